@@ -1,0 +1,94 @@
+"""Settings read from the environment (and an optional `.env` file)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.i18n import ui_text
+
+DEFAULT_DATABASE = Path("data") / "equipage.sqlite3"
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message is one sentence for the deployer."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot needs from its environment."""
+
+    token: str | None
+    api_base_url: str | None
+    database: Path
+    data_key: bytes | None
+    admins: frozenset[int]
+    timezone: ZoneInfo
+    dialogs_dir: Path
+    locales_dir: Path
+
+
+def load_dotenv(path: Path = Path(".env")) -> None:
+    """Load KEY=VALUE lines from `.env` without overriding the real environment."""
+    if not path.is_file():
+        return
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+
+
+def _project_dir(name: str) -> Path:
+    """Find `dialogs/` or `locales/`: next to the working directory, else next to the package."""
+    here = Path.cwd() / name
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parent.parent / name
+
+
+def parse_data_key(value: str) -> bytes:
+    """Decode EQUIPAGE_DATA_KEY: 32 bytes in URL-safe base64."""
+    try:
+        key = base64.urlsafe_b64decode(value.strip() + "=" * (-len(value.strip()) % 4))
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) != 32:
+        raise ConfigError(ui_text("config.bad_key"))
+    return key
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read the settings; a bad value raises ConfigError with a sentence saying what to set."""
+    env = dict(os.environ if environ is None else environ)
+    admins: set[int] = set()
+    for part in env.get("EQUIPAGE_ADMINS", "").replace(";", ",").split(","):
+        if part.strip():
+            if not part.strip().isdigit():
+                raise ConfigError(ui_text("config.bad_admins"))
+            admins.add(int(part.strip()))
+    tz_name = env.get("EQUIPAGE_TIMEZONE", "Europe/Paris")
+    try:
+        timezone = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(ui_text("config.bad_timezone")) from None
+    key = env.get("EQUIPAGE_DATA_KEY")
+    base_url = env.get("TELEGRAM_API_BASE_URL", "").strip().rstrip("/") or None
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise ConfigError(ui_text("config.bad_base_url"))
+    return Settings(
+        token=env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
+        api_base_url=base_url,
+        database=Path(env.get("EQUIPAGE_DATABASE", "").strip() or DEFAULT_DATABASE),
+        data_key=parse_data_key(key) if key else None,
+        admins=frozenset(admins),
+        timezone=timezone,
+        dialogs_dir=Path(env["EQUIPAGE_DIALOGS"]) if env.get("EQUIPAGE_DIALOGS")
+        else _project_dir("dialogs"),
+        locales_dir=_project_dir("locales"),
+    )

@@ -1,0 +1,166 @@
+"""`equipage chat`: the same dialogues and database, in the terminal (stdin/stdout).
+
+Buttons show as numbered options; the person types a number or the label. Standard input
+can be a file of answers, so a dialogue can be tried or checked without Telegram.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import TextIO
+
+from bot.engine import Button, ButtonPress, Prompt, TextAnswer
+from bot.i18n import Translator, current_language
+from bot.services import Services
+from bot.storage.base import Person
+from bot.usecases.dialogues import NoDialogue, StaleButton, Turn
+from bot.usecases.persons import console_account
+
+
+def _fold(text: str) -> str:
+    """Lower case, no accents: how a typed label is matched to a button."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+class Console:
+    """A read–answer loop over the dialogue use cases."""
+
+    def __init__(self, services: Services, name: str, stdin: TextIO, stdout: TextIO) -> None:
+        self._services = services
+        self._name = name
+        self._in = stdin
+        self._out = stdout
+        self._echo = not stdin.isatty()
+        self._choices: list[tuple[str, str]] = []  # (label, menu dialogue id)
+        self._prompt: Prompt | None = None
+        self._run_id: int | None = None
+
+    @property
+    def _tr(self) -> Translator:
+        return self._services.catalogs.translator()
+
+    async def _person(self) -> Person:
+        return await self._services.persons.identify(
+            console_account(self._name), chat_id=None, language_code=None
+        )
+
+    def _write(self, text: str = "") -> None:
+        self._out.write(text + "\n")
+        self._out.flush()
+
+    async def run(self) -> None:
+        """Greet, show the menu, then read lines until end of input or /quitter."""
+        current_language.set((await self._person()).language)
+        self._write(self._tr.message("bot.greeting"))
+        self._write(self._tr.message("console.how_to"))
+        turn = await self._services.dialogues.current(await self._person(), self._tr)
+        if turn is not None:
+            self._show_turn(turn)
+        else:
+            await self._show_menu()
+        while True:
+            self._out.write("> ")
+            self._out.flush()
+            line = self._in.readline()
+            if not line:
+                self._write()
+                self._write(self._tr.message("console.bye"))
+                return
+            line = line.rstrip("\n")
+            if self._echo:
+                self._write(line)
+            if not await self._handle(line.strip()):
+                self._write(self._tr.message("console.bye"))
+                return
+
+    async def _handle(self, line: str) -> bool:
+        command = line.lower()
+        person = await self._person()
+        dialogues = self._services.dialogues
+        if command in ("/quitter", "/quit", "/exit"):
+            return False
+        if command == "/menu":
+            await self._show_menu()
+        elif command in ("/aide", "/help"):
+            self._write(self._tr.message("bot.help"))
+        elif command == "/urgence":
+            self._write(self._tr.message("bot.emergency"))
+        elif command == "/annuler":
+            left = await dialogues.leave(person)
+            self._write(self._tr.message("bot.cancel_done" if left else "bot.cancel_nothing"))
+            self._prompt = None
+            await self._show_menu()
+        elif command.startswith("/"):
+            self._write(self._tr.message("bot.unknown_command"))
+        elif self._prompt is not None and self._run_id is not None:
+            await self._answer(person, line)
+        else:
+            await self._choose_from_menu(person, line)
+        return True
+
+    async def _answer(self, person: Person, line: str) -> None:
+        assert self._prompt is not None and self._run_id is not None
+        button = self._match(line, [b for row in self._prompt.buttons for b in row])
+        try:
+            if button is not None:
+                press = ButtonPress(self._prompt.turn, button.value)
+                turn = await self._services.dialogues.press(person, self._run_id, press, self._tr)
+            else:
+                turn = await self._services.dialogues.answer(person, TextAnswer(line), self._tr)
+        except (StaleButton, NoDialogue):
+            await self._show_menu()
+            return
+        self._show_turn(turn)
+        if turn.finished:
+            await self._show_menu()
+
+    async def _choose_from_menu(self, person: Person, line: str) -> None:
+        labels = [Button(label, dialogue_id) for label, dialogue_id in self._choices]
+        chosen = self._match(line, labels)
+        if chosen is None:
+            self._write(self._tr.message("bot.no_dialogue"))
+            await self._show_menu()
+            return
+        self._show_turn(await self._services.dialogues.open(person, chosen.value, self._tr))
+
+    @staticmethod
+    def _match(line: str, buttons: list[Button]) -> Button | None:
+        """A button by its number (1, 2…) or its label, accents and case ignored."""
+        if line.isdigit() and 1 <= int(line) <= len(buttons):
+            return buttons[int(line) - 1]
+        wanted = _fold(line)
+        for button in buttons:
+            if wanted and _fold(button.label) == wanted:
+                return button
+        return None
+
+    async def _show_menu(self) -> None:
+        person = await self._person()
+        entries = await self._services.dialogues.menu(person, self._tr)
+        self._prompt = None
+        self._run_id = None
+        self._choices = [
+            (self._tr.message(f"bot.menu_{entry.status}", title=entry.title), entry.dialogue_id)
+            for entry in entries
+        ]
+        self._write()
+        self._write(self._tr.message("bot.menu"))
+        for number, (label, _) in enumerate(self._choices, start=1):
+            self._write(f"  {number}. {label}")
+
+    def _show_turn(self, turn: Turn) -> None:
+        for text in turn.messages:
+            self._write()
+            self._write(text)
+        self._prompt = turn.prompt
+        self._run_id = turn.run_id
+        if turn.prompt is None:
+            return
+        self._write()
+        self._write(turn.prompt.text)
+        number = 0
+        for row in turn.prompt.buttons:
+            for button in row:
+                number += 1
+                self._write(f"  {number}. {button.label}")

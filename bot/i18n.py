@@ -1,0 +1,121 @@
+"""Translations: gettext catalogues compiled at start-up, the current user's locale, dates.
+
+French is the source language. Every user-facing text lives in `dialogs/` (the dialogues,
+and `dialogs/ui/*.yaml` for the bot's own messages, looked up by key); `locales/<lang>/`
+holds the translations as `.po` files, compiled in memory when the bot starts.
+"""
+
+from __future__ import annotations
+
+import io
+from contextvars import ContextVar
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from bot.engine import load_ui_texts
+
+SOURCE_LANGUAGE = "fr"
+DOMAIN = "messages"
+
+current_language: ContextVar[str] = ContextVar("current_language", default=SOURCE_LANGUAGE)
+
+
+def _default_dir(name: str) -> Path:
+    here = Path.cwd() / name
+    return here if here.is_dir() else Path(__file__).resolve().parent.parent / name
+
+
+def compile_catalog(po_path: Path) -> Translations:
+    """Compile one `.po` file into gettext translations, in memory."""
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+class Catalogs:
+    """All languages the bot speaks, with the UI texts they translate."""
+
+    def __init__(self, ui_texts: dict[str, str], translations: dict[str, NullTranslations]):
+        self.ui_texts = ui_texts
+        self._translations = translations
+
+    @classmethod
+    def load(cls, dialogs_dir: Path, locales_dir: Path) -> Catalogs:
+        """Read the UI texts and compile every `locales/<lang>/LC_MESSAGES/messages.po`."""
+        translations: dict[str, NullTranslations] = {SOURCE_LANGUAGE: NullTranslations()}
+        if locales_dir.is_dir():
+            for po_path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+                language = po_path.parent.parent.name
+                translations[language] = compile_catalog(po_path)
+        return cls(load_ui_texts(dialogs_dir), translations)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Languages with a catalogue, French first."""
+        others = sorted(lang for lang in self._translations if lang != SOURCE_LANGUAGE)
+        return (SOURCE_LANGUAGE, *others)
+
+    def best_language(self, language_code: str | None) -> str:
+        """Map a Telegram `language_code` ("en-GB") to a language we have; French otherwise."""
+        if language_code:
+            base = language_code.replace("_", "-").split("-")[0].lower()
+            if base in self._translations:
+                return base
+        return SOURCE_LANGUAGE
+
+    def translator(self, language: str | None = None) -> Translator:
+        """A translator for a language (default: the current user's)."""
+        chosen = language or current_language.get()
+        return Translator(self, self._translations.get(chosen, self._translations["fr"]), chosen)
+
+
+class Translator:
+    """Implements the engine's Translator protocol for one language."""
+
+    def __init__(self, catalogs: Catalogs, translations: NullTranslations, language: str):
+        self._catalogs = catalogs
+        self._translations = translations
+        self.language = language
+
+    def gettext(self, msgid: str) -> str:
+        """Translate a French source text."""
+        return str(self._translations.gettext(msgid))
+
+    def message(self, key: str, **params: object) -> str:
+        """A UI text by key, translated, with `{params}` filled in."""
+        try:
+            source = self._catalogs.ui_texts[key]
+        except KeyError:
+            raise KeyError(f"no UI text '{key}' in dialogs/ui/") from None
+        text = self.gettext(source)
+        return text.format(**params) if params else text
+
+    def datetime(self, moment: datetime, timezone: ZoneInfo) -> str:
+        """'mardi 3 décembre à 14:30' in the user's language and the service's time zone."""
+        return str(
+            format_datetime(
+                moment.astimezone(timezone),
+                self.message("format.datetime"),
+                locale=self.language,
+            )
+        )
+
+
+@cache
+def _default_catalogs() -> Catalogs:
+    return Catalogs.load(_default_dir("dialogs"), _default_dir("locales"))
+
+
+def ui_text(key: str, **params: object) -> str:
+    """A UI text in French, for messages printed before the bot is configured (CLI)."""
+    return _default_catalogs().translator(SOURCE_LANGUAGE).message(key, **params)

@@ -1,0 +1,43 @@
+"""Builds the use cases once, for any transport (Telegram or the terminal)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.engine import load_dialogues
+from bot.i18n import Catalogs
+from bot.storage.crypto import Cipher, load_or_create_key
+from bot.storage.sqlite import SqliteStorage
+from bot.usecases.clock import Clock, SystemClock
+from bot.usecases.dialogues import Dialogues
+from bot.usecases.persons import Persons
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything a transport needs, wired together."""
+
+    settings: Settings
+    storage: SqliteStorage
+    catalogs: Catalogs
+    persons: Persons
+    dialogues: Dialogues
+    clock: Clock
+
+
+def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    """Load dialogues and catalogues (a bad file fails here, naming itself) and wire storage."""
+    clock = clock or SystemClock()
+    catalogs = Catalogs.load(settings.dialogs_dir, settings.locales_dir)
+    dialogues = load_dialogues(settings.dialogs_dir)
+    key = load_or_create_key(settings.database, settings.data_key)
+    storage = SqliteStorage(settings.database, Cipher(key))
+    return Services(
+        settings=settings,
+        storage=storage,
+        catalogs=catalogs,
+        persons=Persons(storage, catalogs, clock),
+        dialogues=Dialogues(storage, dialogues, clock),
+        clock=clock,
+    )

@@ -1,0 +1,234 @@
+"""The person's side: greeting, menu, guided dialogues, last versions, language."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import CallbackQuery, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.i18n import current_language
+from bot.engine import ButtonPress, TextAnswer, VoiceAnswer
+from bot.telegram import callbacks
+from bot.telegram.callbacks import AnswerButton, LanguageButton, MenuButton
+from bot.telegram.common import person, say, services, tr
+from bot.telegram.render import keyboard, prompt_keyboard
+from bot.usecases.dialogues import NoDialogue, StaleButton, Turn
+
+log = logging.getLogger(__name__)
+
+
+async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: a short greeting, then the menu."""
+    await say(update, context, tr(context).message("bot.greeting"))
+    await show_menu(update, context)
+
+
+async def menu_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/menu: the three dialogues as buttons."""
+    await show_menu(update, context)
+
+
+async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send the menu, marking dialogues in progress or done."""
+    translator = tr(context)
+    entries = await services(context).dialogues.menu(person(update), translator)
+    rows = []
+    for entry in entries:
+        label = translator.message(f"bot.menu_{entry.status}", title=entry.title)
+        rows.append([(label, callbacks.MenuButton("open", entry.dialogue_id))])
+    await say(update, context, translator.message("bot.menu"), reply_markup=keyboard(rows))
+
+
+async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/annuler: leave the current dialogue; the answers are kept for later."""
+    left = await services(context).dialogues.leave(person(update))
+    key = "bot.cancel_done" if left else "bot.cancel_nothing"
+    await say(update, context, tr(context).message(key))
+
+
+async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/langue: choose the language of the bot."""
+    translator = tr(context)
+    rows = [
+        [(translator.message(f"bot.language_{code}"), LanguageButton(code))]
+        for code in services(context).catalogs.languages
+    ]
+    await say(update, context, translator.message("bot.language_question"), reply_markup=keyboard(rows))
+
+
+async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Free text: the answer to the current question, or a pointer to the menu."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    await _answer(update, context, TextAnswer(message.text))
+
+
+async def voice_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A voice note is an answer too; we keep its Telegram file id."""
+    message = update.effective_message
+    if message is None or message.voice is None:
+        return
+    duration = message.voice.duration
+    # PTB 22 gives int or timedelta depending on its PTB_TIMEDELTA switch.
+    seconds = int(duration.total_seconds()) if isinstance(duration, timedelta) else int(duration)
+    await _answer(update, context, VoiceAnswer(message.voice.file_id, seconds))
+
+
+async def _answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, answer: TextAnswer | VoiceAnswer
+) -> None:
+    try:
+        turn = await services(context).dialogues.answer(person(update), answer, tr(context))
+    except NoDialogue:
+        await say(update, context, tr(context).message("bot.no_dialogue"))
+        await show_menu(update, context)
+        return
+    await show_turn(update, context, turn)
+
+
+async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any inline button: decoded in one place; old, foreign or forged ones get a kind answer."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        decoded = callbacks.decode(query.data)
+    except callbacks.ForgedCallback:
+        log.info("callback_forged")
+        await _stale(update, context, query)
+        return
+    match decoded:
+        case AnswerButton(run_id, turn, value):
+            await _press(update, context, query, run_id, ButtonPress(turn, value))
+        case MenuButton(action, dialogue_id):
+            await _menu_action(update, context, query, action, dialogue_id)
+        case LanguageButton(language):
+            await _change_language(update, context, query, language)
+
+
+async def _press(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    query: CallbackQuery,
+    run_id: int,
+    press: ButtonPress,
+) -> None:
+    try:
+        turn = await services(context).dialogues.press(person(update), run_id, press, tr(context))
+    except StaleButton:
+        await _stale(update, context, query)
+        return
+    await query.answer()
+    if turn.same_question and turn.prompt is not None and turn.run_id is not None:
+        await _edit(query, turn.prompt.text, prompt_keyboard(turn.prompt, turn.run_id))
+        return
+    await _close_buttons(query)
+    await show_turn(update, context, turn)
+
+
+async def _stale(update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery) -> None:
+    """Answer an unusable button and bring back the live question, so nobody is stuck."""
+    await query.answer(tr(context).message("bot.stale_button"))
+    await _close_buttons(query)
+    turn = await services(context).dialogues.current(person(update), tr(context))
+    if turn is not None:
+        await show_turn(update, context, turn)
+    else:
+        await show_menu(update, context)
+
+
+async def _menu_action(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    query: CallbackQuery,
+    action: str,
+    dialogue_id: str,
+) -> None:
+    dialogues = services(context).dialogues
+    if action == "menu" or not dialogues.exists(dialogue_id):
+        await query.answer()
+        await show_menu(update, context)
+        return
+    await query.answer()
+    await _close_buttons(query)
+    translator = tr(context)
+    who = person(update)
+    if action == "open":
+        menu = {entry.dialogue_id: entry.status for entry in await dialogues.menu(who, translator)}
+        if menu.get(dialogue_id) == "done":
+            await _show_version(update, context, dialogue_id)
+            return
+    if action in ("open", "redo"):
+        await show_turn(update, context, await dialogues.open(who, dialogue_id, translator))
+        return
+    await _show_version(update, context, dialogue_id)
+
+
+async def _show_version(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, dialogue_id: str
+) -> None:
+    """What the person last said in a finished dialogue, with Redo and Menu buttons."""
+    translator = tr(context)
+    version = await services(context).dialogues.latest(person(update), dialogue_id, translator)
+    if version is None:
+        await show_menu(update, context)
+        return
+    when = translator.datetime(version.finished_at, services(context).settings.timezone)
+    lines = [translator.message("bot.version_header", title=version.title, date=when)]
+    lines += [f"• {label} : {value}" for label, value in version.lines]
+    buttons = keyboard(
+        [
+            [(translator.message("bot.redo"), MenuButton("redo", dialogue_id))],
+            [(translator.message("bot.back_to_menu"), MenuButton("menu", dialogue_id))],
+        ]
+    )
+    await say(update, context, "\n".join(lines), reply_markup=buttons)
+
+
+async def _change_language(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, language: str
+) -> None:
+    changed = await services(context).persons.change_language(person(update), language)
+    await query.answer()
+    await _close_buttons(query)
+    if changed:
+        current_language.set(language)
+        await say(update, context, tr(context).message("bot.language_changed"))
+    await show_menu(update, context)
+
+
+async def show_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
+    """Send what a dialogue step says, then its question with buttons; the menu when finished."""
+    for text in turn.messages:
+        await say(update, context, text)
+    if turn.prompt is not None and turn.run_id is not None:
+        await say(
+            update, context, turn.prompt.text, reply_markup=prompt_keyboard(turn.prompt, turn.run_id)
+        )
+    if turn.finished:
+        await show_menu(update, context)
+
+
+async def _close_buttons(query: CallbackQuery) -> None:
+    """Remove the buttons of an answered question so they cannot be pressed again."""
+    if query.message is None or not hasattr(query.message, "reply_markup"):
+        return
+    if getattr(query.message, "reply_markup", None) is None:
+        return
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest:
+        # Already closed, or too old to edit: nothing to do.
+        pass
+
+
+async def _edit(query: CallbackQuery, text: str, markup: object) -> None:
+    try:
+        await query.edit_message_text(text, reply_markup=markup)  # type: ignore[arg-type]
+    except BadRequest as error:
+        if "not modified" not in str(error):
+            raise

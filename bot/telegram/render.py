@@ -1,0 +1,46 @@
+"""Turns use-case results into Telegram messages (plain text and inline keyboards)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.engine import Prompt
+from bot.telegram.callbacks import AnswerButton, Callback, encode
+
+MESSAGE_LIMIT = 4096
+
+
+def keyboard(rows: list[list[tuple[str, Callback]]]) -> InlineKeyboardMarkup:
+    """An inline keyboard from rows of (label, callback)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=encode(cb)) for label, cb in row] for row in rows]
+    )
+
+
+def prompt_keyboard(prompt: Prompt, run_id: int) -> InlineKeyboardMarkup | None:
+    """The buttons of a question, bound to its run and turn so old ones are recognised."""
+    if not prompt.buttons:
+        return None
+    return keyboard(
+        [
+            [(button.label, AnswerButton(run_id, prompt.turn, button.value)) for button in row]
+            for row in prompt.buttons
+        ]
+    )
+
+
+def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split a long text into messages Telegram accepts, at paragraph or line breaks if possible."""
+    chunks: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = max(rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit))
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest.strip():
+        chunks.append(rest)
+    return chunks or ["…"]

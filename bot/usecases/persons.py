@@ -1,0 +1,44 @@
+"""Who is talking to the bot, and in which language."""
+
+from __future__ import annotations
+
+from bot.i18n import Catalogs
+from bot.storage.base import Person, Storage
+from bot.usecases.clock import Clock
+
+
+def telegram_account(user_id: int) -> str:
+    """The account key of a Telegram user."""
+    return f"telegram:{user_id}"
+
+
+def console_account(name: str) -> str:
+    """The account key of someone trying the bot in the terminal."""
+    return f"console:{name}"
+
+
+class Persons:
+    """Finds or registers the person behind an account."""
+
+    def __init__(self, storage: Storage, catalogs: Catalogs, clock: Clock) -> None:
+        self._storage = storage
+        self._catalogs = catalogs
+        self._clock = clock
+
+    async def identify(
+        self, account: str, *, chat_id: int | None, language_code: str | None
+    ) -> Person:
+        """The person for this account, created on first contact with their device language."""
+        return await self._storage.get_or_create_person(
+            account,
+            chat_id=chat_id,
+            language=self._catalogs.best_language(language_code),
+            now=self._clock.now(),
+        )
+
+    async def change_language(self, person: Person, language: str) -> bool:
+        """Switch the person's language; False if we have no such catalogue."""
+        if language not in self._catalogs.languages:
+            return False
+        await self._storage.set_language(person.id, language)
+        return True
