@@ -88,7 +88,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         data_key=parse_data_key(key) if key else None,
         admins=frozenset(admins),
         timezone=timezone,
-        dialogs_dir=Path(env["EQUIPAGE_DIALOGS"]) if env.get("EQUIPAGE_DIALOGS")
+        dialogs_dir=Path(env["EQUIPAGE_DIALOGS"])
+        if env.get("EQUIPAGE_DIALOGS")
         else _project_dir("dialogs"),
         locales_dir=_project_dir("locales"),
     )

@@ -126,14 +126,18 @@ class Console:
 
     @staticmethod
     def _match(line: str, buttons: list[Button]) -> Button | None:
-        """A button by its number (1, 2…) or its label, accents and case ignored."""
-        if line.isdigit() and 1 <= int(line) <= len(buttons):
-            return buttons[int(line) - 1]
+        """A button by its label (a scale's "7" is the value 7), its number, or a unique start."""
         wanted = _fold(line)
+        if not wanted:
+            return None
         for button in buttons:
-            if wanted and _fold(button.label) == wanted:
+            if _fold(button.label) == wanted:
                 return button
-        return None
+        numbered = [button for button in buttons if not button.label.isdigit()]
+        if line.isdigit() and len(numbered) == len(buttons) and 1 <= int(line) <= len(buttons):
+            return buttons[int(line) - 1]
+        starting = [button for button in buttons if _fold(button.label).startswith(wanted)]
+        return starting[0] if len(starting) == 1 and len(wanted) >= 3 else None
 
     async def _show_menu(self) -> None:
         person = await self._person()
@@ -159,8 +163,14 @@ class Console:
             return
         self._write()
         self._write(turn.prompt.text)
-        number = 0
-        for row in turn.prompt.buttons:
-            for button in row:
-                number += 1
-                self._write(f"  {number}. {button.label}")
+        buttons = [button for row in turn.prompt.buttons for button in row]
+        values = [button.label for button in buttons if button.label.isdigit()]
+        if values:
+            # A 0–10 scale: the person types the value itself; other buttons by their words.
+            self._write("  " + "  ".join(values))
+            for button in buttons:
+                if not button.label.isdigit():
+                    self._write(f"  · {button.label}")
+            return
+        for number, button in enumerate(buttons, start=1):
+            self._write(f"  {number}. {button.label}")

@@ -8,17 +8,18 @@ from typing import IO, Any
 import yaml
 
 # Keys whose values a person reads, in dialogue files. In `ui/` files every value is read.
-TRANSLATABLE_KEYS = frozenset({"title", "intro", "outro", "text", "label", "again", "question"})
+TRANSLATABLE_KEYS = frozenset(
+    {"title", "intro", "outro", "text", "label", "again", "question", "low", "high"}
+)
 
 Extracted = tuple[int, str | None, str, list[str]]
 
 
 def _walk(node: yaml.Node, every_string: bool, key: str | None = None) -> Iterator[Extracted]:
     if isinstance(node, yaml.ScalarNode):
-        if node.tag == "tag:yaml.org,2002:str" and node.value.strip():
-            if every_string or key in TRANSLATABLE_KEYS:
-                comment = [f"{key}"] if key else []
-                yield (node.start_mark.line + 1, None, node.value, comment)
+        wanted = every_string or key in TRANSLATABLE_KEYS
+        if wanted and node.tag == "tag:yaml.org,2002:str" and node.value.strip():
+            yield (node.start_mark.line + 1, None, node.value, [key] if key else [])
     elif isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             yield from _walk(value_node, every_string, str(key_node.value))

@@ -31,7 +31,8 @@ class EventFormatter(logging.Formatter):
             }
             return json.dumps(payload, ensure_ascii=False, default=str)
         pairs = " ".join(f"{key}={value}" for key, value in fields.items())
-        return f"{self.formatTime(record)} {record.levelname} {record.name} {record.getMessage()} {pairs}".rstrip()
+        head = f"{self.formatTime(record)} {record.levelname} {record.name}"
+        return f"{head} {record.getMessage()} {pairs}".rstrip()
 
 
 def setup_logging() -> None:

@@ -160,7 +160,8 @@ class SqliteStorage:
                 "INSERT INTO persons (account, chat_id, language, created_at, last_seen_at)"
                 " VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (account) DO UPDATE SET"
-                " chat_id = COALESCE(excluded.chat_id, chat_id), last_seen_at = excluded.last_seen_at",
+                " chat_id = COALESCE(excluded.chat_id, chat_id),"
+                " last_seen_at = excluded.last_seen_at",
                 (account, chat_id, language, _to_db(now), _to_db(now)),
             )
             cursor = await db.execute("SELECT * FROM persons WHERE account = ?", (account,))

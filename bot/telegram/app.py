@@ -1,4 +1,4 @@
-"""The composition root: builds the python-telegram-bot Application. Read it as a table of contents."""
+"""The composition root: builds the PTB Application. It reads as a table of contents."""
 
 from __future__ import annotations
 

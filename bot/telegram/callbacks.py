@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 PREFIX = "v1"
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
-_VALUE = re.compile(r"^[A-Za-z0-9_.-]{1,16}$")
+# run id | turn | value
+_ANSWER = re.compile(r"^[0-9]{1,12}\|[0-9]{1,9}\|[A-Za-z0-9_.-]{1,16}$")
 MAX_BYTES = 64
 
 
@@ -64,9 +65,8 @@ def decode(data: str | None) -> Callback:
     if len(parts) < 3 or parts[0] != PREFIX:
         raise ForgedCallback
     kind = parts[1]
-    if kind == "a" and len(parts) == 5 and parts[2].isdigit() and parts[3].isdigit():
-        if _VALUE.match(parts[4]) and len(parts[2]) <= 12 and len(parts[3]) <= 9:
-            return AnswerButton(int(parts[2]), int(parts[3]), parts[4])
+    if kind == "a" and len(parts) == 5 and _ANSWER.match("|".join(parts[2:])):
+        return AnswerButton(int(parts[2]), int(parts[3]), parts[4])
     if kind == "m" and len(parts) == 4 and parts[2] in MENU_ACTIONS and _ID.match(parts[3]):
         return MenuButton(parts[2], parts[3])
     if kind == "l" and len(parts) == 3 and re.fullmatch(r"[a-z]{2}", parts[2]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import timedelta
 
@@ -9,8 +10,8 @@ from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.i18n import current_language
 from bot.engine import ButtonPress, TextAnswer, VoiceAnswer
+from bot.i18n import current_language
 from bot.telegram import callbacks
 from bot.telegram.callbacks import AnswerButton, LanguageButton, MenuButton
 from bot.telegram.common import person, say, services, tr
@@ -56,7 +57,9 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         [(translator.message(f"bot.language_{code}"), LanguageButton(code))]
         for code in services(context).catalogs.languages
     ]
-    await say(update, context, translator.message("bot.language_question"), reply_markup=keyboard(rows))
+    await say(
+        update, context, translator.message("bot.language_question"), reply_markup=keyboard(rows)
+    )
 
 
 async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -149,7 +152,10 @@ async def _menu_action(
     dialogue_id: str,
 ) -> None:
     dialogues = services(context).dialogues
-    if action == "menu" or not dialogues.exists(dialogue_id):
+    if not dialogues.exists(dialogue_id):
+        await _stale(update, context, query)
+        return
+    if action == "menu":
         await query.answer()
         await show_menu(update, context)
         return
@@ -207,7 +213,10 @@ async def show_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Tu
         await say(update, context, text)
     if turn.prompt is not None and turn.run_id is not None:
         await say(
-            update, context, turn.prompt.text, reply_markup=prompt_keyboard(turn.prompt, turn.run_id)
+            update,
+            context,
+            turn.prompt.text,
+            reply_markup=prompt_keyboard(turn.prompt, turn.run_id),
         )
     if turn.finished:
         await show_menu(update, context)
@@ -219,11 +228,9 @@ async def _close_buttons(query: CallbackQuery) -> None:
         return
     if getattr(query.message, "reply_markup", None) is None:
         return
-    try:
+    # Already closed, or too old to edit: nothing to do.
+    with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(reply_markup=None)
-    except BadRequest:
-        # Already closed, or too old to edit: nothing to do.
-        pass
 
 
 async def _edit(query: CallbackQuery, text: str, markup: object) -> None:

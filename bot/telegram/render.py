@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.engine import Prompt
@@ -10,10 +12,13 @@ from bot.telegram.callbacks import AnswerButton, Callback, encode
 MESSAGE_LIMIT = 4096
 
 
-def keyboard(rows: list[list[tuple[str, Callback]]]) -> InlineKeyboardMarkup:
+def keyboard(rows: Sequence[Sequence[tuple[str, Callback]]]) -> InlineKeyboardMarkup:
     """An inline keyboard from rows of (label, callback)."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=encode(cb)) for label, cb in row] for row in rows]
+        [
+            [InlineKeyboardButton(label, callback_data=encode(cb)) for label, cb in row]
+            for row in rows
+        ]
     )
 
 

@@ -88,7 +88,7 @@ class Dialogues:
         if run is not None:
             await self._storage.set_current_run(person.id, run.id)
             prompt = engine.current_prompt(dialogue, run.state, tr)
-            return Turn((tr.message("dialogue.resume"),), prompt, run.id)
+            return Turn((tr.message("bot.resume"),), prompt, run.id)
         outcome = engine.start(dialogue, tr, scale_mode=person.scale_mode)
         run = await self._storage.start_run(
             person.id, dialogue.id, dialogue.version, outcome.state, self._clock.now()

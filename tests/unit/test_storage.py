@@ -50,7 +50,7 @@ async def test_answers_are_encrypted_at_rest(storage: SqliteStorage) -> None:
     await storage.close()
     raw = b"".join(p.read_bytes() for p in storage.path.parent.glob("test.sqlite3*"))
     assert SECRET_WORDS.encode() not in raw
-    assert "voiture".encode() not in raw
+    assert b"voiture" not in raw
     await storage.open()
     stored = await storage.get_run(run.id)
     assert stored is not None and stored.state["answers"]["x"] == SECRET_WORDS

@@ -1,0 +1,52 @@
+"""The dialogue engine: guided dialogues as data, run as a pure state machine.
+
+It knows nothing of Telegram, storage or asyncio: the caller loads the dialogues once,
+keeps each run's JSON state, and turns prompts into messages and buttons.
+"""
+
+from bot.engine.interface import (
+    Answer,
+    Button,
+    ButtonPress,
+    Outcome,
+    Prompt,
+    TextAnswer,
+    Translator,
+    VoiceAnswer,
+)
+from bot.engine.loader import DialogueError, load_dialogues, load_ui_texts
+from bot.engine.model import Dialogue, Option, Step, StepKind
+from bot.engine.runner import (
+    advance,
+    answers_view,
+    current_prompt,
+    is_finished,
+    is_stale,
+    scale_scores,
+    start,
+)
+
+__all__ = [
+    "Answer",
+    "Button",
+    "ButtonPress",
+    "Dialogue",
+    "DialogueError",
+    "Option",
+    "Outcome",
+    "Prompt",
+    "Step",
+    "StepKind",
+    "TextAnswer",
+    "Translator",
+    "VoiceAnswer",
+    "advance",
+    "answers_view",
+    "current_prompt",
+    "is_finished",
+    "is_stale",
+    "load_dialogues",
+    "load_ui_texts",
+    "scale_scores",
+    "start",
+]

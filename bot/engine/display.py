@@ -1,0 +1,185 @@
+"""Showing the person's answers back to them, in their own words.
+
+Their words are inserted as values, never parsed as templates, so `{0}`, `<b>` or `&`
+come out exactly as typed. Text is plain; escaping for HTML is the transport's job.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterator, Mapping
+
+from bot.engine import answers as store
+from bot.engine.interface import Translator
+from bot.engine.model import ANSWER_KINDS, Dialogue, Step, StepKind
+from bot.engine.state import Json
+
+ELLIPSIS = "…"
+# An answer quoted inside a question stays short enough for one phone screen.
+PLACEHOLDER_LIMIT = 300
+# Telegram allows 4,096 characters; the recap keeps room for the transport's markup.
+RECAP_LIMIT = 3500
+_MIN_SHARE = 40
+
+
+def shorten(text: str, limit: int) -> str:
+    """The text cut to `limit` characters at a word boundary when one is near, with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit - 1, 1)]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip() + ELLIPSIS
+
+
+def shown(step: Step | None, answer: Json, tr: Translator) -> str:
+    """An answer as the person sees it: their words verbatim, "" when skipped."""
+    if answer is None:
+        return ""
+    if isinstance(answer, bool):
+        return tr.message("engine.yes" if answer else "engine.no")
+    if isinstance(answer, str):
+        return answer
+    if isinstance(answer, int | float):
+        return str(answer)
+    if isinstance(answer, list):
+        return ", ".join(filter(None, (shown(step, part, tr) for part in answer)))
+    if "voice" in answer:
+        return tr.message("engine.voice", duration=answer.get("duration", 0))
+    if "of" in answer:
+        return tr.message("engine.scale_value", value=answer.get("value"), of=answer.get("of"))
+    if "text" in answer:
+        return shown(step, answer["text"], tr)
+    value, label = answer.get("value"), answer.get("label")
+    for option in step.options if step is not None else ():
+        if option.value == value:
+            return tr.gettext(option.label)
+    # The option was removed from the file since: show the label it had.
+    return tr.gettext(label) if isinstance(label, str) else ""
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """`{name}` replaced by values[name]; anything else in braces is left as written."""
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError:
+        return template  # a broken translation: better shown as is than a crash
+    parts: list[str] = []
+    for literal, name, spec, conversion in fields:
+        parts.append(literal)
+        if name is None:
+            continue
+        if name in values and not spec and not conversion:
+            parts.append(values[name])
+        else:
+            parts.append(
+                "{"
+                + name
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
+    return "".join(parts)
+
+
+def question(
+    dialogue: Dialogue, step: Step, answers: dict[str, Json], item: int | None, tr: Translator
+) -> str:
+    """A step's text, translated, with `{step}` placeholders filled with earlier answers."""
+    template = tr.gettext(step.text)
+    values: dict[str, str] = {}
+    for name in _field_names(template):
+        target = dialogue.find(name)
+        if target is not None:
+            answer = shown(target, store.get(dialogue, answers, name, item), tr)
+            values[name] = shorten(answer, PLACEHOLDER_LIMIT) or ELLIPSIS
+    return fill(template, values)
+
+
+def _field_names(template: str) -> list[str]:
+    try:
+        return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    except ValueError:
+        return []
+
+
+def answers_view(
+    dialogue: Dialogue, answers: dict[str, Json], tr: Translator
+) -> list[tuple[str, str]]:
+    """(label, answer as shown) in dialogue order; repeat groups flattened and numbered."""
+    view: list[tuple[str, str]] = []
+    for step in dialogue.steps:
+        if step.kind is StepKind.REPEAT:
+            view.extend(_items_view(step, answers, tr))
+        elif step.kind in ANSWER_KINDS:
+            text = shown(step, answers.get(step.id), tr)
+            if text:
+                view.append((tr.gettext(step.label), text))
+    return view
+
+
+def _items_view(group: Step, answers: dict[str, Json], tr: Translator) -> Iterator[tuple[str, str]]:
+    asked = [step for step in group.group if step.kind in ANSWER_KINDS]
+    name = tr.gettext(group.label)
+    for number, entry in enumerate(store.items(answers, group.id), 1):
+        for step in asked:
+            text = shown(step, entry.get(step.id), tr)
+            if not text:
+                continue
+            # "Idée 1 : …" then "Idée 1 – Ce qui peut bloquer : …"
+            if step is asked[0]:
+                label = tr.message("engine.item_first", group=name, number=number)
+            else:
+                label = tr.message(
+                    "engine.item_step", group=name, number=number, label=tr.gettext(step.label)
+                )
+            yield label, text
+
+
+def recap(dialogue: Dialogue, step: Step, answers: dict[str, Json], tr: Translator) -> str:
+    """The recap: its heading, each listed answer in the person's words, "J'ai bien compris ?".
+
+    Long answers are shortened here only (the state keeps them whole) so that the
+    message stays under RECAP_LIMIT characters.
+    """
+    heading = question(dialogue, step, answers, None, tr)
+    ask = tr.message("engine.recap_question")
+    said = [
+        (tr.gettext(listed.label), shown(listed, answers.get(listed.id), tr))
+        for listed in map(dialogue.step, step.recap_of)
+    ]
+    said = [(label, text) for label, text in said if text]
+    frame = sum(
+        len(tr.message("engine.recap_line", label=label, answer="")) + 1 for label, _ in said
+    )
+    budget = RECAP_LIMIT - len(heading) - len(ask) - frame - 4
+    shares = _shares(budget, [len(text) for _, text in said])
+    lines = [
+        tr.message("engine.recap_line", label=label, answer=shorten(text, share))
+        for (label, text), share in zip(said, shares, strict=True)
+    ]
+    return "\n\n".join(filter(None, (heading, "\n".join(lines), ask)))
+
+
+def _shares(budget: int, lengths: list[int]) -> list[int]:
+    """Split a character budget: short answers whole, the rest shared among the long ones."""
+    shares = [0] * len(lengths)
+    left = budget
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    for rank, index in enumerate(order):
+        fair = max(left // (len(order) - rank), _MIN_SHARE)
+        shares[index] = min(lengths[index], fair)
+        left -= shares[index]
+    return shares
+
+
+def scale_scores(dialogue: Dialogue, answers: dict[str, Json]) -> dict[str, float]:
+    """Top-level scale step id -> score on 0–10."""
+    scores: dict[str, float] = {}
+    for step in dialogue.steps:
+        if step.kind is StepKind.SCALE:
+            score = store.normalised(answers.get(step.id))
+            if score is not None:
+                scores[step.id] = score
+    return scores

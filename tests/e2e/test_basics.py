@@ -1,0 +1,103 @@
+"""A person meets the bot: greeting, menu, help, emergency numbers, and bad input."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from tests.fakegram import FakeTelegram
+
+MENU_TITLES = ("Mon problème", "Mes idées", "Mes forces")
+
+
+async def test_start_greets_and_shows_the_three_dialogues(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    amina = fake_telegram.user(first_name="Amina")
+    await amina.send("/start")
+    greeting = await amina.next_message()
+    assert "Équipage" in greeting.text
+    menu = await amina.next_message()
+    labels = [label for row in menu.buttons for label, _ in row]
+    assert labels == list(MENU_TITLES)
+
+
+async def test_commands_are_registered_in_french_and_english(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    requests = [params for method, params in fake_telegram.requests if method == "setMyCommands"]
+    assert len(requests) == 2
+    french = next(p for p in requests if not p.get("language_code"))
+    assert "urgence" in str(french["commands"]) and "Numéros d'urgence" in str(french["commands"])
+
+
+async def test_help_is_three_short_lines(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    leo = fake_telegram.user(first_name="Léo")
+    await leo.send("/aide")
+    help_text = (await leo.next_message()).text
+    assert len(help_text.splitlines()) == 3
+    assert "/urgence" in help_text
+
+
+async def test_emergency_numbers_are_always_there(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    sam = fake_telegram.user(first_name="Sam")
+    await sam.send("/urgence")
+    text = (await sam.next_message()).text
+    for number in ("3114", "15", "112", "17", "114", "115", "119", "3919"):
+        assert f"\n{number} :" in text
+
+
+async def test_unknown_command_sticker_and_photo_get_a_kind_answer(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    noor = fake_telegram.user(first_name="Noor")
+    await noor.send("/supprimer_tout")
+    assert "Je ne connais pas cette commande" in (await noor.next_message()).text
+    await noor.send_sticker()
+    assert "Je ne peux pas lire ce type de message" in (await noor.next_message()).text
+    await noor.send_photo()
+    assert "Je ne peux pas lire ce type de message" in (await noor.next_message()).text
+    await noor.send_location(48.85, 2.35)
+    assert "Je ne peux pas lire ce type de message" in (await noor.next_message()).text
+
+
+async def test_text_outside_a_dialogue_points_to_the_menu(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    ines = fake_telegram.user(first_name="Inès")
+    await ines.send("x" * 4096)
+    assert "Choisissez d'abord un sujet" in (await ines.next_message()).text
+    menu = await ines.next_message()
+    assert menu.buttons
+
+
+async def test_forged_callback_is_answered_kindly_and_changes_nothing(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    yan = fake_telegram.user(first_name="Yan")
+    await yan.send("/menu")
+    menu = await yan.next_message()
+    for forged in ("v1|a|999|0|x", "v1|m|open|inconnu", "rm -rf", "v1|a|1|1|" + "é" * 10):
+        answer = await yan.click_data(forged, message=menu)
+        assert answer is not None and "plus valable" in answer
+        assert (await yan.next_message()).buttons  # the menu comes back
+
+
+async def test_english_speakers_get_english(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    jane = fake_telegram.user(first_name="Jane", language_code="en-GB")
+    await jane.send("/aide")
+    text = (await jane.next_message()).text
+    assert "/urgence" in text and "Choisissez" not in text
