@@ -24,6 +24,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests
+	$(BIN)/ruff format --check bot tests
 	$(BIN)/mypy
 
 catalogs: $(STAMP)

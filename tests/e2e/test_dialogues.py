@@ -1,0 +1,130 @@
+"""A person walks each guided dialogue in Telegram, through the real Application."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from tests.e2e.helpers import expect, open_dialogue
+from tests.fakegram import FakeTelegram
+
+HOSTILE = "Je dors chez ma sœur <b>&amp;</b> {0} {} 😢"
+
+
+async def test_mon_probleme_from_start_to_recap_and_the_kept_version(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    amina = fake_telegram.user(first_name="Amina")
+    await open_dialogue(amina, "Mon problème")
+    await expect(amina, "Prenez votre temps")
+    await expect(amina, "Qu'est-ce qui est difficile pour vous")
+    await amina.send(HOSTILE)
+    await expect(amina, "Donnez un titre court")
+    await amina.send("Plus de logement")
+    await expect(amina, "C'est un problème pour qui ?")
+    await amina.click("Moi")
+    await amina.click("Mes enfants")
+    assert any(label == "✅ Moi" for label in amina.messages[-1].button_labels)
+    await amina.click("Valider")
+    await expect(amina, "Imaginez que ça va mieux")
+    await amina.send_voice(duration=12)
+    await expect(amina, "moments où c'est un peu moins difficile")
+    await amina.click("Passer")
+    await expect(amina, "vous en êtes où ?")
+    await amina.click("3")
+    await expect(amina, "vous êtes à 3 sur 10")
+    await amina.send("Ma sœur m'aide")
+    await expect(amina, "important pour vous de changer")
+    await amina.click("8")
+    await expect(amina, "quel domaine")
+    await amina.click("Logement")
+    recap = await expect(amina, "Voici ce que j'ai compris")
+    assert HOSTILE in recap.text
+    assert "Moi, Mes enfants" in recap.text
+    assert "Message vocal (12 s)" in recap.text
+    await amina.click("Oui, c'est ça")
+    await expect(amina, "Elles restent privées")
+    menu = await expect(amina, "Que voulez-vous faire ?")
+    assert "Mon problème ✔" in menu.button_labels
+
+    await amina.click("Mon problème ✔")
+    version = await expect(amina, "Ce que vous avez dit le")
+    assert HOSTILE in version.text and "Plus de logement" in version.text
+    await amina.click("Refaire")
+    await expect(amina, "Prenez votre temps")
+
+
+async def test_mes_idees_with_two_ideas_a_first_step_and_low_confidence(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    karim = fake_telegram.user(first_name="Karim")
+    await open_dialogue(karim, "Mes idées")
+    await expect(karim, "Prenez votre temps")
+    await expect(karim, "Qu'avez-vous déjà essayé ?")
+    await karim.send("J'ai appelé la CAF")
+    await expect(karim, "vos idées, même petites")
+    await expect(karim, "Écrivez une idée")
+    await karim.send("Demander un rendez-vous au bailleur")
+    await expect(karim, "qu'est-ce qui pourrait bloquer ?")
+    await karim.send("Je n'ose pas")
+    await expect(karim, "Qui ou quoi peut vous aider ?")
+    await karim.click("Passer")
+    await expect(karim, "Vous avez une autre idée ?")
+    await karim.click("Oui")
+    await expect(karim, "Écrivez une idée")
+    await karim.send("Écrire à l'assistante sociale")
+    await expect(karim, "qu'est-ce qui pourrait bloquer ?")
+    await karim.click("Passer")
+    await expect(karim, "Qui ou quoi peut vous aider ?")
+    await karim.send("Ma voisine")
+    await expect(karim, "Vous avez une autre idée ?")
+    await karim.click("Non")
+    choice = await expect(karim, "Laquelle pouvez-vous essayer cette semaine ?")
+    assert "Écrire à l'assistante sociale" in choice.button_labels
+    await karim.click("Écrire à l'assistante sociale")
+    await expect(karim, "Vous êtes sûr·e d'y arriver ?")
+    await karim.click("5")
+    await expect(karim, "monter d'un point")
+    await karim.send("Que ma voisine relise")
+    await expect(karim, "Quand allez-vous essayer ?")
+    await karim.send("Mardi matin")
+    await expect(karim, "Je vous le rappelle ?")
+    await karim.click("Oui")
+    await expect(karim, "c'est terminé")
+    await expect(karim, "Que voulez-vous faire ?")
+
+
+async def test_mes_forces_in_the_simpler_emoji_scale(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    lea = fake_telegram.user(first_name="Léa")
+    await open_dialogue(lea, "Mes forces")
+    await lea.next_message()
+    first = await lea.next_message()
+    assert "0" in first.button_labels and "10" in first.button_labels
+    await lea.click("Plus simple")
+    emoji = await lea.next_message()
+    assert "😄 5" in emoji.button_labels
+    for domain in range(8):
+        await lea.click("🙂 4")
+        await expect(lea, "va bien")
+        if domain % 2:
+            await lea.send("Un peu mieux qu'avant")
+        else:
+            await lea.click("Passer")
+        question = await lea.next_message()
+        if domain < 7:
+            # The setting is kept: every next scale is in emoji too.
+            assert "😄 5" in question.button_labels, lea.transcript()
+    assert "Encore trois questions" in question.text
+    await expect(lea, "Qu'est-ce que vous savez faire ?")
+    await lea.send("Cuisiner pour beaucoup de monde")
+    await expect(lea, "Comment avez-vous fait ?")
+    await lea.send("J'ai demandé de l'aide")
+    await expect(lea, "Qui peut vous aider ?")
+    await lea.send("Mon frère")
+    await lea.next_message()
+    menu = await expect(lea, "Que voulez-vous faire ?")
+    assert "Mes forces ✔" in menu.button_labels

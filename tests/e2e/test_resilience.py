@@ -1,0 +1,100 @@
+"""Nothing is lost: a restart mid-dialogue, and bad input of every kind."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.services import Services
+from tests.conftest import running_bot
+from tests.e2e.helpers import expect, open_dialogue
+from tests.fakegram import FakeTelegram
+
+
+async def test_a_restart_mid_dialogue_resumes_exactly_where_it_stopped(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    omar = fake_telegram.user(first_name="Omar")
+    async with running_bot(settings):
+        await open_dialogue(omar, "Mon problème")
+        await expect(omar, "Prenez votre temps")
+        await expect(omar, "Qu'est-ce qui est difficile")
+        await omar.send("Les factures s'accumulent")
+        await expect(omar, "Donnez un titre court")
+        await omar.send("Factures")
+        question = await expect(omar, "C'est un problème pour qui ?")
+
+    async with running_bot(settings):
+        # A button of the question asked before the restart still works.
+        await omar.click("Moi", message=question)
+        await omar.click("Valider")
+        await expect(omar, "Imaginez que ça va mieux")
+        await omar.send("/annuler")
+        await expect(omar, "Vos réponses sont gardées")
+
+    async with running_bot(settings):
+        await open_dialogue(omar, "Mon problème (à reprendre)")
+        await expect(omar, "On reprend où vous en étiez")
+        await expect(omar, "Imaginez que ça va mieux")
+        await omar.send("Je paierais sans stress")
+        await expect(omar, "moments où c'est un peu moins difficile")
+
+
+async def test_bad_input_gets_a_kind_answer_and_changes_no_stored_answer(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    ana = fake_telegram.user(first_name="Ana")
+    await open_dialogue(ana, "Mes forces")
+    await ana.next_message()
+    scale = await expect(ana, "se loger")
+
+    await ana.send("beaucoup")
+    await expect(ana, "écrivez un nombre de 0 à 10")
+    await expect(ana, "se loger")
+    await ana.send("42")
+    await expect(ana, "écrivez un nombre de 0 à 10")
+    await expect(ana, "se loger")
+    await ana.send_sticker()
+    await expect(ana, "Je ne peux pas lire ce type de message")
+    await ana.send("/inconnue")
+    await expect(ana, "Je ne connais pas cette commande")
+    await ana.send("/urgence")
+    await expect(ana, "3114")
+
+    # Typed in words, a score is understood.
+    await ana.send("sept")
+    await expect(ana, "va bien")
+    # The first question's buttons are stale now: a kind answer, and the live question again.
+    answer = await ana.click("2", message=scale)
+    assert answer is not None and "plus valable" in answer
+    await expect(ana, "va bien")
+    await ana.send("x" * 4096)
+    await expect(ana, "argent et papiers")
+
+    # A button of another dialogue's question, forged onto this chat.
+    await ana.send("/menu")
+    await ana.next_message()
+    await ana.click("Mon problème")
+    await ana.next_message()
+    other = await expect(ana, "Qu'est-ce qui est difficile")
+    assert not other.buttons
+    await open_dialogue(ana, "Mes forces (à reprendre)")
+    await expect(ana, "On reprend")
+    live = await expect(ana, "argent et papiers")
+    run_and_turn = live.buttons[0][0][1].rsplit("|", 1)[0]
+    await ana.click_data(f"{run_and_turn}|99", message=live)
+    await expect(ana, "Je n'ai pas compris")
+    await expect(ana, "argent et papiers")
+    await ana.click("5")
+    await expect(ana, "va bien")
+
+    services: Services = bot.bot_data["services"]
+    person = await services.storage.person_by_account(f"telegram:{ana.id}")
+    assert person is not None
+    run = await services.storage.active_run(person.id, "forces")
+    assert run is not None
+    answers = run.state["answers"]
+    assert answers["logement"] == {"value": 7, "of": 10}
+    assert answers["logement_bien"] == "x" * 4096
+    assert answers["argent_papiers"] == {"value": 5, "of": 10}
