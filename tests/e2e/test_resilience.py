@@ -82,7 +82,9 @@ async def test_bad_input_gets_a_kind_answer_and_changes_no_stored_answer(
     await open_dialogue(ana, "Mes forces (à reprendre)")
     await expect(ana, "On reprend")
     live = await expect(ana, "argent et papiers")
-    run_and_turn = live.buttons[0][0][1].rsplit("|", 1)[0]
+    live_data = live.buttons[0][0][1]
+    assert live_data is not None
+    run_and_turn = live_data.rsplit("|", 1)[0]
     await ana.click_data(f"{run_and_turn}|99", message=live)
     await expect(ana, "Je n'ai pas compris")
     await expect(ana, "argent et papiers")
