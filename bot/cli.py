@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+from bot.admin import add_admin_commands, run_admin
 from bot.config import ConfigError, Settings, load_dotenv, load_settings
 from bot.engine import DialogueError
 from bot.i18n import ui_text
@@ -19,6 +20,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help=ui_text("cli.run_help"))
     chat = commands.add_parser("chat", help=ui_text("cli.chat_help"))
     chat.add_argument("--nom", default="essai", help=ui_text("cli.chat_name_help"))
+    add_admin_commands(commands)
     return parser
 
 
@@ -38,6 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(settings)
+        if args.command == "admin":
+            return asyncio.run(_admin(settings, args))
         return asyncio.run(_chat(settings, args.nom))
     except DialogueError as error:
         return _fail(ui_text("cli.bad_dialogue", problem=str(error)))
@@ -53,6 +57,17 @@ def _run(settings: Settings) -> int:
     application = build_application(build_services(settings))
     application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
     return 0
+
+
+async def _admin(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services import build_services
+
+    services = build_services(settings)
+    await services.storage.open()
+    try:
+        return await run_admin(args, services, sys.stdout)
+    finally:
+        await services.storage.close()
 
 
 async def _chat(settings: Settings, name: str) -> int:

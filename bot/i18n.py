@@ -100,13 +100,21 @@ class Translator:
         text = self.gettext(source)
         return text.format(**params) if params else text
 
-    def datetime(self, moment: datetime, timezone: ZoneInfo) -> str:
+    def date_time(self, moment: datetime, timezone: ZoneInfo) -> str:
         """'mardi 3 décembre à 14:30' in the user's language and the service's time zone."""
         return str(
             format_datetime(
                 moment.astimezone(timezone),
                 self.message("format.datetime"),
                 locale=self.language,
+            )
+        )
+
+    def day(self, moment: datetime, timezone: ZoneInfo) -> str:
+        """'jeudi 3 décembre' in the user's language and the service's time zone."""
+        return str(
+            format_datetime(
+                moment.astimezone(timezone), self.message("format.date"), locale=self.language
             )
         )
 

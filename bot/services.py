@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 from bot.config import Settings
@@ -10,8 +12,12 @@ from bot.i18n import Catalogs
 from bot.storage.crypto import Cipher, load_or_create_key
 from bot.storage.sqlite import SqliteStorage
 from bot.usecases.clock import Clock, SystemClock
+from bot.usecases.consent import Consent
 from bot.usecases.dialogues import Dialogues
+from bot.usecases.invitations import Invitations
+from bot.usecases.outbox import OutboxSignal
 from bot.usecases.persons import Persons
+from bot.usecases.workers import Workers
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,10 @@ class Services:
     catalogs: Catalogs
     persons: Persons
     dialogues: Dialogues
+    invitations: Invitations
+    consent: Consent
+    workers: Workers
+    outbox_signal: OutboxSignal
     clock: Clock
 
 
@@ -33,11 +43,18 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     dialogues = load_dialogues(settings.dialogs_dir)
     key = load_or_create_key(settings.database, settings.data_key)
     storage = SqliteStorage(settings.database, Cipher(key))
+    signal = OutboxSignal()
+    # A separate key for consent tokens, derived so the data key itself never signs anything.
+    token_secret = hmac.new(key, b"equipage consent tokens", hashlib.sha256).digest()
     return Services(
         settings=settings,
         storage=storage,
         catalogs=catalogs,
         persons=Persons(storage, catalogs, clock),
         dialogues=Dialogues(storage, dialogues, clock),
+        invitations=Invitations(storage, clock),
+        consent=Consent(storage, clock, token_secret, signal),
+        workers=Workers(storage, clock, signal),
+        outbox_signal=signal,
         clock=clock,
     )

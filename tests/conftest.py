@@ -54,6 +54,8 @@ async def running_bot(settings: Settings) -> AsyncIterator[Application]:  # type
     finally:
         await application.updater.stop()
         await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)

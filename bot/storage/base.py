@@ -8,6 +8,8 @@ from typing import Any, Literal, Protocol
 
 ScaleMode = Literal["numbers", "emoji"]
 RunStatus = Literal["active", "finished"]
+InvitationKind = Literal["worker", "person"]
+RecipientKind = Literal["worker", "person"]
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,59 @@ class Person:
     language: str
     scale_mode: ScaleMode
     current_run_id: int | None
+    created_at: datetime
+    worker_id: int | None = None
+    pseudonym: str | None = None
+    consented_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Worker:
+    """An intervenant·e: registered by an admin, active once they opened their invitation."""
+
+    id: int
+    name: str
+    structure: str | None
+    account: str | None
+    chat_id: int | None
+    language: str
+    active: bool
+    reachable: bool
+    created_at: datetime
+    joined_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """A single-use, expiring invitation; the code itself is never stored."""
+
+    id: int
+    kind: InvitationKind
+    worker_id: int
+    pseudonym: str | None
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """Something to deliver to a worker or a person, rendered in their language at delivery."""
+
+    dedupe_key: str
+    recipient_kind: RecipientKind
+    recipient_id: int
+    kind: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A queued message with its delivery bookkeeping."""
+
+    id: int
+    message: OutboxMessage
+    attempts: int
     created_at: datetime
 
 
@@ -39,24 +94,60 @@ class DialogueRun:
 
 
 class Storage(Protocol):
-    """Persistence for persons and dialogues; every method is one transaction."""
+    """Persistence for the use cases; every method is one transaction."""
 
     async def open(self) -> None:
-        """Connect and apply pending migrations."""
+        """Connect, set durable pragmas, apply pending migrations."""
 
     async def close(self) -> None:
-        """Flush and close."""
+        """Close the connection (idempotent)."""
+
+    async def schema_version(self) -> int:
+        """The newest applied migration."""
 
     async def person_by_account(self, account: str) -> Person | None:
         """The person with this account, if any."""
 
+    async def get_person(self, person_id: int) -> Person | None:
+        """A person by id."""
+
     async def get_or_create_person(
         self, account: str, *, chat_id: int | None, language: str, now: datetime
     ) -> Person:
-        """Find the person, or create them; refresh chat id and last contact."""
+        """Find the person, or create them (terminal trials); refresh chat id and last contact."""
+
+    async def touch_person(self, person_id: int, chat_id: int | None, now: datetime) -> None:
+        """Record a contact (the retention clock counts from the last one)."""
+
+    async def join_person(
+        self,
+        *,
+        invitation_id: int,
+        account: str,
+        chat_id: int,
+        language: str,
+        consent_version: str,
+        now: datetime,
+        notify: OutboxMessage,
+    ) -> Person | None:
+        """Consent given: claim the invitation, create the person, queue the worker's notice."""
+
+    async def persons_of_worker(self, worker_id: int) -> list[Person]:
+        """The persons a worker supports, in the order they joined."""
+
+    async def all_persons(self) -> list[Person]:
+        """Every person (for the admin command line)."""
+
+    async def transfer_person(
+        self, person_id: int, worker_id: int, now: datetime, notify: OutboxMessage
+    ) -> bool:
+        """Link the person to another worker and queue the notice to the person."""
 
     async def set_language(self, person_id: int, language: str) -> None:
         """Remember the person's language."""
+
+    async def set_current_run(self, person_id: int, run_id: int | None) -> None:
+        """Which run free text goes to; None when the person left the dialogue."""
 
     async def get_run(self, run_id: int) -> DialogueRun | None:
         """A run by id."""
@@ -66,6 +157,9 @@ class Storage(Protocol):
 
     async def active_runs(self, person_id: int) -> list[DialogueRun]:
         """All the person's runs in progress."""
+
+    async def finished_runs(self, person_id: int, dialogue_id: str) -> list[DialogueRun]:
+        """Kept versions of a dialogue, newest first."""
 
     async def start_run(
         self, person_id: int, dialogue_id: str, version: int, state: dict[str, Any], now: datetime
@@ -83,8 +177,70 @@ class Storage(Protocol):
     ) -> DialogueRun:
         """Store an answer's new state (and a scale-mode change) in one transaction."""
 
-    async def set_current_run(self, person_id: int, run_id: int | None) -> None:
-        """Which run free text goes to; None when the person left the dialogue."""
+    async def create_worker(self, name: str, structure: str | None, now: datetime) -> Worker:
+        """Register a worker; they get access once they open their invitation."""
 
-    async def finished_runs(self, person_id: int, dialogue_id: str) -> list[DialogueRun]:
-        """Kept versions of a dialogue, newest first."""
+    async def get_worker(self, worker_id: int) -> Worker | None:
+        """A worker by id."""
+
+    async def worker_by_account(self, account: str) -> Worker | None:
+        """The worker using this Telegram account, if any."""
+
+    async def list_workers(self) -> list[Worker]:
+        """Every worker, active first."""
+
+    async def count_persons(self, worker_id: int) -> int:
+        """How many persons a worker supports."""
+
+    async def deactivate_worker(self, worker_id: int, now: datetime) -> bool:
+        """End a worker's access; their open invitations die with it."""
+
+    async def set_worker_reachable(self, worker_id: int, reachable: bool) -> None:
+        """Remember whether Telegram lets us write to the worker."""
+
+    async def join_worker(
+        self, *, invitation_id: int, account: str, chat_id: int, language: str, now: datetime
+    ) -> Worker | None:
+        """Claim a worker invitation and bind the account; None if someone else won."""
+
+    async def create_invitation(
+        self,
+        *,
+        kind: InvitationKind,
+        worker_id: int,
+        code_hash: bytes,
+        pseudonym: str | None,
+        now: datetime,
+        expires_at: datetime,
+    ) -> Invitation:
+        """Store a new invitation (its code only as a hash)."""
+
+    async def invitation_by_hash(self, code_hash: bytes) -> Invitation | None:
+        """The invitation whose code hashes to this, if any."""
+
+    async def get_invitation(self, invitation_id: int) -> Invitation | None:
+        """An invitation by id."""
+
+    async def count_open_invitations(self, worker_id: int, now: datetime) -> int:
+        """Unused, unexpired person invitations of a worker."""
+
+    async def enqueue(self, message: OutboxMessage, now: datetime) -> None:
+        """Queue one message on its own."""
+
+    async def due_outbox(self, now: datetime, limit: int = 50) -> list[OutboxItem]:
+        """Messages waiting to be (re)tried, oldest first."""
+
+    async def next_outbox_due(self) -> datetime | None:
+        """When the next pending message is due, if any."""
+
+    async def outbox_delivered(self, item_id: int, now: datetime) -> None:
+        """Telegram accepted it."""
+
+    async def outbox_retry(self, item_id: int, at: datetime) -> None:
+        """A passing failure: try again later."""
+
+    async def outbox_failed(self, item_id: int, now: datetime, reason: str) -> None:
+        """Give up on this message (recipient unreachable, or a permanent error)."""
+
+    async def outbox_status(self, dedupe_key: str) -> str | None:
+        """'pending', 'delivered' or 'failed' for a queued message; None if unknown."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any, TypeAlias
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import (
@@ -16,12 +17,14 @@ from telegram.ext import (
 )
 
 from bot.services import Services
-from bot.telegram import common, person
+from bot.telegram import buttons, common, joining, person, roles, worker
+from bot.telegram.delivery import OutboxCourier
 from bot.telegram.ordering import ChatOrderedUpdateProcessor
+from bot.telegram.roles import IS_ADMIN, IS_PERSON, IS_STRANGER, IS_WORKER
 
 log = logging.getLogger(__name__)
 
-# (command, UI text key of its description) in the order Telegram shows them.
+# (command, UI text key of its description), as a person's menu shows them.
 PERSON_COMMANDS = (
     ("menu", "bot.command_menu"),
     ("aide", "bot.command_help"),
@@ -30,9 +33,12 @@ PERSON_COMMANDS = (
     ("langue", "bot.command_language"),
 )
 
+# The builder's defaults (ExtBot, dict data, no job queue); spelled out once here.
+App: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 
-def build_application(services: Services) -> Application:  # type: ignore[type-arg]
-    """The bot: handlers in the order they apply, jobs, error handler, lifecycle."""
+
+def build_application(services: Services) -> App:
+    """The bot: handlers in the order they apply, background delivery, lifecycle."""
     settings = services.settings
     if settings.token is None:
         raise ValueError("a token is required to build the Telegram application")
@@ -42,6 +48,7 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
         .concurrent_updates(ChatOrderedUpdateProcessor())
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if settings.api_base_url:
@@ -50,43 +57,66 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
         )
     application = builder.build()
     application.bot_data["services"] = services
+    add = application.add_handler
 
-    # Group -1: who is this, in which language; groups and channels stop here.
-    application.add_handler(TypeHandler(Update, common.identify), group=-1)
+    # Group -1: who is writing (person, worker, stranger) and in which language.
+    add(TypeHandler(Update, roles.identify), group=-1)
 
-    application.add_handler(CommandHandler("start", person.start_command))
-    application.add_handler(CommandHandler("menu", person.menu_command))
-    application.add_handler(CommandHandler("aide", common.help_command))
-    application.add_handler(CommandHandler("help", common.help_command))
-    application.add_handler(CommandHandler("annuler", person.cancel_command))
-    application.add_handler(CommandHandler("urgence", common.emergency_command))
-    application.add_handler(CommandHandler("langue", person.language_command))
-    application.add_handler(CallbackQueryHandler(person.button_pressed))
-    application.add_handler(MessageHandler(filters.UpdateType.EDITED, common.edited_message))
-    application.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
-    application.add_handler(MessageHandler(filters.TEXT, person.text_answer))
-    application.add_handler(MessageHandler(filters.VOICE, person.voice_answer))
-    application.add_handler(MessageHandler(filters.ALL, common.unsupported_message))
+    # Everyone.
+    add(CommandHandler("start", joining.start_command))
+    add(CommandHandler(["urgence", "emergency"], common.emergency_command))
+    add(CommandHandler(["aide", "help"], common.help_command))
+    add(CallbackQueryHandler(buttons.button_pressed))
+
+    # Persons.
+    add(CommandHandler("menu", person.menu_command, filters=IS_PERSON))
+    add(CommandHandler(["annuler", "cancel"], person.cancel_command, filters=IS_PERSON))
+    add(CommandHandler(["langue", "language"], person.language_command, filters=IS_PERSON))
+    add(MessageHandler(filters.UpdateType.EDITED & IS_PERSON, common.edited_message))
+    add(MessageHandler(filters.TEXT & ~filters.COMMAND & IS_PERSON, person.text_answer))
+    add(MessageHandler(filters.VOICE & IS_PERSON, person.voice_answer))
+
+    # Workers, and admins named in the configuration.
+    add(CommandHandler("inviter", worker.invite_command, filters=IS_WORKER))
+    add(CommandHandler("personnes", worker.persons_command, filters=IS_WORKER))
+    add(CommandHandler("inviter_intervenant", worker.admin_invite_worker_command, filters=IS_ADMIN))
+    add(MessageHandler(filters.TEXT & ~filters.COMMAND & IS_WORKER, worker.worker_message))
+
+    # Strangers (no invitation yet): how Équipage is used, whatever they send.
+    add(MessageHandler(IS_STRANGER, joining.stranger_message))
+
+    # Whatever is left: unknown commands, stickers, photos, locations…
+    add(MessageHandler(filters.COMMAND, common.unknown_command))
+    add(MessageHandler(filters.ALL, common.unsupported_message))
 
     application.add_error_handler(common.error_handler)
     return application
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: App) -> None:
     services: Services = application.bot_data["services"]
     await services.storage.open()
     await register_commands(application, services)
+    courier = OutboxCourier(application.bot, services)
+    application.bot_data["courier"] = courier
+    courier.start()
     log.info("bot_started")
 
 
-async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_stop(application: App) -> None:
+    courier: OutboxCourier | None = application.bot_data.pop("courier", None)
+    if courier is not None:
+        await courier.stop()
+
+
+async def _post_shutdown(application: App) -> None:
     services: Services = application.bot_data["services"]
     await services.storage.close()
     log.info("bot_stopped")
 
 
-async def register_commands(application: Application, services: Services) -> None:  # type: ignore[type-arg]
-    """Register the command menu in French (default) and in every other language we have."""
+async def register_commands(application: App, services: Services) -> None:
+    """The persons' command menu in French (default) and in every other language we have."""
     scope = BotCommandScopeAllPrivateChats()
     for language in services.catalogs.languages:
         translator = services.catalogs.translator(language)

@@ -36,7 +36,19 @@ class LanguageButton:
     language: str
 
 
-Callback = AnswerButton | MenuButton | LanguageButton
+@dataclass(frozen=True)
+class ConsentButton:
+    """Accept, learn more or refuse, for one invitation, with a token bound to the account."""
+
+    action: str
+    invitation_id: int
+    token: str
+
+
+Callback = AnswerButton | MenuButton | LanguageButton | ConsentButton
+
+CONSENT_ACTIONS = frozenset({"accept", "more", "refuse"})
+_CONSENT = re.compile(r"^(accept|more|refuse)\|[0-9]{1,12}\|[0-9a-f]{16}$")
 
 MENU_ACTIONS = frozenset({"open", "show", "redo", "menu"})
 
@@ -54,6 +66,8 @@ def encode(callback: Callback) -> str:
             data = f"{PREFIX}|m|{action}|{dialogue_id}"
         case LanguageButton(language):
             data = f"{PREFIX}|l|{language}"
+        case ConsentButton(action, invitation_id, token):
+            data = f"{PREFIX}|c|{action}|{invitation_id}|{token}"
     if len(data.encode()) > MAX_BYTES:
         raise ValueError("callback data over 64 bytes")
     return data
@@ -69,6 +83,8 @@ def decode(data: str | None) -> Callback:
         return AnswerButton(int(parts[2]), int(parts[3]), parts[4])
     if kind == "m" and len(parts) == 4 and parts[2] in MENU_ACTIONS and _ID.match(parts[3]):
         return MenuButton(parts[2], parts[3])
+    if kind == "c" and len(parts) == 5 and _CONSENT.match("|".join(parts[2:])):
+        return ConsentButton(parts[2], int(parts[3]), parts[4])
     if kind == "l" and len(parts) == 3 and re.fullmatch(r"[a-z]{2}", parts[2]):
         return LanguageButton(parts[2])
     raise ForgedCallback

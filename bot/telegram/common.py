@@ -4,67 +4,21 @@ from __future__ import annotations
 
 import logging
 import traceback
-from contextvars import ContextVar
 
 from telegram import Message, Update
-from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ContextTypes
 
-from bot.i18n import Translator, current_language
-from bot.services import Services
-from bot.storage.base import Person
+from bot.i18n import Translator
 from bot.telegram.render import split_text
-from bot.usecases.persons import telegram_account
+from bot.telegram.roles import caller, services
 
 log = logging.getLogger(__name__)
-
-current_person: ContextVar[Person | None] = ContextVar("current_person", default=None)
-
-
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    """The application's use cases (set once by the composition root)."""
-    found: Services = context.bot_data["services"]
-    return found
 
 
 def tr(context: ContextTypes.DEFAULT_TYPE) -> Translator:
     """The current user's translator."""
     return services(context).catalogs.translator()
-
-
-def person(update: Update) -> Person:
-    """The person behind this update, resolved by `identify`."""
-    found = current_person.get()
-    if found is None:
-        raise RuntimeError("identify did not run for this update")
-    return found
-
-
-async def identify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs first: leave groups, ignore channels, resolve the person and their language."""
-    chat = update.effective_chat
-    user = update.effective_user
-    if chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
-        await _leave_group(context, chat.id)
-        raise ApplicationHandlerStop
-    if chat is None or chat.type != ChatType.PRIVATE or user is None or user.is_bot:
-        raise ApplicationHandlerStop
-    found = await services(context).persons.identify(
-        telegram_account(user.id), chat_id=chat.id, language_code=user.language_code
-    )
-    current_person.set(found)
-    current_language.set(found.language)
-
-
-async def _leave_group(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
-    translator = services(context).catalogs.translator()
-    try:
-        await context.bot.send_message(chat_id, translator.message("bot.group_only"))
-        await context.bot.leave_chat(chat_id)
-    except TelegramError as error:
-        log.warning("leave_group_failed", extra={"error": type(error).__name__})
-    log.info("left_group", extra={"chat": chat_id})
 
 
 async def say(
@@ -82,9 +36,12 @@ async def say(
     return sent
 
 
+HELP_BY_ROLE = {"person": "bot.help", "worker": "worker.help", "stranger": "join.stranger"}
+
+
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/aide: three short lines on how the bot works."""
-    await say(update, context, tr(context).message("bot.help"))
+    """/aide: a few short lines on what this role can do."""
+    await say(update, context, tr(context).message(HELP_BY_ROLE[caller().role]))
 
 
 async def emergency_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

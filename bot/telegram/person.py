@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from datetime import timedelta
 
@@ -12,10 +11,10 @@ from telegram.ext import ContextTypes
 
 from bot.engine import ButtonPress, TextAnswer, VoiceAnswer
 from bot.i18n import current_language
-from bot.telegram import callbacks
 from bot.telegram.callbacks import AnswerButton, LanguageButton, MenuButton
-from bot.telegram.common import person, say, services, tr
-from bot.telegram.render import keyboard, prompt_keyboard
+from bot.telegram.common import say, tr
+from bot.telegram.render import close_buttons, keyboard, prompt_keyboard
+from bot.telegram.roles import person, services
 from bot.usecases.dialogues import NoDialogue, StaleButton, Turn
 
 log = logging.getLogger(__name__)
@@ -39,7 +38,7 @@ async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rows = []
     for entry in entries:
         label = translator.message(f"bot.menu_{entry.status}", title=entry.title)
-        rows.append([(label, callbacks.MenuButton("open", entry.dialogue_id))])
+        rows.append([(label, MenuButton("open", entry.dialogue_id))])
     await say(update, context, translator.message("bot.menu"), reply_markup=keyboard(rows))
 
 
@@ -93,50 +92,30 @@ async def _answer(
     await show_turn(update, context, turn)
 
 
-async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any inline button: decoded in one place; old, foreign or forged ones get a kind answer."""
-    query = update.callback_query
-    if query is None:
-        return
-    try:
-        decoded = callbacks.decode(query.data)
-    except callbacks.ForgedCallback:
-        log.info("callback_forged")
-        await _stale(update, context, query)
-        return
-    match decoded:
-        case AnswerButton(run_id, turn, value):
-            await _press(update, context, query, run_id, ButtonPress(turn, value))
-        case MenuButton(action, dialogue_id):
-            await _menu_action(update, context, query, action, dialogue_id)
-        case LanguageButton(language):
-            await _change_language(update, context, query, language)
-
-
-async def _press(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    query: CallbackQuery,
-    run_id: int,
-    press: ButtonPress,
+async def answer_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: AnswerButton
 ) -> None:
+    """A button of a dialogue question; old or foreign ones get a kind answer."""
+    run_id, press = button.run_id, ButtonPress(button.turn, button.value)
     try:
         turn = await services(context).dialogues.press(person(update), run_id, press, tr(context))
     except StaleButton:
-        await _stale(update, context, query)
+        await stale_pressed(update, context, query)
         return
     await query.answer()
     if turn.same_question and turn.prompt is not None and turn.run_id is not None:
         await _edit(query, turn.prompt.text, prompt_keyboard(turn.prompt, turn.run_id))
         return
-    await _close_buttons(query)
+    await close_buttons(query)
     await show_turn(update, context, turn)
 
 
-async def _stale(update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery) -> None:
+async def stale_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery
+) -> None:
     """Answer an unusable button and bring back the live question, so nobody is stuck."""
     await query.answer(tr(context).message("bot.stale_button"))
-    await _close_buttons(query)
+    await close_buttons(query)
     turn = await services(context).dialogues.current(person(update), tr(context))
     if turn is not None:
         await show_turn(update, context, turn)
@@ -144,23 +123,21 @@ async def _stale(update: Update, context: ContextTypes.DEFAULT_TYPE, query: Call
         await show_menu(update, context)
 
 
-async def _menu_action(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    query: CallbackQuery,
-    action: str,
-    dialogue_id: str,
+async def menu_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: MenuButton
 ) -> None:
+    """Open (start or resume), show the last version, or redo a dialogue."""
+    action, dialogue_id = button.action, button.dialogue_id
     dialogues = services(context).dialogues
     if not dialogues.exists(dialogue_id):
-        await _stale(update, context, query)
+        await stale_pressed(update, context, query)
         return
     if action == "menu":
         await query.answer()
         await show_menu(update, context)
         return
     await query.answer()
-    await _close_buttons(query)
+    await close_buttons(query)
     translator = tr(context)
     who = person(update)
     if action == "open":
@@ -183,7 +160,7 @@ async def _show_version(
     if version is None:
         await show_menu(update, context)
         return
-    when = translator.datetime(version.finished_at, services(context).settings.timezone)
+    when = translator.date_time(version.finished_at, services(context).settings.timezone)
     lines = [translator.message("bot.version_header", title=version.title, date=when)]
     lines += [f"• {label} : {value}" for label, value in version.lines]
     buttons = keyboard(
@@ -195,12 +172,14 @@ async def _show_version(
     await say(update, context, "\n".join(lines), reply_markup=buttons)
 
 
-async def _change_language(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, language: str
+async def language_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: LanguageButton
 ) -> None:
+    """Switch the person's language, then show the menu in it."""
+    language = button.language
     changed = await services(context).persons.change_language(person(update), language)
     await query.answer()
-    await _close_buttons(query)
+    await close_buttons(query)
     if changed:
         current_language.set(language)
         await say(update, context, tr(context).message("bot.language_changed"))
@@ -220,17 +199,6 @@ async def show_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Tu
         )
     if turn.finished:
         await show_menu(update, context)
-
-
-async def _close_buttons(query: CallbackQuery) -> None:
-    """Remove the buttons of an answered question so they cannot be pressed again."""
-    if query.message is None or not hasattr(query.message, "reply_markup"):
-        return
-    if getattr(query.message, "reply_markup", None) is None:
-        return
-    # Already closed, or too old to edit: nothing to do.
-    with contextlib.suppress(BadRequest):
-        await query.edit_message_reply_markup(reply_markup=None)
 
 
 async def _edit(query: CallbackQuery, text: str, markup: object) -> None:

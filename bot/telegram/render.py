@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest
 
 from bot.engine import Prompt
 from bot.telegram.callbacks import AnswerButton, Callback, encode
@@ -49,3 +51,12 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     if rest.strip():
         chunks.append(rest)
     return chunks or ["…"]
+
+
+async def close_buttons(query: CallbackQuery) -> None:
+    """Remove the buttons of an answered question so they cannot be pressed again."""
+    if getattr(query.message, "reply_markup", None) is None:
+        return
+    # Already closed, or too old to edit: nothing to do.
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(reply_markup=None)

@@ -28,13 +28,20 @@ class Persons:
     async def identify(
         self, account: str, *, chat_id: int | None, language_code: str | None
     ) -> Person:
-        """The person for this account, created on first contact with their device language."""
+        """The person for this account, created on first contact (terminal trials only)."""
         return await self._storage.get_or_create_person(
             account,
             chat_id=chat_id,
             language=self._catalogs.best_language(language_code),
             now=self._clock.now(),
         )
+
+    async def find(self, account: str, *, chat_id: int | None = None) -> Person | None:
+        """The person who consented with this account, if any (nothing is stored before)."""
+        found = await self._storage.person_by_account(account)
+        if found is None or found.consented_at is None:
+            return None
+        return found
 
     async def change_language(self, person: Person, language: str) -> bool:
         """Switch the person's language; False if we have no such catalogue."""

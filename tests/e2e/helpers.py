@@ -1,8 +1,16 @@
-"""Reading the bot's replies in end-to-end tests."""
+"""Reading the bot's replies, and the journeys most tests start from."""
 
 from __future__ import annotations
 
-from tests.fakegram import BotMessage, FakeUser
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.services import Services
+from bot.storage.base import Worker
+from tests.fakegram import BotMessage, FakeTelegram, FakeUser
+
+App = Application[Any, Any, Any, Any, Any, Any]
 
 
 async def expect(user: FakeUser, fragment: str) -> BotMessage:
@@ -17,3 +25,61 @@ async def open_dialogue(user: FakeUser, title: str) -> None:
     await user.send("/menu")
     await expect(user, "Que voulez-vous faire ?")
     await user.click(title)
+
+
+def services_of(app: App) -> Services:
+    """The use cases behind a running bot."""
+    found: Services = app.bot_data["services"]
+    return found
+
+
+def start_code(message: BotMessage) -> str:
+    """The invitation code inside a link the bot sent."""
+    return message.text.split("?start=")[1].split()[0]
+
+
+async def worker_joins(
+    fake: FakeTelegram, app: App, first_name: str = "Séverine", structure: str | None = None
+) -> tuple[FakeUser, Worker]:
+    """An admin registers a worker (as `equipage admin invite-worker` does); they open the link."""
+    new_worker, issued = await services_of(app).invitations.invite_worker(
+        f"{first_name} D.", structure
+    )
+    user = fake.user(first_name=first_name)
+    await user.send(f"/start {issued.code}")
+    await expect(user, "Bienvenue")
+    await expect(user, "Vos commandes")
+    return user, new_worker
+
+
+async def invite(worker_user: FakeUser, pseudonym: str) -> str:
+    """The worker types /inviter and gets a QR code whose caption holds the link."""
+    await worker_user.send(f"/inviter {pseudonym}")
+    picture = await expect(worker_user, "?start=")
+    assert picture.photo is not None
+    return start_code(picture)
+
+
+async def person_joins(
+    fake: FakeTelegram,
+    app: App,
+    first_name: str,
+    *,
+    language_code: str = "fr",
+    worker_user: FakeUser | None = None,
+) -> FakeUser:
+    """A worker invites a person, who opens the link and accepts; the menu is then shown."""
+    if worker_user is None:
+        worker_user, _ = await worker_joins(fake, app)
+    code = await invite(worker_user, first_name)
+    person = fake.user(first_name=first_name, language_code=language_code)
+    await person.send(f"/start {code}")
+    await person.next_message()  # who proposes Équipage
+    await person.next_message()  # what is stored, who sees what
+    await person.next_message()  # the question, with its buttons
+    await person.click("J'accepte" if language_code == "fr" else "I agree")
+    await person.next_message()  # welcome
+    await person.next_message()  # greeting
+    await person.next_message()  # menu
+    await fake.wait_for(lambda: any(first_name in m.text for m in worker_user.messages))
+    return person

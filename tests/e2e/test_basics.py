@@ -4,16 +4,32 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
+from tests.e2e.helpers import person_joins
 from tests.fakegram import FakeTelegram
 
 MENU_TITLES = ("Mon problème", "Mes idées", "Mes forces")
 
 
-async def test_start_greets_and_shows_the_three_dialogues(
+async def test_start_without_an_invitation_explains_how_to_get_one(
     fake_telegram: FakeTelegram,
     bot: Application,  # type: ignore[type-arg]
 ) -> None:
-    amina = fake_telegram.user(first_name="Amina")
+    visitor = fake_telegram.user(first_name="Visiteur")
+    await visitor.send("/start")
+    assert "Demandez-lui un lien" in (await visitor.next_message()).text
+    await visitor.send("bonjour")
+    assert "Demandez-lui un lien" in (await visitor.next_message()).text
+    await visitor.send("/menu")
+    assert "Demandez-lui un lien" in (await visitor.next_message()).text
+    await visitor.send("/urgence")
+    assert "3114" in (await visitor.next_message()).text
+
+
+async def test_start_greets_a_person_and_shows_the_three_dialogues(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    amina = await person_joins(fake_telegram, bot, "Amina")
     await amina.send("/start")
     greeting = await amina.next_message()
     assert "Équipage" in greeting.text
@@ -36,7 +52,7 @@ async def test_help_is_three_short_lines(
     fake_telegram: FakeTelegram,
     bot: Application,  # type: ignore[type-arg]
 ) -> None:
-    leo = fake_telegram.user(first_name="Léo")
+    leo = await person_joins(fake_telegram, bot, "Léo")
     await leo.send("/aide")
     help_text = (await leo.next_message()).text
     assert len(help_text.splitlines()) == 3
@@ -47,7 +63,7 @@ async def test_emergency_numbers_are_always_there(
     fake_telegram: FakeTelegram,
     bot: Application,  # type: ignore[type-arg]
 ) -> None:
-    sam = fake_telegram.user(first_name="Sam")
+    sam = await person_joins(fake_telegram, bot, "Sam")
     await sam.send("/urgence")
     text = (await sam.next_message()).text
     for number in ("3114", "15", "112", "17", "114", "115", "119", "3919"):
@@ -58,7 +74,7 @@ async def test_unknown_command_sticker_and_photo_get_a_kind_answer(
     fake_telegram: FakeTelegram,
     bot: Application,  # type: ignore[type-arg]
 ) -> None:
-    noor = fake_telegram.user(first_name="Noor")
+    noor = await person_joins(fake_telegram, bot, "Noor")
     await noor.send("/supprimer_tout")
     assert "Je ne connais pas cette commande" in (await noor.next_message()).text
     await noor.send_sticker()
@@ -73,7 +89,7 @@ async def test_text_outside_a_dialogue_points_to_the_menu(
     fake_telegram: FakeTelegram,
     bot: Application,  # type: ignore[type-arg]
 ) -> None:
-    ines = fake_telegram.user(first_name="Inès")
+    ines = await person_joins(fake_telegram, bot, "Inès")
     await ines.send("x" * 4096)
     assert "Choisissez d'abord un sujet" in (await ines.next_message()).text
     menu = await ines.next_message()
@@ -84,7 +100,7 @@ async def test_forged_callback_is_answered_kindly_and_changes_nothing(
     fake_telegram: FakeTelegram,
     bot: Application,  # type: ignore[type-arg]
 ) -> None:
-    yan = fake_telegram.user(first_name="Yan")
+    yan = await person_joins(fake_telegram, bot, "Yan")
     await yan.send("/menu")
     menu = await yan.next_message()
     for forged in ("v1|a|999|0|x", "v1|m|open|inconnu", "rm -rf", "v1|a|1|1|" + "é" * 10):
@@ -97,7 +113,7 @@ async def test_english_speakers_get_english(
     fake_telegram: FakeTelegram,
     bot: Application,  # type: ignore[type-arg]
 ) -> None:
-    jane = fake_telegram.user(first_name="Jane", language_code="en-GB")
+    jane = await person_joins(fake_telegram, bot, "Jane", language_code="en-GB")
     await jane.send("/aide")
     text = (await jane.next_message()).text
     assert "/urgence" in text and "Choisissez" not in text

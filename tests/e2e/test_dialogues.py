@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from tests.e2e.helpers import expect, open_dialogue
+from tests.e2e.helpers import expect, open_dialogue, person_joins
 from tests.fakegram import FakeTelegram
 
 HOSTILE = "Je dors chez ma sœur <b>&amp;</b> {0} {} 😢"
@@ -14,7 +14,7 @@ async def test_mon_probleme_from_start_to_recap_and_the_kept_version(
     fake_telegram: FakeTelegram,
     bot: Application,  # type: ignore[type-arg]
 ) -> None:
-    amina = fake_telegram.user(first_name="Amina")
+    amina = await person_joins(fake_telegram, bot, "Amina")
     await open_dialogue(amina, "Mon problème")
     await expect(amina, "Prenez votre temps")
     await expect(amina, "Qu'est-ce qui est difficile pour vous")
@@ -58,7 +58,7 @@ async def test_mes_idees_with_two_ideas_a_first_step_and_low_confidence(
     fake_telegram: FakeTelegram,
     bot: Application,  # type: ignore[type-arg]
 ) -> None:
-    karim = fake_telegram.user(first_name="Karim")
+    karim = await person_joins(fake_telegram, bot, "Karim")
     await open_dialogue(karim, "Mes idées")
     await expect(karim, "Prenez votre temps")
     await expect(karim, "Qu'avez-vous déjà essayé ?")
@@ -99,7 +99,7 @@ async def test_mes_forces_in_the_simpler_emoji_scale(
     fake_telegram: FakeTelegram,
     bot: Application,  # type: ignore[type-arg]
 ) -> None:
-    lea = fake_telegram.user(first_name="Léa")
+    lea = await person_joins(fake_telegram, bot, "Léa")
     await open_dialogue(lea, "Mes forces")
     await lea.next_message()
     first = await lea.next_message()

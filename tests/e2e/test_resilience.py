@@ -7,15 +7,15 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.services import Services
 from tests.conftest import running_bot
-from tests.e2e.helpers import expect, open_dialogue
+from tests.e2e.helpers import expect, open_dialogue, person_joins
 from tests.fakegram import FakeTelegram
 
 
 async def test_a_restart_mid_dialogue_resumes_exactly_where_it_stopped(
     fake_telegram: FakeTelegram, settings: Settings
 ) -> None:
-    omar = fake_telegram.user(first_name="Omar")
-    async with running_bot(settings):
+    async with running_bot(settings) as first_run:
+        omar = await person_joins(fake_telegram, first_run, "Omar")
         await open_dialogue(omar, "Mon problème")
         await expect(omar, "Prenez votre temps")
         await expect(omar, "Qu'est-ce qui est difficile")
@@ -44,7 +44,7 @@ async def test_bad_input_gets_a_kind_answer_and_changes_no_stored_answer(
     fake_telegram: FakeTelegram,
     bot: Application,  # type: ignore[type-arg]
 ) -> None:
-    ana = fake_telegram.user(first_name="Ana")
+    ana = await person_joins(fake_telegram, bot, "Ana")
     await open_dialogue(ana, "Mes forces")
     await ana.next_message()
     scale = await expect(ana, "se loger")

@@ -1,0 +1,113 @@
+"""The outbox: what must reach someone else, kept until Telegram confirms delivery."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import cast
+
+import aiosqlite
+
+from bot.storage.base import OutboxItem, OutboxMessage, RecipientKind
+from bot.storage.crypto import Cipher
+from bot.storage.database import Database, required, to_db
+
+PAYLOAD = b"outbox.payload"
+
+
+async def enqueue(
+    db: aiosqlite.Connection, cipher: Cipher, message: OutboxMessage, now: datetime
+) -> None:
+    """Queue a message inside the caller's transaction; a repeated dedupe key is a no-op."""
+    payload = json.dumps(
+        {"kind": message.kind, "params": message.params}, ensure_ascii=False
+    ).encode("utf-8")
+    await db.execute(
+        "INSERT INTO outbox (dedupe_key, recipient_kind, recipient_id, payload, created_at,"
+        " next_attempt_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+        (
+            message.dedupe_key,
+            message.recipient_kind,
+            message.recipient_id,
+            cipher.encrypt(payload, PAYLOAD),
+            to_db(now),
+            to_db(now),
+        ),
+    )
+
+
+class OutboxTable(Database):
+    """Queries on `outbox`."""
+
+    def _item(self, row: aiosqlite.Row) -> OutboxItem:
+        payload = self._open_json(row["payload"], PAYLOAD)
+        return OutboxItem(
+            id=row["id"],
+            message=OutboxMessage(
+                dedupe_key=row["dedupe_key"],
+                recipient_kind=cast(RecipientKind, row["recipient_kind"]),
+                recipient_id=row["recipient_id"],
+                kind=payload["kind"],
+                params=payload["params"],
+            ),
+            attempts=row["attempts"],
+            created_at=required(row["created_at"]),
+        )
+
+    async def enqueue(self, message: OutboxMessage, now: datetime) -> None:
+        """Queue one message on its own."""
+        async with self._transaction() as db:
+            await enqueue(db, self._cipher, message, now)
+
+    async def due_outbox(self, now: datetime, limit: int = 50) -> list[OutboxItem]:
+        """Messages waiting to be (re)tried, oldest first."""
+        rows = await self._fetch_all(
+            "SELECT * FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL"
+            " AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+            (to_db(now), limit),
+        )
+        return [self._item(row) for row in rows]
+
+    async def next_outbox_due(self) -> datetime | None:
+        """When the next pending message is due, if any."""
+        row = await self._fetch_one(
+            "SELECT MIN(next_attempt_at) FROM outbox"
+            " WHERE delivered_at IS NULL AND failed_at IS NULL"
+        )
+        return None if row is None or row[0] is None else required(row[0])
+
+    async def outbox_delivered(self, item_id: int, now: datetime) -> None:
+        """Telegram accepted it."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?",
+                (to_db(now), item_id),
+            )
+
+    async def outbox_retry(self, item_id: int, at: datetime) -> None:
+        """A passing failure: try again later."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?",
+                (to_db(at), item_id),
+            )
+
+    async def outbox_failed(self, item_id: int, now: datetime, reason: str) -> None:
+        """Give up on this message (recipient unreachable, or a permanent error)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, failed_at = ?, failure = ?"
+                " WHERE id = ?",
+                (to_db(now), reason, item_id),
+            )
+
+    async def outbox_status(self, dedupe_key: str) -> str | None:
+        """'pending', 'delivered' or 'failed' for a queued message; None if unknown."""
+        row = await self._fetch_one(
+            "SELECT delivered_at, failed_at FROM outbox WHERE dedupe_key = ?", (dedupe_key,)
+        )
+        if row is None:
+            return None
+        if row["delivered_at"] is not None:
+            return "delivered"
+        return "failed" if row["failed_at"] is not None else "pending"

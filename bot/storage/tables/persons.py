@@ -1,0 +1,156 @@
+"""Persons: who they are to the bot, their settings, consent and worker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+
+import aiosqlite
+
+from bot.storage.base import OutboxMessage, Person, ScaleMode
+from bot.storage.database import Database, from_db, required, to_db
+from bot.storage.tables.outbox import enqueue
+
+PSEUDONYM = b"persons.pseudonym"
+
+
+class PersonsTable(Database):
+    """Queries on `persons`."""
+
+    def _person(self, row: aiosqlite.Row) -> Person:
+        return Person(
+            id=row["id"],
+            account=row["account"],
+            chat_id=row["chat_id"],
+            language=row["language"],
+            scale_mode=cast(ScaleMode, row["scale_mode"]),
+            current_run_id=row["current_run_id"],
+            created_at=required(row["created_at"]),
+            worker_id=row["worker_id"],
+            pseudonym=self._open_text(row["pseudonym"], PSEUDONYM),
+            consented_at=from_db(row["consented_at"]),
+        )
+
+    async def person_by_account(self, account: str) -> Person | None:
+        """The person with this account, if any."""
+        row = await self._fetch_one("SELECT * FROM persons WHERE account = ?", (account,))
+        return None if row is None else self._person(row)
+
+    async def get_person(self, person_id: int) -> Person | None:
+        """A person by id."""
+        row = await self._fetch_one("SELECT * FROM persons WHERE id = ?", (person_id,))
+        return None if row is None else self._person(row)
+
+    async def get_or_create_person(
+        self, account: str, *, chat_id: int | None, language: str, now: datetime
+    ) -> Person:
+        """Find the person, or create them (terminal trials); refresh chat id and last contact."""
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO persons (account, chat_id, language, created_at, last_seen_at)"
+                " VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (account) DO UPDATE SET"
+                " chat_id = COALESCE(excluded.chat_id, chat_id),"
+                " last_seen_at = excluded.last_seen_at",
+                (account, chat_id, language, to_db(now), to_db(now)),
+            )
+            cursor = await db.execute("SELECT * FROM persons WHERE account = ?", (account,))
+            row = await cursor.fetchone()
+        assert row is not None
+        return self._person(row)
+
+    async def touch_person(self, person_id: int, chat_id: int | None, now: datetime) -> None:
+        """Record a contact (the retention clock counts from the last one)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE persons SET last_seen_at = ?, chat_id = COALESCE(?, chat_id) WHERE id = ?",
+                (to_db(now), chat_id, person_id),
+            )
+
+    async def join_person(
+        self,
+        *,
+        invitation_id: int,
+        account: str,
+        chat_id: int,
+        language: str,
+        consent_version: str,
+        now: datetime,
+        notify: OutboxMessage,
+    ) -> Person | None:
+        """Consent given: claim the invitation, create the person, queue the worker's notice.
+
+        One transaction; None if the invitation was used or expired meanwhile (exactly one wins).
+        """
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE invitations SET used_at = ?, used_by = ?"
+                " WHERE id = ? AND kind = 'person' AND used_at IS NULL AND expires_at > ?",
+                (to_db(now), account, invitation_id, to_db(now)),
+            )
+            if cursor.rowcount != 1:
+                return None
+            cursor = await db.execute(
+                "SELECT worker_id, pseudonym FROM invitations WHERE id = ?", (invitation_id,)
+            )
+            invitation = await cursor.fetchone()
+            assert invitation is not None
+            pseudonym = self._open_text(invitation["pseudonym"], b"invitations.pseudonym")
+            await db.execute(
+                "INSERT INTO persons (account, chat_id, language, created_at, last_seen_at,"
+                " worker_id, pseudonym, consent_version, consented_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    account,
+                    chat_id,
+                    language,
+                    to_db(now),
+                    to_db(now),
+                    invitation["worker_id"],
+                    self._seal_text(pseudonym, PSEUDONYM),
+                    consent_version,
+                    to_db(now),
+                ),
+            )
+            await enqueue(db, self._cipher, notify, now)
+            cursor = await db.execute("SELECT * FROM persons WHERE account = ?", (account,))
+            row = await cursor.fetchone()
+        assert row is not None
+        return self._person(row)
+
+    async def persons_of_worker(self, worker_id: int) -> list[Person]:
+        """The persons a worker supports, in the order they joined."""
+        rows = await self._fetch_all(
+            "SELECT * FROM persons WHERE worker_id = ? ORDER BY consented_at, id", (worker_id,)
+        )
+        return [self._person(row) for row in rows]
+
+    async def all_persons(self) -> list[Person]:
+        """Every person (for the admin command line)."""
+        rows = await self._fetch_all("SELECT * FROM persons ORDER BY id")
+        return [self._person(row) for row in rows]
+
+    async def transfer_person(
+        self, person_id: int, worker_id: int, now: datetime, notify: OutboxMessage
+    ) -> bool:
+        """Link the person to another worker and queue the notice to the person."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE persons SET worker_id = ? WHERE id = ?", (worker_id, person_id)
+            )
+            if cursor.rowcount != 1:
+                return False
+            await enqueue(db, self._cipher, notify, now)
+        return True
+
+    async def set_language(self, person_id: int, language: str) -> None:
+        """Remember the person's language."""
+        async with self._transaction() as db:
+            await db.execute("UPDATE persons SET language = ? WHERE id = ?", (language, person_id))
+
+    async def set_current_run(self, person_id: int, run_id: int | None) -> None:
+        """Which run free text goes to; None when the person left the dialogue."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE persons SET current_run_id = ? WHERE id = ?", (run_id, person_id)
+            )

@@ -1,0 +1,135 @@
+"""Dialogue runs: one per pass through a dialogue; finished ones are the kept versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+import aiosqlite
+
+from bot.storage.base import DialogueRun, RunStatus, ScaleMode
+from bot.storage.database import Database, from_db, required, to_db
+
+RUN_STATE = b"dialogue_runs.state"
+
+
+class RunsTable(Database):
+    """Queries on `dialogue_runs`."""
+
+    def _run(self, row: aiosqlite.Row) -> DialogueRun:
+        state = self._open_json(row["state"], RUN_STATE)
+        return DialogueRun(
+            id=row["id"],
+            person_id=row["person_id"],
+            dialogue_id=row["dialogue_id"],
+            dialogue_version=row["dialogue_version"],
+            status=cast(RunStatus, row["status"]),
+            state=state,
+            started_at=required(row["started_at"]),
+            updated_at=required(row["updated_at"]),
+            finished_at=from_db(row["finished_at"]),
+        )
+
+    def _seal(self, state: dict[str, Any]) -> bytes:
+        return self._seal_json(state, RUN_STATE)
+
+    async def _fetch_runs(self, sql: str, params: tuple[Any, ...]) -> list[DialogueRun]:
+        return [self._run(row) for row in await self._fetch_all(sql, params)]
+
+    async def get_run(self, run_id: int) -> DialogueRun | None:
+        """A run by id."""
+        runs = await self._fetch_runs("SELECT * FROM dialogue_runs WHERE id = ?", (run_id,))
+        return runs[0] if runs else None
+
+    async def active_run(self, person_id: int, dialogue_id: str) -> DialogueRun | None:
+        """The person's run in progress for this dialogue."""
+        runs = await self._fetch_runs(
+            "SELECT * FROM dialogue_runs WHERE person_id = ? AND dialogue_id = ?"
+            " AND status = 'active'",
+            (person_id, dialogue_id),
+        )
+        return runs[0] if runs else None
+
+    async def active_runs(self, person_id: int) -> list[DialogueRun]:
+        """All the person's runs in progress."""
+        return await self._fetch_runs(
+            "SELECT * FROM dialogue_runs WHERE person_id = ? AND status = 'active' ORDER BY id",
+            (person_id,),
+        )
+
+    async def finished_runs(self, person_id: int, dialogue_id: str) -> list[DialogueRun]:
+        """Kept versions of a dialogue, newest first."""
+        return await self._fetch_runs(
+            "SELECT * FROM dialogue_runs WHERE person_id = ? AND dialogue_id = ?"
+            " AND status = 'finished' ORDER BY finished_at DESC, id DESC",
+            (person_id, dialogue_id),
+        )
+
+    async def start_run(
+        self, person_id: int, dialogue_id: str, version: int, state: dict[str, Any], now: datetime
+    ) -> DialogueRun:
+        """Create a run in progress and make it the person's current one."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO dialogue_runs (person_id, dialogue_id, dialogue_version, status,"
+                " state, started_at, updated_at) VALUES (?, ?, ?, 'active', ?, ?, ?)",
+                (person_id, dialogue_id, version, self._seal(state), to_db(now), to_db(now)),
+            )
+            run_id = cursor.lastrowid
+            await db.execute(
+                "UPDATE persons SET current_run_id = ?, last_seen_at = ? WHERE id = ?",
+                (run_id, to_db(now), person_id),
+            )
+        assert run_id is not None
+        return DialogueRun(
+            id=run_id,
+            person_id=person_id,
+            dialogue_id=dialogue_id,
+            dialogue_version=version,
+            status="active",
+            state=state,
+            started_at=now,
+            updated_at=now,
+            finished_at=None,
+        )
+
+    async def save_turn(
+        self,
+        run: DialogueRun,
+        state: dict[str, Any],
+        *,
+        finished: bool,
+        scale_mode: ScaleMode | None,
+        now: datetime,
+    ) -> DialogueRun:
+        """Store an answer's new state (and a scale-mode change) in one transaction."""
+        status: RunStatus = "finished" if finished else "active"
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE dialogue_runs SET state = ?, status = ?, updated_at = ?, finished_at = ?"
+                " WHERE id = ?",
+                (self._seal(state), status, to_db(now), to_db(now) if finished else None, run.id),
+            )
+            if scale_mode is not None:
+                await db.execute(
+                    "UPDATE persons SET scale_mode = ? WHERE id = ?", (scale_mode, run.person_id)
+                )
+            if finished:
+                await db.execute(
+                    "UPDATE persons SET current_run_id = NULL WHERE id = ? AND current_run_id = ?",
+                    (run.person_id, run.id),
+                )
+            await db.execute(
+                "UPDATE persons SET last_seen_at = ? WHERE id = ?", (to_db(now), run.person_id)
+            )
+        return DialogueRun(
+            id=run.id,
+            person_id=run.person_id,
+            dialogue_id=run.dialogue_id,
+            dialogue_version=run.dialogue_version,
+            status=status,
+            state=state,
+            started_at=run.started_at,
+            updated_at=now,
+            finished_at=now if finished else None,
+        )

@@ -1,0 +1,44 @@
+"""Every inline button arrives here: decoded once, then routed to the role it belongs to."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.telegram import callbacks, joining, person
+from bot.telegram.callbacks import AnswerButton, ConsentButton, LanguageButton, MenuButton
+from bot.telegram.common import tr
+from bot.telegram.render import close_buttons
+from bot.telegram.roles import caller
+
+log = logging.getLogger(__name__)
+
+
+async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Route a button; a forged one, or one pressed by the wrong role, gets a kind answer."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        decoded = callbacks.decode(query.data)
+    except callbacks.ForgedCallback:
+        log.info("callback_forged")
+        decoded = None
+    role = caller().role
+    match decoded:
+        case ConsentButton():
+            await joining.consent_pressed(update, context, query, decoded)
+        case AnswerButton() if role == "person":
+            await person.answer_pressed(update, context, query, decoded)
+        case MenuButton() if role == "person":
+            await person.menu_pressed(update, context, query, decoded)
+        case LanguageButton() if role == "person":
+            await person.language_pressed(update, context, query, decoded)
+        case _ if role == "person":
+            await person.stale_pressed(update, context, query)
+        case _:
+            log.info("callback_refused", extra={"role": role})
+            await query.answer(tr(context).message("bot.stale_button"))
+            await close_buttons(query)

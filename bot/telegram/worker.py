@@ -1,0 +1,84 @@
+"""The worker's side: invite a person (link and QR code), list their persons; admin invites."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.pictures.qr import qr_png
+from bot.telegram.common import say, tr
+from bot.telegram.roles import caller, services, worker
+from bot.usecases.invitations import NotAllowed, TooManyOpenInvitations, invitation_link
+
+
+async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/inviter [prénom]: a single-use link and its QR code, to show during an appointment."""
+    translator = tr(context)
+    found = services(context)
+    pseudonym = " ".join(context.args or []) or None
+    try:
+        issued = await found.invitations.invite_person(worker(), pseudonym)
+    except TooManyOpenInvitations:
+        await say(update, context, translator.message("worker.too_many"))
+        return
+    except NotAllowed:
+        await say(update, context, translator.message("worker.not_allowed"))
+        return
+    link = invitation_link(context.bot.username, issued.code)
+    date = translator.day(issued.invitation.expires_at, found.settings.timezone)
+    if issued.invitation.pseudonym:
+        caption = translator.message(
+            "worker.invite_caption", pseudonym=issued.invitation.pseudonym, date=date, link=link
+        )
+    else:
+        caption = translator.message("worker.invite_caption_anonymous", date=date, link=link)
+    await _send_qr(update, context, link, caption)
+
+
+async def persons_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/personnes: the persons this worker supports (pseudonym, date joined)."""
+    translator = tr(context)
+    found = services(context)
+    listing = await found.workers.persons(worker())
+    if not listing:
+        await say(update, context, translator.message("worker.persons_none"))
+        return
+    lines = [translator.message("worker.persons_header")]
+    for entry in listing:
+        name = entry.pseudonym or translator.message("worker.no_pseudonym")
+        date = translator.day(entry.joined_at, found.settings.timezone) if entry.joined_at else ""
+        lines.append(translator.message("worker.persons_line", pseudonym=name, date=date))
+    await say(update, context, "\n".join(lines))
+
+
+async def worker_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Free text from a worker: point to their commands."""
+    await say(update, context, tr(context).message("worker.use_commands"))
+
+
+async def admin_invite_worker_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/inviter_intervenant Nom (admins named in EQUIPAGE_ADMINS): a worker's invitation."""
+    translator = tr(context)
+    found = services(context)
+    if not caller().is_admin:
+        await say(update, context, translator.message("bot.unknown_command"))
+        return
+    name = " ".join(context.args or []).strip()
+    if not name:
+        await say(update, context, translator.message("worker.admin_invite_usage"))
+        return
+    new_worker, issued = await found.invitations.invite_worker(name[:80], None)
+    link = invitation_link(context.bot.username, issued.code)
+    date = translator.day(issued.invitation.expires_at, found.settings.timezone)
+    caption = translator.message(
+        "worker.admin_invite_caption", name=new_worker.name, date=date, link=link
+    )
+    await _send_qr(update, context, link, caption)
+
+
+async def _send_qr(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, link: str, caption: str
+) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_photo(chat.id, qr_png(link), caption=caption)

@@ -1,0 +1,279 @@
+"""Workers, invitations, consent and roles, end to end over the fake Bot API server."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import sqlite3
+from datetime import timedelta
+
+from bot.admin import run_admin
+from bot.config import Settings
+from bot.services import build_services
+from bot.usecases.invitations import hash_code
+from tests.e2e.helpers import (
+    App,
+    expect,
+    invite,
+    open_dialogue,
+    person_joins,
+    services_of,
+    worker_joins,
+)
+from tests.fakegram import FakeTelegram, FakeUser
+
+
+async def admin(settings: Settings, *words: str) -> str:
+    """Run `equipage admin …` against the same database, as IT would while the bot runs."""
+    parser = argparse.ArgumentParser()
+    from bot.admin import add_admin_commands
+
+    add_admin_commands(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["admin", *words])
+    services = build_services(settings)
+    await services.storage.open()
+    out = io.StringIO()
+    try:
+        await run_admin(args, services, out)
+    finally:
+        await services.storage.close()
+    return out.getvalue()
+
+
+def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(settings.database) as db:
+        return list(db.execute(sql))
+
+
+async def consent_screen(user: FakeUser, code: str) -> None:
+    await user.send(f"/start {code}")
+    await expect(user, "vous propose Équipage")
+    await expect(user, "Avant de commencer")
+    await expect(user, "Êtes-vous d'accord")
+
+
+async def test_admin_registers_a_worker_who_invites_a_person_who_consents_and_answers(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    printed = await admin(
+        settings, "invite-worker", "--name", "Séverine D.", "--structure", "CCAS de Lyon"
+    )
+    assert "https://t.me/equipage_test_bot?start=" in printed
+    picture_path = printed.split("QR code : ")[1].split("\n")[0]
+    with open(picture_path, "rb") as picture:
+        assert picture.read(8) == b"\x89PNG\r\n\x1a\n"
+    code = printed.split("?start=")[1].split()[0]
+
+    severine = fake_telegram.user(first_name="Séverine")
+    await severine.send(f"/start {code}")
+    await expect(severine, "Bienvenue, Séverine D.")
+    await expect(severine, "/inviter")
+    worker_menu = fake_telegram.commands(scope={"type": "chat", "chat_id": severine.id})
+    assert [name for name, _ in worker_menu] == ["inviter", "personnes", "aide", "urgence"]
+
+    await severine.send("/personnes")
+    await expect(severine, "Vous n'accompagnez encore personne")
+    person_code = await invite(severine, "Amina")
+    assert len(person_code) >= 22  # at least 128 bits, URL-safe
+
+    amina = fake_telegram.user(first_name="Amina")
+    await amina.send(f"/start {person_code}")
+    assert "Séverine D., de CCAS de Lyon" in (await amina.next_message()).text
+    summary = await expect(amina, "Avant de commencer")
+    assert "2 ans" in summary.text and "/urgence" in summary.text
+    await expect(amina, "Êtes-vous d'accord")
+    await amina.click("En savoir plus")
+    await expect(amina, "CCAS de Lyon utilise Équipage")
+    await expect(amina, "Ce qui est gardé")
+    await expect(amina, "Ce que voit votre intervenant·e")
+    rights = await expect(amina, "Vos droits")
+    assert "/mes_donnees" in rights.text and "/effacer" in rights.text
+    await expect(amina, "Êtes-vous d'accord")
+    await amina.click("J'accepte")
+    await expect(amina, "Bienvenue dans Équipage")
+    await expect(amina, "Bonjour, je suis Équipage")
+    await expect(amina, "Que voulez-vous faire ?")
+    notice = await expect(severine, "Une personne a rejoint Équipage : Amina")
+    assert notice.text == "Une personne a rejoint Équipage : Amina"
+
+    await open_dialogue(amina, "Mon problème")
+    await amina.next_message()
+    await expect(amina, "Qu'est-ce qui est difficile")
+    await amina.send("Mon dossier CAF est bloqué")
+    await expect(amina, "Donnez un titre court")
+
+    await severine.send("/personnes")
+    listing = await expect(severine, "Les personnes que vous accompagnez")
+    assert "• Amina, depuis le" in listing.text
+    consent = rows(settings, "SELECT consent_version, consented_at FROM persons")
+    assert len(consent) == 1 and consent[0][0] and consent[0][1]
+    assert "Amina" in await admin(settings, "persons")
+    assert "1 personne(s)" in await admin(settings, "workers")
+
+
+async def test_refusing_stores_nothing_about_the_person(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    severine, _ = await worker_joins(fake_telegram, bot)
+    code = await invite(severine, "Paul")
+    paul = fake_telegram.user(first_name="Paul")
+    await consent_screen(paul, code)
+    await paul.click("Je refuse")
+    await expect(paul, "Rien n'a été enregistré")
+    assert rows(settings, "SELECT COUNT(*) FROM persons") == [(0,)]
+    assert rows(settings, "SELECT used_at FROM invitations WHERE kind = 'person'") == [(None,)]
+    with open(settings.database, "rb") as database:
+        assert str(paul.id).encode() not in database.read()
+    # Paul changes his mind: the same link still works.
+    await consent_screen(paul, code)
+    await paul.click("J'accepte")
+    await expect(paul, "Bienvenue dans Équipage")
+
+
+async def test_an_invitation_opened_by_two_accounts_at_once_has_exactly_one_winner(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    severine, _ = await worker_joins(fake_telegram, bot)
+    code = await invite(severine, "Duo")
+    first, second = fake_telegram.user(first_name="Un"), fake_telegram.user(first_name="Deux")
+    await consent_screen(first, code)
+    await consent_screen(second, code)
+    await asyncio.gather(first.click("J'accepte"), second.click("J'accepte"))
+    replies = [(await first.next_message()).text, (await second.next_message()).text]
+    assert sum("Bienvenue dans Équipage" in reply for reply in replies) == 1
+    assert sum("Ce lien ne fonctionne pas" in reply for reply in replies) == 1
+    assert rows(settings, "SELECT COUNT(*) FROM persons") == [(1,)]
+    # Opened again later, by anyone: the same kind answer, nothing revealed.
+    third = fake_telegram.user(first_name="Trois")
+    await third.send(f"/start {code}")
+    await expect(third, "Ce lien ne fonctionne pas")
+
+
+async def test_role_crossing_attempts_are_refused(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    severine, _ = await worker_joins(fake_telegram, bot, "Séverine")
+    karim, karim_worker = await worker_joins(fake_telegram, bot, "Karim")
+    amina = await person_joins(fake_telegram, bot, "Amina", worker_user=severine)
+    await severine.next_message()  # "Une personne a rejoint…"
+
+    # A person tries worker and admin commands: they do not exist for her.
+    for command in ("/inviter Moi", "/personnes", "/inviter_intervenant Moi"):
+        await amina.send(command)
+        await expect(amina, "Je ne connais pas cette commande")
+    # A person opens a worker invitation: refused, and the worker is not bound to her.
+    _, issued = await services_of(bot).invitations.invite_worker("Nouveau", None)
+    await amina.send(f"/start {issued.code}")
+    await expect(amina, "Ce lien est pour un·e intervenant·e")
+    assert rows(
+        settings, f"SELECT account FROM workers WHERE id = {issued.invitation.worker_id}"
+    ) == [(None,)]
+    # A worker opens a person invitation: refused, no person created.
+    code = await invite(karim, "Léo")
+    await severine.send(f"/start {code}")
+    await expect(severine, "Ce lien est pour une personne accompagnée")
+    # A worker uses person commands and forged person buttons: nothing happens.
+    await severine.send("/menu")
+    await expect(severine, "Je ne connais pas cette commande")
+    await severine.send("/start")
+    last = await expect(severine, "Vos commandes")
+    for forged in ("v1|a|1|1|3", "v1|m|open|probleme", "v1|l|en"):
+        answer = await severine.click_data(forged, message=last)
+        assert answer is not None and "plus valable" in answer
+    # A stranger forges a consent button for an invitation they never opened.
+    intruder = fake_telegram.user(first_name="Intrus")
+    await intruder.send("bonjour")
+    await expect(intruder, "Demandez-lui un lien")
+    forged_consent = f"v1|c|accept|{issued.invitation.id}|0123456789abcdef"
+    await intruder.click_data(forged_consent, message=intruder.messages[-1])
+    await expect(intruder, "Ce lien ne fonctionne pas")
+    # …or replays a token made for another account.
+    token = services_of(bot).consent.token(issued.invitation.id, f"telegram:{amina.id}")
+    await intruder.click_data(f"v1|c|accept|{issued.invitation.id}|{token}")
+    await expect(intruder, "Ce lien ne fonctionne pas")
+    # Each worker sees only their own persons.
+    await karim.send("/personnes")
+    await expect(karim, "Vous n'accompagnez encore personne")
+    assert await services_of(bot).workers.persons(karim_worker) == []
+    assert rows(settings, "SELECT COUNT(*) FROM persons") == [(1,)]
+
+
+async def test_bad_codes_get_one_kind_answer_and_repeated_ones_are_slowed_down(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    severine, severine_worker = await worker_joins(fake_telegram, bot)
+    storage = services_of(bot).storage
+    now = services_of(bot).clock.now()
+    await storage.create_invitation(
+        kind="person",
+        worker_id=severine_worker.id,
+        code_hash=hash_code("expired-code-0123456789"),
+        pseudonym=None,
+        now=now - timedelta(days=8),
+        expires_at=now - timedelta(days=1),
+    )
+    valid = await invite(severine, "Valide")
+    guesser = fake_telegram.user(first_name="Devine")
+    for payload in ("x" * 80, "../../etc/passwd", "<b>&amp;", "expired-code-0123456789"):
+        await guesser.send(f"/start {payload}")
+        await expect(guesser, "Ce lien ne fonctionne pas, ou plus")
+    await guesser.send("/start AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+    await expect(guesser, "Ce lien ne fonctionne pas, ou plus")
+    # Five misses in a few minutes: even a valid code waits now.
+    await guesser.send(f"/start {valid}")
+    await expect(guesser, "beaucoup d'essais")
+    assert rows(settings, "SELECT COUNT(*) FROM persons") == [(0,)]
+    # Someone else is not slowed down by the guesser.
+    other = fake_telegram.user(first_name="Autre")
+    await consent_screen(other, valid)
+
+
+async def test_a_deactivated_worker_loses_access_and_their_links_stop_working(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    severine, severine_worker = await worker_joins(fake_telegram, bot)
+    code = await invite(severine, "Plus tard")
+    printed = await admin(settings, "deactivate-worker", str(severine_worker.id))
+    assert "L'accès de Séverine D. est fermé" in printed
+    await severine.send("/inviter Encore")
+    await expect(severine, "Demandez-lui un lien")
+    late = fake_telegram.user(first_name="Tardif")
+    await late.send(f"/start {code}")
+    await expect(late, "Ce lien ne fonctionne pas")
+    assert "accès fermé" in await admin(settings, "workers")
+
+
+async def test_a_worker_who_blocked_the_bot_does_not_stop_a_person_from_joining(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    severine, severine_worker = await worker_joins(fake_telegram, bot)
+    code = await invite(severine, "Nadia")
+    severine.block()
+    nadia = fake_telegram.user(first_name="Nadia")
+    await consent_screen(nadia, code)
+    await nadia.click("J'accepte")
+    await expect(nadia, "Bienvenue dans Équipage")
+    storage = services_of(bot).storage
+    await fake_telegram.wait_for(
+        lambda: rows(settings, "SELECT failure FROM outbox") == [("forbidden",)]
+    )
+    refreshed = await storage.get_worker(severine_worker.id)
+    assert refreshed is not None and not refreshed.reachable
+    assert rows(settings, "SELECT COUNT(*) FROM persons") == [(1,)]
+
+
+async def test_a_transfer_tells_the_person_who_their_worker_is_now(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    severine, _ = await worker_joins(fake_telegram, bot, "Séverine")
+    _, karim_worker = await worker_joins(fake_telegram, bot, "Karim")
+    amina = await person_joins(fake_telegram, bot, "Amina", worker_user=severine)
+    person_id = rows(settings, "SELECT id FROM persons")[0][0]
+    printed = await admin(
+        settings, "transfer", "--person", str(person_id), "--to-worker", str(karim_worker.id)
+    )
+    assert "Karim D." in printed
+    # The CLI queued the notice in the database; the running bot's courier delivers it.
+    services_of(bot).outbox_signal.wake()
+    await expect(amina, "Votre intervenant·e est maintenant Karim D.")
