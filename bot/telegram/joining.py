@@ -38,12 +38,13 @@ async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     elif role == "worker":
         await say(update, context, tr(context).message("worker.help"))
     else:
-        await say(update, context, tr(context).message("join.stranger"))
+        await stranger_message(update, context)
 
 
 async def stranger_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Anything else from someone without an invitation: how Équipage is used."""
-    await say(update, context, tr(context).message("join.stranger"))
+    key = "worker.not_allowed" if caller().closed_worker else "join.stranger"
+    await say(update, context, tr(context).message(key))
 
 
 async def _open_invitation(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:

@@ -37,6 +37,8 @@ class Caller:
     is_admin: bool
     person: Person | None = None
     worker: Worker | None = None
+    # A worker whose access an admin closed: told so, rather than "ask for a link".
+    closed_worker: bool = False
 
 
 current_caller: ContextVar[Caller | None] = ContextVar("current_caller", default=None)
@@ -96,13 +98,14 @@ async def refresh_caller(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if known_person is not None:
         resolved = Caller(account, "person", known_person.language, is_admin, person=known_person)
     else:
-        known_worker = await found.workers.active(account)
-        if known_worker is not None:
+        known_worker = await found.workers.by_account(account)
+        if known_worker is not None and known_worker.active:
             language = known_worker.language
             resolved = Caller(account, "worker", language, is_admin, worker=known_worker)
         else:
             language = found.catalogs.best_language(user.language_code)
-            resolved = Caller(account, "stranger", language, is_admin)
+            closed = known_worker is not None
+            resolved = Caller(account, "stranger", language, is_admin, closed_worker=closed)
     current_caller.set(resolved)
     current_language.set(resolved.language)
 

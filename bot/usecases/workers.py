@@ -67,10 +67,9 @@ class Workers:
         log.info("worker_joined", extra={"worker": worker.id})
         return worker
 
-    async def active(self, account: str) -> Worker | None:
-        """The active worker behind an account."""
-        worker = await self._storage.worker_by_account(account)
-        return worker if worker is not None and worker.active else None
+    async def by_account(self, account: str) -> Worker | None:
+        """The worker behind an account, active or not."""
+        return await self._storage.worker_by_account(account)
 
     async def persons(self, worker: Worker) -> list[PersonListing]:
         """The persons linked to this worker — never anyone else's."""

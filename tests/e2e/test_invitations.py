@@ -237,7 +237,7 @@ async def test_a_deactivated_worker_loses_access_and_their_links_stop_working(
     printed = await admin(settings, "deactivate-worker", str(severine_worker.id))
     assert "L'accès de Séverine D. est fermé" in printed
     await severine.send("/inviter Encore")
-    await expect(severine, "Demandez-lui un lien")
+    await expect(severine, "Votre accès intervenant·e est fermé")
     late = fake_telegram.user(first_name="Tardif")
     await late.send(f"/start {code}")
     await expect(late, "Ce lien ne fonctionne pas")
