@@ -11,12 +11,15 @@ from bot.engine import load_dialogues
 from bot.i18n import Catalogs
 from bot.storage.crypto import Cipher, load_or_create_key
 from bot.storage.sqlite import SqliteStorage
+from bot.usecases.agreements import Agreements
 from bot.usecases.clock import Clock, SystemClock
 from bot.usecases.consent import Consent
 from bot.usecases.dialogues import Dialogues
+from bot.usecases.inputs import PendingInputs
 from bot.usecases.invitations import Invitations
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.persons import Persons
+from bot.usecases.summaries import Summaries
 from bot.usecases.workers import Workers
 
 
@@ -32,6 +35,9 @@ class Services:
     invitations: Invitations
     consent: Consent
     workers: Workers
+    summaries: Summaries
+    agreements: Agreements
+    inputs: PendingInputs
     outbox_signal: OutboxSignal
     clock: Clock
 
@@ -55,6 +61,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         invitations=Invitations(storage, clock),
         consent=Consent(storage, clock, token_secret, signal),
         workers=Workers(storage, clock, signal),
+        summaries=Summaries(storage, dialogues, clock, signal),
+        agreements=Agreements(storage, clock, signal),
+        inputs=PendingInputs(storage, clock),
         outbox_signal=signal,
         clock=clock,
     )

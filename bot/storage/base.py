@@ -9,6 +9,9 @@ from typing import Any, Literal, Protocol
 ScaleMode = Literal["numbers", "emoji"]
 RunStatus = Literal["active", "finished"]
 InvitationKind = Literal["worker", "person"]
+SummaryStatus = Literal["draft", "sent", "delivered", "failed", "acknowledged"]
+AgreementAuthor = Literal["worker", "person"]
+AgreementStatus = Literal["proposed", "accepted", "superseded"]
 RecipientKind = Literal["worker", "person"]
 
 
@@ -76,6 +79,49 @@ class OutboxItem:
     message: OutboxMessage
     attempts: int
     created_at: datetime
+    parts_sent: int = 0
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a person prepared for their next appointment, and where it is on its way."""
+
+    id: int
+    person_id: int
+    worker_id: int | None
+    status: SummaryStatus
+    revision: int
+    content: dict[str, Any]
+    created_at: datetime
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    acknowledged_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """One round of "ce que nous avons convenu": the problem's wording and the next steps."""
+
+    id: int
+    person_id: int
+    worker_id: int | None
+    thread_id: int
+    round: int
+    author: AgreementAuthor
+    problem: str
+    steps: str
+    status: AgreementStatus
+    created_at: datetime
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PendingInput:
+    """What an account's next free text answers."""
+
+    kind: str
+    ref: int
+    data: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -104,6 +150,66 @@ class Storage(Protocol):
 
     async def schema_version(self) -> int:
         """The newest applied migration."""
+
+    async def get_agreement(self, agreement_id: int) -> Agreement | None:
+        """An agreement round by id."""
+
+    async def propose_agreement(
+        self,
+        *,
+        person_id: int,
+        worker_id: int,
+        thread_id: int | None,
+        author: AgreementAuthor,
+        problem: str,
+        steps: str,
+        now: datetime,
+        notify: OutboxMessage,
+    ) -> Agreement:
+        """A new round (a new thread when thread_id is None); earlier open rounds are superseded."""
+
+    async def accept_agreement(
+        self, agreement_id: int, now: datetime, notify: OutboxMessage
+    ) -> bool:
+        """Accept an open round; False if it was already answered or superseded."""
+
+    async def agreements_of(self, person_id: int) -> list[Agreement]:
+        """Every round for a person, oldest first."""
+
+    async def enqueue(self, message: OutboxMessage, now: datetime) -> None:
+        """Queue one message on its own."""
+
+    async def due_outbox(self, now: datetime, limit: int = 50) -> list[OutboxItem]:
+        """Messages waiting to be (re)tried, oldest first."""
+
+    async def next_outbox_due(self) -> datetime | None:
+        """When the next pending message is due, if any."""
+
+    async def outbox_delivered(self, item_id: int, now: datetime) -> None:
+        """Telegram accepted it."""
+
+    async def outbox_part_sent(self, item_id: int, parts_sent: int) -> None:
+        """A part of a multi-part message went out: a retry starts after it."""
+
+    async def outbox_retry(self, item_id: int, at: datetime) -> None:
+        """A passing failure: try again later."""
+
+    async def outbox_failed(self, item_id: int, now: datetime, reason: str) -> None:
+        """Give up on this message (recipient unreachable, or a permanent error)."""
+
+    async def outbox_status(self, dedupe_key: str) -> str | None:
+        """'pending', 'delivered' or 'failed' for a queued message; None if unknown."""
+
+    async def set_pending(
+        self, account: str, kind: str, ref: int, data: dict[str, Any] | None, now: datetime
+    ) -> None:
+        """Expect this account's next text to be `kind` about `ref`."""
+
+    async def get_pending(self, account: str) -> PendingInput | None:
+        """What this account's next text answers, if anything."""
+
+    async def clear_pending(self, account: str) -> None:
+        """Nothing expected any more."""
 
     async def person_by_account(self, account: str) -> Person | None:
         """The person with this account, if any."""
@@ -177,6 +283,34 @@ class Storage(Protocol):
     ) -> DialogueRun:
         """Store an answer's new state (and a scale-mode change) in one transaction."""
 
+    async def get_summary(self, summary_id: int) -> Summary | None:
+        """A summary by id."""
+
+    async def draft_of(self, person_id: int) -> Summary | None:
+        """The person's summary being prepared, if any."""
+
+    async def save_draft(
+        self, person_id: int, worker_id: int | None, content: dict[str, Any], now: datetime
+    ) -> Summary:
+        """Create the person's draft, or replace its content (a new revision)."""
+
+    async def send_summary(
+        self, summary_id: int, revision: int, now: datetime, deliver: OutboxMessage
+    ) -> bool:
+        """Approve the draft exactly as previewed and queue its delivery, in one transaction."""
+
+    async def mark_summary(
+        self,
+        summary_id: int,
+        status: SummaryStatus,
+        now: datetime,
+        notify: OutboxMessage | None = None,
+    ) -> bool:
+        """Move a sent summary on (delivered, failed, acknowledged); False if already past it."""
+
+    async def sent_summaries(self, person_id: int) -> list[Summary]:
+        """Summaries the person sent, newest first."""
+
     async def create_worker(self, name: str, structure: str | None, now: datetime) -> Worker:
         """Register a worker; they get access once they open their invitation."""
 
@@ -223,24 +357,3 @@ class Storage(Protocol):
 
     async def count_open_invitations(self, worker_id: int, now: datetime) -> int:
         """Unused, unexpired person invitations of a worker."""
-
-    async def enqueue(self, message: OutboxMessage, now: datetime) -> None:
-        """Queue one message on its own."""
-
-    async def due_outbox(self, now: datetime, limit: int = 50) -> list[OutboxItem]:
-        """Messages waiting to be (re)tried, oldest first."""
-
-    async def next_outbox_due(self) -> datetime | None:
-        """When the next pending message is due, if any."""
-
-    async def outbox_delivered(self, item_id: int, now: datetime) -> None:
-        """Telegram accepted it."""
-
-    async def outbox_retry(self, item_id: int, at: datetime) -> None:
-        """A passing failure: try again later."""
-
-    async def outbox_failed(self, item_id: int, now: datetime, reason: str) -> None:
-        """Give up on this message (recipient unreachable, or a permanent error)."""
-
-    async def outbox_status(self, dedupe_key: str) -> str | None:
-        """'pending', 'delivered' or 'failed' for a queued message; None if unknown."""

@@ -11,9 +11,12 @@ import aiosqlite
 
 from bot.storage.crypto import Cipher
 from bot.storage.database import to_db
+from bot.storage.tables.agreements import AgreementsTable
 from bot.storage.tables.outbox import OutboxTable
+from bot.storage.tables.pending import PendingTable
 from bot.storage.tables.persons import PersonsTable
 from bot.storage.tables.runs import RunsTable
+from bot.storage.tables.summaries import SummariesTable
 from bot.storage.tables.workers import WorkersTable
 
 log = logging.getLogger(__name__)
@@ -29,7 +32,15 @@ def migration_files() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-class SqliteStorage(PersonsTable, RunsTable, WorkersTable, OutboxTable):
+class SqliteStorage(
+    PersonsTable,
+    RunsTable,
+    WorkersTable,
+    OutboxTable,
+    SummariesTable,
+    AgreementsTable,
+    PendingTable,
+):
     """Storage over one aiosqlite connection owned by the application."""
 
     def __init__(self, path: Path, cipher: Cipher) -> None:

@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.services import Services
-from bot.telegram import buttons, common, joining, person, roles, worker
+from bot.telegram import buttons, common, joining, person, roles, summary, worker
 from bot.telegram.delivery import OutboxCourier
 from bot.telegram.ordering import ChatOrderedUpdateProcessor
 from bot.telegram.roles import IS_ADMIN, IS_PERSON, IS_STRANGER, IS_WORKER
@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 # (command, UI text key of its description), as a person's menu shows them.
 PERSON_COMMANDS = (
     ("menu", "bot.command_menu"),
+    ("preparer", "summary.command_prepare"),
+    ("convenu", "agreement.command_agreed"),
     ("aide", "bot.command_help"),
     ("annuler", "bot.command_cancel"),
     ("urgence", "bot.command_emergency"),
@@ -72,6 +74,8 @@ def build_application(services: Services) -> App:
     add(CommandHandler("menu", person.menu_command, filters=IS_PERSON))
     add(CommandHandler(["annuler", "cancel"], person.cancel_command, filters=IS_PERSON))
     add(CommandHandler(["langue", "language"], person.language_command, filters=IS_PERSON))
+    add(CommandHandler("preparer", summary.prepare_command, filters=IS_PERSON))
+    add(CommandHandler("convenu", summary.agreed_command, filters=IS_PERSON))
     add(MessageHandler(filters.UpdateType.EDITED & IS_PERSON, common.edited_message))
     add(MessageHandler(filters.TEXT & ~filters.COMMAND & IS_PERSON, person.text_answer))
     add(MessageHandler(filters.VOICE & IS_PERSON, person.voice_answer))

@@ -7,8 +7,16 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.telegram import callbacks, joining, person
-from bot.telegram.callbacks import AnswerButton, ConsentButton, LanguageButton, MenuButton
+from bot.telegram import callbacks, joining, person, summary, worker_cards
+from bot.telegram.callbacks import (
+    AgreementButton,
+    AnswerButton,
+    ConsentButton,
+    LanguageButton,
+    MenuButton,
+    SummaryButton,
+    WorkerButton,
+)
 from bot.telegram.common import tr
 from bot.telegram.render import close_buttons
 from bot.telegram.roles import caller
@@ -36,6 +44,12 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await person.menu_pressed(update, context, query, decoded)
         case LanguageButton() if role == "person":
             await person.language_pressed(update, context, query, decoded)
+        case SummaryButton() if role == "person":
+            await summary.summary_pressed(update, context, query, decoded)
+        case AgreementButton() if role == "person":
+            await summary.agreement_pressed(update, context, query, decoded)
+        case WorkerButton() if role == "worker":
+            await worker_cards.worker_pressed(update, context, query, decoded)
         case _ if role == "person":
             await person.stale_pressed(update, context, query)
         case _:

@@ -45,7 +45,48 @@ class ConsentButton:
     token: str
 
 
-Callback = AnswerButton | MenuButton | LanguageButton | ConsentButton
+@dataclass(frozen=True)
+class SummaryButton:
+    """On the person's summary preview: toggle a part, send, skip topics, keep for later."""
+
+    action: str
+    summary_id: int
+    revision: int
+    part: str = "-"
+
+
+@dataclass(frozen=True)
+class AgreementButton:
+    """The person's answer to what was agreed: accept, or change it."""
+
+    action: str
+    agreement_id: int
+
+
+@dataclass(frozen=True)
+class WorkerButton:
+    """A worker's action on one of their persons, summaries or agreements."""
+
+    action: str
+    ref: int
+
+
+Callback = (
+    AnswerButton
+    | MenuButton
+    | LanguageButton
+    | ConsentButton
+    | SummaryButton
+    | AgreementButton
+    | WorkerButton
+)
+
+SUMMARY_ACTIONS = ("toggle", "send", "later", "skip", "prep")
+AGREEMENT_ACTIONS = ("ok", "change", "view")
+WORKER_ACTIONS = ("ack", "hist", "card", "chart", "agree", "accept", "rounds", "list")
+_SUMMARY = re.compile(r"^(toggle|send|later|skip|prep)\|[0-9]{1,12}\|[0-9]{1,9}\|[a-z_-]{1,12}$")
+_AGREEMENT = re.compile(r"^(ok|change|view)\|[0-9]{1,12}$")
+_WORKER = re.compile(r"^(ack|hist|card|chart|agree|accept|rounds|list)\|[0-9]{1,12}$")
 
 CONSENT_ACTIONS = frozenset({"accept", "more", "refuse"})
 _CONSENT = re.compile(r"^(accept|more|refuse)\|[0-9]{1,12}\|[0-9a-f]{16}$")
@@ -68,6 +109,12 @@ def encode(callback: Callback) -> str:
             data = f"{PREFIX}|l|{language}"
         case ConsentButton(action, invitation_id, token):
             data = f"{PREFIX}|c|{action}|{invitation_id}|{token}"
+        case SummaryButton(action, summary_id, revision, part):
+            data = f"{PREFIX}|s|{action}|{summary_id}|{revision}|{part}"
+        case AgreementButton(action, agreement_id):
+            data = f"{PREFIX}|g|{action}|{agreement_id}"
+        case WorkerButton(action, ref):
+            data = f"{PREFIX}|w|{action}|{ref}"
     if len(data.encode()) > MAX_BYTES:
         raise ValueError("callback data over 64 bytes")
     return data
@@ -85,6 +132,13 @@ def decode(data: str | None) -> Callback:
         return MenuButton(parts[2], parts[3])
     if kind == "c" and len(parts) == 5 and _CONSENT.match("|".join(parts[2:])):
         return ConsentButton(parts[2], int(parts[3]), parts[4])
+    rest = "|".join(parts[2:])
+    if kind == "s" and len(parts) == 6 and _SUMMARY.match(rest):
+        return SummaryButton(parts[2], int(parts[3]), int(parts[4]), parts[5])
+    if kind == "g" and len(parts) == 4 and _AGREEMENT.match(rest):
+        return AgreementButton(parts[2], int(parts[3]))
+    if kind == "w" and len(parts) == 4 and _WORKER.match(rest):
+        return WorkerButton(parts[2], int(parts[3]))
     if kind == "l" and len(parts) == 3 and re.fullmatch(r"[a-z]{2}", parts[2]):
         return LanguageButton(parts[2])
     raise ForgedCallback

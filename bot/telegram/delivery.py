@@ -8,28 +8,17 @@ import logging
 from datetime import timedelta
 
 from telegram import Bot
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.i18n import Translator
 from bot.services import Services
 from bot.storage.base import OutboxItem, OutboxMessage
+from bot.telegram.outgoing import Part, PhotoPart, parts_for
 
 log = logging.getLogger(__name__)
 
 IDLE_CHECK = 30.0
 MAX_BACKOFF = timedelta(minutes=10)
-
-
-def render(message: OutboxMessage, translator: Translator) -> str:
-    """The text of a queued message, in the recipient's language."""
-    params = message.params
-    match message.kind:
-        case "person_joined":
-            pseudonym = params.get("pseudonym") or translator.message("worker.no_pseudonym")
-            return translator.message("worker.person_joined", pseudonym=pseudonym)
-        case "worker_changed":
-            return translator.message("bot.worker_changed", name=params.get("name", ""))
-    raise ValueError(f"unknown outbox message kind {message.kind!r}")
 
 
 class OutboxCourier:
@@ -73,41 +62,47 @@ class OutboxCourier:
         for item in await self._services.storage.due_outbox(self._services.clock.now()):
             await self._deliver(item)
 
-    async def _recipient(self, message: OutboxMessage) -> tuple[int | None, str]:
+    async def _recipient(self, message: OutboxMessage) -> tuple[int | None, str, str | None]:
+        """Chat, language and (for a worker) name of whoever the message is for."""
         storage = self._services.storage
         if message.recipient_kind == "worker":
             found_worker = await storage.get_worker(message.recipient_id)
             if found_worker is None or not found_worker.active:
-                return None, "fr"
-            return found_worker.chat_id, found_worker.language
+                return None, "fr", None
+            return found_worker.chat_id, found_worker.language, found_worker.name
         found_person = await storage.get_person(message.recipient_id)
         if found_person is None:
-            return None, "fr"
-        return found_person.chat_id, found_person.language
+            return None, "fr", None
+        return found_person.chat_id, found_person.language, None
 
     async def _deliver(self, item: OutboxItem) -> None:
         storage = self._services.storage
         now = self._services.clock.now()
-        chat_id, language = await self._recipient(item.message)
+        message = item.message
+        chat_id, language, worker_name = await self._recipient(message)
         if chat_id is None:
-            await storage.outbox_failed(item.id, now, "no_recipient")
+            await self._give_up(item, "no_recipient")
             return
-        text = render(item.message, self._services.catalogs.translator(language))
+        translator = self._services.catalogs.translator(language)
         try:
-            await self._bot.send_message(chat_id, text)
+            parts = await parts_for(message, self._services, translator)
+            # A part already sent before a crash or a failure is never sent again.
+            for index in range(item.parts_sent, len(parts)):
+                await self._send(chat_id, parts[index])
+                await storage.outbox_part_sent(item.id, index + 1)
         except RetryAfter as error:
             delay = error.retry_after
             seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
             await storage.outbox_retry(item.id, now + timedelta(seconds=seconds))
             log.info("outbox_retry_after", extra={"item": item.id})
         except Forbidden:
-            await storage.outbox_failed(item.id, now, "forbidden")
-            if item.message.recipient_kind == "worker":
-                await storage.set_worker_reachable(item.message.recipient_id, False)
+            await self._give_up(item, "forbidden")
+            if message.recipient_kind == "worker":
+                await storage.set_worker_reachable(message.recipient_id, False)
             log.info("outbox_recipient_unreachable", extra={"item": item.id})
         except BadRequest as error:
             # Permanent: retrying the same request would fail the same way.
-            await storage.outbox_failed(item.id, now, "bad_request")
+            await self._give_up(item, "bad_request")
             log.error("outbox_bad_request", extra={"item": item.id, "error": type(error).__name__})
         except (NetworkError, TelegramError):
             backoff = min(MAX_BACKOFF, timedelta(seconds=2 ** min(item.attempts, 10)))
@@ -115,4 +110,26 @@ class OutboxCourier:
             log.info("outbox_retry", extra={"item": item.id, "attempt": item.attempts + 1})
         else:
             await storage.outbox_delivered(item.id, now)
-            log.info("outbox_delivered", extra={"item": item.id})
+            log.info("outbox_delivered", extra={"item": item.id, "kind": message.kind})
+            if message.kind == "summary":
+                await self._services.summaries.delivered(
+                    int(message.params["summary_id"]), worker_name or ""
+                )
+
+    async def _give_up(self, item: OutboxItem, reason: str) -> None:
+        await self._services.storage.outbox_failed(item.id, self._services.clock.now(), reason)
+        if item.message.kind == "summary":
+            await self._services.summaries.failed(int(item.message.params["summary_id"]))
+
+    async def _send(self, chat_id: int, part: Part) -> None:
+        if isinstance(part, PhotoPart):
+            await self._bot.send_photo(
+                chat_id, part.png, caption=part.caption, reply_markup=part.markup
+            )
+        else:
+            await self._bot.send_message(
+                chat_id,
+                part.text,
+                parse_mode=ParseMode.HTML if part.html else None,
+                reply_markup=part.markup,
+            )

@@ -11,10 +11,17 @@ from telegram.ext import ContextTypes
 
 from bot.engine import ButtonPress, TextAnswer, VoiceAnswer
 from bot.i18n import current_language
-from bot.telegram.callbacks import AnswerButton, LanguageButton, MenuButton
+from bot.telegram import summary
+from bot.telegram.callbacks import (
+    AnswerButton,
+    Callback,
+    LanguageButton,
+    MenuButton,
+    SummaryButton,
+)
 from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard, prompt_keyboard
-from bot.telegram.roles import person, services
+from bot.telegram.roles import caller, person, services
 from bot.usecases.dialogues import NoDialogue, StaleButton, Turn
 
 log = logging.getLogger(__name__)
@@ -35,16 +42,19 @@ async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send the menu, marking dialogues in progress or done."""
     translator = tr(context)
     entries = await services(context).dialogues.menu(person(update), translator)
-    rows = []
+    rows: list[list[tuple[str, Callback]]] = []
     for entry in entries:
         label = translator.message(f"bot.menu_{entry.status}", title=entry.title)
         rows.append([(label, MenuButton("open", entry.dialogue_id))])
+    rows.append([(translator.message("summary.menu_button"), SummaryButton("prep", 0, 0))])
     await say(update, context, translator.message("bot.menu"), reply_markup=keyboard(rows))
 
 
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/annuler: leave the current dialogue; the answers are kept for later."""
-    left = await services(context).dialogues.leave(person(update))
+    pending = await services(context).inputs.peek(caller().account)
+    await services(context).inputs.clear(caller().account)
+    left = await services(context).dialogues.leave(person(update)) or pending is not None
     key = "bot.cancel_done" if left else "bot.cancel_nothing"
     await say(update, context, tr(context).message(key))
 
@@ -83,6 +93,17 @@ async def voice_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def _answer(
     update: Update, context: ContextTypes.DEFAULT_TYPE, answer: TextAnswer | VoiceAnswer
 ) -> None:
+    pending = await services(context).inputs.peek(caller().account)
+    if pending is not None and pending.kind == summary.TOPICS_INPUT:
+        words = answer.text if isinstance(answer, TextAnswer) else answer
+        await summary.topics_answer(update, context, words)
+        return
+    if pending is not None and pending.kind == summary.AMEND_INPUT:
+        if isinstance(answer, TextAnswer):
+            await summary.amend_answer(update, context, pending.ref, answer.text)
+        else:
+            await say(update, context, tr(context).message("agreement.change_question"))
+        return
     try:
         turn = await services(context).dialogues.answer(person(update), answer, tr(context))
     except NoDialogue:
@@ -146,6 +167,7 @@ async def menu_pressed(
             await _show_version(update, context, dialogue_id)
             return
     if action in ("open", "redo"):
+        await services(context).inputs.clear(caller().account)
         await show_turn(update, context, await dialogues.open(who, dialogue_id, translator))
         return
     await _show_version(update, context, dialogue_id)

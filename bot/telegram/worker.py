@@ -6,8 +6,11 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.pictures.qr import qr_png
+from bot.telegram.callbacks import WorkerButton
 from bot.telegram.common import say, tr
+from bot.telegram.render import keyboard
 from bot.telegram.roles import caller, services, worker
+from bot.telegram.worker_cards import agreement_text
 from bot.usecases.invitations import NotAllowed, TooManyOpenInvitations, invitation_link
 
 
@@ -36,7 +39,7 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def persons_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/personnes: the persons this worker supports (pseudonym, date joined)."""
+    """/personnes: the persons this worker supports, each a button to their card."""
     translator = tr(context)
     found = services(context)
     listing = await found.workers.persons(worker())
@@ -44,15 +47,21 @@ async def persons_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await say(update, context, translator.message("worker.persons_none"))
         return
     lines = [translator.message("worker.persons_header")]
+    rows = []
     for entry in listing:
         name = entry.pseudonym or translator.message("worker.no_pseudonym")
         date = translator.day(entry.joined_at, found.settings.timezone) if entry.joined_at else ""
         lines.append(translator.message("worker.persons_line", pseudonym=name, date=date))
-    await say(update, context, "\n".join(lines))
+        rows.append([(name, WorkerButton("card", entry.person_id))])
+    lines.append(translator.message("worker.persons_pick"))
+    await say(update, context, "\n".join(lines), reply_markup=keyboard(rows[:90]))
 
 
 async def worker_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Free text from a worker: point to their commands."""
+    """Free text from a worker: the agreement being recorded, else a pointer to the commands."""
+    message = update.effective_message
+    if message is not None and message.text and await agreement_text(update, context, message.text):
+        return
     await say(update, context, tr(context).message("worker.use_commands"))
 
 

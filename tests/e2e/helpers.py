@@ -83,3 +83,68 @@ async def person_joins(
     await person.next_message()  # menu
     await fake.wait_for(lambda: any(first_name in m.text for m in worker_user.messages))
     return person
+
+
+async def finish_probleme(user: FakeUser, difficulty: str) -> None:
+    """The person walks Mon problème to the end with short answers."""
+    await open_dialogue(user, "Mon problème")
+    await expect(user, "Prenez votre temps")
+    await expect(user, "Qu'est-ce qui est difficile")
+    await user.send(difficulty)
+    await expect(user, "Donnez un titre court")
+    await user.send("Logement")
+    await expect(user, "C'est un problème pour qui ?")
+    await user.click("Moi")
+    await user.click("Valider")
+    await expect(user, "Imaginez que ça va mieux")
+    await user.send("J'aurais un endroit à moi")
+    await expect(user, "moments où c'est un peu moins difficile")
+    await user.click("Passer")
+    await expect(user, "vous en êtes où ?")
+    await user.click("3")
+    await expect(user, "et pas plus bas")
+    await user.send("Ma sœur m'aide")
+    await expect(user, "important pour vous de changer")
+    await user.click("9")
+    await expect(user, "quel domaine")
+    await user.click("Logement")
+    await expect(user, "Voici ce que j'ai compris")
+    await user.click("Oui, c'est ça")
+    await user.next_message()
+    await expect(user, "Que voulez-vous faire ?")
+
+
+async def finish_forces(user: FakeUser, score: int) -> None:
+    """The person walks Mes forces, the same score in every domain."""
+    title = (
+        "Mes forces ✔"
+        if any("Mes forces ✔" in label for m in user.messages for label in m.button_labels)
+        else "Mes forces"
+    )
+    await open_dialogue(user, title)
+    if title.endswith("✔"):
+        await expect(user, "Ce que vous avez dit le")
+        await user.click("Refaire")
+    await user.next_message()
+    for _ in range(8):
+        await user.next_message()
+        await user.click(str(score))
+        await expect(user, "va bien")
+        await user.click("Passer")
+    await expect(user, "Encore trois questions")
+    for answer in ("Cuisiner", "J'ai demandé de l'aide", "Mon frère"):
+        await user.next_message()
+        await user.send(answer)
+    await user.next_message()
+    await expect(user, "Que voulez-vous faire ?")
+
+
+async def eventually(fake: FakeTelegram, user: FakeUser, fragment: str) -> BotMessage:
+    """The newest message containing `fragment`, once it has arrived (unread ones skipped)."""
+
+    def newest() -> BotMessage | None:
+        return next((m for m in reversed(user.messages) if fragment in m.text), None)
+
+    found = await fake.wait_for(newest, message=f"{fragment!r} never came")
+    assert found is not None
+    return found

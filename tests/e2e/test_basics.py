@@ -35,7 +35,7 @@ async def test_start_greets_a_person_and_shows_the_three_dialogues(
     assert "Équipage" in greeting.text
     menu = await amina.next_message()
     labels = [label for row in menu.buttons for label, _ in row]
-    assert labels == list(MENU_TITLES)
+    assert labels == [*MENU_TITLES, "📝 Préparer mon rendez-vous"]
 
 
 async def test_commands_are_registered_in_french_and_english(

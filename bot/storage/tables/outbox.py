@@ -52,6 +52,7 @@ class OutboxTable(Database):
             ),
             attempts=row["attempts"],
             created_at=required(row["created_at"]),
+            parts_sent=row["parts_sent"],
         )
 
     async def enqueue(self, message: OutboxMessage, now: datetime) -> None:
@@ -83,6 +84,11 @@ class OutboxTable(Database):
                 "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?",
                 (to_db(now), item_id),
             )
+
+    async def outbox_part_sent(self, item_id: int, parts_sent: int) -> None:
+        """A part of a multi-part message went out: a retry starts after it."""
+        async with self._transaction() as db:
+            await db.execute("UPDATE outbox SET parts_sent = ? WHERE id = ?", (parts_sent, item_id))
 
     async def outbox_retry(self, item_id: int, at: datetime) -> None:
         """A passing failure: try again later."""

@@ -1,0 +1,124 @@
+"""Agreements: what worker and person agreed, round after round, every version kept."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+
+import aiosqlite
+
+from bot.storage.base import Agreement, AgreementAuthor, AgreementStatus, OutboxMessage
+from bot.storage.database import Database, from_db, required, to_db
+from bot.storage.tables.outbox import enqueue
+
+PROBLEM = b"agreements.problem"
+STEPS = b"agreements.steps"
+
+
+class AgreementsTable(Database):
+    """Queries on `agreements`."""
+
+    def _agreement(self, row: aiosqlite.Row) -> Agreement:
+        return Agreement(
+            id=row["id"],
+            person_id=row["person_id"],
+            worker_id=row["worker_id"],
+            thread_id=row["thread_id"],
+            round=row["round"],
+            author=cast(AgreementAuthor, row["author"]),
+            problem=self._open_text(row["problem"], PROBLEM) or "",
+            steps=self._open_text(row["steps"], STEPS) or "",
+            status=cast(AgreementStatus, row["status"]),
+            created_at=required(row["created_at"]),
+            answered_at=from_db(row["answered_at"]),
+        )
+
+    async def get_agreement(self, agreement_id: int) -> Agreement | None:
+        """An agreement round by id."""
+        row = await self._fetch_one("SELECT * FROM agreements WHERE id = ?", (agreement_id,))
+        return None if row is None else self._agreement(row)
+
+    async def propose_agreement(
+        self,
+        *,
+        person_id: int,
+        worker_id: int,
+        thread_id: int | None,
+        author: AgreementAuthor,
+        problem: str,
+        steps: str,
+        now: datetime,
+        notify: OutboxMessage,
+    ) -> Agreement:
+        """A new round (a new thread when thread_id is None); earlier open rounds are superseded."""
+        async with self._transaction() as db:
+            round_number = 1
+            if thread_id is not None:
+                cursor = await db.execute(
+                    "SELECT MAX(round) FROM agreements WHERE thread_id = ?", (thread_id,)
+                )
+                row = await cursor.fetchone()
+                round_number = int(row[0] or 0) + 1 if row else 1
+                await db.execute(
+                    "UPDATE agreements SET status = 'superseded', answered_at = ?"
+                    " WHERE thread_id = ? AND status = 'proposed'",
+                    (to_db(now), thread_id),
+                )
+            cursor = await db.execute(
+                "INSERT INTO agreements (person_id, worker_id, thread_id, round, author, problem,"
+                " steps, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'proposed', ?)",
+                (
+                    person_id,
+                    worker_id,
+                    thread_id,
+                    round_number,
+                    author,
+                    self._seal_text(problem, PROBLEM),
+                    self._seal_text(steps, STEPS),
+                    to_db(now),
+                ),
+            )
+            agreement_id = cursor.lastrowid
+            if thread_id is None:
+                await db.execute(
+                    "UPDATE agreements SET thread_id = id WHERE id = ?", (agreement_id,)
+                )
+            params = dict(notify.params, agreement_id=agreement_id)
+            await enqueue(
+                db,
+                self._cipher,
+                OutboxMessage(
+                    f"{notify.dedupe_key}:{agreement_id}",
+                    notify.recipient_kind,
+                    notify.recipient_id,
+                    notify.kind,
+                    params,
+                ),
+                now,
+            )
+            cursor = await db.execute("SELECT * FROM agreements WHERE id = ?", (agreement_id,))
+            created = await cursor.fetchone()
+        assert created is not None
+        return self._agreement(created)
+
+    async def accept_agreement(
+        self, agreement_id: int, now: datetime, notify: OutboxMessage
+    ) -> bool:
+        """Accept an open round; False if it was already answered or superseded."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE agreements SET status = 'accepted', answered_at = ?"
+                " WHERE id = ? AND status = 'proposed'",
+                (to_db(now), agreement_id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await enqueue(db, self._cipher, notify, now)
+        return True
+
+    async def agreements_of(self, person_id: int) -> list[Agreement]:
+        """Every round for a person, oldest first."""
+        rows = await self._fetch_all(
+            "SELECT * FROM agreements WHERE person_id = ? ORDER BY id", (person_id,)
+        )
+        return [self._agreement(row) for row in rows]

@@ -1,0 +1,42 @@
+"""What an account's next free text answers, outside a dialogue (topics, agreement wording)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.storage.base import PendingInput
+from bot.storage.database import Database, to_db
+
+DATA = b"pending_inputs.data"
+
+
+class PendingTable(Database):
+    """Queries on `pending_inputs`."""
+
+    async def set_pending(
+        self, account: str, kind: str, ref: int, data: dict[str, Any] | None, now: datetime
+    ) -> None:
+        """Expect this account's next text to be `kind` about `ref`."""
+        sealed = None if data is None else self._seal_json(data, DATA)
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO pending_inputs (account, kind, ref, data, created_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (account) DO UPDATE SET"
+                " kind = excluded.kind, ref = excluded.ref, data = excluded.data,"
+                " created_at = excluded.created_at",
+                (account, kind, ref, sealed, to_db(now)),
+            )
+
+    async def get_pending(self, account: str) -> PendingInput | None:
+        """What this account's next text answers, if anything."""
+        row = await self._fetch_one("SELECT * FROM pending_inputs WHERE account = ?", (account,))
+        if row is None:
+            return None
+        data = None if row["data"] is None else self._open_json(row["data"], DATA)
+        return PendingInput(row["kind"], row["ref"], data)
+
+    async def clear_pending(self, account: str) -> None:
+        """Nothing expected any more."""
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM pending_inputs WHERE account = ?", (account,))

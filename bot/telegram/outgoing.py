@@ -1,0 +1,223 @@
+"""What each queued message looks like in Telegram: text, HTML summary, chart, buttons."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup
+
+from bot.i18n import Translator
+from bot.services import Services
+from bot.storage.base import OutboxMessage
+from bot.telegram.callbacks import AgreementButton, WorkerButton
+from bot.telegram.render import keyboard
+from bot.telegram.worker_cards import chart_png
+from bot.usecases.summaries import SummaryView, voice_words
+
+# Telegram counts at most 4,096 characters after HTML parsing; leave room for safety.
+MESSAGE_BUDGET = 3800
+LINE_BUDGET = 3000
+
+
+@dataclass(frozen=True)
+class TextPart:
+    """One text message (HTML when `html`), with buttons if any."""
+
+    text: str
+    html: bool = False
+    markup: InlineKeyboardMarkup | None = None
+
+
+@dataclass(frozen=True)
+class PhotoPart:
+    """One picture with its caption and buttons."""
+
+    png: bytes
+    caption: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+Part = TextPart | PhotoPart
+
+
+async def parts_for(message: OutboxMessage, services: Services, tr: Translator) -> list[Part]:
+    """The Telegram messages of one queued message, in the recipient's language."""
+    params = message.params
+    kind = message.kind
+    if kind == "person_joined":
+        pseudonym = params.get("pseudonym") or tr.message("worker.no_pseudonym")
+        return [TextPart(tr.message("worker.person_joined", pseudonym=pseudonym))]
+    if kind == "worker_changed":
+        return [TextPart(tr.message("bot.worker_changed", name=params.get("name", "")))]
+    if kind == "summary":
+        return await _summary_parts(int(params["summary_id"]), services, tr)
+    if kind in ("summary_delivered", "summary_acknowledged"):
+        key = kind.removeprefix("summary_")
+        return [TextPart(tr.message(f"summary.{key}", worker=params.get("worker", "")))]
+    if kind == "summary_failed":
+        return [TextPart(tr.message("summary.failed"))]
+    if kind.startswith("agreement_"):
+        return await _agreement_parts(message, services, tr)
+    raise ValueError(f"unknown outbox message kind {kind!r}")
+
+
+async def _agreement_parts(
+    message: OutboxMessage, services: Services, tr: Translator
+) -> list[Part]:
+    params = message.params
+    agreement = await services.storage.get_agreement(int(params["agreement_id"]))
+    if agreement is None:
+        return []
+    if message.kind == "agreement_proposed":
+        text = tr.message(
+            "agreement.proposed",
+            worker=params.get("worker", ""),
+            problem=agreement.problem,
+            steps=agreement.steps,
+        )
+        buttons = keyboard(
+            [
+                [
+                    (tr.message("agreement.ok"), AgreementButton("ok", agreement.id)),
+                    (tr.message("agreement.change"), AgreementButton("change", agreement.id)),
+                ]
+            ]
+        )
+        return [TextPart(text), TextPart(tr.message("agreement.question"), markup=buttons)]
+    if message.kind == "agreement_amended":
+        name = params.get("person") or tr.message("worker.no_pseudonym")
+        buttons = keyboard(
+            [
+                [(tr.message("worker.agreement_accept"), WorkerButton("accept", agreement.id))],
+                [
+                    (
+                        tr.message("worker.agreement_counter"),
+                        WorkerButton("agree", agreement.person_id),
+                    )
+                ],
+            ]
+        )
+        text = tr.message("worker.agreement_amended", person=name, steps=agreement.steps)
+        return [TextPart(text, markup=buttons)]
+    if message.kind == "agreement_accepted":
+        name = params.get("person") or tr.message("worker.no_pseudonym")
+        return [TextPart(tr.message("worker.agreement_accepted", person=name))]
+    if message.kind == "agreement_accepted_by_worker":
+        return [
+            TextPart(tr.message("agreement.accepted_by_worker", worker=params.get("worker", "")))
+        ]
+    raise ValueError(f"unknown outbox message kind {message.kind!r}")
+
+
+def _split_words(text: str, budget: int = LINE_BUDGET) -> list[str]:
+    """Cut a long answer into pieces that each fit in a message."""
+    pieces = []
+    while len(text) > budget:
+        cut = text.rfind(" ", 0, budget)
+        cut = cut if cut > budget // 2 else budget
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip()
+    pieces.append(text)
+    return pieces
+
+
+def _quoted(label: str, words: str) -> list[tuple[str, int]]:
+    """'Label : « words »' as HTML lines with their plain length; long words span lines."""
+    pieces = _split_words(words)
+    lines = []
+    for index, piece in enumerate(pieces):
+        opening = "« " if index == 0 else ""
+        closing = " »" if index == len(pieces) - 1 else " …"
+        prefix = f"{html.escape(label)} : " if index == 0 else ""
+        plain = f"{label} : " if index == 0 else ""
+        lines.append(
+            (
+                f"{prefix}{opening}{html.escape(piece)}{closing}",
+                len(plain + opening + piece + closing),
+            )
+        )
+    return lines
+
+
+def summary_html(view: SummaryView, name: str, sent_on: str, tr: Translator) -> list[str]:
+    """The worker's message as HTML chunks, each valid on its own and within Telegram's limit."""
+    lines: list[tuple[str, int]] = []
+
+    def plain(text: str, tag: str | None = None) -> None:
+        escaped = html.escape(text)
+        lines.append((f"<{tag}>{escaped}</{tag}>" if tag else escaped, len(text)))
+
+    plain(tr.message("worker.summary_title", person=name), "b")
+    plain(tr.message("worker.summary_sent_on", date=sent_on))
+    plain(tr.message("worker.summary_quote_note"), "i")
+    for section in view.sections:
+        plain("")
+        plain(section.title, "b")
+        for label, value in section.lines:
+            lines.extend(_quoted(label, value))
+        if section.key == "forces":
+            changes = [s for s in view.scores if s.before is not None and s.now is not None]
+            if changes:
+                plain(tr.message("summary.changes_title"), "i")
+                for score in changes:
+                    plain(
+                        tr.message(
+                            "summary.change_line",
+                            label=score.label,
+                            before=f"{score.before:g}",
+                            now=f"{score.now:g}",
+                        )
+                    )
+    if view.topics:
+        plain("")
+        plain(tr.message("worker.summary_topics_title", person=name), "b")
+        lines.extend(_quoted("💬", voice_words(view.topics, tr)))
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for markup, length in lines:
+        if current and size + length + 1 > MESSAGE_BUDGET:
+            chunks.append("\n".join(current))
+            current, size = [], 0
+        current.append(markup)
+        size += length + 1
+    if current:
+        chunks.append("\n".join(current).strip("\n"))
+    return chunks
+
+
+async def _summary_parts(summary_id: int, services: Services, tr: Translator) -> list[Part]:
+    view, person = await services.summaries.for_delivery(summary_id)
+    name = (person.pseudonym if person else None) or tr.message("worker.no_pseudonym")
+    tz = services.settings.timezone
+    sent_on = tr.date_time(view.sent_at, tz) if view.sent_at else ""
+    buttons = keyboard(
+        [
+            [
+                (tr.message("worker.ack"), WorkerButton("ack", summary_id)),
+                (
+                    tr.message("worker.history"),
+                    WorkerButton("hist", person.id if person else 0),
+                ),
+            ]
+        ]
+    )
+    texts = summary_html(view, name, sent_on, tr)
+    parts: list[Part] = [TextPart(text, html=True) for text in texts]
+    if view.scores:
+        picture = chart_png(
+            view.scores,
+            tr.day(view.scores_now, tz) if view.scores_now else "",
+            tr.day(view.scores_before, tz) if view.scores_before else "",
+            tr,
+            tr.message("worker.chart_caption", person=name),
+        )
+        parts.append(
+            PhotoPart(picture, tr.message("worker.chart_caption", person=name), markup=buttons)
+        )
+    else:
+        last = parts[-1]
+        assert isinstance(last, TextPart)
+        parts[-1] = TextPart(last.text, html=True, markup=buttons)
+    return parts

@@ -1,0 +1,272 @@
+"""The person's summary (Préparer mon rendez-vous) and their answer to what was agreed."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.engine import VoiceAnswer
+from bot.i18n import Translator
+from bot.telegram.callbacks import AgreementButton, SummaryButton
+from bot.telegram.common import say, tr
+from bot.telegram.render import close_buttons, keyboard
+from bot.telegram.roles import caller, person, services
+from bot.usecases.agreements import AgreementClosed
+from bot.usecases.summaries import TOPICS, NothingToSummarise, NotYours, SummaryView, voice_words
+
+TOPICS_INPUT = "summary_topics"
+AMEND_INPUT = "agreement_amend"
+
+
+async def prepare_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/preparer: assemble the summary; ask what to talk about; show exactly what would go."""
+    found = services(context)
+    translator = tr(context)
+    who = person(update)
+    await found.dialogues.leave(who)
+    try:
+        view = await found.summaries.prepare(who, translator)
+    except NothingToSummarise:
+        await say(update, context, translator.message("summary.nothing"))
+        return
+    if view.updated:
+        await say(update, context, translator.message("summary.updated"))
+    if not view.topics_asked:
+        await found.inputs.expect(caller().account, TOPICS_INPUT, view.summary_id)
+        skip = SummaryButton("skip", view.summary_id, view.revision)
+        await say(
+            update,
+            context,
+            translator.message("summary.topics_question"),
+            reply_markup=keyboard([[(translator.message("summary.skip"), skip)]]),
+        )
+        return
+    await show_preview(update, context, view)
+
+
+async def topics_answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, words: str | VoiceAnswer | None
+) -> None:
+    """The person said (or skipped) what they want to talk about: show the preview."""
+    found = services(context)
+    await found.inputs.clear(caller().account)
+    if isinstance(words, VoiceAnswer):
+        stored: object = {"voice": words.file_id, "duration": words.duration}
+    else:
+        stored = words
+    view = await found.summaries.set_topics(person(update), stored)
+    if view is None:
+        await prepare_command(update, context)
+        return
+    await show_preview(update, context, view)
+
+
+async def _worker_name(context: ContextTypes.DEFAULT_TYPE, translator: Translator) -> str:
+    who = caller().person
+    name = None if who is None else await services(context).summaries.worker_name(who)
+    return name or translator.message("summary.your_worker")
+
+
+def preview_text(view: SummaryView, translator: Translator, worker_name: str) -> str:
+    """Everything the summary holds, in the person's words, as the worker would read it."""
+    blocks = [translator.message("summary.preview_header", worker=worker_name)]
+    for section in view.sections:
+        lines = [f"📌 {section.title}"]
+        lines += [f"• {label} : {value}" for label, value in section.lines]
+        if section.key == "forces":
+            changes = [s for s in view.scores if s.before is not None and s.now is not None]
+            if changes:
+                lines.append(translator.message("summary.changes_title"))
+                lines += [
+                    translator.message(
+                        "summary.change_line",
+                        label=s.label,
+                        before=f"{s.before:g}",
+                        now=f"{s.now:g}",
+                    )
+                    for s in changes
+                ]
+        blocks.append("\n".join(lines))
+    if view.topics:
+        title = translator.message("summary.topics_title")
+        blocks.append(f"💬 {title}\n{voice_words(view.topics, translator)}")
+    return "\n\n".join(blocks)
+
+
+def _parts(view: SummaryView, translator: Translator) -> list[tuple[str, str, bool]]:
+    parts = [(section.key, section.title, section.included) for section in view.sections]
+    if view.topics:
+        parts.append((TOPICS, translator.message("summary.topics_title"), view.topics_included))
+    return parts
+
+
+def control(
+    view: SummaryView, translator: Translator, worker_name: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The short message with the choices: which parts go, Envoyer, Plus tard."""
+    parts = _parts(view, translator)
+    chosen = [title for _, title, included in parts if included]
+    if chosen:
+        text = translator.message("summary.control", worker=worker_name, parts=", ".join(chosen))
+    else:
+        text = translator.message("summary.control_none")
+    rows = [
+        [
+            (
+                translator.message(
+                    "summary.part_on" if included else "summary.part_off", title=title
+                ),
+                SummaryButton("toggle", view.summary_id, view.revision, key),
+            )
+        ]
+        for key, title, included in parts
+    ]
+    rows.append(
+        [
+            (
+                translator.message("summary.send"),
+                SummaryButton("send", view.summary_id, view.revision),
+            ),
+            (
+                translator.message("summary.later"),
+                SummaryButton("later", view.summary_id, view.revision),
+            ),
+        ]
+    )
+    return text, keyboard(rows)
+
+
+async def show_preview(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, view: SummaryView
+) -> None:
+    """The full summary, then the control message."""
+    translator = tr(context)
+    worker_name = await _worker_name(context, translator)
+    await say(update, context, preview_text(view, translator, worker_name))
+    text, markup = control(view, translator, worker_name)
+    await say(update, context, text, reply_markup=markup)
+
+
+async def summary_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: SummaryButton
+) -> None:
+    """Toggle a part (the control message changes in place), send, skip topics, or keep."""
+    found = services(context)
+    translator = tr(context)
+    who = person(update)
+    if button.action == "prep":
+        await query.answer()
+        await prepare_command(update, context)
+        return
+    if button.action == "skip":
+        await query.answer()
+        await close_buttons(query)
+        pending = await found.inputs.peek(caller().account)
+        if (
+            pending is not None
+            and pending.kind == TOPICS_INPUT
+            and pending.ref == button.summary_id
+        ):
+            await topics_answer(update, context, None)
+        return
+    if button.action == "toggle":
+        view = await found.summaries.toggle(who, button.summary_id, button.revision, button.part)
+        if view is None:
+            await query.answer(translator.message("bot.stale_button"))
+            await close_buttons(query)
+            return
+        await query.answer()
+        text, markup = control(view, translator, await _worker_name(context, translator))
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as error:
+            if "not modified" not in str(error):
+                raise
+        return
+    if button.action == "later":
+        await query.answer()
+        await close_buttons(query)
+        await say(update, context, translator.message("summary.kept"))
+        return
+    result = await found.summaries.send(who, button.summary_id, button.revision)
+    if result == "nothing_chosen":
+        await query.answer(translator.message("summary.nothing_chosen"))
+        return
+    await query.answer()
+    await close_buttons(query)
+    if result == "changed":
+        await say(update, context, translator.message("summary.changed"))
+        try:
+            current = await found.summaries.prepare(who, translator)
+        except NothingToSummarise:
+            return
+        await show_preview(update, context, current)
+        return
+    await say(update, context, translator.message(f"summary.{result}"))
+
+
+async def agreement_pressed(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    query: CallbackQuery,
+    button: AgreementButton,
+) -> None:
+    """D'accord (the worker is told), or Je voudrais changer… (then the person's own words)."""
+    found = services(context)
+    translator = tr(context)
+    who = person(update)
+    await query.answer()
+    await close_buttons(query)
+    try:
+        if button.action == "ok":
+            await found.agreements.accept_as_person(who, button.agreement_id)
+            await say(update, context, translator.message("agreement.accepted"))
+        elif button.action == "change":
+            agreement = await found.agreements.get_for_person(who, button.agreement_id)
+            if agreement.status != "proposed":
+                raise AgreementClosed
+            await found.dialogues.leave(who)
+            await found.inputs.expect(caller().account, AMEND_INPUT, button.agreement_id)
+            await say(update, context, translator.message("agreement.change_question"))
+    except (AgreementClosed, NotYours):
+        await say(update, context, translator.message("agreement.closed"))
+
+
+async def amend_answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, agreement_id: int, words: str
+) -> None:
+    """The person's own wording becomes the next round, sent to the worker."""
+    found = services(context)
+    translator = tr(context)
+    await found.inputs.clear(caller().account)
+    try:
+        await found.agreements.amend(person(update), agreement_id, words)
+    except (AgreementClosed, NotYours):
+        await say(update, context, translator.message("agreement.closed"))
+        return
+    await say(update, context, translator.message("agreement.amended_sent"))
+
+
+async def agreed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/convenu: every round of what was agreed, so the person sees how it evolved."""
+    found = services(context)
+    translator = tr(context)
+    rounds = await found.agreements.rounds(person(update).id)
+    if not rounds:
+        await say(update, context, translator.message("agreement.none"))
+        return
+    lines = [translator.message("agreement.history_header")]
+    for number, agreement in enumerate(rounds, start=1):
+        lines.append(
+            translator.message(
+                "agreement.round",
+                number=number,
+                date=translator.day(agreement.created_at, found.settings.timezone),
+                author=translator.message(f"agreement.by_{agreement.author}"),
+                status=translator.message(f"agreement.status_{agreement.status}"),
+                problem=agreement.problem,
+                steps=agreement.steps,
+            )
+        )
+    await say(update, context, "\n\n".join(lines))

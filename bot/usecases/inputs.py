@@ -1,0 +1,30 @@
+"""What an account's next free text answers, when it is not a dialogue question."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.storage.base import PendingInput, Storage
+from bot.usecases.clock import Clock
+
+
+class PendingInputs:
+    """Remembers, in the database, that the next text is e.g. the summary's topics."""
+
+    def __init__(self, storage: Storage, clock: Clock) -> None:
+        self._storage = storage
+        self._clock = clock
+
+    async def expect(
+        self, account: str, kind: str, ref: int, data: dict[str, Any] | None = None
+    ) -> None:
+        """The next text from this account is `kind` about `ref`."""
+        await self._storage.set_pending(account, kind, ref, data, self._clock.now())
+
+    async def peek(self, account: str) -> PendingInput | None:
+        """What the next text answers, if anything."""
+        return await self._storage.get_pending(account)
+
+    async def clear(self, account: str) -> None:
+        """Expect nothing in particular any more."""
+        await self._storage.clear_pending(account)

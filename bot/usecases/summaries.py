@@ -1,0 +1,404 @@
+"""Préparer mon rendez-vous: assemble, let the person shape it, send it, follow it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from bot import engine
+from bot.engine import Dialogue, Translator
+from bot.storage.base import DialogueRun, OutboxMessage, Person, Storage, Summary, Worker
+from bot.usecases.clock import Clock
+from bot.usecases.outbox import OutboxSignal
+
+log = logging.getLogger(__name__)
+
+# Sections in the order a summary shows them; "topics" is what the person wants to talk about.
+SECTIONS = ("probleme", "idees", "forces")
+TOPICS = "topics"
+TOPICS_MAX = 4096
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of a summary, with the person's words as they answered."""
+
+    key: str
+    title: str
+    lines: list[tuple[str, str]]
+    included: bool
+
+
+@dataclass(frozen=True)
+class Score:
+    """A strength domain this time and last time (0–10; None when not answered)."""
+
+    label: str
+    now: float | None
+    before: float | None
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    """A summary as both sides see it: the same sections, the same words."""
+
+    summary_id: int
+    revision: int
+    status: str
+    sections: list[Section]
+    topics: str | None
+    topics_included: bool
+    topics_asked: bool
+    scores: list[Score]
+    scores_now: datetime | None
+    scores_before: datetime | None
+    person_name: str | None
+    sent_at: datetime | None
+    updated: bool = False
+
+    @property
+    def chosen(self) -> list[str]:
+        """Keys of the parts that will be sent."""
+        keys = [section.key for section in self.sections if section.included]
+        if self.topics and self.topics_included:
+            keys.append(TOPICS)
+        return keys
+
+
+SendResult = Literal["sent", "already_sent", "changed", "nothing_chosen", "no_worker"]
+
+
+class NothingToSummarise(Exception):
+    """The person has finished no dialogue yet."""
+
+
+class NotYours(Exception):
+    """A worker asked about a summary or person that is not theirs."""
+
+
+def _view(summary: Summary, updated: bool = False) -> SummaryView:
+    content = summary.content
+    strengths = content.get("strengths") or {}
+    return SummaryView(
+        summary_id=summary.id,
+        revision=summary.revision,
+        status=summary.status,
+        sections=[
+            Section(s["key"], s["title"], [(a, b) for a, b in s["lines"]], s["included"])
+            for s in content["sections"]
+        ],
+        topics=content.get("topics"),
+        topics_included=bool(content.get("topics_included", True)),
+        topics_asked=bool(content.get("topics_asked")),
+        scores=[Score(s["label"], s["now"], s["before"]) for s in strengths.get("scores", [])],
+        scores_now=_moment(strengths.get("now")),
+        scores_before=_moment(strengths.get("before")),
+        person_name=content.get("person_name"),
+        sent_at=summary.sent_at,
+        updated=updated,
+    )
+
+
+def _moment(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def voice_words(value: Any, tr: Translator) -> str:
+    """How a voice note stands in a summary (the worker cannot hear it through us)."""
+    if isinstance(value, dict) and "voice" in value:
+        return tr.message("engine.voice", duration=value.get("duration", 0))
+    return str(value)
+
+
+class Summaries:
+    """Summary use cases; the person decides what goes, and nothing goes without their tap."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        dialogues: dict[str, Dialogue],
+        clock: Clock,
+        signal: OutboxSignal,
+    ) -> None:
+        self._storage = storage
+        self._dialogues = dialogues
+        self._clock = clock
+        self._signal = signal
+
+    # --- the person's side ---------------------------------------------------
+
+    async def _latest_runs(self, person: Person) -> dict[str, list[DialogueRun]]:
+        found = {}
+        for key in SECTIONS:
+            if key in self._dialogues:
+                found[key] = await self._storage.finished_runs(person.id, key)
+        return found
+
+    def _assemble(
+        self, person: Person, runs: dict[str, list[DialogueRun]], tr: Translator
+    ) -> dict[str, Any]:
+        sections = []
+        sources = {}
+        for key, versions in runs.items():
+            if not versions:
+                continue
+            dialogue = self._dialogues[key]
+            sources[key] = versions[0].id
+            sections.append(
+                {
+                    "key": key,
+                    "title": tr.gettext(dialogue.title),
+                    "lines": engine.answers_view(dialogue, versions[0].state, tr),
+                    "included": True,
+                }
+            )
+        content: dict[str, Any] = {
+            "sections": sections,
+            "sources": sources,
+            "person_name": person.pseudonym,
+        }
+        forces = runs.get("forces") or []
+        if forces:
+            dialogue = self._dialogues["forces"]
+            now = engine.scale_scores(dialogue, forces[0].state)
+            before = engine.scale_scores(dialogue, forces[1].state) if len(forces) > 1 else {}
+            content["strengths"] = {
+                "scores": [
+                    {
+                        "label": tr.gettext(dialogue.step(step_id).label),
+                        "now": score,
+                        "before": before.get(step_id),
+                    }
+                    for step_id, score in now.items()
+                ],
+                "now": forces[0].finished_at.isoformat() if forces[0].finished_at else None,
+                "before": forces[1].finished_at.isoformat()
+                if len(forces) > 1 and forces[1].finished_at
+                else None,
+            }
+        return content
+
+    async def prepare(self, person: Person, tr: Translator) -> SummaryView:
+        """The person's draft, assembled from their latest answers (kept choices and topics)."""
+        runs = await self._latest_runs(person)
+        if not any(runs.values()):
+            raise NothingToSummarise
+        content = self._assemble(person, runs, tr)
+        draft = await self._storage.draft_of(person.id)
+        updated = False
+        if draft is not None:
+            old = draft.content
+            updated = old.get("sources") != content["sources"]
+            included = {s["key"]: s["included"] for s in old["sections"]}
+            for section in content["sections"]:
+                section["included"] = included.get(section["key"], True)
+            for key in ("topics", "topics_included", "topics_asked"):
+                if key in old:
+                    content[key] = old[key]
+            if not updated and old == content:
+                return _view(draft)
+        summary = await self._storage.save_draft(
+            person.id, person.worker_id, content, self._clock.now()
+        )
+        return _view(summary, updated=updated and draft is not None)
+
+    async def set_topics(self, person: Person, words: Any | None) -> SummaryView | None:
+        """What the person wants to talk about (text, a voice note, or None to skip)."""
+        draft = await self._storage.draft_of(person.id)
+        if draft is None:
+            return None
+        content = dict(draft.content)
+        if isinstance(words, str):
+            words = words.strip()[:TOPICS_MAX] or None
+        content["topics"] = words
+        content["topics_included"] = True
+        content["topics_asked"] = True
+        summary = await self._storage.save_draft(
+            person.id, person.worker_id, content, self._clock.now()
+        )
+        return _view(summary)
+
+    async def toggle(
+        self, person: Person, summary_id: int, revision: int, part: str
+    ) -> SummaryView | None:
+        """Leave a part out, or put it back; None if that preview is no longer current."""
+        draft = await self._storage.draft_of(person.id)
+        if draft is None or draft.id != summary_id or draft.revision != revision:
+            return None
+        content = dict(draft.content)
+        if part == TOPICS:
+            content["topics_included"] = not content.get("topics_included", True)
+        else:
+            sections = [dict(s) for s in content["sections"]]
+            if not any(s["key"] == part for s in sections):
+                return None
+            for section in sections:
+                if section["key"] == part:
+                    section["included"] = not section["included"]
+            content["sections"] = sections
+        summary = await self._storage.save_draft(
+            person.id, person.worker_id, content, self._clock.now()
+        )
+        return _view(summary)
+
+    async def worker_name(self, person: Person) -> str | None:
+        """The name of the person's worker, as the summary addresses them."""
+        if person.worker_id is None:
+            return None
+        worker = await self._storage.get_worker(person.worker_id)
+        return None if worker is None else worker.name
+
+    async def current(self, person: Person) -> SummaryView | None:
+        """The person's draft as it stands."""
+        draft = await self._storage.draft_of(person.id)
+        return None if draft is None else _view(draft)
+
+    async def send(self, person: Person, summary_id: int, revision: int) -> SendResult:
+        """Send exactly the previewed revision; a double tap or a stale preview sends nothing."""
+        summary = await self._storage.get_summary(summary_id)
+        if summary is None or summary.person_id != person.id:
+            return "changed"
+        if summary.status != "draft":
+            return "already_sent"
+        if summary.revision != revision:
+            return "changed"
+        runs = await self._latest_runs(person)
+        current_sources = {key: versions[0].id for key, versions in runs.items() if versions}
+        if summary.content.get("sources") != current_sources:
+            # Answers changed since this preview: never send words the person replaced.
+            return "changed"
+        if not _view(summary).chosen:
+            return "nothing_chosen"
+        worker = (
+            None if person.worker_id is None else await self._storage.get_worker(person.worker_id)
+        )
+        if worker is None or not worker.active:
+            return "no_worker"
+        deliver = OutboxMessage(
+            dedupe_key=f"summary:{summary_id}",
+            recipient_kind="worker",
+            recipient_id=worker.id,
+            kind="summary",
+            params={"summary_id": summary_id},
+        )
+        if not await self._storage.send_summary(summary_id, revision, self._clock.now(), deliver):
+            return "already_sent"
+        self._signal.wake()
+        log.info("summary_sent", extra={"summary": summary_id, "person": person.id})
+        return "sent"
+
+    # --- delivery (called by the courier) -------------------------------------
+
+    async def for_delivery(self, summary_id: int) -> tuple[SummaryView, Person | None]:
+        """What the worker receives: only the parts the person chose."""
+        summary = await self._storage.get_summary(summary_id)
+        if summary is None:
+            raise LookupError(summary_id)
+        view = _view(summary)
+        chosen = set(view.chosen)
+        kept = [s for s in view.sections if s.key in chosen]
+        scores = view.scores if "forces" in chosen else []
+        topics = view.topics if TOPICS in chosen else None
+        shown = SummaryView(
+            view.summary_id,
+            view.revision,
+            view.status,
+            kept,
+            topics,
+            TOPICS in chosen,
+            view.topics_asked,
+            scores,
+            view.scores_now,
+            view.scores_before,
+            view.person_name,
+            view.sent_at,
+        )
+        return shown, await self._storage.get_person(summary.person_id)
+
+    async def delivered(self, summary_id: int, worker_name: str) -> None:
+        """Telegram took it: tell the person."""
+        summary = await self._storage.get_summary(summary_id)
+        if summary is None:
+            return
+        await self._storage.mark_summary(
+            summary_id,
+            "delivered",
+            self._clock.now(),
+            self._to_person(summary, "summary_delivered", {"worker": worker_name}),
+        )
+        self._signal.wake()
+
+    async def failed(self, summary_id: int) -> None:
+        """It could not reach the worker: tell the person kindly; a new draft can be sent later."""
+        summary = await self._storage.get_summary(summary_id)
+        if summary is None:
+            return
+        await self._storage.mark_summary(
+            summary_id, "failed", self._clock.now(), self._to_person(summary, "summary_failed", {})
+        )
+        self._signal.wake()
+
+    def _to_person(self, summary: Summary, kind: str, params: dict[str, Any]) -> OutboxMessage:
+        return OutboxMessage(
+            dedupe_key=f"{kind}:{summary.id}",
+            recipient_kind="person",
+            recipient_id=summary.person_id,
+            kind=kind,
+            params={"summary_id": summary.id, **params},
+        )
+
+    # --- the worker's side ----------------------------------------------------
+
+    async def acknowledge(self, worker: Worker, summary_id: int) -> bool:
+        """ "Bien reçu": the person is told once; a second tap changes nothing."""
+        summary = await self._storage.get_summary(summary_id)
+        if summary is None or summary.worker_id != worker.id:
+            raise NotYours
+        done = await self._storage.mark_summary(
+            summary_id,
+            "acknowledged",
+            self._clock.now(),
+            self._to_person(summary, "summary_acknowledged", {"worker": worker.name}),
+        )
+        if done:
+            self._signal.wake()
+            log.info("summary_acknowledged", extra={"summary": summary_id})
+        return done
+
+    async def _own_person(self, worker: Worker, person_id: int) -> Person:
+        person = await self._storage.get_person(person_id)
+        if person is None or person.worker_id != worker.id:
+            raise NotYours
+        return person
+
+    async def received(self, worker: Worker, person_id: int) -> list[Summary]:
+        """The summaries a person sent this worker, newest first."""
+        await self._own_person(worker, person_id)
+        return [
+            summary
+            for summary in await self._storage.sent_summaries(person_id)
+            if summary.worker_id == worker.id
+        ]
+
+    async def strengths_history(
+        self, worker: Worker, person_id: int, tr: Translator
+    ) -> tuple[list[Score], datetime | None, datetime | None]:
+        """The strengths the person shared, newest against the one before (shared ones only)."""
+        shared = []
+        for summary in await self.received(worker, person_id):
+            view = _view(summary)
+            if "forces" in view.chosen and view.scores:
+                shared.append(view)
+        if not shared:
+            return [], None, None
+        newest = shared[0]
+        previous = {s.label: s.now for s in shared[1].scores} if len(shared) > 1 else {}
+        scores = [Score(s.label, s.now, previous.get(s.label)) for s in newest.scores]
+        before = shared[1].scores_now if len(shared) > 1 else None
+        return scores, newest.scores_now, before
+
+    async def person_of(self, worker: Worker, person_id: int) -> Person:
+        """One of this worker's persons (raises NotYours otherwise)."""
+        return await self._own_person(worker, person_id)
