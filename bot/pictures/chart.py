@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import TypeAlias
 
 from PIL import Image, ImageDraw, ImageFont
@@ -104,12 +105,26 @@ class ChartLabels:
     title: str
     now: str
     before: str
+    # "4,5" in French: the caller's locale decides.
+    decimal_separator: str = "."
 
 
-# Pillow's own font covers ASCII only, so accented labels need a system font; these are
-# the common ones on Linux hosts (DejaVu comes with Debian's fonts-dejavu-core).
-_FONT_FILES = ("DejaVuSans.ttf", "NotoSans-Regular.ttf", "LiberationSans-Regular.ttf")
-_BOLD_FONT_FILES = ("DejaVuSans-Bold.ttf", "NotoSans-Bold.ttf", "LiberationSans-Bold.ttf")
+# Pillow's own font covers ASCII only, so accented labels need a real font. DejaVu Sans ships
+# inside the package (bot/pictures/fonts, free licence) so a bare server renders "é" too;
+# system fonts are only a fallback.
+_PACKAGED = Path(__file__).resolve().parent / "fonts"
+_FONT_FILES = (
+    str(_PACKAGED / "DejaVuSans.ttf"),
+    "DejaVuSans.ttf",
+    "NotoSans-Regular.ttf",
+    "LiberationSans-Regular.ttf",
+)
+_BOLD_FONT_FILES = (
+    str(_PACKAGED / "DejaVuSans-Bold.ttf"),
+    "DejaVuSans-Bold.ttf",
+    "NotoSans-Bold.ttf",
+    "LiberationSans-Bold.ttf",
+)
 
 
 @cache
@@ -187,9 +202,9 @@ def _clean(value: float | None) -> float | None:
     return min(max(float(value), 0.0), _MAX_SCORE)
 
 
-def _format(value: float) -> str:
+def _format(value: float, decimal_separator: str = ".") -> str:
     # Scores are shown to one decimal at most: finer differences mean nothing to a reader.
-    return f"{round(value, 1):g}"
+    return f"{round(value, 1):g}".replace(".", decimal_separator)
 
 
 def _draw_lines(
@@ -287,7 +302,7 @@ def strengths_chart(scores: Sequence[DomainScore], labels: ChartLabels) -> bytes
             end = x_of(now)
             if end > scale_left:
                 draw.rectangle((scale_left, y, end - 1, y + _NOW_BAR - 1), fill=_NOW)
-            text = _format(now)
+            text = _format(now, labels.decimal_separator)
             # Centre the digits themselves on the bar, not the font's line box.
             _, ink_top, _, ink_bottom = value_font.getbbox(text, anchor="ls")
             baseline = now_middle - (ink_top + ink_bottom) // 2

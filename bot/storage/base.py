@@ -69,6 +69,8 @@ class OutboxMessage:
     recipient_id: int
     kind: str
     params: dict[str, Any]
+    # The person this message is about, so erasing them erases it too.
+    about_person: int | None = None
 
 
 @dataclass(frozen=True)

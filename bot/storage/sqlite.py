@@ -63,6 +63,8 @@ class SqliteStorage(
             "PRAGMA synchronous = FULL",
             "PRAGMA foreign_keys = ON",
             "PRAGMA busy_timeout = 5000",
+            # Erased data is overwritten with zeros, not just unlinked.
+            "PRAGMA secure_delete = ON",
         ):
             await self._db.execute(pragma)
         await self._migrate()

@@ -106,6 +106,7 @@ def chart_png(
             title=title,
             now=translator.message("worker.chart_now", date=now),
             before=translator.message("worker.chart_before", date=before),
+            decimal_separator=translator.message("format.decimal_separator"),
         ),
     )
 

@@ -282,6 +282,7 @@ class Summaries:
             recipient_id=worker.id,
             kind="summary",
             params={"summary_id": summary_id},
+            about_person=person.id,
         )
         if not await self._storage.send_summary(summary_id, revision, self._clock.now(), deliver):
             return "already_sent"
@@ -347,6 +348,7 @@ class Summaries:
             recipient_id=summary.person_id,
             kind=kind,
             params={"summary_id": summary.id, **params},
+            about_person=summary.person_id,
         )
 
     # --- the worker's side ----------------------------------------------------

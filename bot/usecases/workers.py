@@ -109,6 +109,7 @@ class Workers:
             recipient_id=person_id,
             kind="worker_changed",
             params={"name": worker.name, "structure": worker.structure or ""},
+            about_person=person_id,
         )
         await self._storage.transfer_person(person_id, to_worker_id, now, notice)
         self._signal.wake()

@@ -93,6 +93,7 @@ class AgreementsTable(Database):
                     notify.recipient_id,
                     notify.kind,
                     params,
+                    about_person=person_id,
                 ),
                 now,
             )

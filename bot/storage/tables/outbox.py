@@ -24,7 +24,8 @@ async def enqueue(
     ).encode("utf-8")
     await db.execute(
         "INSERT INTO outbox (dedupe_key, recipient_kind, recipient_id, payload, created_at,"
-        " next_attempt_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+        " next_attempt_at, about_person) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (dedupe_key) DO NOTHING",
         (
             message.dedupe_key,
             message.recipient_kind,
@@ -32,6 +33,7 @@ async def enqueue(
             cipher.encrypt(payload, PAYLOAD),
             to_db(now),
             to_db(now),
+            message.about_person,
         ),
     )
 
@@ -49,6 +51,7 @@ class OutboxTable(Database):
                 recipient_id=row["recipient_id"],
                 kind=payload["kind"],
                 params=payload["params"],
+                about_person=row["about_person"],
             ),
             attempts=row["attempts"],
             created_at=required(row["created_at"]),
@@ -78,10 +81,11 @@ class OutboxTable(Database):
         return None if row is None or row[0] is None else required(row[0])
 
     async def outbox_delivered(self, item_id: int, now: datetime) -> None:
-        """Telegram accepted it."""
+        """Telegram accepted it; the content now lives in Telegram, so we forget it here."""
         async with self._transaction() as db:
             await db.execute(
-                "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?",
+                "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, payload = X''"
+                " WHERE id = ?",
                 (to_db(now), item_id),
             )
 

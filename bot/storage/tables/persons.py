@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import cast
 
@@ -112,10 +113,10 @@ class PersonsTable(Database):
                     to_db(now),
                 ),
             )
-            await enqueue(db, self._cipher, notify, now)
             cursor = await db.execute("SELECT * FROM persons WHERE account = ?", (account,))
             row = await cursor.fetchone()
-        assert row is not None
+            assert row is not None
+            await enqueue(db, self._cipher, replace(notify, about_person=row["id"]), now)
         return self._person(row)
 
     async def persons_of_worker(self, worker_id: int) -> list[Person]:
@@ -142,6 +143,30 @@ class PersonsTable(Database):
                 return False
             await enqueue(db, self._cipher, notify, now)
         return True
+
+    async def erase_person(
+        self, person_id: int, account: str, now: datetime, goodbye: OutboxMessage | None
+    ) -> None:
+        """Delete everything about a person in one transaction; queue only a goodbye notice."""
+        async with self._transaction() as db:
+            await db.execute(
+                "DELETE FROM outbox WHERE about_person = ?"
+                " OR (recipient_kind = 'person' AND recipient_id = ?)",
+                (person_id, person_id),
+            )
+            await db.execute("DELETE FROM pending_inputs WHERE account = ?", (account,))
+            await db.execute("DELETE FROM audit WHERE person_id = ?", (person_id,))
+            await db.execute(
+                "UPDATE invitations SET used_by = NULL, pseudonym = NULL WHERE used_by = ?",
+                (account,),
+            )
+            # Runs, summaries and agreements go with the person (ON DELETE CASCADE).
+            await db.execute("DELETE FROM persons WHERE id = ?", (person_id,))
+            if goodbye is not None:
+                await enqueue(db, self._cipher, goodbye, now)
+        # Deleted pages are zeroed (secure_delete); fold the WAL back so no old copy lingers.
+        async with self._lock:
+            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def set_language(self, person_id: int, language: str) -> None:
         """Remember the person's language."""
