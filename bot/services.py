@@ -19,6 +19,8 @@ from bot.usecases.inputs import PendingInputs
 from bot.usecases.invitations import Invitations
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.persons import Persons
+from bot.usecases.rights import Rights
+from bot.usecases.safety import Safety, load_distress
 from bot.usecases.summaries import Summaries
 from bot.usecases.workers import Workers
 
@@ -38,6 +40,8 @@ class Services:
     summaries: Summaries
     agreements: Agreements
     inputs: PendingInputs
+    rights: Rights
+    safety: Safety
     outbox_signal: OutboxSignal
     clock: Clock
 
@@ -64,6 +68,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         summaries=Summaries(storage, dialogues, clock, signal),
         agreements=Agreements(storage, clock, signal),
         inputs=PendingInputs(storage, clock),
+        rights=Rights(storage, dialogues, clock, signal),
+        safety=Safety(storage, load_distress(settings.dialogs_dir), clock, signal),
         outbox_signal=signal,
         clock=clock,
     )

@@ -188,7 +188,7 @@ class Storage(Protocol):
         """When the next pending message is due, if any."""
 
     async def outbox_delivered(self, item_id: int, now: datetime) -> None:
-        """Telegram accepted it."""
+        """Telegram accepted it; the content now lives in Telegram, so we forget it here."""
 
     async def outbox_part_sent(self, item_id: int, parts_sent: int) -> None:
         """A part of a multi-part message went out: a retry starts after it."""
@@ -251,6 +251,11 @@ class Storage(Protocol):
     ) -> bool:
         """Link the person to another worker and queue the notice to the person."""
 
+    async def erase_person(
+        self, person_id: int, account: str, now: datetime, goodbye: OutboxMessage | None
+    ) -> None:
+        """Delete everything about a person in one transaction; queue only a goodbye notice."""
+
     async def set_language(self, person_id: int, language: str) -> None:
         """Remember the person's language."""
 
@@ -284,6 +289,9 @@ class Storage(Protocol):
         now: datetime,
     ) -> DialogueRun:
         """Store an answer's new state (and a scale-mode change) in one transaction."""
+
+    async def mark_safety_shown(self, scope: str, person_id: int, now: datetime) -> bool:
+        """Record the safety step for this scope; False if it was already shown there."""
 
     async def get_summary(self, summary_id: int) -> Summary | None:
         """A summary by id."""

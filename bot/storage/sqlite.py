@@ -16,6 +16,7 @@ from bot.storage.tables.outbox import OutboxTable
 from bot.storage.tables.pending import PendingTable
 from bot.storage.tables.persons import PersonsTable
 from bot.storage.tables.runs import RunsTable
+from bot.storage.tables.safety import SafetyTable
 from bot.storage.tables.summaries import SummariesTable
 from bot.storage.tables.workers import WorkersTable
 
@@ -40,6 +41,7 @@ class SqliteStorage(
     SummariesTable,
     AgreementsTable,
     PendingTable,
+    SafetyTable,
 ):
     """Storage over one aiosqlite connection owned by the application."""
 

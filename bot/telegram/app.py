@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.services import Services
-from bot.telegram import buttons, common, joining, person, roles, summary, worker
+from bot.telegram import buttons, common, joining, person, rights, roles, summary, worker
 from bot.telegram.delivery import OutboxCourier
 from bot.telegram.ordering import ChatOrderedUpdateProcessor
 from bot.telegram.roles import IS_ADMIN, IS_PERSON, IS_STRANGER, IS_WORKER
@@ -32,6 +32,8 @@ PERSON_COMMANDS = (
     ("aide", "bot.command_help"),
     ("annuler", "bot.command_cancel"),
     ("urgence", "bot.command_emergency"),
+    ("mes_donnees", "rights.command_export"),
+    ("effacer", "rights.command_erase"),
     ("langue", "bot.command_language"),
 )
 
@@ -76,6 +78,8 @@ def build_application(services: Services) -> App:
     add(CommandHandler(["langue", "language"], person.language_command, filters=IS_PERSON))
     add(CommandHandler("preparer", summary.prepare_command, filters=IS_PERSON))
     add(CommandHandler("convenu", summary.agreed_command, filters=IS_PERSON))
+    add(CommandHandler("mes_donnees", rights.export_command, filters=IS_PERSON))
+    add(CommandHandler("effacer", rights.erase_command, filters=IS_PERSON))
     add(MessageHandler(filters.UpdateType.EDITED & IS_PERSON, common.edited_message))
     add(MessageHandler(filters.TEXT & ~filters.COMMAND & IS_PERSON, person.text_answer))
     add(MessageHandler(filters.VOICE & IS_PERSON, person.voice_answer))

@@ -7,13 +7,15 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.telegram import callbacks, joining, person, summary, worker_cards
+from bot.telegram import callbacks, joining, person, rights, safety, summary, worker_cards
 from bot.telegram.callbacks import (
     AgreementButton,
     AnswerButton,
     ConsentButton,
     LanguageButton,
     MenuButton,
+    RightsButton,
+    SafetyButton,
     SummaryButton,
     WorkerButton,
 )
@@ -48,6 +50,10 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await summary.summary_pressed(update, context, query, decoded)
         case AgreementButton() if role == "person":
             await summary.agreement_pressed(update, context, query, decoded)
+        case SafetyButton() if role == "person":
+            await safety.safety_pressed(update, context, query, decoded)
+        case RightsButton() if role == "person":
+            await rights.rights_pressed(update, context, query, decoded)
         case WorkerButton() if role == "worker":
             await worker_cards.worker_pressed(update, context, query, decoded)
         case _ if role == "person":

@@ -71,6 +71,20 @@ class WorkerButton:
     ref: int
 
 
+@dataclass(frozen=True)
+class RightsButton:
+    """The answer to /effacer's confirmation."""
+
+    action: str
+
+
+@dataclass(frozen=True)
+class SafetyButton:
+    """The answer to the offer to have the worker call."""
+
+    action: str
+
+
 Callback = (
     AnswerButton
     | MenuButton
@@ -79,6 +93,8 @@ Callback = (
     | SummaryButton
     | AgreementButton
     | WorkerButton
+    | RightsButton
+    | SafetyButton
 )
 
 SUMMARY_ACTIONS = ("toggle", "send", "later", "skip", "prep")
@@ -115,6 +131,10 @@ def encode(callback: Callback) -> str:
             data = f"{PREFIX}|g|{action}|{agreement_id}"
         case WorkerButton(action, ref):
             data = f"{PREFIX}|w|{action}|{ref}"
+        case RightsButton(action):
+            data = f"{PREFIX}|r|{action}"
+        case SafetyButton(action):
+            data = f"{PREFIX}|x|{action}"
     if len(data.encode()) > MAX_BYTES:
         raise ValueError("callback data over 64 bytes")
     return data
@@ -139,6 +159,10 @@ def decode(data: str | None) -> Callback:
         return AgreementButton(parts[2], int(parts[3]))
     if kind == "w" and len(parts) == 4 and _WORKER.match(rest):
         return WorkerButton(parts[2], int(parts[3]))
+    if kind == "x" and len(parts) == 3 and parts[2] in ("call", "no"):
+        return SafetyButton(parts[2])
+    if kind == "r" and len(parts) == 3 and parts[2] in ("erase", "keep"):
+        return RightsButton(parts[2])
     if kind == "l" and len(parts) == 3 and re.fullmatch(r"[a-z]{2}", parts[2]):
         return LanguageButton(parts[2])
     raise ForgedCallback

@@ -48,6 +48,12 @@ async def parts_for(message: OutboxMessage, services: Services, tr: Translator) 
     if kind == "person_joined":
         pseudonym = params.get("pseudonym") or tr.message("worker.no_pseudonym")
         return [TextPart(tr.message("worker.person_joined", pseudonym=pseudonym))]
+    if kind == "call_request":
+        pseudonym = params.get("pseudonym") or tr.message("worker.no_pseudonym")
+        return [TextPart(tr.message("worker.call_request", pseudonym=pseudonym))]
+    if kind == "person_left":
+        pseudonym = params.get("pseudonym") or tr.message("worker.no_pseudonym")
+        return [TextPart(tr.message("worker.person_left", pseudonym=pseudonym))]
     if kind == "worker_changed":
         return [TextPart(tr.message("bot.worker_changed", name=params.get("name", "")))]
     if kind == "summary":

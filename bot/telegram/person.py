@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.engine import ButtonPress, TextAnswer, VoiceAnswer
 from bot.i18n import current_language
-from bot.telegram import summary
+from bot.telegram import safety, summary
 from bot.telegram.callbacks import (
     AnswerButton,
     Callback,
@@ -93,6 +93,9 @@ async def voice_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def _answer(
     update: Update, context: ContextTypes.DEFAULT_TYPE, answer: TextAnswer | VoiceAnswer
 ) -> None:
+    if isinstance(answer, TextAnswer):
+        # Help comes first, before anything else the bot says.
+        await safety.check_words(update, context, answer.text)
     pending = await services(context).inputs.peek(caller().account)
     if pending is not None and pending.kind == summary.TOPICS_INPUT:
         words = answer.text if isinstance(answer, TextAnswer) else answer

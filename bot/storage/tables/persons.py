@@ -156,6 +156,7 @@ class PersonsTable(Database):
             )
             await db.execute("DELETE FROM pending_inputs WHERE account = ?", (account,))
             await db.execute("DELETE FROM audit WHERE person_id = ?", (person_id,))
+            await db.execute("DELETE FROM safety_notices WHERE person_id = ?", (person_id,))
             await db.execute(
                 "UPDATE invitations SET used_by = NULL, pseudonym = NULL WHERE used_by = ?",
                 (account,),

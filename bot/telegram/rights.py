@@ -1,0 +1,56 @@
+"""/mes_donnees and /effacer, in the person's chat."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from telegram import CallbackQuery, InputFile, Update
+from telegram.ext import ContextTypes
+
+from bot.telegram.callbacks import RightsButton
+from bot.telegram.common import say, tr
+from bot.telegram.render import close_buttons, keyboard
+from bot.telegram.roles import person, services
+
+
+async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/mes_donnees: everything stored about the person, as a text file and a JSON file."""
+    found = services(context)
+    translator = tr(context)
+    export = await found.rights.export(person(update), translator, found.settings.timezone)
+    chat = update.effective_chat
+    assert chat is not None
+    name = translator.message("rights.export_filename")
+    await say(update, context, translator.message("rights.export_intro"))
+    await context.bot.send_document(
+        chat.id, InputFile(io.BytesIO(export.text.encode("utf-8")), filename=f"{name}.txt")
+    )
+    data = json.dumps(export.data, ensure_ascii=False, indent=2).encode("utf-8")
+    await context.bot.send_document(chat.id, InputFile(io.BytesIO(data), filename=f"{name}.json"))
+
+
+async def erase_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/effacer: a clear confirmation first."""
+    translator = tr(context)
+    buttons = keyboard(
+        [
+            [(translator.message("rights.erase_yes"), RightsButton("erase"))],
+            [(translator.message("rights.erase_no"), RightsButton("keep"))],
+        ]
+    )
+    await say(update, context, translator.message("rights.erase_question"), reply_markup=buttons)
+
+
+async def rights_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: RightsButton
+) -> None:
+    """Erase everything, or keep it."""
+    translator = tr(context)
+    await query.answer()
+    await close_buttons(query)
+    if button.action != "erase":
+        await say(update, context, translator.message("rights.kept"))
+        return
+    await services(context).rights.erase(person(update))
+    await say(update, context, translator.message("rights.erased"))

@@ -1,0 +1,134 @@
+"""The person's data rights, self-service: everything they have here, or nothing at all."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot import engine
+from bot.engine import Dialogue
+from bot.i18n import Translator
+from bot.storage.base import OutboxMessage, Person, Storage
+from bot.usecases.clock import Clock
+from bot.usecases.outbox import OutboxSignal
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Export:
+    """A readable document and a machine-readable one, with the same content."""
+
+    text: str
+    data: dict[str, Any]
+
+
+class Rights:
+    """/mes_donnees and /effacer."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        dialogues: dict[str, Dialogue],
+        clock: Clock,
+        signal: OutboxSignal,
+    ) -> None:
+        self._storage = storage
+        self._dialogues = dialogues
+        self._clock = clock
+        self._signal = signal
+
+    async def export(self, person: Person, tr: Translator, timezone: ZoneInfo) -> Export:
+        """Everything stored about the person, decrypted, as text and as JSON."""
+        worker = (
+            None if person.worker_id is None else await self._storage.get_worker(person.worker_id)
+        )
+        data: dict[str, Any] = {
+            "person": {
+                "pseudonym": person.pseudonym,
+                "language": person.language,
+                "scale_mode": person.scale_mode,
+                "created_at": person.created_at.isoformat(),
+                "consented_at": person.consented_at.isoformat() if person.consented_at else None,
+                "worker": worker.name if worker else None,
+            },
+            "dialogues": [],
+            "summaries": [],
+            "agreements": [],
+        }
+        lines = [tr.message("rights.export_title"), ""]
+        lines.append(tr.message("rights.export_worker", worker=worker.name if worker else "-"))
+        if person.consented_at:
+            lines.append(
+                tr.message("rights.export_since", date=tr.day(person.consented_at, timezone))
+            )
+        for dialogue_id, dialogue in self._dialogues.items():
+            runs = await self._storage.finished_runs(person.id, dialogue_id)
+            active = await self._storage.active_run(person.id, dialogue_id)
+            for run in ([active] if active else []) + runs:
+                view = engine.answers_view(dialogue, run.state, tr)
+                data["dialogues"].append(
+                    {
+                        "dialogue": dialogue_id,
+                        "status": run.status,
+                        "started_at": run.started_at.isoformat(),
+                        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+                        "answers": run.state.get("answers", {}),
+                    }
+                )
+                when = run.finished_at or run.updated_at
+                key = "rights.export_version" if run.finished_at else "rights.export_in_progress"
+                lines += [
+                    "",
+                    tr.message(key, title=tr.gettext(dialogue.title), date=tr.day(when, timezone)),
+                ]
+                lines += [f"• {label} : {value}" for label, value in view]
+        for summary in await self._storage.sent_summaries(person.id):
+            data["summaries"].append(
+                {
+                    "status": summary.status,
+                    "sent_at": summary.sent_at.isoformat() if summary.sent_at else None,
+                    "content": summary.content,
+                }
+            )
+            if summary.sent_at:
+                lines += [
+                    "",
+                    tr.message("rights.export_summary", date=tr.day(summary.sent_at, timezone)),
+                ]
+        for agreement in await self._storage.agreements_of(person.id):
+            data["agreements"].append(
+                {
+                    "round": agreement.round,
+                    "author": agreement.author,
+                    "problem": agreement.problem,
+                    "steps": agreement.steps,
+                    "status": agreement.status,
+                    "created_at": agreement.created_at.isoformat(),
+                }
+            )
+            lines += [
+                "",
+                tr.message("rights.export_agreement", date=tr.day(agreement.created_at, timezone)),
+                f"• {agreement.problem}",
+                f"• {agreement.steps}",
+            ]
+        log.info("data_exported", extra={"person": person.id})
+        return Export("\n".join(lines) + "\n", data)
+
+    async def erase(self, person: Person) -> None:
+        """Delete everything; the worker is told only that the person left."""
+        goodbye = None
+        if person.worker_id is not None:
+            goodbye = OutboxMessage(
+                dedupe_key=f"person_left:{person.id}:{self._clock.now().isoformat()}",
+                recipient_kind="worker",
+                recipient_id=person.worker_id,
+                kind="person_left",
+                params={"pseudonym": person.pseudonym or ""},
+            )
+        await self._storage.erase_person(person.id, person.account, self._clock.now(), goodbye)
+        self._signal.wake()
+        log.info("person_erased")

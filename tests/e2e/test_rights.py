@@ -1,0 +1,72 @@
+"""Data rights: a person receives everything, or erases everything."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from bot.config import Settings
+from tests.e2e.helpers import (
+    App,
+    eventually,
+    expect,
+    finish_probleme,
+    person_joins,
+    worker_joins,
+)
+from tests.fakegram import FakeTelegram
+
+SECRET = "Mon propriétaire menace de couper l'eau"
+
+
+def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(settings.database) as db:
+        return list(db.execute(sql))
+
+
+async def test_a_person_receives_all_their_data_as_text_and_json(
+    fake_telegram: FakeTelegram, bot: App
+) -> None:
+    severine, _ = await worker_joins(fake_telegram, bot)
+    amina = await person_joins(fake_telegram, bot, "Amina", worker_user=severine)
+    await finish_probleme(amina, SECRET)
+    await amina.send("/mes_donnees")
+    await expect(amina, "Voici toutes vos données")
+    readable = await amina.next_message()
+    machine = await amina.next_message()
+    assert readable.filename == "mes_donnees.txt" and machine.filename == "mes_donnees.json"
+    assert readable.document is not None and machine.document is not None
+    text = readable.document.decode("utf-8")
+    assert SECRET in text and "Séverine D." in text and "Mon problème, terminé le" in text
+    data = json.loads(machine.document)
+    assert data["person"]["pseudonym"] == "Amina"
+    assert data["dialogues"][0]["answers"]["difficulte"] == SECRET
+
+
+async def test_erasing_leaves_no_row_and_tells_the_worker_only_that_the_person_left(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    severine, _ = await worker_joins(fake_telegram, bot)
+    amina = await person_joins(fake_telegram, bot, "Amina", worker_user=severine)
+    await finish_probleme(amina, SECRET)
+    await amina.send("/effacer")
+    await expect(amina, "Voulez-vous vraiment tout effacer ?")
+    await amina.click("Non, garder")
+    await expect(amina, "rien n'est effacé")
+    await amina.send("/effacer")
+    await expect(amina, "Voulez-vous vraiment tout effacer ?")
+    await amina.click("Oui, tout effacer")
+    await expect(amina, "tout est effacé")
+    goodbye = await eventually(fake_telegram, severine, "a quitté Équipage")
+    assert goodbye.text == "Une personne a quitté Équipage et effacé ses données : Amina"
+
+    for table in ("persons", "dialogue_runs", "summaries", "agreements", "pending_inputs", "audit"):
+        assert rows(settings, f"SELECT COUNT(*) FROM {table}") == [(0,)], table
+    assert rows(settings, "SELECT COUNT(*) FROM outbox WHERE about_person IS NOT NULL") == [(0,)]
+    assert rows(settings, "SELECT COUNT(*) FROM invitations WHERE used_by IS NOT NULL") == [(1,)]
+    account = f"telegram:{amina.id}".encode()
+    raw = b"".join(p.read_bytes() for p in settings.database.parent.glob("equipage.sqlite3*"))
+    assert SECRET.encode() not in raw and account not in raw
+    # The account is nobody now: Équipage explains how to come back.
+    await amina.send("/menu")
+    await expect(amina, "Demandez-lui un lien")
