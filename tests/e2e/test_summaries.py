@@ -190,9 +190,10 @@ async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one
     assert summaries_received(severine) == []
 
     async with running_bot(settings):
-        # Back up: a 429 and another 5xx on the way, then it goes through, once.
+        # Back up: a 429, another 5xx and a timeout on the way, then it goes through, once.
         fake_telegram.fail_next("sendMessage", status=429, retry_after=1)
         fake_telegram.fail_next("sendMessage", status=500, count=1)
+        fake_telegram.fail_next("sendMessage", timeout=True)
         await expect(amina, "Votre résumé a été remis à Séverine D.")
         assert len(summaries_received(severine)) == 1
 

@@ -1,0 +1,118 @@
+"""The `equipage` command: clear sentences instead of tracebacks, and the terminal dialogues."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Answers for the three dialogues, as someone would type them (numbers pick buttons).
+PROBLEME = [
+    "1",
+    "Je n'ai plus de logement <b>&</b> {0}",
+    "Logement",
+    "1",
+    "Valider",
+    "Un endroit à moi",
+    "Passer",
+    "3",
+    "Ma sœur",
+    "8",
+    "Logement",
+    "Oui, c'est ça",
+]
+IDEES = [
+    "2",
+    "J'ai appelé la CAF",
+    "Demander un rendez-vous",
+    "Passer",
+    "Ma voisine",
+    "Non",
+    "1",
+    "5",
+    "Un plus petit pas",
+    "Mardi",
+    "Oui",
+]
+FORCES = ["3", *(["6", "Passer"] * 8), "Cuisiner", "J'ai demandé", "Mon frère"]
+
+
+@pytest.fixture
+def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("EQUIPAGE_DIALOGS", str(ROOT / "dialogs"))
+    monkeypatch.setenv("EQUIPAGE_DATABASE", str(tmp_path / "data" / "db.sqlite3"))
+    monkeypatch.setenv("EQUIPAGE_DATA_KEY", base64.urlsafe_b64encode(os.urandom(32)).decode())
+    return tmp_path
+
+
+def test_run_without_a_token_says_how_to_get_one(
+    environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run"]) == 2
+    error = capsys.readouterr().err
+    assert "BotFather" in error and "TELEGRAM_BOT_TOKEN" in error and "equipage chat" in error
+    assert "Traceback" not in error and error.count("\n") == 1
+
+
+def test_a_bad_setting_is_one_sentence(
+    environment: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("EQUIPAGE_DATA_KEY", "trop-courte")
+    assert main(["run"]) == 2
+    assert "EQUIPAGE_DATA_KEY doit contenir 32 octets" in capsys.readouterr().err
+
+
+def test_a_broken_dialogue_file_names_the_file_and_step(
+    environment: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = environment / "dialogs"
+    (broken / "ui").mkdir(parents=True)
+    for source in (ROOT / "dialogs" / "ui").glob("*.yaml"):
+        (broken / "ui" / source.name).write_text(source.read_text("utf-8"), "utf-8")
+    (broken / "safety").mkdir()
+    (broken / "safety" / "distress.yaml").write_text(
+        (ROOT / "dialogs" / "safety" / "distress.yaml").read_text("utf-8"), "utf-8"
+    )
+    text = (ROOT / "dialogs" / "probleme.yaml").read_text("utf-8")
+    (broken / "probleme.yaml").write_text(text.replace("goto: tenir", "goto: nulle_part"), "utf-8")
+    monkeypatch.setenv("EQUIPAGE_DIALOGS", str(broken))
+    assert main(["chat"]) == 2
+    error = capsys.readouterr().err
+    assert "probleme.yaml" in error and "nulle_part" in error
+
+
+def test_chat_walks_the_three_dialogues_from_piped_answers(environment: Path) -> None:
+    out = _chat([*PROBLEME, *IDEES, *FORCES, "/quitter"])
+    assert out.count("Que voulez-vous faire ?") >= 4, out
+    assert "Je n'ai plus de logement <b>&</b> {0}" in out  # the recap, verbatim
+    assert "Mon problème ✔" in out and "Mes idées ✔" in out and "Mes forces ✔" in out
+    assert "Je n'ai pas compris" not in out, out
+
+
+def _chat(answers: list[str]) -> str:
+    finished = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        input="\n".join(answers) + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+        env=dict(os.environ),
+        timeout=60,
+    )
+    return finished.stdout
+
+
+def test_chat_resumes_where_the_last_session_stopped(environment: Path) -> None:
+    _chat(PROBLEME[:3])
+    resumed = _chat([])
+    assert "C'est un problème pour qui ?" in resumed.split("Que voulez-vous faire ?")[0]
