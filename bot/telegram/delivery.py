@@ -14,6 +14,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.services import Services
 from bot.storage.base import OutboxItem, OutboxMessage
 from bot.telegram.outgoing import Part, PhotoPart, parts_for
+from bot.telegram.render import png_file
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,10 @@ class OutboxCourier:
     async def _send(self, chat_id: int, part: Part) -> None:
         if isinstance(part, PhotoPart):
             await self._bot.send_photo(
-                chat_id, part.png, caption=part.caption, reply_markup=part.markup
+                chat_id,
+                png_file(part.png, "forces"),
+                caption=part.caption,
+                reply_markup=part.markup,
             )
         else:
             await self._bot.send_message(

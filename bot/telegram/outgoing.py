@@ -128,15 +128,16 @@ def _split_words(text: str, budget: int = LINE_BUDGET) -> list[str]:
     return pieces
 
 
-def _quoted(label: str, words: str) -> list[tuple[str, int]]:
+def _quoted(label: str | None, words: str) -> list[tuple[str, int]]:
     """'Label : « words »' as HTML lines with their plain length; long words span lines."""
     pieces = _split_words(words)
     lines = []
     for index, piece in enumerate(pieces):
         opening = "« " if index == 0 else ""
         closing = " »" if index == len(pieces) - 1 else " …"
-        prefix = f"{html.escape(label)} : " if index == 0 else ""
-        plain = f"{label} : " if index == 0 else ""
+        first = index == 0 and label is not None
+        prefix = f"{html.escape(label or '')} : " if first else ""
+        plain = f"{label} : " if first else ""
         lines.append(
             (
                 f"{prefix}{opening}{html.escape(piece)}{closing}",
@@ -178,7 +179,7 @@ def summary_html(view: SummaryView, name: str, sent_on: str, tr: Translator) -> 
     if view.topics:
         plain("")
         plain(tr.message("worker.summary_topics_title", person=name), "b")
-        lines.extend(_quoted("💬", voice_words(view.topics, tr)))
+        lines.extend(_quoted(None, voice_words(view.topics, tr)))
     chunks: list[str] = []
     current: list[str] = []
     size = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest
 
 from bot.engine import Prompt
@@ -51,6 +51,11 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     if rest.strip():
         chunks.append(rest)
     return chunks or ["…"]
+
+
+def png_file(data: bytes, name: str) -> InputFile:
+    """A PNG with a file name, so Telegram clients show it as a picture."""
+    return InputFile(data, filename=f"{name}.png")
 
 
 async def close_buttons(query: CallbackQuery) -> None:

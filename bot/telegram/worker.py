@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from bot.pictures.qr import qr_png
 from bot.telegram.callbacks import WorkerButton
 from bot.telegram.common import say, tr
-from bot.telegram.render import keyboard
+from bot.telegram.render import keyboard, png_file
 from bot.telegram.roles import caller, services, worker
 from bot.telegram.worker_cards import agreement_text
 from bot.usecases.invitations import NotAllowed, TooManyOpenInvitations, invitation_link
@@ -90,4 +90,4 @@ async def _send_qr(
 ) -> None:
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_photo(chat.id, qr_png(link), caption=caption)
+    await context.bot.send_photo(chat.id, png_file(qr_png(link), "invitation"), caption=caption)

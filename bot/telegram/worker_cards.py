@@ -10,7 +10,7 @@ from bot.pictures.chart import ChartLabels, DomainScore, strengths_chart
 from bot.storage.base import Person
 from bot.telegram.callbacks import WorkerButton
 from bot.telegram.common import say, tr
-from bot.telegram.render import keyboard
+from bot.telegram.render import keyboard, png_file
 from bot.telegram.roles import caller, services, worker
 from bot.usecases.agreements import AgreementClosed
 from bot.usecases.summaries import NotYours, Score
@@ -131,7 +131,9 @@ async def _chart(update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: 
     chat = update.effective_chat
     assert chat is not None
     await context.bot.send_photo(
-        chat.id, picture, caption=translator.message("worker.chart_caption", person=name)
+        chat.id,
+        png_file(picture, "forces"),
+        caption=translator.message("worker.chart_caption", person=name),
     )
 
 

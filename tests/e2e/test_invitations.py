@@ -67,7 +67,7 @@ async def test_admin_registers_a_worker_who_invites_a_person_who_consents_and_an
 
     severine = fake_telegram.user(first_name="Séverine")
     await severine.send(f"/start {code}")
-    await expect(severine, "Bienvenue, Séverine D.")
+    await expect(severine, "Séverine D. : votre accès intervenant·e est ouvert")
     await expect(severine, "/inviter")
     worker_menu = fake_telegram.commands(scope={"type": "chat", "chat_id": severine.id})
     assert [name for name, _ in worker_menu] == ["inviter", "personnes", "aide", "urgence"]

@@ -31,7 +31,7 @@ def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
 
 
 def summaries_received(worker: FakeUser) -> list[BotMessage]:
-    return [m for m in worker.messages if m.text.startswith("Résumé de")]
+    return [m for m in worker.messages if m.text.startswith("Résumé : ")]
 
 
 async def read_preview(amina: FakeUser) -> tuple[str, BotMessage]:
@@ -95,7 +95,7 @@ async def test_a_person_prepares_and_sends_a_summary_and_the_worker_acknowledges
     received = summaries_received(severine)
     assert len(received) == 1
     words = "\n".join(m.text for m in severine.messages[-4:])
-    assert "Résumé de Amina" in words
+    assert "Résumé : Amina" in words
     assert f"« {HOSTILE}" in words  # escaped in HTML, shown verbatim
     assert "« Le dossier CAF <i>urgent</i> »" in words
     assert all(len(m.text) <= 4096 for m in severine.messages)
@@ -113,7 +113,7 @@ async def test_a_person_prepares_and_sends_a_summary_and_the_worker_acknowledges
         (1,)
     ]
     await severine.click("Historique")
-    history = await eventually(fake_telegram, severine, "Résumés reçus de Amina")
+    history = await eventually(fake_telegram, severine, "Résumés reçus (Amina)")
     assert history.text.count("• ") == 1 and ": lu" in history.text
 
 
