@@ -8,9 +8,17 @@ from typing import TextIO
 
 from telegram import Bot
 
-from bot.i18n import ui_text
+from bot.i18n import Translator, ui_text
 from bot.pictures.qr import qr_png
 from bot.services import Services
+from bot.storage.crypto import (
+    Cipher,
+    encode_key,
+    key_path,
+    new_key,
+    read_key_file,
+    write_key_file,
+)
 from bot.usecases.invitations import invitation_link
 from bot.usecases.workers import UnknownPerson, UnknownWorker
 
@@ -26,6 +34,11 @@ def add_admin_commands(commands: argparse._SubParsersAction) -> None:  # type: i
     actions.add_parser("persons", help=ui_text("cli.persons_help"))
     deactivate = actions.add_parser("deactivate-worker", help=ui_text("cli.deactivate_help"))
     deactivate.add_argument("worker", type=int, help=ui_text("cli.worker_id_help"))
+    audit = actions.add_parser("audit", help=ui_text("cli.audit_help"))
+    audit.add_argument("--person", type=int, required=True, help=ui_text("cli.person_id_help"))
+    purge = actions.add_parser("purge", help=ui_text("cli.purge_help"))
+    purge.add_argument("--dry-run", action="store_true", help=ui_text("cli.dry_run_help"))
+    actions.add_parser("rotate-key", help=ui_text("cli.rotate_help"))
     transfer = actions.add_parser("transfer", help=ui_text("cli.transfer_help"))
     transfer.add_argument("--person", type=int, required=True, help=ui_text("cli.person_id_help"))
     transfer.add_argument(
@@ -45,6 +58,29 @@ async def bot_username(services: Services) -> str:
     )
     async with bot:
         return bot.username
+
+
+async def _rotate_key(services: Services, out: TextIO, tr: Translator) -> int:
+    """A new key for everything, crash-safe: both keys stay readable until every blob is moved."""
+    settings = services.settings
+    storage = services.storage
+    if settings.data_keys is not None:
+        # Keys from the environment: we cannot write them; guide the deployer through it.
+        if len(settings.data_keys) == 1:
+            proposal = f"{encode_key(new_key())},{encode_key(settings.data_keys[0])}"
+            out.write(tr.message("cli.rotate_env_step1", keys=proposal) + "\n")
+            return 0
+        moved = await storage.reencrypt_all(Cipher(settings.data_keys))
+        out.write(tr.message("cli.rotate_env_step2", count=moved) + "\n")
+        return 0
+    path = key_path(settings.database)
+    old_keys = read_key_file(path)
+    fresh = new_key()
+    write_key_file(path, [fresh, *old_keys])
+    moved = await storage.reencrypt_all(Cipher([fresh, *old_keys]))
+    write_key_file(path, [fresh])
+    out.write(tr.message("cli.rotate_done", count=moved, path=str(path)) + "\n")
+    return 0
 
 
 def _save_qr(data_dir: Path, worker_id: int, link: str) -> Path:
@@ -116,6 +152,34 @@ async def run_admin(args: argparse.Namespace, services: Services, out: TextIO) -
                     )
                     + "\n"
                 )
+        case "audit":
+            entries = await services.storage.audit_of(args.person)
+            if not entries:
+                out.write(tr.message("cli.audit_none") + "\n")
+            for access in entries:
+                out.write(
+                    tr.message(
+                        "cli.audit_line",
+                        date=tr.date_time(access.at, tz),
+                        worker=access.worker_name or "-",
+                        worker_id=access.worker_id,
+                        action=tr.message(f"cli.audit_{access.action}"),
+                    )
+                    + "\n"
+                )
+        case "purge":
+            days = services.settings.retention_days
+            expired = await services.rights.expired(days)
+            for found in expired:
+                seen = found.last_seen_at or found.created_at
+                out.write(tr.message("cli.purge_line", id=found.id, date=tr.day(seen, tz)) + "\n")
+            if args.dry_run:
+                out.write(tr.message("cli.purge_dry_run", count=len(expired), days=days) + "\n")
+            else:
+                erased = await services.rights.purge(days)
+                out.write(tr.message("cli.purge_done", count=erased) + "\n")
+        case "rotate-key":
+            return await _rotate_key(services, out, tr)
         case "deactivate-worker":
             try:
                 worker = await services.workers.deactivate(args.worker)

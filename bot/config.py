@@ -25,11 +25,16 @@ class Settings:
     token: str | None
     api_base_url: str | None
     database: Path
-    data_key: bytes | None
+    # Primary first; more than one only while a key rotation is under way.
+    data_keys: tuple[bytes, ...] | None
     admins: frozenset[int]
     timezone: ZoneInfo
     dialogs_dir: Path
     locales_dir: Path
+    retention_days: int = 730
+    # Per account: a burst of updates at once, then this many per minute on average.
+    rate_burst: int = 20
+    rate_per_minute: int = 30
 
 
 def load_dotenv(path: Path = Path(".env")) -> None:
@@ -53,7 +58,7 @@ def _project_dir(name: str) -> Path:
 
 
 def parse_data_key(value: str) -> bytes:
-    """Decode EQUIPAGE_DATA_KEY: 32 bytes in URL-safe base64."""
+    """Decode one key: 32 bytes in URL-safe base64."""
     try:
         key = base64.urlsafe_b64decode(value.strip() + "=" * (-len(value.strip()) % 4))
     except (binascii.Error, ValueError):
@@ -61,6 +66,11 @@ def parse_data_key(value: str) -> bytes:
     if len(key) != 32:
         raise ConfigError(ui_text("config.bad_key"))
     return key
+
+
+def parse_data_keys(value: str) -> tuple[bytes, ...]:
+    """EQUIPAGE_DATA_KEY: one key, or "new,old" during a rotation."""
+    return tuple(parse_data_key(part) for part in value.split(",") if part.strip())
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -81,15 +91,27 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     base_url = env.get("TELEGRAM_API_BASE_URL", "").strip().rstrip("/") or None
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise ConfigError(ui_text("config.bad_base_url"))
+    retention = env.get("EQUIPAGE_RETENTION_DAYS", "730").strip()
+    if not retention.isdigit() or int(retention) < 1:
+        raise ConfigError(ui_text("config.bad_retention"))
+    rates = []
+    for name, default in (("EQUIPAGE_RATE_BURST", "20"), ("EQUIPAGE_RATE_PER_MINUTE", "30")):
+        value = env.get(name, default).strip()
+        if not value.isdigit() or int(value) < 1:
+            raise ConfigError(ui_text("config.bad_rate", name=name))
+        rates.append(int(value))
     return Settings(
         token=env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
         api_base_url=base_url,
         database=Path(env.get("EQUIPAGE_DATABASE", "").strip() or DEFAULT_DATABASE),
-        data_key=parse_data_key(key) if key else None,
+        data_keys=parse_data_keys(key) if key else None,
         admins=frozenset(admins),
         timezone=timezone,
         dialogs_dir=Path(env["EQUIPAGE_DIALOGS"])
         if env.get("EQUIPAGE_DIALOGS")
         else _project_dir("dialogs"),
         locales_dir=_project_dir("locales"),
+        retention_days=int(retention),
+        rate_burst=rates[0],
+        rate_per_minute=rates[1],
     )

@@ -22,6 +22,7 @@ from bot.usecases.persons import Persons
 from bot.usecases.rights import Rights
 from bot.usecases.safety import Safety, load_distress
 from bot.usecases.summaries import Summaries
+from bot.usecases.throttle import Throttle
 from bot.usecases.workers import Workers
 
 
@@ -42,6 +43,7 @@ class Services:
     inputs: PendingInputs
     rights: Rights
     safety: Safety
+    throttle: Throttle
     outbox_signal: OutboxSignal
     clock: Clock
 
@@ -51,11 +53,11 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     clock = clock or SystemClock()
     catalogs = Catalogs.load(settings.dialogs_dir, settings.locales_dir)
     dialogues = load_dialogues(settings.dialogs_dir)
-    key = load_or_create_key(settings.database, settings.data_key)
-    storage = SqliteStorage(settings.database, Cipher(key))
+    keys = load_or_create_key(settings.database, settings.data_keys)
+    storage = SqliteStorage(settings.database, Cipher(keys))
     signal = OutboxSignal()
     # A separate key for consent tokens, derived so the data key itself never signs anything.
-    token_secret = hmac.new(key, b"equipage consent tokens", hashlib.sha256).digest()
+    token_secret = hmac.new(keys[0], b"equipage consent tokens", hashlib.sha256).digest()
     return Services(
         settings=settings,
         storage=storage,
@@ -70,6 +72,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         inputs=PendingInputs(storage, clock),
         rights=Rights(storage, dialogues, clock, signal),
         safety=Safety(storage, load_distress(settings.dialogs_dir), clock, signal),
+        throttle=Throttle(clock, settings.rate_burst, settings.rate_per_minute / 60),
         outbox_signal=signal,
         clock=clock,
     )

@@ -33,6 +33,8 @@ def settings(tmp_path: Path, fake_telegram: FakeTelegram) -> Settings:
             "EQUIPAGE_DATABASE": str(tmp_path / "equipage.sqlite3"),
             "EQUIPAGE_DATA_KEY": key,
             "EQUIPAGE_DIALOGS": str(ROOT / "dialogs"),
+            # Scripted users type at machine speed; the limit itself has its own test.
+            "EQUIPAGE_RATE_BURST": "100000",
         }
     )
 

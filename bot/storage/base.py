@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from bot.storage.crypto import Cipher
+
 ScaleMode = Literal["numbers", "emoji"]
 RunStatus = Literal["active", "finished"]
 InvitationKind = Literal["worker", "person"]
@@ -29,6 +31,7 @@ class Person:
     worker_id: int | None = None
     pseudonym: str | None = None
     consented_at: datetime | None = None
+    last_seen_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,18 @@ class Agreement:
 
 
 @dataclass(frozen=True)
+class AuditEntry:
+    """One access by a worker to a person's shared data."""
+
+    worker_id: int
+    worker_name: str | None
+    person_id: int
+    action: str
+    ref: int | None
+    at: datetime
+
+
+@dataclass(frozen=True)
 class PendingInput:
     """What an account's next free text answers."""
 
@@ -177,6 +192,17 @@ class Storage(Protocol):
 
     async def agreements_of(self, person_id: int) -> list[Agreement]:
         """Every round for a person, oldest first."""
+
+    async def record_access(
+        self, worker_id: int, person_id: int, action: str, ref: int | None, now: datetime
+    ) -> None:
+        """One access by a worker to a person's shared data."""
+
+    async def audit_of(self, person_id: int) -> list[AuditEntry]:
+        """Every recorded access to a person's data, oldest first."""
+
+    async def reencrypt_all(self, cipher: Cipher) -> int:
+        """Re-encrypt every blob with `cipher`'s primary key, in one transaction; returns count."""
 
     async def enqueue(self, message: OutboxMessage, now: datetime) -> None:
         """Queue one message on its own."""
@@ -239,6 +265,9 @@ class Storage(Protocol):
         notify: OutboxMessage,
     ) -> Person | None:
         """Consent given: claim the invitation, create the person, queue the worker's notice."""
+
+    async def silent_since(self, cutoff: datetime) -> list[Person]:
+        """Persons with no contact since `cutoff` (retention)."""
 
     async def persons_of_worker(self, worker_id: int) -> list[Person]:
         """The persons a worker supports, in the order they joined."""

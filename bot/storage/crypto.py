@@ -1,18 +1,23 @@
-"""Encryption at rest of the person's words (AES-GCM)."""
+"""Encryption at rest of the person's words (AES-GCM), with a key ring for rotation."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-# A format tag in front of each blob, so a later key rotation can tell formats apart.
-_FORMAT = b"E1"
+# Format tags in front of each blob. E2 names its key, so old keys can stay readable during a
+# rotation; E1 (no key name) is still read, by trying each key.
+_FORMAT_1 = b"E1"
+_FORMAT_2 = b"E2"
 _NONCE_BYTES = 12
+_KEY_ID_BYTES = 4
 KEY_FILE_NAME = "equipage.key"
 
 
@@ -20,41 +25,99 @@ class DecryptionError(Exception):
     """A blob could not be decrypted: wrong key or tampered data."""
 
 
-class Cipher:
-    """Encrypts and decrypts small blobs, bound to their purpose by associated data."""
+def key_id(key: bytes) -> bytes:
+    """A short, non-secret name for a key."""
+    return hashlib.sha256(b"equipage key id" + key).digest()[:_KEY_ID_BYTES]
 
-    def __init__(self, key: bytes) -> None:
-        if len(key) != 32:
-            raise ValueError("the data key must be 32 bytes")
-        self._aead = AESGCM(key)
+
+class Cipher:
+    """Encrypts with the first key; decrypts with whichever key a blob names."""
+
+    def __init__(self, keys: bytes | Sequence[bytes]) -> None:
+        ring = [keys] if isinstance(keys, bytes) else list(keys)
+        if not ring or any(len(key) != 32 for key in ring):
+            raise ValueError("data keys must be 32 bytes")
+        self._primary = AESGCM(ring[0])
+        self._primary_id = key_id(ring[0])
+        self._by_id = {key_id(key): AESGCM(key) for key in ring}
 
     def encrypt(self, plaintext: bytes, purpose: bytes) -> bytes:
-        """Return format tag + random nonce + ciphertext."""
+        """Return format tag + key id + random nonce + ciphertext."""
         nonce = os.urandom(_NONCE_BYTES)
-        return _FORMAT + nonce + self._aead.encrypt(nonce, plaintext, purpose)
+        sealed = self._primary.encrypt(nonce, plaintext, purpose)
+        return _FORMAT_2 + self._primary_id + nonce + sealed
 
     def decrypt(self, blob: bytes, purpose: bytes) -> bytes:
         """Reverse `encrypt`; raise DecryptionError on any mismatch."""
-        if not blob.startswith(_FORMAT):
+        if blob.startswith(_FORMAT_2):
+            aead = self._by_id.get(blob[2 : 2 + _KEY_ID_BYTES])
+            rest = blob[2 + _KEY_ID_BYTES :]
+            candidates = [aead] if aead is not None else []
+        elif blob.startswith(_FORMAT_1):
+            rest = blob[2:]
+            candidates = list(self._by_id.values())
+        else:
             raise DecryptionError("unknown format")
-        nonce = blob[len(_FORMAT) : len(_FORMAT) + _NONCE_BYTES]
-        try:
-            return self._aead.decrypt(nonce, blob[len(_FORMAT) + _NONCE_BYTES :], purpose)
-        except InvalidTag:
-            raise DecryptionError("wrong key or tampered data") from None
+        nonce, sealed = rest[:_NONCE_BYTES], rest[_NONCE_BYTES:]
+        for candidate in candidates:
+            try:
+                return candidate.decrypt(nonce, sealed, purpose)
+            except InvalidTag:
+                continue
+        raise DecryptionError("wrong key or tampered data")
+
+    def is_current(self, blob: bytes) -> bool:
+        """Whether a blob is already encrypted with the primary key."""
+        return blob.startswith(_FORMAT_2 + self._primary_id)
 
 
-def load_or_create_key(database: Path, configured: bytes | None) -> bytes:
-    """Use the configured key, else the key file beside the database, created 0600 if absent."""
-    if configured is not None:
-        return configured
-    key_path = database.parent / KEY_FILE_NAME
-    if key_path.exists():
-        return base64.urlsafe_b64decode(key_path.read_text(encoding="ascii").strip())
-    key_path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_bytes(32)
-    # O_EXCL: two processes starting together must not both write a key.
-    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+def encode_key(key: bytes) -> str:
+    """A key as written in the key file or EQUIPAGE_DATA_KEY."""
+    return base64.urlsafe_b64encode(key).decode("ascii")
+
+
+def new_key() -> bytes:
+    """A fresh random 256-bit key."""
+    return secrets.token_bytes(32)
+
+
+def key_path(database: Path) -> Path:
+    """Where the key file lives: beside the database."""
+    return database.parent / KEY_FILE_NAME
+
+
+def read_key_file(path: Path) -> list[bytes]:
+    """Keys in the file, primary first (one per line)."""
+    return [
+        base64.urlsafe_b64decode(line.strip())
+        for line in path.read_text(encoding="ascii").splitlines()
+        if line.strip()
+    ]
+
+
+def write_key_file(path: Path, keys: Sequence[bytes]) -> None:
+    """Replace the key file atomically, readable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as key_file:
-        key_file.write(base64.urlsafe_b64encode(key).decode("ascii") + "\n")
-    return key
+        key_file.write("".join(encode_key(key) + "\n" for key in keys))
+        key_file.flush()
+        os.fsync(key_file.fileno())
+    os.replace(temporary, path)
+
+
+def load_or_create_key(database: Path, configured: Sequence[bytes] | bytes | None) -> list[bytes]:
+    """The configured keys, else the key file beside the database, created 0600 if absent."""
+    if configured is not None:
+        return [configured] if isinstance(configured, bytes) else list(configured)
+    path = key_path(database)
+    if path.exists():
+        return read_key_file(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = new_key()
+    # O_EXCL: two processes starting together must not both write a key.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as key_file:
+        key_file.write(encode_key(key) + "\n")
+    return [key]

@@ -12,6 +12,8 @@ import aiosqlite
 from bot.storage.crypto import Cipher
 from bot.storage.database import to_db
 from bot.storage.tables.agreements import AgreementsTable
+from bot.storage.tables.audit import AuditTable
+from bot.storage.tables.keys import KeysTable
 from bot.storage.tables.outbox import OutboxTable
 from bot.storage.tables.pending import PendingTable
 from bot.storage.tables.persons import PersonsTable
@@ -42,6 +44,8 @@ class SqliteStorage(
     AgreementsTable,
     PendingTable,
     SafetyTable,
+    AuditTable,
+    KeysTable,
 ):
     """Storage over one aiosqlite connection owned by the application."""
 

@@ -16,6 +16,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.jobs import DailyPurge
 from bot.services import Services
 from bot.telegram import buttons, common, joining, person, rights, roles, summary, worker
 from bot.telegram.delivery import OutboxCourier
@@ -108,6 +109,9 @@ async def _post_init(application: App) -> None:
     courier = OutboxCourier(application.bot, services)
     application.bot_data["courier"] = courier
     courier.start()
+    purge = DailyPurge(services)
+    application.bot_data["purge"] = purge
+    purge.start()
     log.info("bot_started")
 
 
@@ -115,6 +119,9 @@ async def _post_stop(application: App) -> None:
     courier: OutboxCourier | None = application.bot_data.pop("courier", None)
     if courier is not None:
         await courier.stop()
+    purge: DailyPurge | None = application.bot_data.pop("purge", None)
+    if purge is not None:
+        await purge.stop()
 
 
 async def _post_shutdown(application: App) -> None:

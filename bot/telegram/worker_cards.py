@@ -60,7 +60,7 @@ async def _card(update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: i
     translator = tr(context)
     found = services(context)
     who = await found.summaries.person_of(worker(), person_id)
-    received = await found.summaries.received(worker(), person_id)
+    received = await found.summaries.received(worker(), person_id, audit=None)
     joined = translator.day(who.consented_at, found.settings.timezone) if who.consented_at else ""
     text = translator.message(
         "worker.card", person=person_name(who, translator), date=joined, count=len(received)

@@ -145,8 +145,11 @@ class Agreements:
         return await self._storage.agreements_of(person_id)
 
     async def rounds_for_worker(self, worker: Worker, person_id: int) -> list[Agreement]:
-        """Every round for one of this worker's persons."""
+        """Every round for one of this worker's persons (the access is audited)."""
         await self._own_person(worker, person_id)
+        await self._storage.record_access(
+            worker.id, person_id, "agreements_listed", None, self._clock.now()
+        )
         return [a for a in await self._storage.agreements_of(person_id) if a.worker_id == worker.id]
 
     async def get_for_person(self, person: Person, agreement_id: int) -> Agreement:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -117,6 +118,20 @@ class Rights:
             ]
         log.info("data_exported", extra={"person": person.id})
         return Export("\n".join(lines) + "\n", data)
+
+    async def expired(self, retention_days: int) -> list[Person]:
+        """Persons whose last contact is older than the retention period."""
+        cutoff = self._clock.now() - timedelta(days=retention_days)
+        return await self._storage.silent_since(cutoff)
+
+    async def purge(self, retention_days: int) -> int:
+        """Erase every person past the retention period; returns how many."""
+        expired = await self.expired(retention_days)
+        for person in expired:
+            await self._storage.erase_person(person.id, person.account, self._clock.now(), None)
+        if expired:
+            log.info("retention_purge", extra={"erased": len(expired)})
+        return len(expired)
 
     async def erase(self, person: Person) -> None:
         """Delete everything; the worker is told only that the person left."""

@@ -375,9 +375,13 @@ class Summaries:
             raise NotYours
         return person
 
-    async def received(self, worker: Worker, person_id: int) -> list[Summary]:
-        """The summaries a person sent this worker, newest first."""
+    async def received(
+        self, worker: Worker, person_id: int, *, audit: str | None = "summaries_listed"
+    ) -> list[Summary]:
+        """The summaries a person sent this worker, newest first (the access is audited)."""
         await self._own_person(worker, person_id)
+        if audit is not None:
+            await self._storage.record_access(worker.id, person_id, audit, None, self._clock.now())
         return [
             summary
             for summary in await self._storage.sent_summaries(person_id)
@@ -389,7 +393,7 @@ class Summaries:
     ) -> tuple[list[Score], datetime | None, datetime | None]:
         """The strengths the person shared, newest against the one before (shared ones only)."""
         shared = []
-        for summary in await self.received(worker, person_id):
+        for summary in await self.received(worker, person_id, audit="strengths_chart"):
             view = _view(summary)
             if "forces" in view.chosen and view.scores:
                 shared.append(view)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
+from bot.config import Settings
 from tests.e2e.helpers import person_joins
 from tests.fakegram import FakeTelegram
 
@@ -117,3 +118,20 @@ async def test_english_speakers_get_english(
     await jane.send("/aide")
     text = (await jane.next_message()).text
     assert "/urgence" in text and "Choisissez" not in text
+
+
+async def test_a_flood_gets_one_kind_slow_down_then_silence(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    from dataclasses import replace
+
+    from tests.conftest import running_bot
+
+    async with running_bot(replace(settings, rate_burst=3, rate_per_minute=1)):
+        flood = fake_telegram.user(first_name="Pressé")
+        for _ in range(6):
+            await flood.send("bonjour")
+        await fake_telegram.wait_for(lambda: len(flood.messages) >= 4)
+        texts = [message.text for message in flood.messages]
+        assert sum("Demandez-lui un lien" in text for text in texts) == 3
+        assert sum("Doucement" in text for text in texts) == 1

@@ -19,6 +19,7 @@ from tests.e2e.helpers import (
     services_of,
     worker_joins,
 )
+from tests.e2e.test_invitations import admin
 from tests.fakegram import BotMessage, FakeTelegram, FakeUser
 
 HOSTILE = "Je dors chez ma sœur <b>&amp;</b> {0} {} 😢 & <script>"
@@ -89,9 +90,9 @@ async def test_a_person_prepares_and_sends_a_summary_and_the_worker_acknowledges
     await expect(amina, "C'est envoyé")
     # A double tap arrives after the buttons closed: nothing is sent twice.
     await amina.click_data(send_data, message=control)
-    await expect(amina, "déjà envoyé")
-
-    await expect(amina, "Votre résumé a été remis à Séverine D.")
+    # The delivery notice and the answer to the double tap may come in either order.
+    await eventually(fake_telegram, amina, "déjà envoyé")
+    await eventually(fake_telegram, amina, "Votre résumé a été remis à Séverine D.")
     received = summaries_received(severine)
     assert len(received) == 1
     words = "\n".join(m.text for m in severine.messages[-4:])
@@ -106,7 +107,7 @@ async def test_a_person_prepares_and_sends_a_summary_and_the_worker_acknowledges
 
     answer = await severine.click("Bien reçu")
     assert answer is not None and "Merci" in answer
-    await expect(amina, "Séverine D. a bien lu votre résumé")
+    await eventually(fake_telegram, amina, "Séverine D. a bien lu votre résumé")
     again = await severine.click("Bien reçu")
     assert again == "C'est déjà noté."
     assert rows(settings, "SELECT COUNT(*) FROM outbox WHERE dedupe_key LIKE 'summary_ack%'") == [
@@ -115,6 +116,11 @@ async def test_a_person_prepares_and_sends_a_summary_and_the_worker_acknowledges
     await severine.click("Historique")
     history = await eventually(fake_telegram, severine, "Résumés reçus (Amina)")
     assert history.text.count("• ") == 1 and ": lu" in history.text
+    # Each access to Amina's shared data is in the audit trail, with who and when.
+    person_id = rows(settings, "SELECT id FROM persons")[0][0]
+    audit = await admin(settings, "audit", "--person", str(person_id))
+    assert "Séverine D. (n° 1), a reçu un résumé" in audit
+    assert "Séverine D. (n° 1), a consulté la liste des résumés" in audit
 
 
 async def test_the_negotiation_loop_keeps_every_round(
@@ -178,7 +184,7 @@ async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one
         await finish_probleme(amina, "Les factures")
         control = await prepare(amina, None)
         # The worker's side fails: a 5xx, then the bot is stopped before any retry.
-        fake_telegram.fail_next("sendMessage", status=502, count=1)
+        fake_telegram.fail_next("sendMessage", status=502, chat_id=severine.chat_id)
         await amina.click("Envoyer", message=control)
         await expect(amina, "C'est envoyé")
         await fake_telegram.wait_for(
@@ -189,13 +195,16 @@ async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one
         )
     assert summaries_received(severine) == []
 
+    # Back up: a 429, another 5xx and a timeout on the way, then it goes through, once.
+    # Planned before the start, since the courier delivers as soon as the bot is up.
+    worker_chat = severine.chat_id
+    fake_telegram.fail_next("sendMessage", status=429, retry_after=1, chat_id=worker_chat)
+    fake_telegram.fail_next("sendMessage", status=500, chat_id=worker_chat)
+    fake_telegram.fail_next("sendMessage", timeout=True, chat_id=worker_chat)
     async with running_bot(settings):
-        # Back up: a 429, another 5xx and a timeout on the way, then it goes through, once.
-        fake_telegram.fail_next("sendMessage", status=429, retry_after=1)
-        fake_telegram.fail_next("sendMessage", status=500, count=1)
-        fake_telegram.fail_next("sendMessage", timeout=True)
         await expect(amina, "Votre résumé a été remis à Séverine D.")
         assert len(summaries_received(severine)) == 1
+        assert fake_telegram.pending_failures == 0
 
     async with running_bot(settings):
         await amina.send("/aide")

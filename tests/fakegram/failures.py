@@ -15,6 +15,7 @@ class Failure:
     retry_after: int
     description: str | None
     hold: float | None  # seconds to sit on the request before answering, or None
+    chat_id: int | None = None  # only calls aimed at this chat, or any call
 
     def error(self) -> ApiError:
         if self.status == HTTPStatus.TOO_MANY_REQUESTS:
@@ -31,9 +32,16 @@ class FailurePlan:
             raise ValueError("count must be at least 1")
         self._queued.setdefault(method.lower(), deque()).extend([failure] * count)
 
-    def take(self, method: str) -> Failure | None:
+    def take(self, method: str, chat_id: object = None) -> Failure | None:
+        """The first queued failure for this method that applies to this chat, if any."""
         queued = self._queued.get(method.lower())
-        return queued.popleft() if queued else None
+        if not queued:
+            return None
+        for failure in queued:
+            if failure.chat_id is None or str(failure.chat_id) == str(chat_id):
+                queued.remove(failure)
+                return failure
+        return None
 
     def pending(self) -> int:
         return sum(len(queued) for queued in self._queued.values())

@@ -129,6 +129,7 @@ class FakeTelegram:
         timeout: bool | float = False,
         count: int = 1,
         description: str | None = None,
+        chat_id: int | None = None,
     ) -> None:
         """Make the bot's next `count` calls of `method` fail, each consuming one failure.
 
@@ -137,9 +138,11 @@ class FakeTelegram:
         `description` is given. timeout=True (or a number of seconds, True meaning 60)
         instead holds the request until the client gives up, the time passes or the server
         stops; a request still held when the time passes is then served normally, late.
+        chat_id limits the failures to calls aimed at that chat (others pass untouched).
         """
         hold = None if timeout is False else 60.0 if timeout is True else float(timeout)
-        self._failures.add(method, Failure(status, retry_after, description, hold), count)
+        failure = Failure(status, retry_after, description, hold, chat_id)
+        self._failures.add(method, failure, count)
 
     async def wait_for(
         self,
@@ -207,7 +210,7 @@ class FakeTelegram:
         try:
             params = await read_params(request)
             self._world.record(method, params.values)
-            failure = self._failures.take(method)
+            failure = self._failures.take(method, params.values.get("chat_id"))
             if failure is not None:
                 await self._fail(failure)
             result = await handler(self._world, params)

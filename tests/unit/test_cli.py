@@ -116,3 +116,26 @@ def test_chat_resumes_where_the_last_session_stopped(environment: Path) -> None:
     _chat(PROBLEME[:3])
     resumed = _chat([])
     assert "C'est un problème pour qui ?" in resumed.split("Que voulez-vous faire ?")[0]
+
+
+def test_rotate_key_replaces_the_key_file_and_the_data_stays_readable(
+    environment: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("EQUIPAGE_DATA_KEY")
+    _chat(PROBLEME[:3])
+    key_file = environment / "data" / "equipage.key"
+    before = key_file.read_text("ascii")
+    assert main(["admin", "rotate-key"]) == 0
+    assert "rechiffré" in capsys.readouterr().out
+    after = key_file.read_text("ascii")
+    assert after != before and len(after.split()) == 1
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert "C'est un problème pour qui ?" in _chat([])
+
+
+def test_purge_dry_run_erases_nothing(
+    environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _chat(PROBLEME[:3])
+    assert main(["admin", "purge", "--dry-run"]) == 0
+    assert "0 personne(s) seraient effacées" in capsys.readouterr().out

@@ -112,4 +112,29 @@ def test_key_file_is_created_once_with_owner_only_permissions(tmp_path: Path) ->
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert load_or_create_key(database, None) == key
     configured = os.urandom(32)
-    assert load_or_create_key(database, configured) == configured
+    assert load_or_create_key(database, configured) == [configured]
+
+
+async def test_rotating_the_key_reencrypts_everything_and_old_blobs_stay_readable_meanwhile(
+    tmp_path: Path,
+) -> None:
+    old, new = os.urandom(32), os.urandom(32)
+    path = tmp_path / "db.sqlite3"
+    store = SqliteStorage(path, Cipher(old))
+    await store.open()
+    person = await store.get_or_create_person("telegram:5", chat_id=5, language="fr", now=NOW)
+    await store.start_run(person.id, "probleme", 1, {"answers": {"x": SECRET_WORDS}}, NOW)
+    # During the rotation both keys are in the ring: old blobs still open.
+    assert await store.reencrypt_all(Cipher([new, old])) == 1
+    await store.close()
+
+    only_new = SqliteStorage(path, Cipher(new))
+    await only_new.open()
+    runs = await only_new.active_runs(person.id)
+    assert runs[0].state["answers"]["x"] == SECRET_WORDS
+    await only_new.close()
+    only_old = SqliteStorage(path, Cipher(old))
+    await only_old.open()
+    with pytest.raises(DecryptionError):
+        await only_old.active_runs(person.id)
+    await only_old.close()

@@ -30,6 +30,7 @@ class PersonsTable(Database):
             worker_id=row["worker_id"],
             pseudonym=self._open_text(row["pseudonym"], PSEUDONYM),
             consented_at=from_db(row["consented_at"]),
+            last_seen_at=from_db(row["last_seen_at"]),
         )
 
     async def person_by_account(self, account: str) -> Person | None:
@@ -118,6 +119,13 @@ class PersonsTable(Database):
             assert row is not None
             await enqueue(db, self._cipher, replace(notify, about_person=row["id"]), now)
         return self._person(row)
+
+    async def silent_since(self, cutoff: datetime) -> list[Person]:
+        """Persons with no contact since `cutoff` (retention)."""
+        rows = await self._fetch_all(
+            "SELECT * FROM persons WHERE last_seen_at < ? ORDER BY last_seen_at", (to_db(cutoff),)
+        )
+        return [self._person(row) for row in rows]
 
     async def persons_of_worker(self, worker_id: int) -> list[Person]:
         """The persons a worker supports, in the order they joined."""

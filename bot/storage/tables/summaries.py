@@ -114,6 +114,14 @@ class SummariesTable(Database):
                 return False
             if notify is not None:
                 await enqueue(db, self._cipher, notify, now)
+            if status == "delivered":
+                # The worker now holds the shared summary: recorded with the delivery itself.
+                await db.execute(
+                    "INSERT INTO audit (worker_id, person_id, action, ref, at)"
+                    " SELECT worker_id, person_id, 'summary_delivered', id, ? FROM summaries"
+                    " WHERE id = ? AND worker_id IS NOT NULL",
+                    (to_db(now), summary_id),
+                )
         return True
 
     async def sent_summaries(self, person_id: int) -> list[Summary]:
