@@ -35,10 +35,15 @@ class EventFormatter(logging.Formatter):
         return f"{head} {record.getMessage()} {pairs}".rstrip()
 
 
+def quiet_token_leaks() -> None:
+    """The HTTP client logs each request URL, and Bot API URLs contain the bot's token."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
 def setup_logging() -> None:
-    """Configure the root logger once; quiet the HTTP client, whose lines carry the token."""
+    """Configure the root logger once: one line per event, JSON if asked."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(EventFormatter(os.environ.get("EQUIPAGE_LOG_FORMAT") == "json"))
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    quiet_token_leaks()

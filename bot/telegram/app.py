@@ -17,6 +17,7 @@ from telegram.ext import (
 )
 
 from bot.jobs import DailyPurge
+from bot.logs import quiet_token_leaks
 from bot.services import Services
 from bot.telegram import buttons, common, joining, person, rights, roles, summary, worker
 from bot.telegram.delivery import OutboxCourier
@@ -47,6 +48,7 @@ def build_application(services: Services) -> App:
     settings = services.settings
     if settings.token is None:
         raise ValueError("a token is required to build the Telegram application")
+    quiet_token_leaks()
     builder = (
         Application.builder()
         .token(settings.token)

@@ -1,0 +1,40 @@
+"""Logs carry event names and ids: never the person's words, names or Telegram handles."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.logs import EventFormatter
+from tests.e2e.helpers import App, eventually, expect, finish_probleme, person_joins, worker_joins
+from tests.fakegram import FakeTelegram
+
+SECRET = "Mon voisin Gaspard me vole mon courrier"
+
+
+async def test_a_whole_journey_logs_no_words_no_names(
+    fake_telegram: FakeTelegram, bot: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    severine, _ = await worker_joins(fake_telegram, bot, "Séraphine")
+    zephyrine = await person_joins(fake_telegram, bot, "Zéphyrine", worker_user=severine)
+    await finish_probleme(zephyrine, SECRET)
+    await zephyrine.send("/preparer")
+    await expect(zephyrine, "De quoi voulez-vous parler")
+    await zephyrine.send("Je veux en finir avec ces dettes")  # also brings up the safety step
+    await eventually(fake_telegram, zephyrine, "recevra :")
+    await zephyrine.click("Envoyer")
+    await eventually(fake_telegram, zephyrine, "remis à")
+    await zephyrine.send("/effacer")
+    await eventually(fake_telegram, zephyrine, "Voulez-vous vraiment")
+    await zephyrine.click("Oui, tout effacer")
+    await eventually(fake_telegram, zephyrine, "tout est effacé")
+
+    formatter = EventFormatter(as_json=True)
+    lines = [formatter.format(record) for record in caplog.records]
+    assert any("summary_sent" in line for line in lines)
+    assert any("safety_step_shown" in line for line in lines)
+    everything = "\n".join(lines)
+    for private in (SECRET, "Gaspard", "Zéphyrine", "Séraphine", "dettes", fake_telegram.token):
+        assert private not in everything, private
