@@ -54,8 +54,17 @@ def _run(settings: Settings) -> int:
     from bot.telegram.app import build_application
 
     setup_logging()
-    application = build_application(build_services(settings))
-    application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+    services = build_services(settings)
+    application = build_application(services)
+    if settings.webhook_url:
+        from bot.telegram.webhook import run_webhook
+
+        run_webhook(application, services)
+        return 0
+    from bot.telegram.webhook import ALLOWED_UPDATES
+
+    # Polling stops cleanly on SIGTERM and SIGINT: updates in progress finish first.
+    application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
     return 0
 
 

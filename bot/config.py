@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +36,11 @@ class Settings:
     # Per account: a burst of updates at once, then this many per minute on average.
     rate_burst: int = 20
     rate_per_minute: int = 30
+    # Webhook mode (production) when webhook_url is set; polling otherwise.
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 8080
 
 
 def load_dotenv(path: Path = Path(".env")) -> None:
@@ -100,6 +106,17 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         if not value.isdigit() or int(value) < 1:
             raise ConfigError(ui_text("config.bad_rate", name=name))
         rates.append(int(value))
+    webhook_url = env.get("EQUIPAGE_WEBHOOK_URL", "").strip() or None
+    webhook_secret = env.get("EQUIPAGE_WEBHOOK_SECRET", "").strip() or None
+    if webhook_url is not None:
+        # Telegram only calls HTTPS; plain HTTP on loopback is for tests and local proxies.
+        if not webhook_url.startswith(("https://", "http://127.0.0.1:")):
+            raise ConfigError(ui_text("config.bad_webhook_url"))
+        if webhook_secret is None or not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", webhook_secret):
+            raise ConfigError(ui_text("config.bad_webhook_secret"))
+    port = env.get("EQUIPAGE_LISTEN_PORT", "8080").strip()
+    if not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ConfigError(ui_text("config.bad_port"))
     return Settings(
         token=env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
         api_base_url=base_url,
@@ -114,4 +131,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         retention_days=int(retention),
         rate_burst=rates[0],
         rate_per_minute=rates[1],
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        listen_host=env.get("EQUIPAGE_LISTEN_HOST", "127.0.0.1").strip() or "127.0.0.1",
+        listen_port=int(port),
     )

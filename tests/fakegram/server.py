@@ -21,6 +21,7 @@ from .models import ApiRequest, Json
 from .params import read_params
 from .state import BOT_ID, BOT_USERNAME, World, scope_key
 from .users import FakeUser
+from .webhook import WebhookPusher
 
 T = TypeVar("T")
 
@@ -83,6 +84,8 @@ class FakeTelegram:
         host, port = runner.addresses[0][:2]
         self._runner = runner
         self._base_url = f"http://{host}:{port}"
+        self.webhook = WebhookPusher(self._world)
+        self.webhook.start()
 
     async def stop(self) -> None:
         """Release every held or long-polling request, then close the server."""
@@ -92,6 +95,7 @@ class FakeTelegram:
         self._world.stopping = True
         self._stopping.set()
         self._world.changes.notify()
+        await self.webhook.stop()
         await runner.cleanup()
 
     @property
