@@ -39,6 +39,9 @@ def add_admin_commands(commands: argparse._SubParsersAction) -> None:  # type: i
     purge = actions.add_parser("purge", help=ui_text("cli.purge_help"))
     purge.add_argument("--dry-run", action="store_true", help=ui_text("cli.dry_run_help"))
     actions.add_parser("rotate-key", help=ui_text("cli.rotate_help"))
+    backup = actions.add_parser("backup", help=ui_text("cli.backup_help"))
+    backup.add_argument("path", type=Path, help=ui_text("cli.backup_path_help"))
+    actions.add_parser("stats", help=ui_text("cli.stats_help"))
     transfer = actions.add_parser("transfer", help=ui_text("cli.transfer_help"))
     transfer.add_argument("--person", type=int, required=True, help=ui_text("cli.person_id_help"))
     transfer.add_argument(
@@ -180,6 +183,31 @@ async def run_admin(args: argparse.Namespace, services: Services, out: TextIO) -
                 out.write(tr.message("cli.purge_done", count=erased) + "\n")
         case "rotate-key":
             return await _rotate_key(services, out, tr)
+        case "backup":
+            target: Path = args.path
+            try:
+                await services.storage.backup_to(target)
+            except FileExistsError:
+                out.write(tr.message("cli.backup_exists", path=str(target)) + "\n")
+                return 1
+            out.write(tr.message("cli.backup_done", path=str(target)) + "\n")
+        case "stats":
+            months = await services.storage.monthly_counts()
+            if not months:
+                out.write(tr.message("cli.stats_none") + "\n")
+            out.write(tr.message("cli.stats_header") + "\n")
+            for month, counts in months.items():
+                out.write(
+                    tr.message(
+                        "cli.stats_line",
+                        month=month,
+                        persons=counts.get("persons_joined", 0),
+                        dialogues=counts.get("dialogues_finished", 0),
+                        summaries=counts.get("summaries_sent", 0),
+                        agreements=counts.get("agreements_accepted", 0),
+                    )
+                    + "\n"
+                )
         case "deactivate-worker":
             try:
                 worker = await services.workers.deactivate(args.worker)

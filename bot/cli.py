@@ -20,6 +20,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help=ui_text("cli.run_help"))
     chat = commands.add_parser("chat", help=ui_text("cli.chat_help"))
     chat.add_argument("--nom", default="essai", help=ui_text("cli.chat_name_help"))
+    commands.add_parser("doctor", help=ui_text("cli.doctor_help"))
     add_admin_commands(commands)
     return parser
 
@@ -42,6 +43,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(settings)
         if args.command == "admin":
             return asyncio.run(_admin(settings, args))
+        if args.command == "doctor":
+            from bot.doctor import doctor
+            from bot.i18n import Catalogs
+
+            translator = Catalogs.load(settings.dialogs_dir, settings.locales_dir).translator("fr")
+            return asyncio.run(doctor(settings, translator, sys.stdout))
         return asyncio.run(_chat(settings, args.nom))
     except DialogueError as error:
         return _fail(ui_text("cli.bad_dialogue", problem=str(error)))

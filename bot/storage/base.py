@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from bot.storage.crypto import Cipher
@@ -162,8 +163,17 @@ class Storage(Protocol):
     async def open(self) -> None:
         """Connect, set durable pragmas, apply pending migrations."""
 
+    async def open_without_migrating(self) -> None:
+        """Connect and set durable pragmas only (`equipage doctor` looks, it does not change)."""
+
     async def close(self) -> None:
         """Close the connection (idempotent)."""
+
+    async def check_key(self) -> None:
+        """Decrypt one stored blob, if any: raises DecryptionError when the key does not fit."""
+
+    async def backup_to(self, target: Path) -> None:
+        """Copy the live database to `target`, consistently, without stopping the bot."""
 
     async def schema_version(self) -> int:
         """The newest applied migration."""
@@ -203,6 +213,9 @@ class Storage(Protocol):
 
     async def reencrypt_all(self, cipher: Cipher) -> int:
         """Re-encrypt every blob with `cipher`'s primary key, in one transaction; returns count."""
+
+    async def monthly_counts(self) -> dict[str, dict[str, int]]:
+        """Anonymous counts per month: {month: {what: count}}."""
 
     async def enqueue(self, message: OutboxMessage, now: datetime) -> None:
         """Queue one message on its own."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from importlib import resources
@@ -14,10 +15,11 @@ from bot.storage.database import to_db
 from bot.storage.tables.agreements import AgreementsTable
 from bot.storage.tables.audit import AuditTable
 from bot.storage.tables.keys import KeysTable
+from bot.storage.tables.operations import OperationsTable, copy_database
 from bot.storage.tables.outbox import OutboxTable
 from bot.storage.tables.pending import PendingTable
 from bot.storage.tables.persons import PersonsTable
-from bot.storage.tables.runs import RunsTable
+from bot.storage.tables.runs import RUN_STATE, RunsTable
 from bot.storage.tables.safety import SafetyTable
 from bot.storage.tables.summaries import SummariesTable
 from bot.storage.tables.workers import WorkersTable
@@ -46,6 +48,7 @@ class SqliteStorage(
     SafetyTable,
     AuditTable,
     KeysTable,
+    OperationsTable,
 ):
     """Storage over one aiosqlite connection owned by the application."""
 
@@ -60,6 +63,11 @@ class SqliteStorage(
 
     async def open(self) -> None:
         """Connect, set durable pragmas, apply pending migrations."""
+        await self.open_without_migrating()
+        await self._migrate()
+
+    async def open_without_migrating(self) -> None:
+        """Connect and set durable pragmas only (`equipage doctor` looks, it does not change)."""
         self._path.parent.mkdir(parents=True, exist_ok=True)
         self._db = await aiosqlite.connect(self._path, isolation_level=None)
         self._db.row_factory = aiosqlite.Row
@@ -73,7 +81,10 @@ class SqliteStorage(
             "PRAGMA secure_delete = ON",
         ):
             await self._db.execute(pragma)
-        await self._migrate()
+        await self._db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
 
     async def close(self) -> None:
         """Close the connection (idempotent)."""
@@ -101,6 +112,18 @@ class SqliteStorage(
                     (version, name, to_db(datetime.now(UTC))),
                 )
             log.info("migration_applied", extra={"version": version})
+
+    async def check_key(self) -> None:
+        """Decrypt one stored blob, if any: raises DecryptionError when the key does not fit."""
+        if await self.schema_version() < 1:
+            return
+        row = await self._fetch_one("SELECT state FROM dialogue_runs LIMIT 1")
+        if row is not None:
+            self._cipher.decrypt(row["state"], RUN_STATE)
+
+    async def backup_to(self, target: Path) -> None:
+        """Copy the live database to `target`, consistently, without stopping the bot."""
+        await asyncio.to_thread(copy_database, self._path, target)
 
     async def schema_version(self) -> int:
         """The newest applied migration."""

@@ -1,0 +1,120 @@
+"""`equipage doctor`: checks what a deployer can get wrong, one line each, with the fix."""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import dataclass
+from typing import TextIO
+
+from telegram import Bot
+from telegram.error import InvalidToken, NetworkError, TelegramError
+
+from bot.config import Settings
+from bot.engine import DialogueError, load_dialogues
+from bot.i18n import Translator
+from bot.storage.crypto import Cipher, DecryptionError, key_path, load_or_create_key
+from bot.storage.sqlite import SqliteStorage, migration_files
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the report."""
+
+    ok: bool
+    text: str
+
+
+async def _storage_checks(settings: Settings, tr: Translator) -> list[Check]:
+    checks: list[Check] = []
+    if settings.data_keys is not None:
+        checks.append(Check(True, tr.message("doctor.key_env", count=len(settings.data_keys))))
+    else:
+        path = key_path(settings.database)
+        if path.exists():
+            mode = stat.S_IMODE(path.stat().st_mode)
+            key = "doctor.key_file" if mode & 0o077 == 0 else "doctor.key_file_open"
+            checks.append(Check(mode & 0o077 == 0, tr.message(key, path=path, mode=oct(mode))))
+    keys = load_or_create_key(settings.database, settings.data_keys)
+    storage = SqliteStorage(settings.database, Cipher(keys))
+    try:
+        await storage.open_without_migrating()
+        version = await storage.schema_version()
+        pending = sum(1 for number, _, _ in migration_files() if number > version)
+        if pending:
+            checks.append(Check(True, tr.message("doctor.database_pending", count=pending)))
+        else:
+            text = tr.message("doctor.database", path=settings.database, version=version)
+            checks.append(Check(True, text))
+        try:
+            await storage.check_key()
+        except DecryptionError:
+            checks.append(Check(False, tr.message("doctor.key_wrong")))
+    except Exception as error:  # any failure to open is reported, not raised
+        problem = type(error).__name__
+        checks.append(Check(False, tr.message("doctor.database_bad", problem=problem)))
+    finally:
+        await storage.close()
+    return checks
+
+
+async def _telegram_checks(settings: Settings, tr: Translator) -> list[Check]:
+    if settings.token is None:
+        return [Check(False, tr.message("doctor.token_missing"))]
+    base = settings.api_base_url
+    bot = Bot(
+        settings.token,
+        base_url=f"{base}/bot" if base else "https://api.telegram.org/bot",
+        base_file_url=f"{base}/file/bot" if base else "https://api.telegram.org/file/bot",
+    )
+    try:
+        async with bot:
+            checks = [Check(True, tr.message("doctor.token", username=bot.username))]
+            info = await bot.get_webhook_info()
+    except InvalidToken:
+        return [Check(False, tr.message("doctor.token_refused"))]
+    except NetworkError:
+        return [Check(False, tr.message("doctor.telegram_unreachable"))]
+    except TelegramError:
+        return [Check(False, tr.message("doctor.token_refused"))]
+    expected = settings.webhook_url
+    if not info.url:
+        key = "doctor.webhook_none"
+        checks.append(Check(expected is None, tr.message(key)))
+    elif expected is None:
+        checks.append(Check(True, tr.message("doctor.webhook_set_but_polling", url=info.url)))
+    elif info.url != expected:
+        text = tr.message("doctor.webhook_other", url=info.url, expected=expected)
+        checks.append(Check(False, text))
+    else:
+        pending = info.pending_update_count
+        checks.append(Check(True, tr.message("doctor.webhook_ok", url=info.url, pending=pending)))
+    if info.last_error_message:
+        checks.append(
+            Check(False, tr.message("doctor.webhook_error", error=info.last_error_message))
+        )
+    return checks
+
+
+async def doctor(settings: Settings, tr: Translator, out: TextIO) -> int:
+    """Print the report; 0 when everything is ready, 1 otherwise."""
+    if settings.webhook_url:
+        mode = tr.message("doctor.mode_webhook", url=settings.webhook_url)
+    else:
+        mode = tr.message("doctor.mode_polling")
+    checks = [Check(True, tr.message("doctor.settings", mode=mode))]
+    try:
+        count = len(load_dialogues(settings.dialogs_dir))
+        checks.append(Check(True, tr.message("doctor.dialogs", count=count)))
+    except DialogueError as error:
+        checks.append(Check(False, tr.message("doctor.dialogs_bad", problem=str(error))))
+    checks += await _storage_checks(settings, tr)
+    checks += await _telegram_checks(settings, tr)
+    for check in checks:
+        label = tr.message("doctor.ok" if check.ok else "doctor.problem")
+        out.write(f"[{label}] {check.text}\n")
+    problems = sum(not check.ok for check in checks)
+    if problems:
+        out.write(tr.message("doctor.summary_problems", count=problems) + "\n")
+        return 1
+    out.write(tr.message("doctor.summary_ok") + "\n")
+    return 0

@@ -1,0 +1,115 @@
+"""Operations: doctor on a good and a broken set-up, a backup taken while the bot writes, stats."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+from bot.config import Settings
+from bot.doctor import doctor
+from bot.i18n import Catalogs
+from bot.storage.crypto import Cipher, load_or_create_key
+from bot.storage.sqlite import SqliteStorage
+from tests.conftest import running_bot
+from tests.e2e.helpers import (
+    App,
+    expect,
+    finish_probleme,
+    open_dialogue,
+    person_joins,
+    worker_joins,
+)
+from tests.e2e.test_invitations import admin
+from tests.fakegram import FakeTelegram
+
+
+def translator(settings: Settings):  # type: ignore[no-untyped-def]
+    return Catalogs.load(settings.dialogs_dir, settings.locales_dir).translator("fr")
+
+
+async def test_doctor_says_ok_on_a_good_setup_and_how_to_fix_a_broken_one(
+    fake_telegram: FakeTelegram, settings: Settings, tmp_path: Path
+) -> None:
+    async with running_bot(settings):
+        pass  # creates and migrates the database
+    report = io.StringIO()
+    assert await doctor(settings, translator(settings), report) == 0
+    text = report.getvalue()
+    assert "[OK] Jeton : accepté par Telegram, le bot est @equipage_test_bot." in text
+    assert "[OK] Webhook : aucun" in text and "Tout est prêt." in text
+
+    broken = replace(
+        settings, token="123456:MAUVAIS", database=tmp_path / "ailleurs" / "db.sqlite3"
+    )
+    report = io.StringIO()
+    assert await doctor(broken, translator(settings), report) == 1
+    text = report.getvalue()
+    assert "[À CORRIGER] Jeton : refusé par Telegram" in text
+    assert "migration(s) à appliquer" in text
+
+    hooked = replace(
+        settings, webhook_url="https://equipage.exemple.fr/telegram", webhook_secret="s"
+    )
+    report = io.StringIO()
+    assert await doctor(hooked, translator(settings), report) == 1
+    assert "[À CORRIGER] Webhook : aucun" in report.getvalue()
+
+
+async def test_a_backup_taken_while_the_bot_writes_is_complete_and_restorable(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings, tmp_path: Path
+) -> None:
+    severine, _ = await worker_joins(fake_telegram, bot)
+    persons = [
+        await person_joins(fake_telegram, bot, name, worker_user=severine)
+        for name in ("Amina", "Bruno", "Chloé")
+    ]
+
+    async def answer_a_lot(user_index: int) -> None:
+        user = persons[user_index]
+        await open_dialogue(user, "Mes forces")
+        await user.next_message()
+        for _ in range(8):
+            await user.next_message()
+            await user.click("7")
+            await expect(user, "va bien")
+            await user.send("Des choses vont bien " * 20)
+
+    writers = [asyncio.create_task(answer_a_lot(index)) for index in range(3)]
+    backups = []
+    for number in range(3):
+        await asyncio.sleep(0)
+        path = tmp_path / f"backup-{number}.sqlite3"
+        printed = await admin(settings, "backup", str(path))
+        assert "Sauvegarde écrite" in printed
+        backups.append(path)
+    await asyncio.gather(*writers)
+    assert "existe déjà" in await admin(settings, "backup", str(backups[0]))
+
+    for path in backups:
+        with sqlite3.connect(path) as raw:
+            assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert raw.execute("SELECT COUNT(*) FROM persons").fetchone()[0] == 3
+        # Restored with the same key, every stored answer decrypts.
+        restored = SqliteStorage(
+            path, Cipher(load_or_create_key(settings.database, settings.data_keys))
+        )
+        await restored.open()
+        for account in await restored.all_persons():
+            for run in await restored.active_runs(account.id):
+                assert run.state["dialogue"] == "forces"
+        await restored.close()
+
+
+async def test_stats_count_activity_per_month_without_names(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    severine, _ = await worker_joins(fake_telegram, bot)
+    amina = await person_joins(fake_telegram, bot, "Amina", worker_user=severine)
+    await finish_probleme(amina, "Les factures")
+    printed = await admin(settings, "stats")
+    month_line = printed.strip().splitlines()[-1]
+    assert month_line.endswith(": 1, 1, 0, 0")
+    assert "Amina" not in printed and "Séverine" not in printed
