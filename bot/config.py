@@ -36,6 +36,8 @@ class Settings:
     # Per account: a burst of updates at once, then this many per minute on average.
     rate_burst: int = 20
     rate_per_minute: int = 30
+    # What the bot sends to one private chat: a burst, then about one message a second.
+    chat_burst: int = 5
     # Webhook mode (production) when webhook_url is set; polling otherwise.
     webhook_url: str | None = None
     webhook_secret: str | None = None
@@ -101,7 +103,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if not retention.isdigit() or int(retention) < 1:
         raise ConfigError(ui_text("config.bad_retention"))
     rates = []
-    for name, default in (("EQUIPAGE_RATE_BURST", "20"), ("EQUIPAGE_RATE_PER_MINUTE", "30")):
+    for name, default in (
+        ("EQUIPAGE_RATE_BURST", "20"),
+        ("EQUIPAGE_RATE_PER_MINUTE", "30"),
+        ("EQUIPAGE_CHAT_BURST", "5"),
+    ):
         value = env.get(name, default).strip()
         if not value.isdigit() or int(value) < 1:
             raise ConfigError(ui_text("config.bad_rate", name=name))
@@ -131,6 +137,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         retention_days=int(retention),
         rate_burst=rates[0],
         rate_per_minute=rates[1],
+        chat_burst=rates[2],
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
         listen_host=env.get("EQUIPAGE_LISTEN_HOST", "127.0.0.1").strip() or "127.0.0.1",

@@ -35,6 +35,7 @@ def settings(tmp_path: Path, fake_telegram: FakeTelegram) -> Settings:
             "EQUIPAGE_DIALOGS": str(ROOT / "dialogs"),
             # Scripted users type at machine speed; the limit itself has its own test.
             "EQUIPAGE_RATE_BURST": "100000",
+            "EQUIPAGE_CHAT_BURST": "100000",
         }
     )
 

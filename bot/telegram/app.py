@@ -7,7 +7,6 @@ from typing import Any, TypeAlias
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -22,6 +21,7 @@ from bot.services import Services
 from bot.telegram import buttons, common, joining, person, rights, roles, summary, worker
 from bot.telegram.delivery import OutboxCourier
 from bot.telegram.ordering import ChatOrderedUpdateProcessor
+from bot.telegram.pacing import PacedRateLimiter
 from bot.telegram.roles import IS_ADMIN, IS_PERSON, IS_STRANGER, IS_WORKER
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def build_application(services: Services) -> App:
         Application.builder()
         .token(settings.token)
         .concurrent_updates(ChatOrderedUpdateProcessor())
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(PacedRateLimiter(chat_burst=settings.chat_burst, chat_per_second=1.0))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)

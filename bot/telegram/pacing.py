@@ -1,0 +1,57 @@
+"""Telegram's limits: AIORateLimiter for the global ones, plus pacing per private chat."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from telegram._utils.types import JSONDict
+from telegram.ext import AIORateLimiter
+
+
+class PacedRateLimiter(AIORateLimiter):
+    """Also keeps each private chat near one message a second, so a worker receiving many
+    summaries at once, or a wave of reminders, never sets off a storm of 429s."""
+
+    def __init__(self, *, chat_burst: int, chat_per_second: float, max_retries: int = 3) -> None:
+        super().__init__(max_retries=max_retries)
+        self._chat_burst = chat_burst
+        self._chat_period = chat_burst / chat_per_second
+        self._chats: dict[int, AsyncLimiter] = {}
+
+    def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
+        limiter = self._chats.get(chat_id)
+        if limiter is None:
+            if len(self._chats) > 10_000:
+                # A quiet chat's limiter has its whole burst back: forgetting it loses nothing.
+                self._chats = {
+                    chat: kept
+                    for chat, kept in self._chats.items()
+                    if not kept.has_capacity(self._chat_burst)
+                }
+            limiter = self._chats[chat_id] = AsyncLimiter(self._chat_burst, self._chat_period)
+        return limiter
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        """Wait for the chat's pace (private chats, messages only), then the global limits."""
+        chat_id = data.get("chat_id")
+        with contextlib.suppress(ValueError, TypeError):
+            chat_id = int(chat_id)  # type: ignore[arg-type]
+        if isinstance(chat_id, int) and chat_id > 0 and endpoint.startswith("send"):
+            async with self._chat_limiter(chat_id):
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
