@@ -19,6 +19,7 @@ from bot.storage.crypto import (
     read_key_file,
     write_key_file,
 )
+from bot.storage.lock import DataLock
 from bot.usecases.invitations import invitation_link
 from bot.usecases.workers import UnknownPerson, UnknownWorker
 
@@ -76,13 +77,22 @@ async def _rotate_key(services: Services, out: TextIO, tr: Translator) -> int:
         moved = await storage.reencrypt_all(Cipher(settings.data_keys))
         out.write(tr.message("cli.rotate_env_step2", count=moved) + "\n")
         return 0
+    lock = DataLock(settings.database)
+    if not lock.acquire():
+        # A running bot only knows the old key: rotating under it would lose its new writes.
+        out.write(tr.message("cli.rotate_stop_first") + "\n")
+        return 1
     path = key_path(settings.database)
     old_keys = read_key_file(path)
     fresh = new_key()
     write_key_file(path, [fresh, *old_keys])
     moved = await storage.reencrypt_all(Cipher([fresh, *old_keys]))
+    # Backups made before today still need the old key: it is kept aside, not destroyed.
+    kept = path.with_name(f"{path.name}.avant-{services.clock.now():%Y%m%d-%H%M%S}")
+    write_key_file(kept, old_keys)
     write_key_file(path, [fresh])
-    out.write(tr.message("cli.rotate_done", count=moved, path=str(path)) + "\n")
+    lock.release()
+    out.write(tr.message("cli.rotate_done", count=moved, path=str(path), old=str(kept)) + "\n")
     return 0
 
 

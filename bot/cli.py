@@ -12,6 +12,7 @@ from bot.config import ConfigError, Settings, load_dotenv, load_settings
 from bot.engine import DialogueError
 from bot.i18n import ui_text
 from bot.logs import setup_logging
+from bot.storage.lock import DataLock
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,6 +61,9 @@ def _run(settings: Settings) -> int:
     from bot.services import build_services
     from bot.telegram.app import build_application
 
+    lock = DataLock(settings.database)
+    if not lock.acquire():
+        return _fail(ui_text("cli.already_running"))
     setup_logging()
     services = build_services(settings)
     application = build_application(services)

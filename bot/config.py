@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.i18n import ui_text
+from bot.paths import project_dir
 
 DEFAULT_DATABASE = Path("data") / "equipage.sqlite3"
 
@@ -57,12 +58,9 @@ def load_dotenv(path: Path = Path(".env")) -> None:
         os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
 
 
-def _project_dir(name: str) -> Path:
-    """Find `dialogs/` or `locales/`: next to the working directory, else next to the package."""
-    here = Path.cwd() / name
-    if here.is_dir():
-        return here
-    return Path(__file__).resolve().parent.parent / name
+def _value(env: dict[str, str], name: str, default: str) -> str:
+    """A setting's value; absent or empty means the default (an env file may list it blank)."""
+    return env.get(name, "").strip() or default
 
 
 def parse_data_key(value: str) -> bytes:
@@ -90,16 +88,16 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             if not part.strip().isdigit():
                 raise ConfigError(ui_text("config.bad_admins"))
             admins.add(int(part.strip()))
-    tz_name = env.get("EQUIPAGE_TIMEZONE", "Europe/Paris")
+    tz_name = _value(env, "EQUIPAGE_TIMEZONE", "Europe/Paris")
     try:
         timezone = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(ui_text("config.bad_timezone")) from None
-    key = env.get("EQUIPAGE_DATA_KEY")
+    key = _value(env, "EQUIPAGE_DATA_KEY", "")
     base_url = env.get("TELEGRAM_API_BASE_URL", "").strip().rstrip("/") or None
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise ConfigError(ui_text("config.bad_base_url"))
-    retention = env.get("EQUIPAGE_RETENTION_DAYS", "730").strip()
+    retention = _value(env, "EQUIPAGE_RETENTION_DAYS", "730")
     if not retention.isdigit() or int(retention) < 1:
         raise ConfigError(ui_text("config.bad_retention"))
     rates = []
@@ -108,7 +106,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ("EQUIPAGE_RATE_PER_MINUTE", "30"),
         ("EQUIPAGE_CHAT_BURST", "5"),
     ):
-        value = env.get(name, default).strip()
+        value = _value(env, name, default)
         if not value.isdigit() or int(value) < 1:
             raise ConfigError(ui_text("config.bad_rate", name=name))
         rates.append(int(value))
@@ -120,7 +118,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             raise ConfigError(ui_text("config.bad_webhook_url"))
         if webhook_secret is None or not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", webhook_secret):
             raise ConfigError(ui_text("config.bad_webhook_secret"))
-    port = env.get("EQUIPAGE_LISTEN_PORT", "8080").strip()
+    port = _value(env, "EQUIPAGE_LISTEN_PORT", "8080")
     if not port.isdigit() or not 0 <= int(port) <= 65535:
         raise ConfigError(ui_text("config.bad_port"))
     return Settings(
@@ -130,16 +128,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         data_keys=parse_data_keys(key) if key else None,
         admins=frozenset(admins),
         timezone=timezone,
-        dialogs_dir=Path(env["EQUIPAGE_DIALOGS"])
-        if env.get("EQUIPAGE_DIALOGS")
-        else _project_dir("dialogs"),
-        locales_dir=_project_dir("locales"),
+        dialogs_dir=project_dir("dialogs", env),
+        locales_dir=project_dir("locales", env),
         retention_days=int(retention),
         rate_burst=rates[0],
         rate_per_minute=rates[1],
         chat_burst=rates[2],
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
-        listen_host=env.get("EQUIPAGE_LISTEN_HOST", "127.0.0.1").strip() or "127.0.0.1",
+        listen_host=_value(env, "EQUIPAGE_LISTEN_HOST", "127.0.0.1"),
         listen_port=int(port),
     )

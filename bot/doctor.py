@@ -26,6 +26,9 @@ class Check:
 
 async def _storage_checks(settings: Settings, tr: Translator) -> list[Check]:
     checks: list[Check] = []
+    if not settings.database.exists():
+        # Looking must not create: the first start creates the database and the key.
+        return [Check(True, tr.message("doctor.database_new", path=settings.database))]
     if settings.data_keys is not None:
         checks.append(Check(True, tr.message("doctor.key_env", count=len(settings.data_keys))))
     else:
@@ -34,6 +37,9 @@ async def _storage_checks(settings: Settings, tr: Translator) -> list[Check]:
             mode = stat.S_IMODE(path.stat().st_mode)
             key = "doctor.key_file" if mode & 0o077 == 0 else "doctor.key_file_open"
             checks.append(Check(mode & 0o077 == 0, tr.message(key, path=path, mode=oct(mode))))
+    if settings.data_keys is None and not key_path(settings.database).exists():
+        checks.append(Check(False, tr.message("doctor.key_missing")))
+        return checks
     keys = load_or_create_key(settings.database, settings.data_keys)
     storage = SqliteStorage(settings.database, Cipher(keys))
     try:

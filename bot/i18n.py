@@ -20,16 +20,12 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from bot.engine import load_ui_texts
+from bot.paths import project_dir
 
 SOURCE_LANGUAGE = "fr"
 DOMAIN = "messages"
 
 current_language: ContextVar[str] = ContextVar("current_language", default=SOURCE_LANGUAGE)
-
-
-def _default_dir(name: str) -> Path:
-    here = Path.cwd() / name
-    return here if here.is_dir() else Path(__file__).resolve().parent.parent / name
 
 
 def compile_catalog(po_path: Path) -> Translations:
@@ -121,7 +117,7 @@ class Translator:
 
 @cache
 def _default_catalogs() -> Catalogs:
-    return Catalogs.load(_default_dir("dialogs"), _default_dir("locales"))
+    return Catalogs.load(project_dir("dialogs"), project_dir("locales"))
 
 
 def ui_text(key: str, **params: object) -> str:

@@ -48,7 +48,7 @@ async def test_doctor_says_ok_on_a_good_setup_and_how_to_fix_a_broken_one(
     assert await doctor(broken, translator(settings), report) == 1
     text = report.getvalue()
     assert "[À CORRIGER] Jeton : refusé par Telegram" in text
-    assert "migration(s) à appliquer" in text
+    assert "Base de données : pas encore créée" in text
 
     hooked = replace(
         settings, webhook_url="https://equipage.exemple.fr/telegram", webhook_secret="s"

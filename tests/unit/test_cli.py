@@ -129,6 +129,8 @@ def test_rotate_key_replaces_the_key_file_and_the_data_stays_readable(
     assert "rechiffré" in capsys.readouterr().out
     after = key_file.read_text("ascii")
     assert after != before and len(after.split()) == 1
+    kept = list(key_file.parent.glob("equipage.key.avant-*"))
+    assert len(kept) == 1 and kept[0].read_text("ascii") == before
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
     assert "C'est un problème pour qui ?" in _chat([])
 
@@ -139,3 +141,25 @@ def test_purge_dry_run_erases_nothing(
     _chat(PROBLEME[:3])
     assert main(["admin", "purge", "--dry-run"]) == 0
     assert "0 personne(s) seraient effacées" in capsys.readouterr().out
+
+
+def test_rotate_key_refuses_while_a_bot_runs_on_the_same_data(
+    environment: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.storage.lock import DataLock
+
+    monkeypatch.delenv("EQUIPAGE_DATA_KEY")
+    _chat(PROBLEME[:3])
+    key_file = environment / "data" / "equipage.key"
+    before = key_file.read_text("ascii")
+    running = DataLock(environment / "data" / "db.sqlite3")
+    assert running.acquire()
+    try:
+        assert main(["admin", "rotate-key"]) == 1
+        assert "Arrêtez d'abord le bot" in capsys.readouterr().out
+        assert key_file.read_text("ascii") == before
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:token")
+        assert main(["run"]) == 2  # and a second bot on the same data refuses to start
+        assert "Un autre bot Équipage utilise déjà ces données" in capsys.readouterr().err
+    finally:
+        running.release()
