@@ -12,6 +12,8 @@ from bot.i18n import Catalogs
 from bot.storage.crypto import Cipher, load_or_create_key
 from bot.storage.sqlite import SqliteStorage
 from bot.usecases.agreements import Agreements
+from bot.usecases.appointments import Appointments
+from bot.usecases.checkins import CheckIns
 from bot.usecases.clock import Clock, SystemClock
 from bot.usecases.consent import Consent
 from bot.usecases.dialogues import Dialogues
@@ -19,6 +21,7 @@ from bot.usecases.inputs import PendingInputs
 from bot.usecases.invitations import Invitations
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.persons import Persons
+from bot.usecases.reminders import Reminders
 from bot.usecases.rights import Rights
 from bot.usecases.safety import Safety, load_distress
 from bot.usecases.summaries import Summaries
@@ -44,6 +47,9 @@ class Services:
     rights: Rights
     safety: Safety
     throttle: Throttle
+    appointments: Appointments
+    checkins: CheckIns
+    reminders: Reminders
     outbox_signal: OutboxSignal
     clock: Clock
 
@@ -58,12 +64,14 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     signal = OutboxSignal()
     # A separate key for consent tokens, derived so the data key itself never signs anything.
     token_secret = hmac.new(keys[0], b"equipage consent tokens", hashlib.sha256).digest()
+    checkins = CheckIns(storage, clock)
+    reminders = Reminders(storage, checkins, clock, signal, settings.timezone)
     return Services(
         settings=settings,
         storage=storage,
         catalogs=catalogs,
         persons=Persons(storage, catalogs, clock),
-        dialogues=Dialogues(storage, dialogues, clock),
+        dialogues=Dialogues(storage, dialogues, clock, on_finished=reminders.dialogue_finished),
         invitations=Invitations(storage, clock),
         consent=Consent(storage, clock, token_secret, signal),
         workers=Workers(storage, clock, signal),
@@ -73,6 +81,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         rights=Rights(storage, dialogues, clock, signal),
         safety=Safety(storage, load_distress(settings.dialogs_dir), clock, signal),
         throttle=Throttle(clock, settings.rate_burst, settings.rate_per_minute / 60),
+        appointments=Appointments(storage, clock, signal, settings.timezone),
+        checkins=checkins,
+        reminders=reminders,
         outbox_signal=signal,
         clock=clock,
     )

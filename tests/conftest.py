@@ -14,6 +14,7 @@ from telegram.ext import Application
 from bot.config import Settings, load_settings
 from bot.services import Services, build_services
 from bot.telegram.app import build_application
+from bot.usecases.clock import Clock
 from tests.fakegram import FakeTelegram
 from tests.fakegram.fixtures import fake_telegram
 
@@ -41,9 +42,9 @@ def settings(tmp_path: Path, fake_telegram: FakeTelegram) -> Settings:
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def running_bot(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Application]:  # type: ignore[type-arg]
     """The real PTB Application, polling the fake server, stopped cleanly afterwards."""
-    services: Services = build_services(settings)
+    services: Services = build_services(settings, clock)
     application = build_application(services)
     await application.initialize()
     # post_init is only called by run_polling; starting by hand, we call it ourselves.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +34,14 @@ class Person:
     pseudonym: str | None = None
     consented_at: datetime | None = None
     last_seen_at: datetime | None = None
+    # The person's rhythm: no message between quiet_from and quiet_until (local hours), nor on
+    # Sunday if quiet_sunday; paused stops reminders; strengths check-in every N weeks (0: no).
+    quiet_from: int = 20
+    quiet_until: int = 9
+    quiet_sunday: bool = True
+    paused: bool = False
+    strengths_every_weeks: int = 0
+    reachable: bool = True
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,57 @@ class Agreement:
     problem: str
     steps: str
     status: AgreementStatus
+    created_at: datetime
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """A meeting between a person and their worker."""
+
+    id: int
+    person_id: int
+    worker_id: int | None
+    at: datetime
+    status: str
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class ReminderDraft:
+    """A reminder to schedule: for a person, or (person_id None) a worker's daily list."""
+
+    kind: str
+    due_at: datetime
+    person_id: int | None = None
+    worker_id: int | None = None
+    ref: int | None = None
+    stale_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A scheduled reminder row."""
+
+    id: int
+    kind: str
+    due_at: datetime
+    person_id: int | None
+    worker_id: int | None
+    ref: int | None
+    stale_at: datetime | None
+    status: str
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """The person's word on a first step, between appointments."""
+
+    id: int
+    person_id: int
+    step: str
+    progress: str | None
+    learned: str | None
     created_at: datetime
     answered_at: datetime | None
 
@@ -298,11 +358,94 @@ class Storage(Protocol):
     ) -> None:
         """Delete everything about a person in one transaction; queue only a goodbye notice."""
 
+    async def set_rhythm(self, person_id: int, **values: int) -> None:
+        """Change the person's rhythm settings (quiet hours, pause, strengths check-ins)."""
+
+    async def set_person_reachable(self, person_id: int, reachable: bool) -> None:
+        """Remember whether Telegram lets us write to the person."""
+
     async def set_language(self, person_id: int, language: str) -> None:
         """Remember the person's language."""
 
     async def set_current_run(self, person_id: int, run_id: int | None) -> None:
         """Which run free text goes to; None when the person left the dialogue."""
+
+    async def save_appointment(
+        self,
+        *,
+        person_id: int,
+        worker_id: int,
+        at: datetime,
+        now: datetime,
+        reminders: Sequence[ReminderDraft],
+        notify: OutboxMessage,
+    ) -> Appointment:
+        """The next appointment, replacing a planned one, with its reminders, in one go."""
+
+    async def cancel_appointment(
+        self, appointment_id: int, now: datetime, notify: OutboxMessage
+    ) -> bool:
+        """Cancel a planned appointment and everything scheduled around it."""
+
+    async def get_appointment(self, appointment_id: int) -> Appointment | None:
+        """An appointment by id."""
+
+    async def next_appointment(self, person_id: int, now: datetime) -> Appointment | None:
+        """The person's next planned appointment, if any."""
+
+    async def appointments_between(
+        self, worker_id: int, start: datetime, end: datetime
+    ) -> list[Appointment]:
+        """A worker's planned appointments in [start, end), by time."""
+
+    async def answer_appointment(
+        self, appointment_id: int, answer: str, now: datetime, notify: OutboxMessage
+    ) -> bool:
+        """The person said 'noted' or 'cannot'; the worker is told. False if already answered."""
+
+    async def add_reminders(self, drafts: Sequence[ReminderDraft], now: datetime) -> None:
+        """Schedule reminders."""
+
+    async def drop_reminders(self, person_id: int, kinds: Sequence[str]) -> None:
+        """Drop a person's pending reminders of these kinds (a new first step replaces old)."""
+
+    async def due_reminders(self, now: datetime, limit: int = 200) -> list[Reminder]:
+        """Pending reminders due by `now`, oldest first (over the partial index)."""
+
+    async def pending_reminders(self, person_id: int) -> list[Reminder]:
+        """A person's pending reminders, by time."""
+
+    async def get_reminder(self, reminder_id: int) -> Reminder | None:
+        """A reminder by id."""
+
+    async def postpone_reminder(self, reminder_id: int, due_at: datetime) -> None:
+        """Move a reminder that fell in quiet hours to the next allowed moment."""
+
+    async def drop_reminder(self, reminder_id: int) -> None:
+        """Give up a reminder (stale, paused, recipient gone)."""
+
+    async def claim_reminder(
+        self,
+        reminder_id: int,
+        now: datetime,
+        message: OutboxMessage,
+        follow_up: ReminderDraft | None = None,
+    ) -> bool:
+        """Mark it sent and queue its message in one transaction: never lost, never twice."""
+
+    async def create_checkin(self, person_id: int, step: str, now: datetime) -> CheckIn:
+        """A check-in about a step, waiting for the person's answer."""
+
+    async def answer_checkin(
+        self, checkin_id: int, *, progress: str | None, learned: str | None, now: datetime
+    ) -> None:
+        """Record where the person is with the step, and what they learned."""
+
+    async def get_checkin(self, checkin_id: int) -> CheckIn | None:
+        """A check-in by id."""
+
+    async def checkins_since(self, person_id: int, since: datetime | None) -> list[CheckIn]:
+        """A person's answered check-ins, oldest first, since a moment (e.g. the last summary)."""
 
     async def get_run(self, run_id: int) -> DialogueRun | None:
         """A run by id."""

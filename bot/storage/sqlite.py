@@ -19,6 +19,7 @@ from bot.storage.tables.operations import OperationsTable, copy_database
 from bot.storage.tables.outbox import OutboxTable
 from bot.storage.tables.pending import PendingTable
 from bot.storage.tables.persons import PersonsTable
+from bot.storage.tables.reminders import RemindersTable
 from bot.storage.tables.runs import RUN_STATE, RunsTable
 from bot.storage.tables.safety import SafetyTable
 from bot.storage.tables.summaries import SummariesTable
@@ -49,6 +50,7 @@ class SqliteStorage(
     AuditTable,
     KeysTable,
     OperationsTable,
+    RemindersTable,
 ):
     """Storage over one aiosqlite connection owned by the application."""
 

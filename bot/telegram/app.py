@@ -15,10 +15,21 @@ from telegram.ext import (
     filters,
 )
 
-from bot.jobs import DailyPurge
+from bot.jobs import DailyPurge, ReminderScanner
 from bot.logs import quiet_token_leaks
 from bot.services import Services
-from bot.telegram import buttons, common, joining, person, rights, roles, summary, worker
+from bot.telegram import (
+    between,
+    buttons,
+    common,
+    joining,
+    person,
+    rights,
+    roles,
+    summary,
+    worker,
+    worker_cards,
+)
 from bot.telegram.delivery import OutboxCourier
 from bot.telegram.ordering import ChatOrderedUpdateProcessor
 from bot.telegram.pacing import PacedRateLimiter
@@ -34,6 +45,9 @@ PERSON_COMMANDS = (
     ("aide", "bot.command_help"),
     ("annuler", "bot.command_cancel"),
     ("urgence", "bot.command_emergency"),
+    ("reglages", "settings.command_settings"),
+    ("pause", "settings.command_pause"),
+    ("reprendre", "settings.command_resume"),
     ("mes_donnees", "rights.command_export"),
     ("effacer", "rights.command_erase"),
     ("langue", "bot.command_language"),
@@ -83,6 +97,9 @@ def build_application(services: Services) -> App:
     add(CommandHandler("convenu", summary.agreed_command, filters=IS_PERSON))
     add(CommandHandler("mes_donnees", rights.export_command, filters=IS_PERSON))
     add(CommandHandler("effacer", rights.erase_command, filters=IS_PERSON))
+    add(CommandHandler("reglages", between.settings_command, filters=IS_PERSON))
+    add(CommandHandler("pause", between.pause_command, filters=IS_PERSON))
+    add(CommandHandler("reprendre", between.resume_command, filters=IS_PERSON))
     add(MessageHandler(filters.UpdateType.EDITED & IS_PERSON, common.edited_message))
     add(MessageHandler(filters.TEXT & ~filters.COMMAND & IS_PERSON, person.text_answer))
     add(MessageHandler(filters.VOICE & IS_PERSON, person.voice_answer))
@@ -90,6 +107,7 @@ def build_application(services: Services) -> App:
     # Workers, and admins named in the configuration.
     add(CommandHandler("inviter", worker.invite_command, filters=IS_WORKER))
     add(CommandHandler("personnes", worker.persons_command, filters=IS_WORKER))
+    add(CommandHandler("rdv", worker_cards.appointment_command, filters=IS_WORKER))
     add(CommandHandler("inviter_intervenant", worker.admin_invite_worker_command, filters=IS_ADMIN))
     add(MessageHandler(filters.TEXT & ~filters.COMMAND & IS_WORKER, worker.worker_message))
 
@@ -114,6 +132,9 @@ async def _post_init(application: App) -> None:
     purge = DailyPurge(services)
     application.bot_data["purge"] = purge
     purge.start()
+    scanner = ReminderScanner(services)
+    application.bot_data["scanner"] = scanner
+    scanner.start()
     log.info("bot_started")
 
 
@@ -124,6 +145,9 @@ async def _post_stop(application: App) -> None:
     purge: DailyPurge | None = application.bot_data.pop("purge", None)
     if purge is not None:
         await purge.stop()
+    scanner: ReminderScanner | None = application.bot_data.pop("scanner", None)
+    if scanner is not None:
+        await scanner.stop()
 
 
 async def _post_shutdown(application: App) -> None:

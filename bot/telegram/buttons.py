@@ -7,15 +7,28 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.telegram import callbacks, joining, person, rights, safety, summary, worker_cards
+from bot.telegram import (
+    between,
+    callbacks,
+    joining,
+    person,
+    rights,
+    safety,
+    summary,
+    worker_cards,
+)
 from bot.telegram.callbacks import (
     AgreementButton,
     AnswerButton,
+    AppointmentButton,
+    CheckinButton,
     ConsentButton,
     LanguageButton,
     MenuButton,
+    ReminderButton,
     RightsButton,
     SafetyButton,
+    SettingsButton,
     SummaryButton,
     WorkerButton,
 )
@@ -54,6 +67,18 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await safety.safety_pressed(update, context, query, decoded)
         case RightsButton() if role == "person":
             await rights.rights_pressed(update, context, query, decoded)
+        case ReminderButton() if role == "person":
+            await between.reminder_pressed(update, context, query, decoded)
+        case ReminderButton() if role == "worker":
+            await query.answer()
+            await close_buttons(query)
+            await worker_cards.digest(update, context)
+        case CheckinButton() if role == "person":
+            await between.checkin_pressed(update, context, query, decoded)
+        case AppointmentButton() if role == "person":
+            await between.appointment_pressed(update, context, query, decoded)
+        case SettingsButton() if role == "person":
+            await between.settings_pressed(update, context, query, decoded)
         case WorkerButton() if role == "worker":
             await worker_cards.worker_pressed(update, context, query, decoded)
         case _ if role == "person":

@@ -85,6 +85,37 @@ class SafetyButton:
     action: str
 
 
+@dataclass(frozen=True)
+class ReminderButton:
+    """ "Voir" under a discreet reminder."""
+
+    reminder_id: int
+
+
+@dataclass(frozen=True)
+class CheckinButton:
+    """Where the person is with their first step."""
+
+    progress: str
+    checkin_id: int
+
+
+@dataclass(frozen=True)
+class AppointmentButton:
+    """The person's answer to an appointment: noted, or cannot come."""
+
+    answer: str
+    appointment_id: int
+
+
+@dataclass(frozen=True)
+class SettingsButton:
+    """A choice in /reglages."""
+
+    field: str
+    value: int
+
+
 Callback = (
     AnswerButton
     | MenuButton
@@ -95,14 +126,33 @@ Callback = (
     | WorkerButton
     | RightsButton
     | SafetyButton
+    | ReminderButton
+    | CheckinButton
+    | AppointmentButton
+    | SettingsButton
 )
 
 SUMMARY_ACTIONS = ("toggle", "send", "later", "skip", "prep")
 AGREEMENT_ACTIONS = ("ok", "change", "view")
-WORKER_ACTIONS = ("ack", "hist", "card", "chart", "agree", "accept", "rounds", "list")
+WORKER_ACTIONS = (
+    "ack",
+    "hist",
+    "card",
+    "chart",
+    "agree",
+    "accept",
+    "rounds",
+    "list",
+    "rdv",
+    "rdvok",
+    "rdvcancel",
+)
 _SUMMARY = re.compile(r"^(toggle|send|later|skip|prep)\|[0-9]{1,12}\|[0-9]{1,9}\|[a-z_-]{1,12}$")
 _AGREEMENT = re.compile(r"^(ok|change|view)\|[0-9]{1,12}$")
-_WORKER = re.compile(r"^(ack|hist|card|chart|agree|accept|rounds|list)\|[0-9]{1,12}$")
+_WORKER = re.compile(r"^(" + "|".join(WORKER_ACTIONS) + r")\|[0-9]{1,12}$")
+_CHECKIN = re.compile(r"^(done|in_progress|not_yet|change|skip)\|[0-9]{1,12}$")
+_APPOINTMENT = re.compile(r"^(noted|cannot)\|[0-9]{1,12}$")
+_SETTING = re.compile(r"^(evening|morning|sunday|strengths)\|[0-9]{1,2}$")
 
 CONSENT_ACTIONS = frozenset({"accept", "more", "refuse"})
 _CONSENT = re.compile(r"^(accept|more|refuse)\|[0-9]{1,12}\|[0-9a-f]{16}$")
@@ -135,6 +185,14 @@ def encode(callback: Callback) -> str:
             data = f"{PREFIX}|r|{action}"
         case SafetyButton(action):
             data = f"{PREFIX}|x|{action}"
+        case ReminderButton(reminder_id):
+            data = f"{PREFIX}|n|{reminder_id}"
+        case CheckinButton(progress, checkin_id):
+            data = f"{PREFIX}|k|{progress}|{checkin_id}"
+        case AppointmentButton(answer, appointment_id):
+            data = f"{PREFIX}|p|{answer}|{appointment_id}"
+        case SettingsButton(field, value):
+            data = f"{PREFIX}|t|{field}|{value}"
     if len(data.encode()) > MAX_BYTES:
         raise ValueError("callback data over 64 bytes")
     return data
@@ -159,6 +217,14 @@ def decode(data: str | None) -> Callback:
         return AgreementButton(parts[2], int(parts[3]))
     if kind == "w" and len(parts) == 4 and _WORKER.match(rest):
         return WorkerButton(parts[2], int(parts[3]))
+    if kind == "n" and len(parts) == 3 and re.fullmatch(r"[0-9]{1,12}", parts[2]):
+        return ReminderButton(int(parts[2]))
+    if kind == "k" and len(parts) == 4 and _CHECKIN.match(rest):
+        return CheckinButton(parts[2], int(parts[3]))
+    if kind == "p" and len(parts) == 4 and _APPOINTMENT.match(rest):
+        return AppointmentButton(parts[2], int(parts[3]))
+    if kind == "t" and len(parts) == 4 and _SETTING.match(rest):
+        return SettingsButton(parts[2], int(parts[3]))
     if kind == "x" and len(parts) == 3 and parts[2] in ("call", "no"):
         return SafetyButton(parts[2])
     if kind == "r" and len(parts) == 3 and parts[2] in ("erase", "keep"):

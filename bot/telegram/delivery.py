@@ -100,6 +100,9 @@ class OutboxCourier:
             await self._give_up(item, "forbidden")
             if message.recipient_kind == "worker":
                 await storage.set_worker_reachable(message.recipient_id, False)
+            else:
+                # Not retried forever: reminders skip them until they write again.
+                await storage.set_person_reachable(message.recipient_id, False)
             log.info("outbox_recipient_unreachable", extra={"item": item.id})
         except BadRequest as error:
             # Permanent: retrying the same request would fail the same way.

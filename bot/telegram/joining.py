@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 WORKER_COMMANDS = (
     ("inviter", "worker.command_invite"),
     ("personnes", "worker.command_persons"),
+    ("rdv", "appointment.command_appointment"),
     ("aide", "worker.command_help"),
     ("urgence", "worker.command_emergency"),
 )

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import datetime
 
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from bot.services import Services
 from bot.storage.base import OutboxMessage
-from bot.telegram.callbacks import AgreementButton, WorkerButton
+from bot.telegram.callbacks import (
+    AgreementButton,
+    AppointmentButton,
+    ReminderButton,
+    WorkerButton,
+)
 from bot.telegram.render import keyboard
 from bot.telegram.worker_cards import chart_png
 from bot.usecases.summaries import SummaryView, voice_words
@@ -48,6 +54,17 @@ async def parts_for(message: OutboxMessage, services: Services, tr: Translator) 
     if kind == "person_joined":
         pseudonym = params.get("pseudonym") or tr.message("worker.no_pseudonym")
         return [TextPart(tr.message("worker.person_joined", pseudonym=pseudonym))]
+    if kind == "reminder":
+        # A lock screen shows only this line: nothing personal, the content comes on "Voir".
+        button = ReminderButton(int(params["reminder_id"]))
+        return [
+            TextPart(
+                tr.message("reminder.discreet"),
+                markup=keyboard([[(tr.message("reminder.open"), button)]]),
+            )
+        ]
+    if kind in ("appointment", "appointment_cancelled", "appointment_answer"):
+        return _appointment_parts(message, services, tr)
     if kind == "call_request":
         pseudonym = params.get("pseudonym") or tr.message("worker.no_pseudonym")
         return [TextPart(tr.message("worker.call_request", pseudonym=pseudonym))]
@@ -114,6 +131,31 @@ async def _agreement_parts(
             TextPart(tr.message("agreement.accepted_by_worker", worker=params.get("worker", "")))
         ]
     raise ValueError(f"unknown outbox message kind {message.kind!r}")
+
+
+def _appointment_parts(message: OutboxMessage, services: Services, tr: Translator) -> list[Part]:
+    params = message.params
+    date = tr.date_time(datetime.fromisoformat(str(params["at"])), services.settings.timezone)
+    if message.kind == "appointment":
+        appointment_id = int(params["appointment_id"])
+        buttons = keyboard(
+            [
+                [
+                    (tr.message("appointment.noted"), AppointmentButton("noted", appointment_id)),
+                    (tr.message("appointment.cannot"), AppointmentButton("cannot", appointment_id)),
+                ]
+            ]
+        )
+        return [TextPart(tr.message("appointment.announce", date=date), markup=buttons)]
+    if message.kind == "appointment_cancelled":
+        return [TextPart(tr.message("appointment.cancelled", date=date))]
+    name = params.get("person") or tr.message("worker.no_pseudonym")
+    key = (
+        "appointment.worker_noted"
+        if params.get("answer") == "noted"
+        else "appointment.worker_cannot"
+    )
+    return [TextPart(tr.message(key, person=name, date=date))]
 
 
 def _split_words(text: str, budget: int = LINE_BUDGET) -> list[str]:

@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.engine import ButtonPress, TextAnswer, VoiceAnswer
 from bot.i18n import current_language
-from bot.telegram import safety, summary
+from bot.telegram import between, safety, summary
 from bot.telegram.callbacks import (
     AnswerButton,
     Callback,
@@ -100,6 +100,17 @@ async def _answer(
     if pending is not None and pending.kind == summary.TOPICS_INPUT:
         words = answer.text if isinstance(answer, TextAnswer) else answer
         await summary.topics_answer(update, context, words)
+        return
+    if pending is not None and pending.kind == between.LEARNED_INPUT:
+        if isinstance(answer, TextAnswer):
+            await between.learned_answer(update, context, pending.ref, answer.text)
+        else:
+            await between.learned_answer(
+                update,
+                context,
+                pending.ref,
+                tr(context).message("engine.voice", duration=answer.duration),
+            )
         return
     if pending is not None and pending.kind == summary.AMEND_INPUT:
         if isinstance(answer, TextAnswer):

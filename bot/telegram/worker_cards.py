@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from babel.dates import format_time
 from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
@@ -13,8 +16,12 @@ from bot.telegram.common import say, tr
 from bot.telegram.render import keyboard, png_file
 from bot.telegram.roles import caller, services, worker
 from bot.usecases.agreements import AgreementClosed
+from bot.usecases.appointments import InThePast
+from bot.usecases.dates import DateProblem, parse_french_datetime
+from bot.usecases.rhythm import at_local
 from bot.usecases.summaries import NotYours, Score
 
+WHEN_INPUT = "appointment_when"
 PROBLEM_INPUT = "agreement_problem"
 STEPS_INPUT = "agreement_steps"
 
@@ -48,6 +55,9 @@ async def worker_pressed(
             "chart": _chart,
             "agree": _start_agreement,
             "rounds": _rounds,
+            "rdv": _ask_appointment,
+            "rdvok": _confirm_appointment,
+            "rdvcancel": _cancel_appointment,
         }
         handler = handlers.get(button.action)
         if handler is not None:
@@ -70,7 +80,20 @@ async def _card(update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: i
         [(translator.message("worker.card_chart"), WorkerButton("chart", person_id))],
         [(translator.message("worker.card_agree"), WorkerButton("agree", person_id))],
         [(translator.message("worker.card_rounds"), WorkerButton("rounds", person_id))],
+        [(translator.message("appointment.worker_set_button"), WorkerButton("rdv", person_id))],
     ]
+    upcoming = await found.appointments.next_for_worker(worker(), person_id)
+    if upcoming is not None:
+        when = translator.date_time(upcoming.at, found.settings.timezone)
+        text += "\n" + translator.message("appointment.worker_next", date=when)
+        rows.append(
+            [
+                (
+                    translator.message("appointment.worker_cancel_button"),
+                    WorkerButton("rdvcancel", person_id),
+                )
+            ]
+        )
     await say(update, context, text, reply_markup=keyboard(rows))
 
 
@@ -151,12 +174,151 @@ async def _start_agreement(
     )
 
 
+async def _ask_appointment(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: int
+) -> None:
+    translator = tr(context)
+    found = services(context)
+    who = await found.summaries.person_of(worker(), person_id)
+    await found.inputs.expect(caller().account, WHEN_INPUT, person_id)
+    name = person_name(who, translator)
+    await say(update, context, translator.message("appointment.worker_ask", person=name))
+
+
+async def _appointment_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """The worker typed a date: read it the French way, then ask to confirm."""
+    found = services(context)
+    translator = tr(context)
+    pending = await found.inputs.peek(caller().account)
+    assert pending is not None
+    who = await found.summaries.person_of(worker(), pending.ref)
+    try:
+        parsed = parse_french_datetime(text, found.clock.now(), found.settings.timezone)
+    except DateProblem as problem:
+        await say(update, context, translator.message(f"appointment.problem_{problem.kind}"))
+        return
+    await found.inputs.expect(
+        caller().account, WHEN_INPUT, pending.ref, {"at": parsed.moment.isoformat()}
+    )
+    when = translator.date_time(parsed.moment, found.settings.timezone)
+    rows = [
+        [
+            (translator.message("appointment.worker_yes"), WorkerButton("rdvok", pending.ref)),
+            (translator.message("appointment.worker_no"), WorkerButton("rdv", pending.ref)),
+        ]
+    ]
+    name = person_name(who, translator)
+    await say(
+        update,
+        context,
+        translator.message("appointment.worker_confirm", person=name, date=when),
+        reply_markup=keyboard(rows),
+    )
+
+
+async def _confirm_appointment(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: int
+) -> None:
+    found = services(context)
+    translator = tr(context)
+    pending = await found.inputs.peek(caller().account)
+    if pending is None or pending.kind != WHEN_INPUT or pending.ref != person_id:
+        await say(update, context, translator.message("worker.not_yours"))
+        return
+    at = datetime.fromisoformat(str((pending.data or {}).get("at")))
+    who = await found.summaries.person_of(worker(), person_id)
+    try:
+        await found.appointments.set(worker(), person_id, at)
+    except InThePast:
+        await say(update, context, translator.message("appointment.problem_past"))
+        return
+    await found.inputs.clear(caller().account)
+    name = person_name(who, translator)
+    await say(update, context, translator.message("appointment.worker_set", person=name))
+
+
+async def _cancel_appointment(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: int
+) -> None:
+    found = services(context)
+    translator = tr(context)
+    who = await found.summaries.person_of(worker(), person_id)
+    name = person_name(who, translator)
+    if await found.appointments.cancel(worker(), person_id):
+        await say(update, context, translator.message("appointment.worker_cancelled", person=name))
+    else:
+        await say(update, context, translator.message("appointment.worker_none", person=name))
+
+
+async def appointment_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/rdv: choose a person, then type the date."""
+    translator = tr(context)
+    listing = await services(context).workers.persons(worker())
+    if not listing:
+        await say(update, context, translator.message("worker.persons_none"))
+        return
+    rows = [
+        [
+            (
+                entry.pseudonym or translator.message("worker.no_pseudonym"),
+                WorkerButton("rdv", entry.person_id),
+            )
+        ]
+        for entry in listing[:90]
+    ]
+    await say(
+        update, context, translator.message("appointment.worker_pick"), reply_markup=keyboard(rows)
+    )
+
+
+async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tomorrow's appointments, and whether a summary arrived for each."""
+    found = services(context)
+    translator = tr(context)
+    tz = found.settings.timezone
+    tomorrow = at_local(found.clock.now() + timedelta(days=1), 0, tz)
+    appointments = await found.storage.appointments_between(
+        worker().id, tomorrow, tomorrow + timedelta(days=1)
+    )
+    if not appointments:
+        await say(update, context, translator.message("reminder.digest_none"))
+        return
+    lines = [translator.message("reminder.digest_title")]
+    for appointment in appointments:
+        who = await found.storage.get_person(appointment.person_id)
+        if who is None:
+            continue
+        received = await found.summaries.received(worker(), who.id, audit=None)
+        fresh = any(
+            s.sent_at is not None and s.sent_at > appointment.at - timedelta(days=14)
+            for s in received
+        )
+        lines.append(
+            translator.message(
+                "reminder.digest_line",
+                time=format_time(
+                    appointment.at.astimezone(tz),
+                    translator.message("format.time"),
+                    locale=translator.language,
+                ),
+                person=person_name(who, translator),
+                summary=translator.message(
+                    "reminder.digest_summary_yes" if fresh else "reminder.digest_summary_no"
+                ),
+            )
+        )
+    await say(update, context, "\n".join(lines))
+
+
 async def agreement_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
-    """A worker's text while recording an agreement; False if none is being recorded."""
+    """A worker's text for a pending input (agreement, appointment); False if none."""
     found = services(context)
     translator = tr(context)
     account = caller().account
     pending = await found.inputs.peek(account)
+    if pending is not None and pending.kind == WHEN_INPUT:
+        await _appointment_text(update, context, text)
+        return True
     if pending is None or pending.kind not in (PROBLEM_INPUT, STEPS_INPUT):
         return False
     if pending.kind == PROBLEM_INPUT:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from bot import engine
 from bot.engine import Answer, ButtonPress, Dialogue, Prompt, Translator
@@ -15,6 +16,8 @@ from bot.usecases.clock import Clock
 log = logging.getLogger(__name__)
 
 MenuStatus = Literal["new", "in_progress", "done"]
+# Called when a person finishes a dialogue (e.g. a first step chosen: schedule its check-in).
+FinishedHook = Callable[[int, str, dict[str, Any]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -59,10 +62,17 @@ class NoDialogue(Exception):
 class Dialogues:
     """The dialogue use cases over storage and the engine."""
 
-    def __init__(self, storage: Storage, dialogues: dict[str, Dialogue], clock: Clock) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        dialogues: dict[str, Dialogue],
+        clock: Clock,
+        on_finished: FinishedHook | None = None,
+    ) -> None:
         self._storage = storage
         self._dialogues = dialogues
         self._clock = clock
+        self._on_finished = on_finished
 
     def exists(self, dialogue_id: str) -> bool:
         """Whether a dialogue with this id is loaded."""
@@ -168,6 +178,8 @@ class Dialogues:
             )
         if outcome.finished:
             log.info("dialogue_finished", extra={"person": run.person_id, "run": run.id})
+            if self._on_finished is not None:
+                await self._on_finished(run.person_id, run.dialogue_id, outcome.state)
         old_turn = int(run.state.get("turn", -1))
         same = (
             outcome.accepted

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.i18n import Catalogs
 from bot.storage.base import Person, Storage
 from bot.usecases.clock import Clock
+
+# Contacts are recorded to the hour: enough for a two-year clock, without a write per message.
+CONTACT_PRECISION = timedelta(hours=1)
 
 
 def telegram_account(user_id: int) -> str:
@@ -37,10 +42,19 @@ class Persons:
         )
 
     async def find(self, account: str, *, chat_id: int | None = None) -> Person | None:
-        """The person who consented with this account, if any (nothing is stored before)."""
+        """The person who consented with this account, if any (nothing is stored before).
+
+        Also records the contact, at most hourly: the retention clock counts from the last one.
+        """
         found = await self._storage.person_by_account(account)
         if found is None or found.consented_at is None:
             return None
+        now = self._clock.now()
+        if found.last_seen_at is None or now - found.last_seen_at > CONTACT_PRECISION:
+            await self._storage.touch_person(found.id, chat_id, now)
+        if not found.reachable:
+            # They write to us, so they unblocked the bot.
+            await self._storage.set_person_reachable(found.id, True)
         return found
 
     async def change_language(self, person: Person, language: str) -> bool:

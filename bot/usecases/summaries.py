@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from bot import engine
 from bot.engine import Dialogue, Translator
-from bot.storage.base import DialogueRun, OutboxMessage, Person, Storage, Summary, Worker
+from bot.storage.base import CheckIn, DialogueRun, OutboxMessage, Person, Storage, Summary, Worker
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
 
@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 # Sections in the order a summary shows them; "topics" is what the person wants to talk about.
 SECTIONS = ("probleme", "idees", "forces")
+CHECKINS = "premiers_pas"
 TOPICS = "topics"
 TOPICS_MAX = 4096
 
@@ -183,9 +184,20 @@ class Summaries:
     async def prepare(self, person: Person, tr: Translator) -> SummaryView:
         """The person's draft, assembled from their latest answers (kept choices and topics)."""
         runs = await self._latest_runs(person)
-        if not any(runs.values()):
+        checkins = await self._checkins_since_last_summary(person)
+        if not any(runs.values()) and not checkins:
             raise NothingToSummarise
         content = self._assemble(person, runs, tr)
+        if checkins:
+            content["sections"].append(
+                {
+                    "key": CHECKINS,
+                    "title": tr.message("reminder.summary_section"),
+                    "lines": [self._checkin_line(checkin, tr) for checkin in checkins],
+                    "included": True,
+                }
+            )
+            content["sources"][CHECKINS] = [checkin.id for checkin in checkins]
         draft = await self._storage.draft_of(person.id)
         updated = False
         if draft is not None:
@@ -203,6 +215,17 @@ class Summaries:
             person.id, person.worker_id, content, self._clock.now()
         )
         return _view(summary, updated=updated and draft is not None)
+
+    async def _checkins_since_last_summary(self, person: Person) -> list[CheckIn]:
+        sent = await self._storage.sent_summaries(person.id)
+        since = sent[0].sent_at if sent else None
+        return await self._storage.checkins_since(person.id, since)
+
+    @staticmethod
+    def _checkin_line(checkin: CheckIn, tr: Translator) -> tuple[str, str]:
+        progress = tr.message(f"reminder.progress_{checkin.progress or 'not_yet'}")
+        words = f"{progress} : {checkin.learned}" if checkin.learned else progress
+        return (checkin.step, words)
 
     async def set_topics(self, person: Person, words: Any | None) -> SummaryView | None:
         """What the person wants to talk about (text, a voice note, or None to skip)."""
@@ -265,7 +288,12 @@ class Summaries:
         if summary.revision != revision:
             return "changed"
         runs = await self._latest_runs(person)
-        current_sources = {key: versions[0].id for key, versions in runs.items() if versions}
+        current_sources: dict[str, Any] = {
+            key: versions[0].id for key, versions in runs.items() if versions
+        }
+        checkins = await self._checkins_since_last_summary(person)
+        if checkins:
+            current_sources[CHECKINS] = [checkin.id for checkin in checkins]
         if summary.content.get("sources") != current_sources:
             # Answers changed since this preview: never send words the person replaced.
             return "changed"

@@ -8,6 +8,7 @@ from bot.storage.tables.agreements import PROBLEM, STEPS
 from bot.storage.tables.outbox import PAYLOAD
 from bot.storage.tables.pending import DATA
 from bot.storage.tables.persons import PSEUDONYM
+from bot.storage.tables.reminders import LEARNED, STEP
 from bot.storage.tables.runs import RUN_STATE
 from bot.storage.tables.summaries import CONTENT
 from bot.storage.tables.workers import INVITATION_PSEUDONYM
@@ -22,6 +23,8 @@ ENCRYPTED_COLUMNS = (
     ("agreements", "problem", PROBLEM),
     ("agreements", "steps", STEPS),
     ("pending_inputs", "data", DATA),
+    ("checkins", "step", STEP),
+    ("checkins", "learned", LEARNED),
 )
 
 

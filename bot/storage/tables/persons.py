@@ -31,6 +31,12 @@ class PersonsTable(Database):
             pseudonym=self._open_text(row["pseudonym"], PSEUDONYM),
             consented_at=from_db(row["consented_at"]),
             last_seen_at=from_db(row["last_seen_at"]),
+            quiet_from=row["quiet_from"],
+            quiet_until=row["quiet_until"],
+            quiet_sunday=bool(row["quiet_sunday"]),
+            paused=bool(row["paused"]),
+            strengths_every_weeks=row["strengths_every_weeks"],
+            reachable=bool(row["reachable"]),
         )
 
     async def person_by_account(self, account: str) -> Person | None:
@@ -176,6 +182,24 @@ class PersonsTable(Database):
         # Deleted pages are zeroed (secure_delete); fold the WAL back so no old copy lingers.
         async with self._lock:
             await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def set_rhythm(self, person_id: int, **values: int) -> None:
+        """Change the person's rhythm settings (quiet hours, pause, strengths check-ins)."""
+        allowed = {"quiet_from", "quiet_until", "quiet_sunday", "paused", "strengths_every_weeks"}
+        if not values or not set(values) <= allowed:
+            raise ValueError(f"unknown rhythm settings: {sorted(set(values) - allowed)}")
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        async with self._transaction() as db:
+            await db.execute(
+                f"UPDATE persons SET {assignments} WHERE id = ?", (*values.values(), person_id)
+            )
+
+    async def set_person_reachable(self, person_id: int, reachable: bool) -> None:
+        """Remember whether Telegram lets us write to the person."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE persons SET reachable = ? WHERE id = ?", (int(reachable), person_id)
+            )
 
     async def set_language(self, person_id: int, language: str) -> None:
         """Remember the person's language."""

@@ -1,0 +1,311 @@
+"""Appointments, reminders (rows scanned over one index) and check-ins."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from bot.storage.base import Appointment, CheckIn, OutboxMessage, Reminder, ReminderDraft
+from bot.storage.database import Database, from_db, required, to_db
+from bot.storage.tables.outbox import enqueue
+
+STEP = b"checkins.step"
+LEARNED = b"checkins.learned"
+
+
+async def _insert_reminders(
+    db: aiosqlite.Connection, drafts: Sequence[ReminderDraft], now: datetime
+) -> None:
+    for draft in drafts:
+        if draft.person_id is None:
+            # One daily list per worker and moment, however many appointments it holds.
+            cursor = await db.execute(
+                "SELECT 1 FROM reminders WHERE worker_id = ? AND kind = ? AND due_at = ?"
+                " AND status = 'pending'",
+                (draft.worker_id, draft.kind, to_db(draft.due_at)),
+            )
+            if await cursor.fetchone():
+                continue
+        await db.execute(
+            "INSERT INTO reminders (person_id, worker_id, kind, ref, due_at, stale_at, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                draft.person_id,
+                draft.worker_id,
+                draft.kind,
+                draft.ref,
+                to_db(draft.due_at),
+                to_db(draft.stale_at) if draft.stale_at else None,
+                to_db(now),
+            ),
+        )
+
+
+class RemindersTable(Database):
+    """Queries on `appointments`, `reminders` and `checkins`."""
+
+    def _appointment(self, row: aiosqlite.Row) -> Appointment:
+        return Appointment(
+            id=row["id"],
+            person_id=row["person_id"],
+            worker_id=row["worker_id"],
+            at=required(row["at"]),
+            status=row["status"],
+            answer=row["answer"],
+        )
+
+    def _reminder(self, row: aiosqlite.Row) -> Reminder:
+        return Reminder(
+            id=row["id"],
+            kind=row["kind"],
+            due_at=required(row["due_at"]),
+            person_id=row["person_id"],
+            worker_id=row["worker_id"],
+            ref=row["ref"],
+            stale_at=from_db(row["stale_at"]),
+            status=row["status"],
+        )
+
+    async def save_appointment(
+        self,
+        *,
+        person_id: int,
+        worker_id: int,
+        at: datetime,
+        now: datetime,
+        reminders: Sequence[ReminderDraft],
+        notify: OutboxMessage,
+    ) -> Appointment:
+        """The next appointment, replacing a planned one, with its reminders, in one go."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "SELECT id FROM appointments WHERE person_id = ? AND status = 'planned'",
+                (person_id,),
+            )
+            for (old_id,) in await cursor.fetchall():
+                await db.execute(
+                    "UPDATE appointments SET status = 'cancelled', updated_at = ? WHERE id = ?",
+                    (to_db(now), old_id),
+                )
+                await db.execute(
+                    "UPDATE reminders SET status = 'dropped' WHERE ref = ? AND status = 'pending'"
+                    " AND kind IN ('prepare', 'checkin', 'digest')",
+                    (old_id,),
+                )
+            cursor = await db.execute(
+                "INSERT INTO appointments"
+                " (person_id, worker_id, at, status, created_at, updated_at)"
+                " VALUES (?, ?, ?, 'planned', ?, ?)",
+                (person_id, worker_id, to_db(at), to_db(now), to_db(now)),
+            )
+            appointment_id = cursor.lastrowid
+            assert appointment_id is not None
+            drafts = [
+                ReminderDraft(
+                    d.kind, d.due_at, d.person_id, d.worker_id, appointment_id, d.stale_at
+                )
+                for d in reminders
+            ]
+            await _insert_reminders(db, drafts, now)
+            params = dict(notify.params, appointment_id=appointment_id)
+            message = OutboxMessage(
+                f"{notify.dedupe_key}:{appointment_id}",
+                notify.recipient_kind,
+                notify.recipient_id,
+                notify.kind,
+                params,
+                about_person=person_id,
+            )
+            await enqueue(db, self._cipher, message, now)
+            cursor = await db.execute("SELECT * FROM appointments WHERE id = ?", (appointment_id,))
+            row = await cursor.fetchone()
+        assert row is not None
+        return self._appointment(row)
+
+    async def cancel_appointment(
+        self, appointment_id: int, now: datetime, notify: OutboxMessage
+    ) -> bool:
+        """Cancel a planned appointment and everything scheduled around it."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE appointments SET status = 'cancelled', updated_at = ?"
+                " WHERE id = ? AND status = 'planned'",
+                (to_db(now), appointment_id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await db.execute(
+                "UPDATE reminders SET status = 'dropped' WHERE ref = ? AND status = 'pending'",
+                (appointment_id,),
+            )
+            await enqueue(db, self._cipher, notify, now)
+        return True
+
+    async def get_appointment(self, appointment_id: int) -> Appointment | None:
+        """An appointment by id."""
+        row = await self._fetch_one("SELECT * FROM appointments WHERE id = ?", (appointment_id,))
+        return None if row is None else self._appointment(row)
+
+    async def next_appointment(self, person_id: int, now: datetime) -> Appointment | None:
+        """The person's next planned appointment, if any."""
+        row = await self._fetch_one(
+            "SELECT * FROM appointments WHERE person_id = ? AND status = 'planned' AND at > ?"
+            " ORDER BY at LIMIT 1",
+            (person_id, to_db(now)),
+        )
+        return None if row is None else self._appointment(row)
+
+    async def appointments_between(
+        self, worker_id: int, start: datetime, end: datetime
+    ) -> list[Appointment]:
+        """A worker's planned appointments in [start, end), by time."""
+        rows = await self._fetch_all(
+            "SELECT * FROM appointments WHERE worker_id = ? AND status = 'planned'"
+            " AND at >= ? AND at < ? ORDER BY at",
+            (worker_id, to_db(start), to_db(end)),
+        )
+        return [self._appointment(row) for row in rows]
+
+    async def answer_appointment(
+        self, appointment_id: int, answer: str, now: datetime, notify: OutboxMessage
+    ) -> bool:
+        """The person said 'noted' or 'cannot'; the worker is told. False if already answered."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE appointments SET answer = ?, updated_at = ?"
+                " WHERE id = ? AND status = 'planned' AND answer IS NULL",
+                (answer, to_db(now), appointment_id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await enqueue(db, self._cipher, notify, now)
+        return True
+
+    async def add_reminders(self, drafts: Sequence[ReminderDraft], now: datetime) -> None:
+        """Schedule reminders."""
+        async with self._transaction() as db:
+            await _insert_reminders(db, drafts, now)
+
+    async def drop_reminders(self, person_id: int, kinds: Sequence[str]) -> None:
+        """Drop a person's pending reminders of these kinds (a new first step replaces old)."""
+        marks = ", ".join("?" * len(kinds))
+        async with self._transaction() as db:
+            await db.execute(
+                f"UPDATE reminders SET status = 'dropped' WHERE person_id = ?"
+                f" AND status = 'pending' AND kind IN ({marks})",
+                (person_id, *kinds),
+            )
+
+    async def due_reminders(self, now: datetime, limit: int = 200) -> list[Reminder]:
+        """Pending reminders due by `now`, oldest first (over the partial index)."""
+        rows = await self._fetch_all(
+            "SELECT * FROM reminders WHERE status = 'pending' AND due_at <= ?"
+            " ORDER BY due_at LIMIT ?",
+            (to_db(now), limit),
+        )
+        return [self._reminder(row) for row in rows]
+
+    async def pending_reminders(self, person_id: int) -> list[Reminder]:
+        """A person's pending reminders, by time."""
+        rows = await self._fetch_all(
+            "SELECT * FROM reminders WHERE person_id = ? AND status = 'pending' ORDER BY due_at",
+            (person_id,),
+        )
+        return [self._reminder(row) for row in rows]
+
+    async def get_reminder(self, reminder_id: int) -> Reminder | None:
+        """A reminder by id."""
+        row = await self._fetch_one("SELECT * FROM reminders WHERE id = ?", (reminder_id,))
+        return None if row is None else self._reminder(row)
+
+    async def postpone_reminder(self, reminder_id: int, due_at: datetime) -> None:
+        """Move a reminder that fell in quiet hours to the next allowed moment."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE reminders SET due_at = ? WHERE id = ? AND status = 'pending'",
+                (to_db(due_at), reminder_id),
+            )
+
+    async def drop_reminder(self, reminder_id: int) -> None:
+        """Give up a reminder (stale, paused, recipient gone)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE reminders SET status = 'dropped' WHERE id = ? AND status = 'pending'",
+                (reminder_id,),
+            )
+
+    async def claim_reminder(
+        self,
+        reminder_id: int,
+        now: datetime,
+        message: OutboxMessage,
+        follow_up: ReminderDraft | None = None,
+    ) -> bool:
+        """Mark it sent and queue its message in one transaction: never lost, never twice."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE reminders SET status = 'sent', sent_at = ?"
+                " WHERE id = ? AND status = 'pending'",
+                (to_db(now), reminder_id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await enqueue(db, self._cipher, message, now)
+            if follow_up is not None:
+                await _insert_reminders(db, [follow_up], now)
+        return True
+
+    def _checkin(self, row: aiosqlite.Row) -> CheckIn:
+        return CheckIn(
+            id=row["id"],
+            person_id=row["person_id"],
+            step=self._open_text(row["step"], STEP) or "",
+            progress=row["progress"],
+            learned=self._open_text(row["learned"], LEARNED),
+            created_at=required(row["created_at"]),
+            answered_at=from_db(row["answered_at"]),
+        )
+
+    async def create_checkin(self, person_id: int, step: str, now: datetime) -> CheckIn:
+        """A check-in about a step, waiting for the person's answer."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO checkins (person_id, step, created_at) VALUES (?, ?, ?)",
+                (person_id, self._seal_text(step, STEP), to_db(now)),
+            )
+            cursor = await db.execute("SELECT * FROM checkins WHERE id = ?", (cursor.lastrowid,))
+            row = await cursor.fetchone()
+        assert row is not None
+        return self._checkin(row)
+
+    async def answer_checkin(
+        self, checkin_id: int, *, progress: str | None, learned: str | None, now: datetime
+    ) -> None:
+        """Record where the person is with the step, and what they learned."""
+        async with self._transaction() as db:
+            if progress is not None:
+                await db.execute(
+                    "UPDATE checkins SET progress = ?, answered_at = ? WHERE id = ?",
+                    (progress, to_db(now), checkin_id),
+                )
+            if learned is not None:
+                await db.execute(
+                    "UPDATE checkins SET learned = ?, answered_at = ? WHERE id = ?",
+                    (self._seal_text(learned, LEARNED), to_db(now), checkin_id),
+                )
+
+    async def get_checkin(self, checkin_id: int) -> CheckIn | None:
+        """A check-in by id."""
+        row = await self._fetch_one("SELECT * FROM checkins WHERE id = ?", (checkin_id,))
+        return None if row is None else self._checkin(row)
+
+    async def checkins_since(self, person_id: int, since: datetime | None) -> list[CheckIn]:
+        """A person's answered check-ins, oldest first, since a moment (e.g. the last summary)."""
+        rows = await self._fetch_all(
+            "SELECT * FROM checkins WHERE person_id = ? AND answered_at IS NOT NULL"
+            " AND created_at > ? ORDER BY id",
+            (person_id, to_db(since) if since else ""),
+        )
+        return [self._checkin(row) for row in rows]

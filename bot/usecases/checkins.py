@@ -1,0 +1,63 @@
+"""Check-ins on first steps: where is the person with it, and what did they learn?"""
+
+from __future__ import annotations
+
+from bot.storage.base import CheckIn, Person, Storage
+from bot.usecases.clock import Clock
+from bot.usecases.summaries import NotYours
+
+PROGRESS = ("done", "in_progress", "not_yet", "change")
+LEARNED_MAX = 4096
+
+
+class CheckIns:
+    """The first step in force, and the person's word on it."""
+
+    def __init__(self, storage: Storage, clock: Clock) -> None:
+        self._storage = storage
+        self._clock = clock
+
+    async def current_step(self, person: Person) -> str | None:
+        """The person's first step: from Mes idées, or an accepted agreement if more recent."""
+        step, when = None, None
+        runs = await self._storage.finished_runs(person.id, "idees")
+        if runs and runs[0].finished_at is not None:
+            chosen = runs[0].state.get("answers", {}).get("premier_pas")
+            if isinstance(chosen, dict) and chosen.get("text"):
+                step, when = str(chosen["text"]), runs[0].finished_at
+        for agreement in reversed(await self._storage.agreements_of(person.id)):
+            if agreement.status == "accepted" and agreement.answered_at is not None:
+                if when is None or agreement.answered_at > when:
+                    step = agreement.steps
+                break
+        return step
+
+    async def open(self, person: Person) -> CheckIn | None:
+        """A check-in about the current step (None when there is no step any more)."""
+        step = await self.current_step(person)
+        if step is None:
+            return None
+        return await self._storage.create_checkin(person.id, step, self._clock.now())
+
+    async def _own(self, person: Person, checkin_id: int) -> CheckIn:
+        found = await self._storage.get_checkin(checkin_id)
+        if found is None or found.person_id != person.id:
+            raise NotYours
+        return found
+
+    async def progress(self, person: Person, checkin_id: int, progress: str) -> CheckIn:
+        """Done, in progress, not yet, or "I want to change it"."""
+        if progress not in PROGRESS:
+            raise NotYours
+        found = await self._own(person, checkin_id)
+        await self._storage.answer_checkin(
+            found.id, progress=progress, learned=None, now=self._clock.now()
+        )
+        return found
+
+    async def learned(self, person: Person, checkin_id: int, words: str) -> None:
+        """What happened, what the person learned (their words, kept encrypted)."""
+        found = await self._own(person, checkin_id)
+        await self._storage.answer_checkin(
+            found.id, progress=None, learned=words.strip()[:LEARNED_MAX], now=self._clock.now()
+        )

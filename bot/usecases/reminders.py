@@ -1,0 +1,152 @@
+"""Reminders are rows: scheduled here, and sent by one scan over an index."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.storage.base import OutboxMessage, Person, Reminder, ReminderDraft, Storage
+from bot.usecases.checkins import CheckIns
+from bot.usecases.clock import Clock
+from bot.usecases.dates import DateProblem, parse_french_datetime
+from bot.usecases.outbox import OutboxSignal
+from bot.usecases.rhythm import allowed, at_local, next_allowed
+
+log = logging.getLogger(__name__)
+
+CHECKIN_AFTER = timedelta(days=3)
+CHECKIN_STALE = timedelta(days=4)
+STEP_STALE = timedelta(days=2)
+STRENGTHS_STALE = timedelta(days=7)
+HOUR = 10
+
+
+class Reminders:
+    """Schedules reminders and sends those that are due, at moments the person allows."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        checkins: CheckIns,
+        clock: Clock,
+        signal: OutboxSignal,
+        timezone: ZoneInfo,
+    ) -> None:
+        self._storage = storage
+        self._checkins = checkins
+        self._clock = clock
+        self._signal = signal
+        self._tz = timezone
+
+    async def dialogue_finished(
+        self, person_id: int, dialogue_id: str, state: dict[str, Any]
+    ) -> None:
+        """Mes idées finished with a first step: schedule its check-in (and its reminder)."""
+        if dialogue_id != "idees":
+            return
+        answers = state.get("answers", {})
+        chosen = answers.get("premier_pas")
+        person = await self._storage.get_person(person_id)
+        if person is None or not isinstance(chosen, dict) or not chosen.get("text"):
+            return
+        when = answers.get("quand")
+        await self.first_step_chosen(
+            person, when if isinstance(when, str) else None, answers.get("rappel") is True
+        )
+
+    async def first_step_chosen(self, person: Person, when: str | None, remind: bool) -> None:
+        """After Mes idées: a check-in a few days later, and the reminder the person asked for."""
+        now = self._clock.now()
+        await self._storage.drop_reminders(person.id, ["step", "checkin_step"])
+        checkin = at_local(now + CHECKIN_AFTER, HOUR, self._tz)
+        drafts = [
+            ReminderDraft(
+                "checkin_step", checkin, person_id=person.id, stale_at=checkin + CHECKIN_STALE
+            )
+        ]
+        if remind:
+            due = at_local(now + timedelta(days=1), HOUR, self._tz)
+            if when:
+                # "la semaine prochaine" cannot be read: the default, tomorrow morning, will do.
+                with contextlib.suppress(DateProblem):
+                    due = parse_french_datetime(when, now, self._tz).moment
+            drafts.append(
+                ReminderDraft("step", due, person_id=person.id, stale_at=due + STEP_STALE)
+            )
+        await self._storage.add_reminders(drafts, now)
+
+    async def strengths_rhythm(self, person: Person, every_weeks: int) -> None:
+        """The optional regular strengths check-in: every 1, 2 or 4 weeks, or never (0)."""
+        await self._storage.drop_reminders(person.id, ["strengths"])
+        await self._storage.set_rhythm(person.id, strengths_every_weeks=every_weeks)
+        if every_weeks:
+            await self._storage.add_reminders(
+                [self._next_strengths(person, every_weeks)], self._clock.now()
+            )
+
+    def _next_strengths(self, person: Person, every_weeks: int) -> ReminderDraft:
+        due = at_local(self._clock.now() + timedelta(weeks=every_weeks), HOUR, self._tz)
+        return ReminderDraft("strengths", due, person_id=person.id, stale_at=due + STRENGTHS_STALE)
+
+    async def scan(self) -> int:
+        """Send what is due now; postpone what falls in quiet hours; drop what is stale."""
+        now = self._clock.now()
+        sent = 0
+        for reminder in await self._storage.due_reminders(now):
+            if reminder.stale_at is not None and now >= reminder.stale_at:
+                await self._storage.drop_reminder(reminder.id)
+                log.info("reminder_dropped", extra={"reminder": reminder.id, "why": "stale"})
+                continue
+            if reminder.person_id is None:
+                sent += await self._send_to_worker(reminder, now)
+            else:
+                sent += await self._send_to_person(reminder, now)
+        if sent:
+            self._signal.wake()
+        return sent
+
+    async def _send_to_person(self, reminder: Reminder, now: datetime) -> int:
+        assert reminder.person_id is not None
+        person = await self._storage.get_person(reminder.person_id)
+        if person is None or person.paused or not person.reachable:
+            await self._storage.drop_reminder(reminder.id)
+            return 0
+        if not allowed(now, person, self._tz):
+            await self._storage.postpone_reminder(reminder.id, next_allowed(now, person, self._tz))
+            return 0
+        needs_step = reminder.kind in ("checkin", "checkin_step", "step")
+        if needs_step and await self._checkins.current_step(person) is None:
+            await self._storage.drop_reminder(reminder.id)
+            return 0
+        follow_up = None
+        if reminder.kind == "strengths" and person.strengths_every_weeks:
+            follow_up = self._next_strengths(person, person.strengths_every_weeks)
+        message = OutboxMessage(
+            f"reminder:{reminder.id}",
+            "person",
+            person.id,
+            "reminder",
+            {"reminder_id": reminder.id},
+            about_person=person.id,
+        )
+        claimed = await self._storage.claim_reminder(reminder.id, now, message, follow_up)
+        if claimed:
+            log.info("reminder_sent", extra={"reminder": reminder.id, "kind": reminder.kind})
+        return int(claimed)
+
+    async def _send_to_worker(self, reminder: Reminder, now: datetime) -> int:
+        worker = (
+            None
+            if reminder.worker_id is None
+            else await self._storage.get_worker(reminder.worker_id)
+        )
+        if worker is None or not worker.active or not worker.reachable:
+            await self._storage.drop_reminder(reminder.id)
+            return 0
+        message = OutboxMessage(
+            f"reminder:{reminder.id}", "worker", worker.id, "reminder", {"reminder_id": reminder.id}
+        )
+        return int(await self._storage.claim_reminder(reminder.id, now, message))
