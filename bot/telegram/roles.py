@@ -129,11 +129,16 @@ async def refresh_caller(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def _leave_group(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
     translator = services(context).catalogs.translator()
+    # Each step on its own: a goodbye that cannot be posted must not keep the bot in the group.
     try:
         await context.bot.send_message(chat_id, translator.message("bot.group_only"))
+    except TelegramError as error:
+        log.warning("group_goodbye_failed", extra={"error": type(error).__name__})
+    try:
         await context.bot.leave_chat(chat_id)
     except TelegramError as error:
         log.warning("leave_group_failed", extra={"error": type(error).__name__})
+        return
     log.info("left_group", extra={"chat": chat_id})
 
 

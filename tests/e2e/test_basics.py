@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from telegram.ext import Application
 
 from bot.config import Settings
@@ -135,3 +137,22 @@ async def test_a_flood_gets_one_kind_slow_down_then_silence(
         texts = [message.text for message in flood.messages]
         assert sum("Demandez-lui un lien" in text for text in texts) == 3
         assert sum("Doucement" in text for text in texts) == 1
+
+
+async def test_the_bot_leaves_groups_and_ignores_channels(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+    settings: Settings,
+) -> None:
+    from telegram import Update
+
+    group = {"id": -1001, "type": "supergroup", "title": "Famille"}
+    someone = {"id": 4242, "is_bot": False, "first_name": "Quelqu'un"}
+    message = {"message_id": 1, "date": 0, "chat": group, "from": someone, "text": "bonjour"}
+    await bot.process_update(Update.de_json({"update_id": 1, "message": message}, bot.bot))
+    assert fake_telegram.requests_for("leaveChat")[-1]["chat_id"] == -1001
+    post = {"message_id": 2, "date": 0, "chat": {"id": -1002, "type": "channel"}, "text": "x"}
+    await bot.process_update(Update.de_json({"update_id": 2, "channel_post": post}, bot.bot))
+    assert len(fake_telegram.requests_for("leaveChat")) == 1
+    with sqlite3.connect(settings.database) as db:
+        assert db.execute("SELECT COUNT(*) FROM persons").fetchone() == (0,)
