@@ -5,27 +5,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 DAY = 24 * 60 * 60.0
+SCAN_EVERY = 60.0
 
 
-class DailyPurge:
-    """Erases persons past the retention period: at start-up, then once a day."""
+class Repeating:
+    """Runs `work` now, then every `interval` seconds, until stopped; a failure waits for the
+    next round instead of ending the loop."""
 
-    def __init__(self, services: Services) -> None:
-        self._services = services
+    def __init__(self, name: str, interval: float, work: Callable[[], Awaitable[object]]) -> None:
+        self._name = name
+        self._interval = interval
+        self._work = work
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         """Run in the background."""
-        self._task = asyncio.create_task(self._run(), name="daily-purge")
+        self._task = asyncio.create_task(self._run(), name=self._name)
 
     async def stop(self) -> None:
-        """Stop waiting; a purge in progress is one transaction per person, so it stays whole."""
+        """Stop between two rounds (each round's writes are their own transactions)."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -35,42 +40,21 @@ class DailyPurge:
     async def _run(self) -> None:
         while True:
             try:
-                await self._services.rights.purge(self._services.settings.retention_days)
+                await self._work()
             except asyncio.CancelledError:
                 raise
-            except Exception as error:  # a failed purge must not stop the next one
-                log.error("retention_purge_failed", extra={"error": type(error).__name__})
-            await asyncio.sleep(DAY)
+            except Exception as error:  # one failed round must not stop the next
+                log.error("job_failed", extra={"job": self._name, "error": type(error).__name__})
+            await asyncio.sleep(self._interval)
 
 
-SCAN_EVERY = 60.0
+def daily_purge(services: Services) -> Repeating:
+    """Erase persons past the retention period: at start-up, then once a day."""
+    return Repeating(
+        "daily-purge", DAY, lambda: services.rights.purge(services.settings.retention_days)
+    )
 
 
-class ReminderScanner:
+def reminder_scanner(services: Services) -> Repeating:
     """One repeating job over the reminders index: no scheduler job per person."""
-
-    def __init__(self, services: Services) -> None:
-        self._services = services
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        """Scan now, then every minute."""
-        self._task = asyncio.create_task(self._run(), name="reminder-scanner")
-
-    async def stop(self) -> None:
-        """Stop between two scans; each claim is a transaction, so nothing is half-sent."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self._services.reminders.scan()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # one failed scan must not stop the next
-                log.error("reminder_scan_failed", extra={"error": type(error).__name__})
-            await asyncio.sleep(SCAN_EVERY)
+    return Repeating("reminder-scanner", SCAN_EVERY, services.reminders.scan)

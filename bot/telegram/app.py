@@ -15,7 +15,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.jobs import DailyPurge, ReminderScanner
+from bot.jobs import Repeating, daily_purge, reminder_scanner
 from bot.logs import quiet_token_leaks
 from bot.services import Services
 from bot.telegram import (
@@ -129,12 +129,10 @@ async def _post_init(application: App) -> None:
     courier = OutboxCourier(application.bot, services)
     application.bot_data["courier"] = courier
     courier.start()
-    purge = DailyPurge(services)
-    application.bot_data["purge"] = purge
-    purge.start()
-    scanner = ReminderScanner(services)
-    application.bot_data["scanner"] = scanner
-    scanner.start()
+    jobs = [daily_purge(services), reminder_scanner(services)]
+    application.bot_data["jobs"] = jobs
+    for job in jobs:
+        job.start()
     log.info("bot_started")
 
 
@@ -142,12 +140,9 @@ async def _post_stop(application: App) -> None:
     courier: OutboxCourier | None = application.bot_data.pop("courier", None)
     if courier is not None:
         await courier.stop()
-    purge: DailyPurge | None = application.bot_data.pop("purge", None)
-    if purge is not None:
-        await purge.stop()
-    scanner: ReminderScanner | None = application.bot_data.pop("scanner", None)
-    if scanner is not None:
-        await scanner.stop()
+    jobs: list[Repeating] = application.bot_data.pop("jobs", [])
+    for job in jobs:
+        await job.stop()
 
 
 async def _post_shutdown(application: App) -> None:

@@ -19,6 +19,8 @@ from bot.telegram.render import png_file
 log = logging.getLogger(__name__)
 
 IDLE_CHECK = 30.0
+# How long a stop waits for the message in flight (PTB's own timeouts are shorter).
+STOP_GRACE = 15.0
 MAX_BACKOFF = timedelta(minutes=10)
 
 
@@ -29,22 +31,32 @@ class OutboxCourier:
         self._bot = bot
         self._services = services
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def start(self) -> None:
         """Start delivering in the background."""
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="outbox-courier")
 
     async def stop(self) -> None:
-        """Stop after the message in flight; the rest stays queued for next time."""
-        if self._task is not None:
+        """Stop between two messages, never inside one: a message sent but not yet marked
+        delivered would be sent again at the next start."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._services.outbox_signal.wake()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=STOP_GRACE)
+        except TimeoutError:
+            # Stuck on the network: give up the wait; at worst one message goes out twice.
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            self._task = None
+        self._task = None
 
     async def _run(self) -> None:
         storage = self._services.storage
-        while True:
+        while not self._stopping:
             try:
                 await self.deliver_due()
                 next_due = await storage.next_outbox_due()
@@ -59,8 +71,10 @@ class OutboxCourier:
             await self._services.outbox_signal.wait(max(0.0, wait))
 
     async def deliver_due(self) -> None:
-        """Try every message that is due now, oldest first."""
+        """Try every message that is due now, oldest first (until asked to stop)."""
         for item in await self._services.storage.due_outbox(self._services.clock.now()):
+            if self._stopping:
+                return
             await self._deliver(item)
 
     async def _recipient(self, message: OutboxMessage) -> tuple[int | None, str, str | None]:

@@ -10,7 +10,7 @@ from bot.engine import VoiceAnswer
 from bot.i18n import Translator
 from bot.telegram.callbacks import AgreementButton, SummaryButton
 from bot.telegram.common import say, tr
-from bot.telegram.render import close_buttons, keyboard
+from bot.telegram.render import agreement_rounds, close_buttons, keyboard
 from bot.telegram.roles import caller, person, services
 from bot.usecases.agreements import AgreementClosed
 from bot.usecases.summaries import TOPICS, NothingToSummarise, NotYours, SummaryView, voice_words
@@ -256,17 +256,7 @@ async def agreed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not rounds:
         await say(update, context, translator.message("agreement.none"))
         return
-    lines = [translator.message("agreement.history_header")]
-    for number, agreement in enumerate(rounds, start=1):
-        lines.append(
-            translator.message(
-                "agreement.round",
-                number=number,
-                date=translator.day(agreement.created_at, found.settings.timezone),
-                author=translator.message(f"agreement.by_{agreement.author}"),
-                status=translator.message(f"agreement.status_{agreement.status}"),
-                problem=agreement.problem,
-                steps=agreement.steps,
-            )
-        )
-    await say(update, context, "\n\n".join(lines))
+    header = translator.message("agreement.history_header")
+    timezone = found.settings.timezone
+    text = agreement_rounds(header, rounds, translator, timezone, reader="person")
+    await say(update, context, text)

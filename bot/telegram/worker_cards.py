@@ -13,7 +13,7 @@ from bot.pictures.chart import ChartLabels, DomainScore, strengths_chart
 from bot.storage.base import Person
 from bot.telegram.callbacks import WorkerButton
 from bot.telegram.common import say, tr
-from bot.telegram.render import keyboard, png_file
+from bot.telegram.render import agreement_rounds, keyboard, png_file
 from bot.telegram.roles import caller, services, worker
 from bot.usecases.agreements import AgreementClosed
 from bot.usecases.appointments import InThePast
@@ -350,17 +350,7 @@ async def _rounds(update: Update, context: ContextTypes.DEFAULT_TYPE, person_id:
     if not rounds:
         await say(update, context, translator.message("worker.rounds_none", person=name))
         return
-    lines = [translator.message("worker.rounds_header", person=name)]
-    for number, agreement in enumerate(rounds, start=1):
-        lines.append(
-            translator.message(
-                "agreement.round",
-                number=number,
-                date=translator.day(agreement.created_at, found.settings.timezone),
-                author=translator.message(f"agreement.by_{agreement.author}_for_worker"),
-                status=translator.message(f"agreement.status_{agreement.status}"),
-                problem=agreement.problem,
-                steps=agreement.steps,
-            )
-        )
-    await say(update, context, "\n\n".join(lines))
+    header = translator.message("worker.rounds_header", person=name)
+    timezone = found.settings.timezone
+    text = agreement_rounds(header, rounds, translator, timezone, reader="worker")
+    await say(update, context, text)

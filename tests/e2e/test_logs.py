@@ -25,7 +25,7 @@ async def test_a_whole_journey_logs_no_words_no_names(
     await zephyrine.send("Je veux en finir avec ces dettes")  # also brings up the safety step
     await eventually(fake_telegram, zephyrine, "recevra :")
     await zephyrine.click("Envoyer")
-    await eventually(fake_telegram, zephyrine, "remis à")
+    await eventually(fake_telegram, zephyrine, "a reçu votre résumé")
     await zephyrine.send("/effacer")
     await eventually(fake_telegram, zephyrine, "Voulez-vous vraiment")
     await zephyrine.click("Oui, tout effacer")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import sqlite3
+from datetime import timedelta
 
+import pytest
 from PIL import Image
 
 from bot.config import Settings
+from bot.telegram import delivery
 from tests.conftest import running_bot
 from tests.e2e.helpers import (
     App,
@@ -92,7 +95,7 @@ async def test_a_person_prepares_and_sends_a_summary_and_the_worker_acknowledges
     await amina.click_data(send_data, message=control)
     # The delivery notice and the answer to the double tap may come in either order.
     await eventually(fake_telegram, amina, "déjà envoyé")
-    await eventually(fake_telegram, amina, "Votre résumé a été remis à Séverine D.")
+    await eventually(fake_telegram, amina, "Séverine D. a reçu votre résumé.")
     received = summaries_received(severine)
     assert len(received) == 1
     words = "\n".join(m.text for m in severine.messages[-4:])
@@ -175,8 +178,10 @@ async def test_the_negotiation_loop_keeps_every_round(
 
 
 async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one_delivery(
-    fake_telegram: FakeTelegram, settings: Settings
+    fake_telegram: FakeTelegram, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Retries wait at most a second here (ten minutes in production): same path, less waiting.
+    monkeypatch.setattr(delivery, "MAX_BACKOFF", timedelta(seconds=1))
     async with running_bot(settings) as first:
         severine, _ = await worker_joins(fake_telegram, first)
         amina = await person_joins(fake_telegram, first, "Amina", worker_user=severine)
@@ -184,7 +189,8 @@ async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one
         await finish_probleme(amina, "Les factures")
         control = await prepare(amina, None)
         # The worker's side fails: a 5xx, then the bot is stopped before any retry.
-        fake_telegram.fail_next("sendMessage", status=502, chat_id=severine.chat_id)
+        # Every attempt of this first run fails, however many it makes before stopping.
+        fake_telegram.fail_next("sendMessage", status=502, chat_id=severine.chat_id, count=1000)
         await amina.click("Envoyer", message=control)
         await expect(amina, "C'est envoyé")
         await fake_telegram.wait_for(
@@ -194,6 +200,7 @@ async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one
             )
         )
     assert summaries_received(severine) == []
+    fake_telegram.clear_failures()
 
     # Back up: a 429, another 5xx and a timeout on the way, then it goes through, once.
     # Planned before the start, since the courier delivers as soon as the bot is up.
@@ -202,7 +209,7 @@ async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one
     fake_telegram.fail_next("sendMessage", status=500, chat_id=worker_chat)
     fake_telegram.fail_next("sendMessage", timeout=True, chat_id=worker_chat)
     async with running_bot(settings):
-        await expect(amina, "Votre résumé a été remis à Séverine D.")
+        await expect(amina, "Séverine D. a reçu votre résumé.")
         assert len(summaries_received(severine)) == 1
         assert fake_telegram.pending_failures == 0
 
@@ -210,6 +217,8 @@ async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one
         await amina.send("/aide")
         await expect(amina, "Choisissez un sujet")
         assert len(summaries_received(severine)) == 1
+    # Each side heard of the delivery once, whichever moment the bot was stopped at.
+    assert sum("a reçu votre résumé" in m.text for m in amina.messages) == 1
 
 
 async def test_a_worker_who_blocked_the_bot_leaves_the_summary_with_the_person(
@@ -245,5 +254,5 @@ async def test_redoing_a_dialogue_while_a_summary_is_pending_updates_it(
     assert summaries_received(severine) == []
     await amina.click("Envoyer", message=fresh)
     await expect(amina, "C'est envoyé")
-    await expect(amina, "remis à Séverine D.")
+    await expect(amina, "Séverine D. a reçu votre résumé.")
     assert "5 → 8" in "\n".join(m.text for m in severine.messages)

@@ -43,5 +43,8 @@ class FailurePlan:
                 return failure
         return None
 
+    def clear(self) -> None:
+        self._queued.clear()
+
     def pending(self) -> int:
         return sum(len(queued) for queued in self._queued.values())

@@ -148,6 +148,10 @@ class FakeTelegram:
         failure = Failure(status, retry_after, description, hold, chat_id)
         self._failures.add(method, failure, count)
 
+    def clear_failures(self) -> None:
+        """Forget the failures still planned."""
+        self._failures.clear()
+
     async def wait_for(
         self,
         predicate: Callable[[], T],
