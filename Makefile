@@ -23,10 +23,16 @@ test: $(STAMP)
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot tests
-	$(BIN)/ruff format --check bot tests
+	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/ruff format --check bot tests benchmarks
 	$(BIN)/mypy
 
 catalogs: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg --no-location --omit-header -o locales/messages.pot .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching
+
+# Measures (never asserts) turn cost, concurrency, memory, scale and pictures; a few minutes.
+# Results: benchmarks/results/ (JSON) and a table. `python -m benchmarks --quick` is smaller.
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks

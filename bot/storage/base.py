@@ -456,6 +456,9 @@ class Storage(Protocol):
     async def active_runs(self, person_id: int) -> list[DialogueRun]:
         """All the person's runs in progress."""
 
+    async def finished_dialogue_ids(self, person_id: int) -> set[str]:
+        """Which dialogues the person finished at least once (no decryption needed)."""
+
     async def finished_runs(self, person_id: int, dialogue_id: str) -> list[DialogueRun]:
         """Kept versions of a dialogue, newest first."""
 

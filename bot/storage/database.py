@@ -56,9 +56,9 @@ class Database:
             await self._conn.execute("COMMIT")
 
     async def _fetch_all(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
+        # One hand-off to aiosqlite's thread instead of two (execute, then fetchall).
         async with self._lock:
-            cursor = await self._conn.execute(sql, params)
-            return list(await cursor.fetchall())
+            return list(await self._conn.execute_fetchall(sql, params))
 
     async def _fetch_one(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
         rows = await self._fetch_all(sql, params)

@@ -8,12 +8,14 @@ from typing import Any, TypeAlias
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import (
     Application,
+    BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from bot.jobs import Repeating, daily_purge, reminder_scanner
 from bot.logs import quiet_token_leaks
@@ -57,8 +59,17 @@ PERSON_COMMANDS = (
 App: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 
 
-def build_application(services: Services) -> App:
-    """The bot: handlers in the order they apply, background delivery, lifecycle."""
+def build_application(
+    services: Services,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
+) -> App:
+    """The bot: handlers in the order they apply, background delivery, lifecycle.
+
+    The keyword arguments replace the HTTP client and the rate limiter: the benchmark answers
+    the Bot API in-process, without Telegram's global caps."""
     settings = services.settings
     if settings.token is None:
         raise ValueError("a token is required to build the Telegram application")
@@ -67,11 +78,17 @@ def build_application(services: Services) -> App:
         Application.builder()
         .token(settings.token)
         .concurrent_updates(ChatOrderedUpdateProcessor())
-        .rate_limiter(PacedRateLimiter(chat_burst=settings.chat_burst, chat_per_second=1.0))
+        .rate_limiter(
+            rate_limiter or PacedRateLimiter(chat_burst=settings.chat_burst, chat_per_second=1.0)
+        )
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
     if settings.api_base_url:
         builder = builder.base_url(f"{settings.api_base_url}/bot").base_file_url(
             f"{settings.api_base_url}/file/bot"

@@ -81,12 +81,13 @@ class Dialogues:
     async def menu(self, person: Person, tr: Translator) -> list[MenuEntry]:
         """The dialogues in menu order, each with the person's progress."""
         active = {run.dialogue_id for run in await self._storage.active_runs(person.id)}
+        finished = await self._storage.finished_dialogue_ids(person.id)
         entries = []
         for dialogue in self._dialogues.values():
             status: MenuStatus = "new"
             if dialogue.id in active:
                 status = "in_progress"
-            elif await self._storage.finished_runs(person.id, dialogue.id):
+            elif dialogue.id in finished:
                 status = "done"
             entries.append(MenuEntry(dialogue.id, tr.gettext(dialogue.title), status))
         return entries

@@ -57,6 +57,15 @@ class RunsTable(Database):
             (person_id,),
         )
 
+    async def finished_dialogue_ids(self, person_id: int) -> set[str]:
+        """Which dialogues the person finished at least once (no decryption needed)."""
+        rows = await self._fetch_all(
+            "SELECT DISTINCT dialogue_id FROM dialogue_runs WHERE person_id = ?"
+            " AND status = 'finished'",
+            (person_id,),
+        )
+        return {str(row[0]) for row in rows}
+
     async def finished_runs(self, person_id: int, dialogue_id: str) -> list[DialogueRun]:
         """Kept versions of a dialogue, newest first."""
         return await self._fetch_runs(
@@ -110,17 +119,14 @@ class RunsTable(Database):
                 " WHERE id = ?",
                 (self._seal(state), status, to_db(now), to_db(now) if finished else None, run.id),
             )
-            if scale_mode is not None:
-                await db.execute(
-                    "UPDATE persons SET scale_mode = ? WHERE id = ?", (scale_mode, run.person_id)
-                )
-            if finished:
-                await db.execute(
-                    "UPDATE persons SET current_run_id = NULL WHERE id = ? AND current_run_id = ?",
-                    (run.person_id, run.id),
-                )
+            # One statement for the person: contact time, and what the answer changed.
             await db.execute(
-                "UPDATE persons SET last_seen_at = ? WHERE id = ?", (to_db(now), run.person_id)
+                "UPDATE persons SET last_seen_at = ?,"
+                " scale_mode = COALESCE(?, scale_mode),"
+                " current_run_id = CASE WHEN ? AND current_run_id = ? THEN NULL"
+                " ELSE current_run_id END"
+                " WHERE id = ?",
+                (to_db(now), scale_mode, int(finished), run.id, run.person_id),
             )
         return DialogueRun(
             id=run.id,
