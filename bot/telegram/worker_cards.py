@@ -48,7 +48,6 @@ async def worker_pressed(
             await query.answer()
             await say(update, context, translator.message("worker.agreement_accepted_done"))
             return
-        await query.answer()
         handlers = {
             "card": _card,
             "hist": _history,
@@ -62,6 +61,8 @@ async def worker_pressed(
         handler = handlers.get(button.action)
         if handler is not None:
             await handler(update, context, button.ref)
+        # Answered once, after the use case said yes or no: Telegram refuses a second answer.
+        await query.answer()
     except (NotYours, AgreementClosed):
         await query.answer(translator.message("worker.not_yours"))
 

@@ -277,3 +277,17 @@ async def test_a_transfer_tells_the_person_who_their_worker_is_now(
     # The CLI queued the notice in the database; the running bot's courier delivers it.
     services_of(bot).outbox_signal.wake()
     await expect(amina, "Votre intervenant·e est maintenant Karim D.")
+
+
+async def test_a_worker_button_about_someone_elses_person_is_refused_once_and_kindly(
+    fake_telegram: FakeTelegram, bot: App
+) -> None:
+    severine, _ = await worker_joins(fake_telegram, bot, "Séverine")
+    karim, _ = await worker_joins(fake_telegram, bot, "Karim")
+    await person_joins(fake_telegram, bot, "Amina", worker_user=severine)
+    person_id = (await services_of(bot).storage.all_persons())[0].id
+    last = karim.messages[-1]
+    for action in ("card", "chart", "hist", "rounds", "agree", "rdv", "rdvcancel", "ack", "accept"):
+        answer = await karim.click_data(f"v1|w|{action}|{person_id}", message=last)
+        assert answer == "Cette action n'est plus possible.", action
+    assert not [m for m in karim.messages if "Amina" in m.text]
