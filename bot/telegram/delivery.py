@@ -14,7 +14,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.services import Services
 from bot.storage.base import OutboxItem, OutboxMessage
 from bot.telegram.outgoing import Part, PhotoPart, parts_for
-from bot.telegram.render import png_file
+from bot.telegram.render import png_file, split_text
 
 log = logging.getLogger(__name__)
 
@@ -147,10 +147,14 @@ class OutboxCourier:
                 caption=part.caption,
                 reply_markup=part.markup,
             )
-        else:
+        elif part.html:
+            # HTML parts are cut to size when built (outgoing.summary_html).
             await self._bot.send_message(
-                chat_id,
-                part.text,
-                parse_mode=ParseMode.HTML if part.html else None,
-                reply_markup=part.markup,
+                chat_id, part.text, parse_mode=ParseMode.HTML, reply_markup=part.markup
             )
+        else:
+            # The person's words can make any message long: split, buttons on the last piece.
+            pieces = split_text(part.text)
+            for index, piece in enumerate(pieces):
+                markup = part.markup if index == len(pieces) - 1 else None
+                await self._bot.send_message(chat_id, piece, reply_markup=markup)

@@ -17,7 +17,7 @@ from bot.telegram.callbacks import (
     ReminderButton,
     WorkerButton,
 )
-from bot.telegram.render import keyboard
+from bot.telegram.render import keyboard, prefix_within, telegram_length
 from bot.telegram.worker_cards import chart_png
 from bot.usecases.summaries import SummaryView, voice_words
 
@@ -159,11 +159,12 @@ def _appointment_parts(message: OutboxMessage, services: Services, tr: Translato
 
 
 def _split_words(text: str, budget: int = LINE_BUDGET) -> list[str]:
-    """Cut a long answer into pieces that each fit in a message."""
+    """Cut a long answer into pieces that each fit in a message (in Telegram's units)."""
     pieces = []
-    while len(text) > budget:
-        cut = text.rfind(" ", 0, budget)
-        cut = cut if cut > budget // 2 else budget
+    while telegram_length(text) > budget:
+        end = prefix_within(text, budget)
+        cut = text.rfind(" ", 0, end)
+        cut = cut if cut > end // 2 else end
         pieces.append(text[:cut])
         text = text[cut:].lstrip()
     pieces.append(text)
@@ -183,7 +184,7 @@ def _quoted(label: str | None, words: str) -> list[tuple[str, int]]:
         lines.append(
             (
                 f"{prefix}{opening}{html.escape(piece)}{closing}",
-                len(plain + opening + piece + closing),
+                telegram_length(plain + opening + piece + closing),
             )
         )
     return lines
@@ -195,7 +196,7 @@ def summary_html(view: SummaryView, name: str, sent_on: str, tr: Translator) -> 
 
     def plain(text: str, tag: str | None = None) -> None:
         escaped = html.escape(text)
-        lines.append((f"<{tag}>{escaped}</{tag}>" if tag else escaped, len(text)))
+        lines.append((f"<{tag}>{escaped}</{tag}>" if tag else escaped, telegram_length(text)))
 
     plain(tr.message("worker.summary_title", person=name), "b")
     plain(tr.message("worker.summary_sent_on", date=sent_on))

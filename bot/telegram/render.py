@@ -39,17 +39,34 @@ def prompt_keyboard(prompt: Prompt, run_id: int) -> InlineKeyboardMarkup | None:
     )
 
 
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def prefix_within(text: str, limit: int) -> int:
+    """How many characters of `text` fit in `limit` UTF-16 code units."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return index
+    return len(text)
+
+
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Split a long text into messages Telegram accepts, at paragraph or line breaks if possible."""
     chunks: list[str] = []
     rest = text
-    while len(rest) > limit:
-        cut = max(rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit))
+    while telegram_length(rest) > limit:
+        end = prefix_within(rest, limit)
+        cut = max(rest.rfind("\n\n", 0, end), rest.rfind("\n", 0, end))
         if cut <= 0:
-            cut = rest.rfind(" ", 0, limit)
+            cut = rest.rfind(" ", 0, end)
         if cut <= 0:
-            cut = limit
-        chunks.append(rest[:cut].rstrip())
+            cut = end
+        if rest[:cut].strip():
+            chunks.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     if rest.strip():
         chunks.append(rest)

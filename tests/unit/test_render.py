@@ -19,3 +19,12 @@ def test_long_text_splits_at_line_breaks_within_the_limit() -> None:
 def test_text_without_spaces_is_cut_hard() -> None:
     parts = split_text("x" * 10_000)
     assert [len(p) for p in parts] == [4096, 4096, 1808]
+
+
+def test_lengths_are_counted_as_telegram_does_emoji_count_twice() -> None:
+    from bot.telegram.render import telegram_length
+
+    assert telegram_length("é") == 1 and telegram_length("😢") == 2
+    parts = split_text("😢" * 3000)
+    assert all(telegram_length(part) <= 4096 for part in parts)
+    assert "".join(parts) == "😢" * 3000
