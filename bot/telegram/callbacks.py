@@ -6,9 +6,12 @@ import re
 from dataclasses import dataclass
 
 PREFIX = "v1"
+# Numbers in canonical form only (no leading zero), so each button has exactly one spelling.
+_ID12 = r"(?:0|[1-9][0-9]{0,11})"
+_ID9 = r"(?:0|[1-9][0-9]{0,8})"
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
 # run id | turn | value
-_ANSWER = re.compile(r"^[0-9]{1,12}\|[0-9]{1,9}\|[A-Za-z0-9_.-]{1,16}$")
+_ANSWER = re.compile(r"^" + _ID12 + r"\|" + _ID9 + r"\|[A-Za-z0-9_.-]{1,16}$")
 MAX_BYTES = 64
 
 
@@ -147,15 +150,17 @@ WORKER_ACTIONS = (
     "rdvok",
     "rdvcancel",
 )
-_SUMMARY = re.compile(r"^(toggle|send|later|skip|prep)\|[0-9]{1,12}\|[0-9]{1,9}\|[a-z_-]{1,12}$")
-_AGREEMENT = re.compile(r"^(ok|change|view)\|[0-9]{1,12}$")
-_WORKER = re.compile(r"^(" + "|".join(WORKER_ACTIONS) + r")\|[0-9]{1,12}$")
-_CHECKIN = re.compile(r"^(done|in_progress|not_yet|change|skip)\|[0-9]{1,12}$")
-_APPOINTMENT = re.compile(r"^(noted|cannot)\|[0-9]{1,12}$")
-_SETTING = re.compile(r"^(evening|morning|sunday|strengths)\|[0-9]{1,2}$")
+_SUMMARY = re.compile(
+    r"^(toggle|send|later|skip|prep)\|" + _ID12 + r"\|" + _ID9 + r"\|[a-z_-]{1,12}$"
+)
+_AGREEMENT = re.compile(r"^(ok|change|view)\|" + _ID12 + "$")
+_WORKER = re.compile(r"^(" + "|".join(WORKER_ACTIONS) + r")\|" + _ID12 + "$")
+_CHECKIN = re.compile(r"^(done|in_progress|not_yet|change|skip)\|" + _ID12 + "$")
+_APPOINTMENT = re.compile(r"^(noted|cannot)\|" + _ID12 + "$")
+_SETTING = re.compile(r"^(evening|morning|sunday|strengths)\|(?:0|[1-9][0-9]?)$")
 
 CONSENT_ACTIONS = frozenset({"accept", "more", "refuse"})
-_CONSENT = re.compile(r"^(accept|more|refuse)\|[0-9]{1,12}\|[0-9a-f]{16}$")
+_CONSENT = re.compile(r"^(accept|more|refuse)\|" + _ID12 + r"\|[0-9a-f]{16}$")
 
 MENU_ACTIONS = frozenset({"open", "show", "redo", "menu"})
 
@@ -217,7 +222,7 @@ def decode(data: str | None) -> Callback:
         return AgreementButton(parts[2], int(parts[3]))
     if kind == "w" and len(parts) == 4 and _WORKER.match(rest):
         return WorkerButton(parts[2], int(parts[3]))
-    if kind == "n" and len(parts) == 3 and re.fullmatch(r"[0-9]{1,12}", parts[2]):
+    if kind == "n" and len(parts) == 3 and re.fullmatch(_ID12, parts[2]):
         return ReminderButton(int(parts[2]))
     if kind == "k" and len(parts) == 4 and _CHECKIN.match(rest):
         return CheckinButton(parts[2], int(parts[3]))
