@@ -160,7 +160,7 @@ def _settings_view(
     context: ContextTypes.DEFAULT_TYPE,
 ) -> tuple[str, list[list[tuple[str, Callback]]]]:
     translator = tr(context)
-    who = person(None)
+    who = person()
     lines = [translator.message("settings.title", evening=who.quiet_from, morning=who.quiet_until)]
     lines.append(
         translator.message("settings.sunday_on" if who.quiet_sunday else "settings.sunday_off")
