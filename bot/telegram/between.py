@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.telegram.callbacks import (
@@ -227,18 +227,27 @@ async def settings_pressed(
     """Change one setting; the message shows the new state in place."""
     found = services(context)
     who = person(update)
-    if button.field == "strengths" and button.value in (0, 1, 2, 4):
+    valid = {"strengths": (0, 1, 2, 4), "evening": (18, 20, 22), "morning": (8, 9, 10)}
+    valid["sunday"] = (0, 1)
+    if button.value not in valid.get(button.field, ()):
+        await query.answer(tr(context).message("bot.stale_button"))
+        return
+    if button.field == "strengths":
         await found.reminders.strengths_rhythm(who, button.value)
-    elif button.field == "evening" and button.value in (18, 20, 22):
+    elif button.field == "evening":
         await found.storage.set_rhythm(who.id, quiet_from=button.value)
-    elif button.field == "morning" and button.value in (8, 9, 10):
+    elif button.field == "morning":
         await found.storage.set_rhythm(who.id, quiet_until=button.value)
-    elif button.field == "sunday" and button.value in (0, 1):
+    else:
         await found.storage.set_rhythm(who.id, quiet_sunday=button.value)
     await query.answer()
     await refresh_caller(update, context)
     text, rows = _settings_view(context)
-    await query.edit_message_text(text, reply_markup=keyboard(rows))
+    markup = keyboard(rows)
+    shown = query.message
+    if isinstance(shown, Message) and shown.text == text and shown.reply_markup == markup:
+        return  # the same choice tapped twice: the message already says so
+    await query.edit_message_text(text, reply_markup=markup)
 
 
 async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

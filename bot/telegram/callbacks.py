@@ -9,9 +9,9 @@ PREFIX = "v1"
 # Numbers in canonical form only (no leading zero), so each button has exactly one spelling.
 _ID12 = r"(?:0|[1-9][0-9]{0,11})"
 _ID9 = r"(?:0|[1-9][0-9]{0,8})"
-_ID = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
+_ID = re.compile(r"^[a-z][a-z0-9_]{0,23}\Z")
 # run id | turn | value
-_ANSWER = re.compile(r"^" + _ID12 + r"\|" + _ID9 + r"\|[A-Za-z0-9_.-]{1,16}$")
+_ANSWER = re.compile(r"^" + _ID12 + r"\|" + _ID9 + r"\|[A-Za-z0-9_.-]{1,16}\Z")
 MAX_BYTES = 64
 
 
@@ -153,14 +153,14 @@ WORKER_ACTIONS = (
 _SUMMARY = re.compile(
     r"^(toggle|send|later|skip|prep)\|" + _ID12 + r"\|" + _ID9 + r"\|[a-z_-]{1,12}$"
 )
-_AGREEMENT = re.compile(r"^(ok|change|view)\|" + _ID12 + "$")
-_WORKER = re.compile(r"^(" + "|".join(WORKER_ACTIONS) + r")\|" + _ID12 + "$")
-_CHECKIN = re.compile(r"^(done|in_progress|not_yet|change|skip)\|" + _ID12 + "$")
-_APPOINTMENT = re.compile(r"^(noted|cannot)\|" + _ID12 + "$")
-_SETTING = re.compile(r"^(evening|morning|sunday|strengths)\|(?:0|[1-9][0-9]?)$")
+_AGREEMENT = re.compile(r"^(ok|change|view)\|" + _ID12 + r"\Z")
+_WORKER = re.compile(r"^(" + "|".join(WORKER_ACTIONS) + r")\|" + _ID12 + r"\Z")
+_CHECKIN = re.compile(r"^(done|in_progress|not_yet|change|skip)\|" + _ID12 + r"\Z")
+_APPOINTMENT = re.compile(r"^(noted|cannot)\|" + _ID12 + r"\Z")
+_SETTING = re.compile(r"^(evening|morning|sunday|strengths)\|(?:0|[1-9][0-9]?)\Z")
 
 CONSENT_ACTIONS = frozenset({"accept", "more", "refuse"})
-_CONSENT = re.compile(r"^(accept|more|refuse)\|" + _ID12 + r"\|[0-9a-f]{16}$")
+_CONSENT = re.compile(r"^(accept|more|refuse)\|" + _ID12 + r"\|[0-9a-f]{16}\Z")
 
 MENU_ACTIONS = frozenset({"open", "show", "redo", "menu"})
 
@@ -209,26 +209,26 @@ def decode(data: str | None) -> Callback:
     if len(parts) < 3 or parts[0] != PREFIX:
         raise ForgedCallback
     kind = parts[1]
-    if kind == "a" and len(parts) == 5 and _ANSWER.match("|".join(parts[2:])):
+    if kind == "a" and len(parts) == 5 and _ANSWER.fullmatch("|".join(parts[2:])):
         return AnswerButton(int(parts[2]), int(parts[3]), parts[4])
-    if kind == "m" and len(parts) == 4 and parts[2] in MENU_ACTIONS and _ID.match(parts[3]):
+    if kind == "m" and len(parts) == 4 and parts[2] in MENU_ACTIONS and _ID.fullmatch(parts[3]):
         return MenuButton(parts[2], parts[3])
-    if kind == "c" and len(parts) == 5 and _CONSENT.match("|".join(parts[2:])):
+    if kind == "c" and len(parts) == 5 and _CONSENT.fullmatch("|".join(parts[2:])):
         return ConsentButton(parts[2], int(parts[3]), parts[4])
     rest = "|".join(parts[2:])
-    if kind == "s" and len(parts) == 6 and _SUMMARY.match(rest):
+    if kind == "s" and len(parts) == 6 and _SUMMARY.fullmatch(rest):
         return SummaryButton(parts[2], int(parts[3]), int(parts[4]), parts[5])
-    if kind == "g" and len(parts) == 4 and _AGREEMENT.match(rest):
+    if kind == "g" and len(parts) == 4 and _AGREEMENT.fullmatch(rest):
         return AgreementButton(parts[2], int(parts[3]))
-    if kind == "w" and len(parts) == 4 and _WORKER.match(rest):
+    if kind == "w" and len(parts) == 4 and _WORKER.fullmatch(rest):
         return WorkerButton(parts[2], int(parts[3]))
     if kind == "n" and len(parts) == 3 and re.fullmatch(_ID12, parts[2]):
         return ReminderButton(int(parts[2]))
-    if kind == "k" and len(parts) == 4 and _CHECKIN.match(rest):
+    if kind == "k" and len(parts) == 4 and _CHECKIN.fullmatch(rest):
         return CheckinButton(parts[2], int(parts[3]))
-    if kind == "p" and len(parts) == 4 and _APPOINTMENT.match(rest):
+    if kind == "p" and len(parts) == 4 and _APPOINTMENT.fullmatch(rest):
         return AppointmentButton(parts[2], int(parts[3]))
-    if kind == "t" and len(parts) == 4 and _SETTING.match(rest):
+    if kind == "t" and len(parts) == 4 and _SETTING.fullmatch(rest):
         return SettingsButton(parts[2], int(parts[3]))
     if kind == "x" and len(parts) == 3 and parts[2] in ("call", "no"):
         return SafetyButton(parts[2])

@@ -87,6 +87,9 @@ async def identify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if verdict != "ok":
         if verdict == "warn":
             await _slow_down(update, context, user.language_code)
+        elif update.callback_query is not None:
+            # Dropped, but answered: otherwise the button spins until Telegram gives up.
+            await update.callback_query.answer()
         log.info("update_throttled", extra={"verdict": verdict})
         raise ApplicationHandlerStop
     await refresh_caller(update, context)

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args
 
 from aiohttp import web
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from telegram.ext import AIORateLimiter
 
@@ -76,7 +76,7 @@ T = TypeVar("T")
 
 # -- budget ------------------------------------------------------------------------------
 
-EXAMPLES = 36  # each one a fresh bot: ~0.3 s to set up, then ACTIONS updates
+EXAMPLES = 25  # each a fresh bot (~0.3 s to set up) and 60 to 120 updates: ~35 s in all
 MIN_ACTIONS, MAX_ACTIONS = 60, 120
 # A bot that is merely slow under load still answers well within this.
 REPLY_TIMEOUT = 10.0
@@ -828,10 +828,14 @@ def test_junk_from_three_actors_breaks_nothing() -> None:
 
     @FUZZ_SETTINGS
     @given(st.lists(action, min_size=MIN_ACTIONS, max_size=MAX_ACTIONS))
-    def example(actions: list[Action]) -> None:
+    # What fuzzing once found, replayed first on every run: a worker's button for someone
+    # else's person (answered twice), a setting tapped twice (edited into itself).
+    @example([Press("worker", "forged", data="v1|w|card|99")])
+    @example([Send("person", "/reglages"), Press("person", "live"), Press("person", "live")])
+    def play(actions: list[Action]) -> None:
         sent.append(asyncio.run(run_example(actions)))
 
-    example()
+    play()
     # Seen with pytest -s: how much junk this test really sent.
     print(f"\nfuzz: {sum(sent)} junk updates in {len(sent)} examples")
 
@@ -1031,7 +1035,7 @@ async def run_hostile_example(pseudonym: str, texts: list[str]) -> None:
 
 
 @settings(
-    max_examples=10,
+    max_examples=8,
     derandomize=True,
     deadline=None,
     database=None,
@@ -1052,11 +1056,13 @@ def test_hostile_words_stay_valid_messages_all_the_way(pseudonym: str, texts: li
 tails = weighted(
     (1, st.text(max_size=20)),
     (2, st.text(st.sampled_from("0123456789abcdef|_-.\n \t\u0660"), max_size=20)),
+    (1, st.sampled_from(("\n", "\r\n", " ", "\t", "0", "|", "\n\n", "\u2028"))),
 )
 near_misses = st.builds(
     lambda button, keep, tail: _encoded(button)[:keep] + tail,
     well_formed,
-    st.integers(min_value=3, max_value=40),
+    # Cut somewhere, or kept whole (then the tail is all that is wrong with it).
+    weighted((1, st.integers(min_value=3, max_value=40)), (1, st.just(MAX_BYTES))),
     tails,
 )
 any_data = weighted(
@@ -1067,7 +1073,7 @@ any_data = weighted(
 )
 
 
-@settings(max_examples=3000, derandomize=True, deadline=None, database=None)
+@settings(max_examples=2000, derandomize=True, deadline=None, database=None)
 @given(any_data)
 def test_decode_refuses_anything_it_cannot_read_and_nothing_else(data: str) -> None:
     """Anything but ForgedCallback would escape the button handler."""
@@ -1081,8 +1087,10 @@ def test_decode_refuses_anything_it_cannot_read_and_nothing_else(data: str) -> N
     assert len(again.encode()) <= MAX_BYTES
 
 
-@settings(max_examples=3000, derandomize=True, deadline=None, database=None)
+@settings(max_examples=2000, derandomize=True, deadline=None, database=None)
 @given(any_data)
+@example("v1|g|ok|00")  # found once: numbers with a leading zero,
+@example("v1|w|card|7\n")  # and a trailing line break, were read as "0" and "7"
 def test_decode_accepts_only_what_encode_writes(data: str) -> None:
     """One spelling per button: "007" or a trailing line break is not data we wrote."""
     try:
@@ -1129,6 +1137,8 @@ split_pieces = st.lists(
 
 @settings(max_examples=1000, derandomize=True, deadline=None, database=None)
 @given(st.text(st.sampled_from(" \n\t"), max_size=3), split_pieces)
+@example("", [Times(" ", 4097)])  # found once: an empty first part,
+@example("", [Times("👩‍👩‍👧", 1000)])  # and parts of 4,096 characters, 6,500 in UTF-16
 def test_split_text_yields_messages_telegram_accepts(lead: str, pieces: list[str]) -> None:
     """Parts of 1 to 4,096 characters, not blank, that add up to the text."""
     text = lead + "".join(pieces)
