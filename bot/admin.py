@@ -6,8 +6,6 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from telegram import Bot
-
 from bot.i18n import Translator, ui_text
 from bot.pictures.qr import qr_png
 from bot.services import Services
@@ -20,6 +18,7 @@ from bot.storage.crypto import (
     write_key_file,
 )
 from bot.storage.lock import DataLock
+from bot.telegram.client import standalone_bot
 from bot.usecases.invitations import invitation_link
 from bot.usecases.workers import UnknownPerson, UnknownWorker
 
@@ -52,14 +51,7 @@ def add_admin_commands(commands: argparse._SubParsersAction) -> None:  # type: i
 
 async def bot_username(services: Services) -> str:
     """The bot's @username, asked of Telegram (links are t.me/<username>?start=…)."""
-    settings = services.settings
-    assert settings.token is not None
-    base = settings.api_base_url
-    bot = Bot(
-        settings.token,
-        base_url=f"{base}/bot" if base else "https://api.telegram.org/bot",
-        base_file_url=f"{base}/file/bot" if base else "https://api.telegram.org/file/bot",
-    )
+    bot = standalone_bot(services.settings)
     async with bot:
         return bot.username
 

@@ -6,7 +6,6 @@ import stat
 from dataclasses import dataclass
 from typing import TextIO
 
-from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.config import Settings
@@ -14,6 +13,7 @@ from bot.engine import DialogueError, load_dialogues
 from bot.i18n import Translator
 from bot.storage.crypto import Cipher, DecryptionError, key_path, load_or_create_key
 from bot.storage.sqlite import SqliteStorage, migration_files
+from bot.telegram.client import standalone_bot
 
 
 @dataclass(frozen=True)
@@ -66,12 +66,7 @@ async def _storage_checks(settings: Settings, tr: Translator) -> list[Check]:
 async def _telegram_checks(settings: Settings, tr: Translator) -> list[Check]:
     if settings.token is None:
         return [Check(False, tr.message("doctor.token_missing"))]
-    base = settings.api_base_url
-    bot = Bot(
-        settings.token,
-        base_url=f"{base}/bot" if base else "https://api.telegram.org/bot",
-        base_file_url=f"{base}/file/bot" if base else "https://api.telegram.org/file/bot",
-    )
+    bot = standalone_bot(settings)
     try:
         async with bot:
             checks = [Check(True, tr.message("doctor.token", username=bot.username))]
