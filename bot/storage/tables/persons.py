@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
 import aiosqlite
@@ -155,6 +155,7 @@ class PersonsTable(Database):
             )
             if cursor.rowcount != 1:
                 return False
+            await _move_planned(db, person_id, worker_id)
             await enqueue(db, self._cipher, notify, now)
         return True
 
@@ -212,3 +213,44 @@ class PersonsTable(Database):
             await db.execute(
                 "UPDATE persons SET current_run_id = ? WHERE id = ?", (run_id, person_id)
             )
+
+
+async def _move_planned(db: aiosqlite.Connection, person_id: int, worker_id: int) -> None:
+    """A transferred person's planned appointments, and the daily lists naming them, follow.
+
+    The old worker keeps a daily list only while another of their appointments needs it
+    (one list per worker and moment, so a list may stand for several appointments).
+    """
+    cursor = await db.execute(
+        "SELECT r.id, r.worker_id, r.due_at, r.stale_at, r.ref, r.created_at FROM reminders r"
+        " JOIN appointments a ON a.id = r.ref AND a.person_id = ? AND a.status = 'planned'"
+        " WHERE r.kind = 'digest' AND r.status = 'pending' AND r.worker_id != ?",
+        (person_id, worker_id),
+    )
+    lists = list(await cursor.fetchall())
+    await db.execute(
+        "UPDATE appointments SET worker_id = ? WHERE person_id = ? AND status = 'planned'",
+        (worker_id, person_id),
+    )
+    for row_id, old_worker, due_at, stale_at, ref, created_at in lists:
+        cursor = await db.execute(
+            "SELECT 1 FROM reminders WHERE worker_id = ? AND kind = 'digest' AND due_at = ?"
+            " AND status = 'pending'",
+            (worker_id, due_at),
+        )
+        if await cursor.fetchone() is None:
+            await db.execute(
+                "INSERT INTO reminders (person_id, worker_id, kind, ref, due_at, stale_at,"
+                " created_at) VALUES (NULL, ?, 'digest', ?, ?, ?, ?)",
+                (worker_id, ref, due_at, stale_at, created_at),
+            )
+        # Another planned appointment of the old worker within two days of this list may
+        # share it: keep it then (an empty list says "no appointment", it never names anyone).
+        cursor = await db.execute(
+            "SELECT at FROM appointments WHERE worker_id = ? AND status = 'planned' AND at > ?",
+            (old_worker, due_at),
+        )
+        moment = required(due_at)
+        shared = any(required(at) - moment < timedelta(days=2) for (at,) in await cursor.fetchall())
+        if not shared:
+            await db.execute("UPDATE reminders SET status = 'dropped' WHERE id = ?", (row_id,))
