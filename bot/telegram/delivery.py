@@ -101,6 +101,15 @@ class OutboxCourier:
         translator = self._services.catalogs.translator(language)
         try:
             parts = await parts_for(message, self._services, translator)
+        except (KeyError, ValueError, TypeError, LookupError) as error:
+            # A message that cannot be rendered would fail the same way at every try and,
+            # being the oldest, hold back every message queued behind it: set it aside.
+            await self._give_up(item, "unrenderable")
+            log.error(
+                "outbox_unrenderable", extra={"item": item.id, "error": type(error).__name__}
+            )
+            return
+        try:
             # A part already sent before a crash or a failure is never sent again.
             for index in range(item.parts_sent, len(parts)):
                 await self._send(chat_id, parts[index])
@@ -136,8 +145,9 @@ class OutboxCourier:
 
     async def _give_up(self, item: OutboxItem, reason: str) -> None:
         await self._services.storage.outbox_failed(item.id, self._services.clock.now(), reason)
-        if item.message.kind == "summary":
-            await self._services.summaries.failed(int(item.message.params["summary_id"]))
+        summary_id = item.message.params.get("summary_id")
+        if item.message.kind == "summary" and isinstance(summary_id, int):
+            await self._services.summaries.failed(summary_id)
 
     async def _send(self, chat_id: int, part: Part) -> None:
         if isinstance(part, PhotoPart):

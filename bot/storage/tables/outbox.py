@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 from typing import cast
 
 import aiosqlite
 
 from bot.storage.base import OutboxItem, OutboxMessage, RecipientKind
-from bot.storage.crypto import Cipher
+from bot.storage.crypto import Cipher, DecryptionError
 from bot.storage.database import Database, required, to_db
 
 PAYLOAD = b"outbox.payload"
+
+log = logging.getLogger(__name__)
 
 
 async def enqueue(
@@ -70,7 +73,15 @@ class OutboxTable(Database):
             " AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
             (to_db(now), limit),
         )
-        return [self._item(row) for row in rows]
+        items = []
+        for row in rows:
+            try:
+                items.append(self._item(row))
+            except (DecryptionError, ValueError, KeyError, TypeError):
+                # Unreadable (wrong key, corrupted): set aside so the rest still goes out.
+                await self.outbox_failed(row["id"], now, "unreadable")
+                log.error("outbox_unreadable", extra={"item": row["id"]})
+        return items
 
     async def next_outbox_due(self) -> datetime | None:
         """When the next pending message is due, if any."""
