@@ -73,7 +73,7 @@ def build_application(
     settings = services.settings
     if settings.token is None:
         raise ValueError("a token is required to build the Telegram application")
-    quiet_token_leaks()
+    quiet_token_leaks(settings.token)
     builder = (
         Application.builder()
         .token(settings.token)
