@@ -342,6 +342,9 @@ class Storage(Protocol):
     async def silent_since(self, cutoff: datetime) -> list[Person]:
         """Persons with no contact since `cutoff` (retention)."""
 
+    async def contact_span(self) -> tuple[int, datetime | None]:
+        """How many persons there are, and the newest last contact among them."""
+
     async def persons_of_worker(self, worker_id: int) -> list[Person]:
         """The persons a worker supports, in the order they joined."""
 

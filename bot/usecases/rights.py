@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,20 @@ class Export:
 
     text: str
     data: dict[str, Any]
+
+
+def purge_refusal(now: datetime, cutoff: datetime, newest: datetime | None) -> str | None:
+    """Why the clock cannot be trusted for a purge, if it cannot.
+
+    Behind the newest contact: the clock went back (or ran ahead earlier). Nobody seen within
+    the whole retention period: far more likely a clock jump than a service nobody used."""
+    if newest is None:
+        return None
+    if now < newest:
+        return "clock_before_newest_contact"
+    if newest < cutoff:
+        return "nobody_seen_within_retention"
+    return None
 
 
 class Rights:
@@ -124,9 +138,23 @@ class Rights:
         cutoff = self._clock.now() - timedelta(days=retention_days)
         return await self._storage.silent_since(cutoff)
 
-    async def purge(self, retention_days: int) -> int:
-        """Erase every person past the retention period; returns how many."""
+    async def purge(self, retention_days: int, max_percent: int = 25) -> int:
+        """Erase every person past the retention period; returns how many.
+
+        Refuses (erases nothing, logs why) when the clock cannot be trusted or the share is too
+        large: a clock set years ahead would otherwise erase everyone."""
+        now = self._clock.now()
         expired = await self.expired(retention_days)
+        total, newest = await self._storage.contact_span()
+        refusal = purge_refusal(now, now - timedelta(days=retention_days), newest)
+        if refusal is None and len(expired) > max(1, total * max_percent // 100):
+            refusal = "share_too_large"
+        if refusal is not None and expired:
+            log.warning(
+                "retention_purge_refused",
+                extra={"reason": refusal, "expired": len(expired), "persons": total},
+            )
+            return 0
         for person in expired:
             await self._storage.erase_person(person.id, person.account, self._clock.now(), None)
         if expired:

@@ -133,6 +133,12 @@ class PersonsTable(Database):
         )
         return [self._person(row) for row in rows]
 
+    async def contact_span(self) -> tuple[int, datetime | None]:
+        """How many persons there are, and the newest last contact among them."""
+        row = await self._fetch_one("SELECT COUNT(*), MAX(last_seen_at) FROM persons")
+        assert row is not None
+        return int(row[0]), from_db(row[1])
+
     async def persons_of_worker(self, worker_id: int) -> list[Person]:
         """The persons a worker supports, in the order they joined."""
         rows = await self._fetch_all(
