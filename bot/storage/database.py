@@ -7,11 +7,34 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import aiosqlite
 
 from bot.storage.crypto import Cipher
+
+# Where a ciphertext lives: its row's key and the person the row belongs to (None: nobody yet).
+At: TypeAlias = tuple[int | str, int | str | None]
+
+
+def bound(purpose: bytes, at: At) -> bytes:
+    """The associated data of a blob: table.column, row and person, so a blob copied into
+    another row (or another person's) fails to decrypt."""
+    row, person = at
+    return b"%s|row=%s|person=%s" % (
+        purpose,
+        str(row).encode("utf-8"),
+        b"-" if person is None else str(person).encode("utf-8"),
+    )
+
+
+async def next_id(db: aiosqlite.Connection, table: str) -> int:
+    """The id SQLite would give the next row (inside the writing transaction): a blob is bound
+    to its row before the row is inserted."""
+    cursor = await db.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+    row = await cursor.fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def to_db(moment: datetime) -> str:
@@ -64,15 +87,19 @@ class Database:
         rows = await self._fetch_all(sql, params)
         return rows[0] if rows else None
 
-    def _seal_json(self, value: Any, purpose: bytes) -> bytes:
+    def _seal_json(self, value: Any, purpose: bytes, at: At) -> bytes:
         data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        return self._cipher.encrypt(data, purpose)
+        return self._cipher.encrypt(data, bound(purpose, at))
 
-    def _open_json(self, blob: bytes, purpose: bytes) -> Any:
-        return json.loads(self._cipher.decrypt(blob, purpose))
+    def _open_json(self, blob: bytes, purpose: bytes, at: At) -> Any:
+        return json.loads(self._cipher.decrypt(blob, bound(purpose, at)))
 
-    def _seal_text(self, text: str | None, purpose: bytes) -> bytes | None:
-        return None if text is None else self._cipher.encrypt(text.encode("utf-8"), purpose)
+    def _seal_text(self, text: str | None, purpose: bytes, at: At) -> bytes | None:
+        if text is None:
+            return None
+        return self._cipher.encrypt(text.encode("utf-8"), bound(purpose, at))
 
-    def _open_text(self, blob: bytes | None, purpose: bytes) -> str | None:
-        return None if blob is None else self._cipher.decrypt(blob, purpose).decode("utf-8")
+    def _open_text(self, blob: bytes | None, purpose: bytes, at: At) -> str | None:
+        if blob is None:
+            return None
+        return self._cipher.decrypt(blob, bound(purpose, at)).decode("utf-8")

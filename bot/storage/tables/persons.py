@@ -9,8 +9,9 @@ from typing import cast
 import aiosqlite
 
 from bot.storage.base import OutboxMessage, Person, ScaleMode
-from bot.storage.database import Database, from_db, required, to_db
+from bot.storage.database import Database, from_db, next_id, required, to_db
 from bot.storage.tables.outbox import enqueue
+from bot.storage.tables.workers import INVITATION_PSEUDONYM
 
 PSEUDONYM = b"persons.pseudonym"
 
@@ -28,7 +29,7 @@ class PersonsTable(Database):
             current_run_id=row["current_run_id"],
             created_at=required(row["created_at"]),
             worker_id=row["worker_id"],
-            pseudonym=self._open_text(row["pseudonym"], PSEUDONYM),
+            pseudonym=self._open_text(row["pseudonym"], PSEUDONYM, (row["id"], row["id"])),
             consented_at=from_db(row["consented_at"]),
             last_seen_at=from_db(row["last_seen_at"]),
             quiet_from=row["quiet_from"],
@@ -103,19 +104,23 @@ class PersonsTable(Database):
             )
             invitation = await cursor.fetchone()
             assert invitation is not None
-            pseudonym = self._open_text(invitation["pseudonym"], b"invitations.pseudonym")
+            pseudonym = self._open_text(
+                invitation["pseudonym"], INVITATION_PSEUDONYM, (invitation_id, None)
+            )
+            person_id = await next_id(db, "persons")
             await db.execute(
-                "INSERT INTO persons (account, chat_id, language, created_at, last_seen_at,"
+                "INSERT INTO persons (id, account, chat_id, language, created_at, last_seen_at,"
                 " worker_id, pseudonym, consent_version, consented_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
+                    person_id,
                     account,
                     chat_id,
                     language,
                     to_db(now),
                     to_db(now),
                     invitation["worker_id"],
-                    self._seal_text(pseudonym, PSEUDONYM),
+                    self._seal_text(pseudonym, PSEUDONYM, (person_id, person_id)),
                     consent_version,
                     to_db(now),
                 ),
