@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -12,6 +13,8 @@ from typing import Any, TypeAlias
 import aiosqlite
 
 from bot.storage.crypto import Cipher
+
+log = logging.getLogger(__name__)
 
 # Where a ciphertext lives: its row's key and the person the row belongs to (None: nobody yet).
 At: TypeAlias = tuple[int | str, int | str | None]
@@ -37,6 +40,12 @@ async def next_id(db: aiosqlite.Connection, table: str) -> int:
     return int(row[0])
 
 
+BUSY_TIMEOUT_MS = 5000
+CHECKPOINT_WAIT_MS = 100
+CHECKPOINT_ATTEMPTS = 8
+CHECKPOINT_BACKOFF = 0.05
+
+
 def to_db(moment: datetime) -> str:
     """A moment as stored: ISO 8601 in UTC, so text order is time order."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
@@ -58,6 +67,9 @@ class Database:
     def __init__(self, cipher: Cipher) -> None:
         self._cipher = cipher
         self._db: aiosqlite.Connection | None = None
+        # An erasure whose WAL could not be folded back yet: old pages may still hold its data.
+        self.checkpoint_owed = False
+        self.checkpoint_busy_rounds = 0
         # aiosqlite runs statements one by one; the lock keeps a transaction's statements together.
         self._lock = asyncio.Lock()
 
@@ -77,6 +89,30 @@ class Database:
                 await self._conn.execute("ROLLBACK")
                 raise
             await self._conn.execute("COMMIT")
+
+    async def fold_wal(self, attempts: int = CHECKPOINT_ATTEMPTS) -> bool:
+        """Fold the WAL back into the database and truncate it, so no old copy of erased pages
+        lingers; retried while another reader (a backup, an admin command) holds it open.
+
+        True when done; False leaves `checkpoint_owed` set for the next round to retry."""
+        for attempt in range(attempts):
+            async with self._lock:
+                # Short waits under our lock: a long one would stall every other query.
+                await self._conn.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+                try:
+                    cursor = await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    result = await cursor.fetchone()
+                finally:
+                    await self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # (busy, frames in the log, frames checkpointed); busy = 1 when a reader blocked it.
+            if result is not None and result[0] == 0:
+                self.checkpoint_owed = False
+                return True
+            self.checkpoint_busy_rounds += 1
+            await asyncio.sleep(min(CHECKPOINT_BACKOFF * 2**attempt, 2.0))
+        self.checkpoint_owed = True
+        log.warning("erase_checkpoint_incomplete", extra={"attempts": attempts})
+        return False
 
     async def _fetch_all(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
         # One hand-off to aiosqlite's thread instead of two (execute, then fetchall).

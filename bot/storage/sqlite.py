@@ -12,7 +12,7 @@ import aiosqlite
 
 from bot.paths import private_file
 from bot.storage.crypto import Cipher, DecryptionError
-from bot.storage.database import to_db
+from bot.storage.database import BUSY_TIMEOUT_MS, to_db
 from bot.storage.tables.agreements import AgreementsTable
 from bot.storage.tables.audit import AuditTable
 from bot.storage.tables.keys import REBIND_VERSION, KeysTable, WrongKeyError, rebind_all
@@ -82,7 +82,7 @@ class SqliteStorage(
             # FULL: an answer we acknowledged survives a power cut, not just a crash.
             "PRAGMA synchronous = FULL",
             "PRAGMA foreign_keys = ON",
-            "PRAGMA busy_timeout = 5000",
+            f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
             # Erased data is overwritten with zeros, not just unlinked.
             "PRAGMA secure_delete = ON",
         ):

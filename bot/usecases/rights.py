@@ -143,6 +143,8 @@ class Rights:
 
         Refuses (erases nothing, logs why) when the clock cannot be trusted or the share is too
         large: a clock set years ahead would otherwise erase everyone."""
+        if self._storage.checkpoint_owed:  # an earlier erasure left old pages in the WAL
+            await self._storage.fold_wal()
         now = self._clock.now()
         expired = await self.expired(retention_days)
         total, newest = await self._storage.contact_span()

@@ -191,8 +191,7 @@ class PersonsTable(Database):
             if goodbye is not None:
                 await enqueue(db, self._cipher, goodbye, now)
         # Deleted pages are zeroed (secure_delete); fold the WAL back so no old copy lingers.
-        async with self._lock:
-            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        await self.fold_wal()
 
     async def set_rhythm(self, person_id: int, **values: int) -> None:
         """Change the person's rhythm settings (quiet hours, pause, strengths check-ins)."""
