@@ -28,6 +28,7 @@ from bot.usecases.inputs import PendingInputs
 from bot.usecases.invitations import Invitations
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.persons import Persons
+from bot.usecases.reachability import Reachability
 from bot.usecases.reminders import Reminders
 from bot.usecases.rights import Rights
 from bot.usecases.safety import Safety, load_distress
@@ -59,6 +60,7 @@ class Services:
     reminders: Reminders
     outbox_signal: OutboxSignal
     clock: Clock
+    reachability: Reachability
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -104,4 +106,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         reminders=reminders,
         outbox_signal=signal,
         clock=clock,
+        reachability=Reachability(storage, signal),
     )

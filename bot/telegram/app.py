@@ -25,6 +25,7 @@ from bot.telegram import (
     buttons,
     common,
     joining,
+    membership,
     person,
     rights,
     roles,
@@ -105,6 +106,7 @@ def build_application(
     add(CommandHandler(["urgence", "emergency"], common.emergency_command))
     add(CommandHandler(["aide", "help"], common.help_command))
     add(CallbackQueryHandler(buttons.button_pressed))
+    add(membership.membership_handler())
 
     # Persons.
     add(CommandHandler("menu", person.menu_command, filters=IS_PERSON))
