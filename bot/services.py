@@ -98,7 +98,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         summaries=Summaries(storage, dialogues, clock, signal),
         agreements=Agreements(storage, clock, signal),
         inputs=PendingInputs(storage, clock),
-        rights=Rights(storage, dialogues, clock, signal),
+        rights=Rights(storage, dialogues, clock, signal, confirm_secret=token_secret),
         safety=Safety(storage, load_distress(settings.dialogs_dir), clock, signal),
         throttle=Throttle(clock, settings.rate_burst, settings.rate_per_minute / 60),
         appointments=Appointments(storage, clock, signal, settings.timezone),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +19,9 @@ from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
 
 log = logging.getLogger(__name__)
+
+# How long /effacer's confirmation stays valid.
+ERASE_CONFIRMATION_MINUTES = 24 * 60
 
 
 @dataclass(frozen=True)
@@ -49,11 +55,33 @@ class Rights:
         dialogues: dict[str, Dialogue],
         clock: Clock,
         signal: OutboxSignal,
+        confirm_secret: bytes | None = None,
     ) -> None:
         self._storage = storage
         self._dialogues = dialogues
         self._clock = clock
         self._signal = signal
+        # Signs /effacer's confirmation button, so a crafted press cannot skip the question.
+        self._confirm_secret = confirm_secret or secrets.token_bytes(32)
+
+    def _erase_mac(self, person: Person, issued: int) -> str:
+        message = f"erase|{person.id}|{issued}".encode()
+        return hmac.new(self._confirm_secret, message, hashlib.sha256).hexdigest()[:12]
+
+    def erase_token(self, person: Person) -> str:
+        """The token /effacer's "yes" button carries: this person, issued now."""
+        issued = int(self._clock.now().timestamp() // 60)
+        return f"{issued}.{self._erase_mac(person, issued)}"
+
+    def erase_confirmed(self, person: Person, token: str) -> bool:
+        """Whether the press comes from a confirmation we showed this person, recently."""
+        issued_text, _, mac = token.partition(".")
+        if not issued_text.isdigit():
+            return False
+        issued = int(issued_text)
+        expected = self._erase_mac(person, issued)
+        age = self._clock.now().timestamp() / 60 - issued
+        return hmac.compare_digest(mac, expected) and -5 <= age <= ERASE_CONFIRMATION_MINUTES
 
     async def export(self, person: Person, tr: Translator, timezone: ZoneInfo) -> Export:
         """Everything stored about the person, decrypted, as text and as JSON."""
