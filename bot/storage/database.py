@@ -46,6 +46,14 @@ CHECKPOINT_ATTEMPTS = 8
 CHECKPOINT_BACKOFF = 0.05
 
 
+def _utf8(text: str) -> bytes:
+    """UTF-8 bytes of any str: lone surrogates become U+FFFD instead of an error."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode("utf-8")
+
+
 def to_db(moment: datetime) -> str:
     """A moment as stored: ISO 8601 in UTC, so text order is time order."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
@@ -124,7 +132,10 @@ class Database:
         return rows[0] if rows else None
 
     def _seal_json(self, value: Any, purpose: bytes, at: At) -> bytes:
-        data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        # "surrogatepass" then "replace": a lone surrogate that got this far is kept as U+FFFD
+        # rather than failing the write (and losing the answer).
+        data = _utf8(text)
         return self._cipher.encrypt(data, bound(purpose, at))
 
     def _open_json(self, blob: bytes, purpose: bytes, at: At) -> Any:
@@ -133,7 +144,7 @@ class Database:
     def _seal_text(self, text: str | None, purpose: bytes, at: At) -> bytes | None:
         if text is None:
             return None
-        return self._cipher.encrypt(text.encode("utf-8"), bound(purpose, at))
+        return self._cipher.encrypt(_utf8(text), bound(purpose, at))
 
     def _open_text(self, blob: bytes | None, purpose: bytes, at: At) -> str | None:
         if blob is None:

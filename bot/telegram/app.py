@@ -37,6 +37,7 @@ from bot.telegram.delivery import OutboxCourier
 from bot.telegram.ordering import ChatOrderedUpdateProcessor
 from bot.telegram.pacing import PacedRateLimiter
 from bot.telegram.roles import IS_ADMIN, IS_PERSON, IS_STRANGER, IS_WORKER
+from bot.telegram.surrogates import CleanTextRequest
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +89,8 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    # Updates arrive through a client that replaces lone surrogates (they would fail later).
+    builder = builder.get_updates_request(get_updates_request or CleanTextRequest())
     if settings.api_base_url:
         builder = builder.base_url(f"{settings.api_base_url}/bot").base_file_url(
             f"{settings.api_base_url}/file/bot"

@@ -203,3 +203,18 @@ async def test_the_consent_secret_survives_a_key_rotation(tmp_path: Path) -> Non
     assert after == before
     other_folder = replace(settings, database=tmp_path / "other" / "equipage.sqlite3")
     assert build_services(other_folder).consent.token(5, "telegram:9") != before
+
+
+async def test_a_lone_surrogate_that_reaches_storage_is_kept_as_a_replacement_character(
+    tmp_path: Path,
+) -> None:
+    """Whatever path a lone surrogate takes (webhook, a future transport), the write succeeds."""
+    storage = SqliteStorage(tmp_path / "db.sqlite3", Cipher(os.urandom(32)))
+    await storage.open()
+    try:
+        person = await storage.get_or_create_person("telegram:1", chat_id=1, language="fr", now=NOW)
+        run = await storage.start_run(person.id, "probleme", 1, {"a": "loyer \ud83d cher"}, NOW)
+        stored = await storage.get_run(run.id)
+        assert stored is not None and stored.state == {"a": "loyer \ufffd cher"}
+    finally:
+        await storage.close()
