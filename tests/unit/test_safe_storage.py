@@ -218,3 +218,26 @@ async def test_a_lone_surrogate_that_reaches_storage_is_kept_as_a_replacement_ch
         assert stored is not None and stored.state == {"a": "loyer \ufffd cher"}
     finally:
         await storage.close()
+
+
+@pytest.mark.usefixtures("loose_umask")
+def test_invitation_pictures_are_owner_only_whatever_the_umask(tmp_path: Path) -> None:
+    from bot.admin import _save_qr
+
+    picture = _save_qr(tmp_path / "data", 3, "https://t.me/equipage_bot?start=abc")
+    assert _mode(picture) == "0o600"
+    assert _mode(picture.parent) == "0o700"
+
+
+def test_writing_the_key_file_makes_its_folder_entry_durable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audit: key rotation left no directory fsync (a power cut could undo the rename)."""
+    from bot.storage import crypto
+
+    synced: list[Path] = []
+    real = crypto.fsync_folder
+    monkeypatch.setattr(crypto, "fsync_folder", lambda path: (synced.append(path), real(path)))
+    path = tmp_path / "data" / "equipage.key"
+    write_key_file(path, [new_key()])
+    assert synced == [path.parent]
