@@ -233,11 +233,16 @@ def test_writing_the_key_file_makes_its_folder_entry_durable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The audit: key rotation left no directory fsync (a power cut could undo the rename)."""
+    from bot import paths
     from bot.storage import crypto
 
     synced: list[Path] = []
-    real = crypto.fsync_folder
-    monkeypatch.setattr(crypto, "fsync_folder", lambda path: (synced.append(path), real(path)))
+
+    def recording(path: Path) -> None:
+        synced.append(path)
+        paths.fsync_folder(path)
+
+    monkeypatch.setattr(crypto, "fsync_folder", recording)
     path = tmp_path / "data" / "equipage.key"
     write_key_file(path, [new_key()])
     assert synced == [path.parent]
