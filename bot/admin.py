@@ -179,7 +179,8 @@ async def run_admin(args: argparse.Namespace, services: Services, out: TextIO) -
             if args.dry_run:
                 out.write(tr.message("cli.purge_dry_run", count=len(expired), days=days) + "\n")
             else:
-                erased = await services.rights.purge(days)
+                share = services.settings.purge_max_percent
+                erased = await services.rights.purge(days, share)
                 out.write(tr.message("cli.purge_done", count=erased) + "\n")
         case "rotate-key":
             return await _rotate_key(services, out, tr)

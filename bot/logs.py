@@ -37,6 +37,7 @@ _secrets: set[str] = set()
 
 # A library message without arguments is a constant of its code; keep its first line, short.
 _MAX_PLAIN_MESSAGE = 160
+_MAX_BUCKETS = 10_000
 _ROOT = str(Path(__file__).resolve().parent.parent) + os.sep
 
 
@@ -173,6 +174,8 @@ class VolumeCap(logging.Filter):
         key = (record.name, str(record.msg))
         now = self._now()
         with self._lock:
+            if len(self._buckets) > _MAX_BUCKETS:  # events are code constants; this is a guard
+                self._buckets.clear()
             tokens, last, dropped = self._buckets.get(key, (self._burst, now, 0))
             tokens = min(self._burst, tokens + (now - last) * self._rate)
             if tokens < 1.0:
