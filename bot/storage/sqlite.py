@@ -67,9 +67,13 @@ class SqliteStorage(
     async def open(self) -> None:
         """Connect, set durable pragmas, apply pending migrations."""
         await self.open_without_migrating()
-        await self._migrate()
-        # A wrong key stops the start here, before any answer is written with it.
-        await self.ensure_key_probe()
+        try:
+            await self._migrate()
+            # A wrong key stops the start here, before any answer is written with it.
+            await self.ensure_key_probe()
+        except BaseException:
+            await self.close()  # its thread would otherwise keep the process alive
+            raise
 
     async def open_without_migrating(self) -> None:
         """Connect and set durable pragmas only (`equipage doctor` looks, it does not change)."""
