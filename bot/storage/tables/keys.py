@@ -77,7 +77,7 @@ def has_encrypted_rows(database: Path) -> bool:
     """Whether the database file holds any encrypted blob (read-only, before any key exists)."""
     if not database.exists() or database.stat().st_size == 0:
         return False
-    uri = f"file:{database.resolve()}?mode=ro"
+    uri = f"{database.resolve().as_uri()}?mode=ro"
     with closing(sqlite3.connect(uri, uri=True)) as connection:
         for table, column, *_ in ENCRYPTED_COLUMNS:
             try:
