@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.i18n import Translator, ui_text
+from bot.paths import private_folder, write_private
 from bot.pictures.qr import qr_png
 from bot.services import Services
 from bot.storage.crypto import (
@@ -90,11 +91,8 @@ async def _rotate_key(services: Services, out: TextIO, tr: Translator) -> int:
 
 def _save_qr(data_dir: Path, worker_id: int, link: str) -> Path:
     """Write the invitation's QR code beside the database; only its owner may read it."""
-    folder = data_dir / "invitations"
-    folder.mkdir(parents=True, exist_ok=True)
-    picture = folder / f"intervenant-{worker_id}.png"
-    picture.write_bytes(qr_png(link))
-    picture.chmod(0o600)
+    folder = private_folder(data_dir / "invitations")
+    picture = write_private(folder / f"intervenant-{worker_id}.png", qr_png(link))
     return picture.resolve()
 
 
@@ -181,7 +179,8 @@ async def run_admin(args: argparse.Namespace, services: Services, out: TextIO) -
             if args.dry_run:
                 out.write(tr.message("cli.purge_dry_run", count=len(expired), days=days) + "\n")
             else:
-                erased = await services.rights.purge(days)
+                share = services.settings.purge_max_percent
+                erased = await services.rights.purge(days, share)
                 out.write(tr.message("cli.purge_done", count=erased) + "\n")
         case "rotate-key":
             return await _rotate_key(services, out, tr)

@@ -13,6 +13,7 @@ from bot.engine import DialogueError
 from bot.i18n import ui_text
 from bot.logs import setup_logging
 from bot.storage.lock import DataLock
+from bot.storage.tables.keys import WrongKeyError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,6 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_chat(settings, args.nom))
     except DialogueError as error:
         return _fail(ui_text("cli.bad_dialogue", problem=str(error)))
+    except ConfigError as error:  # e.g. the key file gone while encrypted data remains
+        return _fail(str(error))
+    except WrongKeyError:
+        return _fail(ui_text("config.key_wrong"))
 
 
 def _run(settings: Settings) -> int:

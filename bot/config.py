@@ -34,6 +34,8 @@ class Settings:
     dialogs_dir: Path
     locales_dir: Path
     retention_days: int = 730
+    # The retention purge refuses to erase more than this share of all persons at once.
+    purge_max_percent: int = 25
     # Per account: a burst of updates at once, then this many per minute on average.
     rate_burst: int = 20
     rate_per_minute: int = 30
@@ -100,6 +102,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     retention = _value(env, "EQUIPAGE_RETENTION_DAYS", "730")
     if not retention.isdigit() or int(retention) < 1:
         raise ConfigError(ui_text("config.bad_retention"))
+    purge_share = _value(env, "EQUIPAGE_PURGE_MAX_PERCENT", "25")
+    if not purge_share.isdigit() or not 1 <= int(purge_share) <= 100:
+        raise ConfigError(ui_text("config.bad_purge_share"))
     rates = []
     for name, default in (
         ("EQUIPAGE_RATE_BURST", "20"),
@@ -131,6 +136,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         dialogs_dir=project_dir("dialogs", env),
         locales_dir=project_dir("locales", env),
         retention_days=int(retention),
+        purge_max_percent=int(purge_share),
         rate_burst=rates[0],
         rate_per_minute=rates[1],
         chat_burst=rates[2],

@@ -13,16 +13,25 @@ log = logging.getLogger(__name__)
 
 DAY = 24 * 60 * 60.0
 SCAN_EVERY = 60.0
+# The purge never runs at start-up: a wrong clock at boot gets an hour to be noticed and fixed.
+PURGE_FIRST_DELAY = 60 * 60.0
 
 
 class Repeating:
-    """Runs `work` now, then every `interval` seconds, until stopped; a failure waits for the
-    next round instead of ending the loop."""
+    """Runs `work` after `first_delay` (now by default), then every `interval` seconds, until
+    stopped; a failure waits for the next round instead of ending the loop."""
 
-    def __init__(self, name: str, interval: float, work: Callable[[], Awaitable[object]]) -> None:
+    def __init__(
+        self,
+        name: str,
+        interval: float,
+        work: Callable[[], Awaitable[object]],
+        first_delay: float = 0.0,
+    ) -> None:
         self._name = name
         self._interval = interval
         self._work = work
+        self._first_delay = first_delay
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -38,6 +47,7 @@ class Repeating:
             self._task = None
 
     async def _run(self) -> None:
+        await asyncio.sleep(self._first_delay)
         while True:
             try:
                 await self._work()
@@ -49,9 +59,13 @@ class Repeating:
 
 
 def daily_purge(services: Services) -> Repeating:
-    """Erase persons past the retention period: at start-up, then once a day."""
+    """Erase persons past the retention period: an hour after start-up, then once a day."""
+    settings = services.settings
     return Repeating(
-        "daily-purge", DAY, lambda: services.rights.purge(services.settings.retention_days)
+        "daily-purge",
+        DAY,
+        lambda: services.rights.purge(settings.retention_days, settings.purge_max_percent),
+        first_delay=PURGE_FIRST_DELAY,
     )
 
 

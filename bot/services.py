@@ -6,11 +6,18 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.engine import load_dialogues
-from bot.i18n import Catalogs
-from bot.storage.crypto import Cipher, load_or_create_key
+from bot.i18n import Catalogs, ui_text
+from bot.storage.crypto import (
+    Cipher,
+    MissingKeyError,
+    consent_secret_path,
+    load_or_create_key,
+    load_or_create_secret,
+)
 from bot.storage.sqlite import SqliteStorage
+from bot.storage.tables.keys import has_encrypted_rows
 from bot.usecases.agreements import Agreements
 from bot.usecases.appointments import Appointments
 from bot.usecases.checkins import CheckIns
@@ -21,6 +28,7 @@ from bot.usecases.inputs import PendingInputs
 from bot.usecases.invitations import Invitations
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.persons import Persons
+from bot.usecases.reachability import Reachability
 from bot.usecases.reminders import Reminders
 from bot.usecases.rights import Rights
 from bot.usecases.safety import Safety, load_distress
@@ -52,6 +60,7 @@ class Services:
     reminders: Reminders
     outbox_signal: OutboxSignal
     clock: Clock
+    reachability: Reachability
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -59,11 +68,22 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     clock = clock or SystemClock()
     catalogs = Catalogs.load(settings.dialogs_dir, settings.locales_dir)
     dialogues = load_dialogues(settings.dialogs_dir)
-    keys = load_or_create_key(settings.database, settings.data_keys)
+    try:
+        keys = load_or_create_key(
+            settings.database,
+            settings.data_keys,
+            data_present=lambda: has_encrypted_rows(settings.database),
+        )
+    except MissingKeyError as missing:
+        raise ConfigError(ui_text("config.key_file_missing", path=str(missing))) from None
     storage = SqliteStorage(settings.database, Cipher(keys))
     signal = OutboxSignal()
-    # A separate key for consent tokens, derived so the data key itself never signs anything.
-    token_secret = hmac.new(keys[0], b"equipage consent tokens", hashlib.sha256).digest()
+    # Consent tokens have their own secret, in its own file: a key rotation leaves the buttons
+    # already sent valid. Its first value is the one it was derived as before it had a file.
+    token_secret = load_or_create_secret(
+        consent_secret_path(settings.database),
+        hmac.new(keys[0], b"equipage consent tokens", hashlib.sha256).digest(),
+    )
     checkins = CheckIns(storage, clock)
     reminders = Reminders(storage, checkins, clock, signal, settings.timezone)
     return Services(
@@ -78,7 +98,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         summaries=Summaries(storage, dialogues, clock, signal),
         agreements=Agreements(storage, clock, signal),
         inputs=PendingInputs(storage, clock),
-        rights=Rights(storage, dialogues, clock, signal),
+        rights=Rights(storage, dialogues, clock, signal, confirm_secret=token_secret),
         safety=Safety(storage, load_distress(settings.dialogs_dir), clock, signal),
         throttle=Throttle(clock, settings.rate_burst, settings.rate_per_minute / 60),
         appointments=Appointments(storage, clock, signal, settings.timezone),
@@ -86,4 +106,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         reminders=reminders,
         outbox_signal=signal,
         clock=clock,
+        reachability=Reachability(storage, signal),
     )

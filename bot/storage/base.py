@@ -342,6 +342,16 @@ class Storage(Protocol):
     async def silent_since(self, cutoff: datetime) -> list[Person]:
         """Persons with no contact since `cutoff` (retention)."""
 
+    async def fold_wal(self) -> bool:
+        """Fold the WAL back after an erasure, retrying while a reader blocks it."""
+
+    @property
+    def checkpoint_owed(self) -> bool:
+        """An erasure's WAL could not be folded back yet."""
+
+    async def contact_span(self) -> tuple[int, datetime | None]:
+        """How many persons there are, and the newest last contact among them."""
+
     async def persons_of_worker(self, worker_id: int) -> list[Person]:
         """The persons a worker supports, in the order they joined."""
 

@@ -6,11 +6,13 @@ import base64
 import hashlib
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from bot.paths import fsync_folder, private_folder
 
 # Format tags in front of each blob. E2 names its key, so old keys can stay readable during a
 # rotation; E1 (no key name) is still read, by trying each key.
@@ -19,10 +21,15 @@ _FORMAT_2 = b"E2"
 _NONCE_BYTES = 12
 _KEY_ID_BYTES = 4
 KEY_FILE_NAME = "equipage.key"
+CONSENT_SECRET_FILE_NAME = "equipage.consent-secret"
 
 
 class DecryptionError(Exception):
     """A blob could not be decrypted: wrong key or tampered data."""
+
+
+class MissingKeyError(Exception):
+    """The key file is gone while encrypted data remains: a new key would read none of it."""
 
 
 def key_id(key: bytes) -> bytes:
@@ -96,28 +103,70 @@ def read_key_file(path: Path) -> list[bytes]:
 
 
 def write_key_file(path: Path, keys: Sequence[bytes]) -> None:
-    """Replace the key file atomically, readable by its owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Replace the key file atomically and durably, readable by its owner only."""
+    private_folder(path.parent)
     temporary = path.with_suffix(".tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as key_file:
         key_file.write("".join(encode_key(key) + "\n" for key in keys))
         key_file.flush()
         os.fsync(key_file.fileno())
     os.replace(temporary, path)
+    # Without this, a power cut after the rename could bring the old key file back.
+    fsync_folder(path.parent)
 
 
-def load_or_create_key(database: Path, configured: Sequence[bytes] | bytes | None) -> list[bytes]:
-    """The configured keys, else the key file beside the database, created 0600 if absent."""
+def load_or_create_key(
+    database: Path,
+    configured: Sequence[bytes] | bytes | None,
+    data_present: Callable[[], bool] = lambda: False,
+) -> list[bytes]:
+    """The configured keys, else the key file beside the database, created 0600 if absent.
+
+    Never a new key while `data_present()`: the data would stay encrypted under the lost key,
+    and every new write would mix with it (MissingKeyError instead)."""
     if configured is not None:
         return [configured] if isinstance(configured, bytes) else list(configured)
     path = key_path(database)
     if path.exists():
         return read_key_file(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if data_present():
+        raise MissingKeyError(path)
+    private_folder(path.parent)
     key = new_key()
     # O_EXCL: two processes starting together must not both write a key.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as key_file:
         key_file.write(encode_key(key) + "\n")
+        key_file.flush()
+        os.fsync(key_file.fileno())
+    fsync_folder(path.parent)
     return [key]
+
+
+def consent_secret_path(database: Path) -> Path:
+    """Where the consent tokens' secret lives: beside the database, apart from the data key."""
+    return database.parent / CONSENT_SECRET_FILE_NAME
+
+
+def load_or_create_secret(path: Path, first_value: bytes) -> bytes:
+    """A secret kept in its own file, written once (0600) and never derived again.
+
+    `first_value` is what it starts as: the value it was derived as before it had a file, so
+    consent buttons already sent keep working; a later key rotation no longer changes it."""
+    if path.exists():
+        return base64.urlsafe_b64decode(path.read_text(encoding="ascii").strip())
+    private_folder(path.parent)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process wrote it first: use theirs
+        return base64.urlsafe_b64decode(path.read_text(encoding="ascii").strip())
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as secret_file:
+        secret_file.write(encode_key(first_value) + "\n")
+        secret_file.flush()
+        os.fsync(secret_file.fileno())
+    fsync_folder(path.parent)
+    return first_value

@@ -4,14 +4,54 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import aiosqlite
 
 from bot.storage.crypto import Cipher
+
+log = logging.getLogger(__name__)
+
+# Where a ciphertext lives: its row's key and the person the row belongs to (None: nobody yet).
+At: TypeAlias = tuple[int | str, int | str | None]
+
+
+def bound(purpose: bytes, at: At) -> bytes:
+    """The associated data of a blob: table.column, row and person, so a blob copied into
+    another row (or another person's) fails to decrypt."""
+    row, person = at
+    return b"%s|row=%s|person=%s" % (
+        purpose,
+        str(row).encode("utf-8"),
+        b"-" if person is None else str(person).encode("utf-8"),
+    )
+
+
+async def next_id(db: aiosqlite.Connection, table: str) -> int:
+    """The id SQLite would give the next row (inside the writing transaction): a blob is bound
+    to its row before the row is inserted."""
+    cursor = await db.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+    row = await cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+BUSY_TIMEOUT_MS = 5000
+CHECKPOINT_WAIT_MS = 100
+CHECKPOINT_ATTEMPTS = 8
+CHECKPOINT_BACKOFF = 0.05
+
+
+def _utf8(text: str) -> bytes:
+    """UTF-8 bytes of any str: lone surrogates become U+FFFD instead of an error."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode("utf-8")
 
 
 def to_db(moment: datetime) -> str:
@@ -35,6 +75,9 @@ class Database:
     def __init__(self, cipher: Cipher) -> None:
         self._cipher = cipher
         self._db: aiosqlite.Connection | None = None
+        # An erasure whose WAL could not be folded back yet: old pages may still hold its data.
+        self.checkpoint_owed = False
+        self.checkpoint_busy_rounds = 0
         # aiosqlite runs statements one by one; the lock keeps a transaction's statements together.
         self._lock = asyncio.Lock()
 
@@ -55,6 +98,30 @@ class Database:
                 raise
             await self._conn.execute("COMMIT")
 
+    async def fold_wal(self, attempts: int = CHECKPOINT_ATTEMPTS) -> bool:
+        """Fold the WAL back into the database and truncate it, so no old copy of erased pages
+        lingers; retried while another reader (a backup, an admin command) holds it open.
+
+        True when done; False leaves `checkpoint_owed` set for the next round to retry."""
+        for attempt in range(attempts):
+            async with self._lock:
+                # Short waits under our lock: a long one would stall every other query.
+                await self._conn.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+                try:
+                    cursor = await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    result = await cursor.fetchone()
+                finally:
+                    await self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # (busy, frames in the log, frames checkpointed); busy = 1 when a reader blocked it.
+            if result is not None and result[0] == 0:
+                self.checkpoint_owed = False
+                return True
+            self.checkpoint_busy_rounds += 1
+            await asyncio.sleep(min(CHECKPOINT_BACKOFF * 2**attempt, 2.0))
+        self.checkpoint_owed = True
+        log.warning("erase_checkpoint_incomplete", extra={"attempts": attempts})
+        return False
+
     async def _fetch_all(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
         # One hand-off to aiosqlite's thread instead of two (execute, then fetchall).
         async with self._lock:
@@ -64,15 +131,22 @@ class Database:
         rows = await self._fetch_all(sql, params)
         return rows[0] if rows else None
 
-    def _seal_json(self, value: Any, purpose: bytes) -> bytes:
-        data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        return self._cipher.encrypt(data, purpose)
+    def _seal_json(self, value: Any, purpose: bytes, at: At) -> bytes:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        # "surrogatepass" then "replace": a lone surrogate that got this far is kept as U+FFFD
+        # rather than failing the write (and losing the answer).
+        data = _utf8(text)
+        return self._cipher.encrypt(data, bound(purpose, at))
 
-    def _open_json(self, blob: bytes, purpose: bytes) -> Any:
-        return json.loads(self._cipher.decrypt(blob, purpose))
+    def _open_json(self, blob: bytes, purpose: bytes, at: At) -> Any:
+        return json.loads(self._cipher.decrypt(blob, bound(purpose, at)))
 
-    def _seal_text(self, text: str | None, purpose: bytes) -> bytes | None:
-        return None if text is None else self._cipher.encrypt(text.encode("utf-8"), purpose)
+    def _seal_text(self, text: str | None, purpose: bytes, at: At) -> bytes | None:
+        if text is None:
+            return None
+        return self._cipher.encrypt(_utf8(text), bound(purpose, at))
 
-    def _open_text(self, blob: bytes | None, purpose: bytes) -> str | None:
-        return None if blob is None else self._cipher.decrypt(blob, purpose).decode("utf-8")
+    def _open_text(self, blob: bytes | None, purpose: bytes, at: At) -> str | None:
+        if blob is None:
+            return None
+        return self._cipher.decrypt(blob, bound(purpose, at)).decode("utf-8")

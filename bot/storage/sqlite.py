@@ -10,17 +10,18 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.storage.crypto import Cipher
-from bot.storage.database import to_db
+from bot.paths import private_file
+from bot.storage.crypto import Cipher, DecryptionError
+from bot.storage.database import BUSY_TIMEOUT_MS, to_db
 from bot.storage.tables.agreements import AgreementsTable
 from bot.storage.tables.audit import AuditTable
-from bot.storage.tables.keys import KeysTable
+from bot.storage.tables.keys import REBIND_VERSION, KeysTable, WrongKeyError, rebind_all
 from bot.storage.tables.operations import OperationsTable, copy_database
 from bot.storage.tables.outbox import OutboxTable
 from bot.storage.tables.pending import PendingTable
 from bot.storage.tables.persons import PersonsTable
 from bot.storage.tables.reminders import RemindersTable
-from bot.storage.tables.runs import RUN_STATE, RunsTable
+from bot.storage.tables.runs import RunsTable
 from bot.storage.tables.safety import SafetyTable
 from bot.storage.tables.summaries import SummariesTable
 from bot.storage.tables.workers import WorkersTable
@@ -66,11 +67,18 @@ class SqliteStorage(
     async def open(self) -> None:
         """Connect, set durable pragmas, apply pending migrations."""
         await self.open_without_migrating()
-        await self._migrate()
+        try:
+            await self._migrate()
+            # A wrong key stops the start here, before any answer is written with it.
+            await self.ensure_key_probe()
+        except BaseException:
+            await self.close()  # its thread would otherwise keep the process alive
+            raise
 
     async def open_without_migrating(self) -> None:
         """Connect and set durable pragmas only (`equipage doctor` looks, it does not change)."""
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        # 0600 before SQLite opens it: its -wal and -shm files then get the same mode.
+        private_file(self._path)
         self._db = await aiosqlite.connect(self._path, isolation_level=None)
         self._db.row_factory = aiosqlite.Row
         for pragma in (
@@ -78,7 +86,7 @@ class SqliteStorage(
             # FULL: an answer we acknowledged survives a power cut, not just a crash.
             "PRAGMA synchronous = FULL",
             "PRAGMA foreign_keys = ON",
-            "PRAGMA busy_timeout = 5000",
+            f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
             # Erased data is overwritten with zeros, not just unlinked.
             "PRAGMA secure_delete = ON",
         ):
@@ -87,6 +95,10 @@ class SqliteStorage(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
+        for suffix in ("-wal", "-shm"):
+            companion = self._path.with_name(self._path.name + suffix)
+            if companion.exists():
+                companion.chmod(0o600)
 
     async def close(self) -> None:
         """Close the connection (idempotent)."""
@@ -109,19 +121,18 @@ class SqliteStorage(
             async with self._transaction() as db:
                 for statement in _split_sql(sql):
                     await db.execute(statement)
+                if version == REBIND_VERSION:
+                    try:
+                        await rebind_all(db, self._cipher)
+                    except DecryptionError as error:
+                        raise WrongKeyError(
+                            "the data key does not decrypt the stored data"
+                        ) from error
                 await db.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     (version, name, to_db(datetime.now(UTC))),
                 )
             log.info("migration_applied", extra={"version": version})
-
-    async def check_key(self) -> None:
-        """Decrypt one stored blob, if any: raises DecryptionError when the key does not fit."""
-        if await self.schema_version() < 1:
-            return
-        row = await self._fetch_one("SELECT state FROM dialogue_runs LIMIT 1")
-        if row is not None:
-            self._cipher.decrypt(row["state"], RUN_STATE)
 
     async def backup_to(self, target: Path) -> None:
         """Copy the live database to `target`, consistently, without stopping the bot."""

@@ -25,6 +25,7 @@ from bot.telegram import (
     buttons,
     common,
     joining,
+    membership,
     person,
     rights,
     roles,
@@ -36,6 +37,7 @@ from bot.telegram.delivery import OutboxCourier
 from bot.telegram.ordering import ChatOrderedUpdateProcessor
 from bot.telegram.pacing import PacedRateLimiter
 from bot.telegram.roles import IS_ADMIN, IS_PERSON, IS_STRANGER, IS_WORKER
+from bot.telegram.surrogates import CleanTextRequest
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,7 @@ def build_application(
     settings = services.settings
     if settings.token is None:
         raise ValueError("a token is required to build the Telegram application")
-    quiet_token_leaks()
+    quiet_token_leaks(settings.token)
     builder = (
         Application.builder()
         .token(settings.token)
@@ -87,8 +89,8 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    # Updates arrive through a client that replaces lone surrogates (they would fail later).
+    builder = builder.get_updates_request(get_updates_request or CleanTextRequest())
     if settings.api_base_url:
         builder = builder.base_url(f"{settings.api_base_url}/bot").base_file_url(
             f"{settings.api_base_url}/file/bot"
@@ -105,6 +107,7 @@ def build_application(
     add(CommandHandler(["urgence", "emergency"], common.emergency_command))
     add(CommandHandler(["aide", "help"], common.help_command))
     add(CallbackQueryHandler(buttons.button_pressed))
+    add(membership.membership_handler())
 
     # Persons.
     add(CommandHandler("menu", person.menu_command, filters=IS_PERSON))

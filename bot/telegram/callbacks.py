@@ -76,9 +76,10 @@ class WorkerButton:
 
 @dataclass(frozen=True)
 class RightsButton:
-    """The answer to /effacer's confirmation."""
+    """The answer to /effacer's confirmation; "erase" carries the token the bot issued with it."""
 
     action: str
+    token: str = ""
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,8 @@ _CHECKIN = re.compile(r"^(done|in_progress|not_yet|change|skip)\|" + _ID12 + r"\
 _APPOINTMENT = re.compile(r"^(noted|cannot)\|" + _ID12 + r"\Z")
 _SETTING = re.compile(r"^(evening|morning|sunday|strengths)\|(?:0|[1-9][0-9]?)\Z")
 
+_ERASE = re.compile(r"^erase\|(?:0|[1-9][0-9]{0,9})\.[0-9a-f]{12}\Z")
+
 CONSENT_ACTIONS = frozenset({"accept", "more", "refuse"})
 _CONSENT = re.compile(r"^(accept|more|refuse)\|" + _ID12 + r"\|[0-9a-f]{16}\Z")
 
@@ -186,8 +189,8 @@ def encode(callback: Callback) -> str:
             data = f"{PREFIX}|g|{action}|{agreement_id}"
         case WorkerButton(action, ref):
             data = f"{PREFIX}|w|{action}|{ref}"
-        case RightsButton(action):
-            data = f"{PREFIX}|r|{action}"
+        case RightsButton(action, token):
+            data = f"{PREFIX}|r|{action}|{token}" if token else f"{PREFIX}|r|{action}"
         case SafetyButton(action):
             data = f"{PREFIX}|x|{action}"
         case ReminderButton(reminder_id):
@@ -234,6 +237,8 @@ def decode(data: str | None) -> Callback:
         return SafetyButton(parts[2])
     if kind == "r" and len(parts) == 3 and parts[2] in ("erase", "keep"):
         return RightsButton(parts[2])
+    if kind == "r" and len(parts) == 4 and _ERASE.fullmatch(rest):
+        return RightsButton(parts[2], parts[3])
     if kind == "l" and len(parts) == 3 and re.fullmatch(r"[a-z]{2}", parts[2]):
         return LanguageButton(parts[2])
     raise ForgedCallback

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import traceback
 
 from telegram import Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import Translator
+from bot.logs import frames
 from bot.telegram.render import split_text
 from bot.telegram.roles import caller, services
 
@@ -67,11 +67,11 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure without any user text, and tell the user kindly if we can."""
     error = context.error
-    # The stack without the exception's message: messages can quote user input.
-    where = traceback.format_tb(error.__traceback__) if error is not None else []
+    # Every frame (ours and the library's, down to the handler), never the exception's message:
+    # messages can quote user input.
     log.error(
         "handler_failed",
-        extra={"error": type(error).__name__, "stack": "".join(where[-3:])},
+        extra={"error": type(error).__name__, "stack": frames(error) if error else ""},
     )
     if isinstance(error, Forbidden):
         return

@@ -33,9 +33,10 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def erase_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/effacer: a clear confirmation first."""
     translator = tr(context)
+    token = services(context).rights.erase_token(person(update))
     buttons = keyboard(
         [
-            [(translator.message("rights.erase_yes"), RightsButton("erase"))],
+            [(translator.message("rights.erase_yes"), RightsButton("erase", token))],
             [(translator.message("rights.erase_no"), RightsButton("keep"))],
         ]
     )
@@ -52,5 +53,10 @@ async def rights_pressed(
     if button.action != "erase":
         await say(update, context, translator.message("rights.kept"))
         return
-    await services(context).rights.erase(person(update))
+    rights = services(context).rights
+    if not rights.erase_confirmed(person(update), button.token):
+        # Not the confirmation we issued (forged, or too old): ask again, erase nothing.
+        await erase_command(update, context)
+        return
+    await rights.erase(person(update))
     await say(update, context, translator.message("rights.erased"))

@@ -49,13 +49,31 @@ def invitation_link(bot_username: str, code: str) -> str:
 
 
 class BadCodeLimiter:
-    """Slows down an account that keeps trying codes that do not exist."""
+    """Slows down an account that keeps trying codes that do not exist.
+
+    Failures expire: an account is forgotten once its last failure is older than the window
+    (swept at most once a window), and one account keeps at most `attempts` failures."""
 
     def __init__(self, clock: Clock, attempts: int = 5, window: timedelta = timedelta(minutes=10)):
         self._clock = clock
         self._attempts = attempts
         self._window = window
         self._failures: dict[str, deque[datetime]] = {}
+        self._last_sweep = clock.now()
+
+    @property
+    def tracked(self) -> int:
+        """How many accounts have failures on record (bounded by recent activity)."""
+        return len(self._failures)
+
+    def _sweep(self) -> None:
+        now = self._clock.now()
+        if now - self._last_sweep < self._window:
+            return
+        self._last_sweep = now
+        horizon = now - self._window
+        for account in [a for a, failures in self._failures.items() if failures[-1] < horizon]:
+            del self._failures[account]
 
     def _recent(self, account: str) -> deque[datetime]:
         failures = self._failures.setdefault(account, deque())
@@ -73,8 +91,10 @@ class BadCodeLimiter:
 
     def failed(self, account: str) -> None:
         """Record one bad code."""
+        self._sweep()
         self._recent(account)
-        self._failures.setdefault(account, deque()).append(self._clock.now())
+        failures = self._failures.setdefault(account, deque(maxlen=self._attempts))
+        failures.append(self._clock.now())
 
 
 class Invitations:

@@ -17,6 +17,9 @@ from bot.usecases.rhythm import allowed, at_local, next_allowed
 
 log = logging.getLogger(__name__)
 
+# A reminder due while its recipient blocks the bot waits this long, then is tried again.
+UNREACHABLE_RETRY = timedelta(hours=1)
+
 CHECKIN_AFTER = timedelta(days=3)
 CHECKIN_STALE = timedelta(days=4)
 STEP_STALE = timedelta(days=2)
@@ -111,8 +114,12 @@ class Reminders:
     async def _send_to_person(self, reminder: Reminder, now: datetime) -> int:
         assert reminder.person_id is not None
         person = await self._storage.get_person(reminder.person_id)
-        if person is None or person.paused or not person.reachable:
+        if person is None or person.paused:
             await self._storage.drop_reminder(reminder.id)
+            return 0
+        if not person.reachable:
+            # Blocked for now: kept for when they unblock the bot (my_chat_member), not dropped.
+            await self._storage.postpone_reminder(reminder.id, now + UNREACHABLE_RETRY)
             return 0
         if not allowed(now, person, self._tz):
             await self._storage.postpone_reminder(reminder.id, next_allowed(now, person, self._tz))
@@ -143,8 +150,11 @@ class Reminders:
             if reminder.worker_id is None
             else await self._storage.get_worker(reminder.worker_id)
         )
-        if worker is None or not worker.active or not worker.reachable:
+        if worker is None or not worker.active:
             await self._storage.drop_reminder(reminder.id)
+            return 0
+        if not worker.reachable:
+            await self._storage.postpone_reminder(reminder.id, now + UNREACHABLE_RETRY)
             return 0
         message = OutboxMessage(
             f"reminder:{reminder.id}", "worker", worker.id, "reminder", {"reminder_id": reminder.id}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +20,9 @@ from bot.usecases.outbox import OutboxSignal
 
 log = logging.getLogger(__name__)
 
+# How long /effacer's confirmation stays valid.
+ERASE_CONFIRMATION_MINUTES = 24 * 60
+
 
 @dataclass(frozen=True)
 class Export:
@@ -24,6 +30,20 @@ class Export:
 
     text: str
     data: dict[str, Any]
+
+
+def purge_refusal(now: datetime, cutoff: datetime, newest: datetime | None) -> str | None:
+    """Why the clock cannot be trusted for a purge, if it cannot.
+
+    Behind the newest contact: the clock went back (or ran ahead earlier). Nobody seen within
+    the whole retention period: far more likely a clock jump than a service nobody used."""
+    if newest is None:
+        return None
+    if now < newest:
+        return "clock_before_newest_contact"
+    if newest < cutoff:
+        return "nobody_seen_within_retention"
+    return None
 
 
 class Rights:
@@ -35,11 +55,33 @@ class Rights:
         dialogues: dict[str, Dialogue],
         clock: Clock,
         signal: OutboxSignal,
+        confirm_secret: bytes | None = None,
     ) -> None:
         self._storage = storage
         self._dialogues = dialogues
         self._clock = clock
         self._signal = signal
+        # Signs /effacer's confirmation button, so a crafted press cannot skip the question.
+        self._confirm_secret = confirm_secret or secrets.token_bytes(32)
+
+    def _erase_mac(self, person: Person, issued: int) -> str:
+        message = f"erase|{person.id}|{issued}".encode()
+        return hmac.new(self._confirm_secret, message, hashlib.sha256).hexdigest()[:12]
+
+    def erase_token(self, person: Person) -> str:
+        """The token /effacer's "yes" button carries: this person, issued now."""
+        issued = int(self._clock.now().timestamp() // 60)
+        return f"{issued}.{self._erase_mac(person, issued)}"
+
+    def erase_confirmed(self, person: Person, token: str) -> bool:
+        """Whether the press comes from a confirmation we showed this person, recently."""
+        issued_text, _, mac = token.partition(".")
+        if not issued_text.isdigit():
+            return False
+        issued = int(issued_text)
+        expected = self._erase_mac(person, issued)
+        age = self._clock.now().timestamp() / 60 - issued
+        return hmac.compare_digest(mac, expected) and -5 <= age <= ERASE_CONFIRMATION_MINUTES
 
     async def export(self, person: Person, tr: Translator, timezone: ZoneInfo) -> Export:
         """Everything stored about the person, decrypted, as text and as JSON."""
@@ -124,9 +166,25 @@ class Rights:
         cutoff = self._clock.now() - timedelta(days=retention_days)
         return await self._storage.silent_since(cutoff)
 
-    async def purge(self, retention_days: int) -> int:
-        """Erase every person past the retention period; returns how many."""
+    async def purge(self, retention_days: int, max_percent: int = 25) -> int:
+        """Erase every person past the retention period; returns how many.
+
+        Refuses (erases nothing, logs why) when the clock cannot be trusted or the share is too
+        large: a clock set years ahead would otherwise erase everyone."""
+        if self._storage.checkpoint_owed:  # an earlier erasure left old pages in the WAL
+            await self._storage.fold_wal()
+        now = self._clock.now()
         expired = await self.expired(retention_days)
+        total, newest = await self._storage.contact_span()
+        refusal = purge_refusal(now, now - timedelta(days=retention_days), newest)
+        if refusal is None and len(expired) > max(1, total * max_percent // 100):
+            refusal = "share_too_large"
+        if refusal is not None and expired:
+            log.warning(
+                "retention_purge_refused",
+                extra={"reason": refusal, "expired": len(expired), "persons": total},
+            )
+            return 0
         for person in expired:
             await self._storage.erase_person(person.id, person.account, self._clock.now(), None)
         if expired:

@@ -727,7 +727,8 @@ def mutate(data: str, how: str, piece: str, others: Sequence[str], index: int) -
 
 def _erases(data: str) -> bool:
     try:
-        return decode(data) == RightsButton("erase")
+        decoded = decode(data)
+        return isinstance(decoded, RightsButton) and decoded.action == "erase"
     except ForgedCallback:
         return False
 

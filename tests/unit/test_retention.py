@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -42,6 +43,7 @@ async def test_only_persons_silent_past_the_retention_period_are_erased(
     recent = await storage.get_or_create_person(
         "telegram:2", chat_id=2, language="fr", now=NOW - timedelta(days=729)
     )
+    await storage.get_or_create_person("telegram:3", chat_id=3, language="fr", now=NOW)
     rights = Rights(storage, {}, FixedClock(), OutboxSignal())
     assert [p.id for p in await rights.expired(730)] == [old.id]
     assert await rights.purge(730) == 1
@@ -51,3 +53,65 @@ async def test_only_persons_silent_past_the_retention_period_are_erased(
     assert recent.id != old.id
     # A shorter period, configured by the service, reaches the other one too.
     assert await rights.purge(30) == 1
+
+
+class MovableClock:
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+async def _persons_seen(storage: SqliteStorage, *ages_in_days: int) -> None:
+    for index, age in enumerate(ages_in_days):
+        await storage.get_or_create_person(
+            f"telegram:{index}", chat_id=index, language="fr", now=NOW - timedelta(days=age)
+        )
+
+
+async def test_a_clock_three_years_ahead_erases_nobody(storage: SqliteStorage) -> None:
+    """The audit: a clock 3 years ahead at start-up erased every person."""
+    await _persons_seen(storage, 0, 1, 10, 100)
+    ahead = MovableClock(NOW + timedelta(days=3 * 365))
+    rights = Rights(storage, {}, ahead, OutboxSignal())
+    assert len(await rights.expired(730)) == 4
+    assert await rights.purge(730) == 0
+    assert len(await storage.all_persons()) == 4
+
+
+async def test_a_clock_behind_the_newest_contact_erases_nobody(storage: SqliteStorage) -> None:
+    await _persons_seen(storage, 0, 800, 900)
+    behind = MovableClock(NOW - timedelta(days=1))
+    rights = Rights(storage, {}, behind, OutboxSignal())
+    assert len(await rights.expired(730)) == 2
+    assert await rights.purge(730, max_percent=100) == 0
+    assert len(await storage.all_persons()) == 3
+
+
+async def test_a_purge_larger_than_the_set_share_erases_nobody(storage: SqliteStorage) -> None:
+    await _persons_seen(storage, 0, 1, 2, 800, 900)
+    rights = Rights(storage, {}, FixedClock(), OutboxSignal())
+    # 2 of 5 is 40 %: above a 25 % cap, within a 40 % one.
+    assert await rights.purge(730, max_percent=25) == 0
+    assert len(await storage.all_persons()) == 5
+    assert await rights.purge(730, max_percent=40) == 2
+    assert len(await storage.all_persons()) == 3
+
+
+async def test_the_purge_job_waits_before_its_first_round() -> None:
+    """Never at start-up: the first round comes from the repeating job, an hour later."""
+    from bot.jobs import PURGE_FIRST_DELAY, Repeating
+
+    rounds: list[int] = []
+
+    async def work() -> None:
+        rounds.append(1)
+
+    job = Repeating("daily-purge", 24 * 3600.0, work, first_delay=PURGE_FIRST_DELAY)
+    job.start()
+    for _ in range(20):
+        await asyncio.sleep(0)
+    await job.stop()
+    assert rounds == []
+    assert PURGE_FIRST_DELAY >= 3600

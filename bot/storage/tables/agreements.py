@@ -8,7 +8,7 @@ from typing import cast
 import aiosqlite
 
 from bot.storage.base import Agreement, AgreementAuthor, AgreementStatus, OutboxMessage
-from bot.storage.database import Database, from_db, required, to_db
+from bot.storage.database import Database, from_db, next_id, required, to_db
 from bot.storage.tables.outbox import enqueue
 
 PROBLEM = b"agreements.problem"
@@ -26,8 +26,8 @@ class AgreementsTable(Database):
             thread_id=row["thread_id"],
             round=row["round"],
             author=cast(AgreementAuthor, row["author"]),
-            problem=self._open_text(row["problem"], PROBLEM) or "",
-            steps=self._open_text(row["steps"], STEPS) or "",
+            problem=self._open_text(row["problem"], PROBLEM, (row["id"], row["person_id"])) or "",
+            steps=self._open_text(row["steps"], STEPS, (row["id"], row["person_id"])) or "",
             status=cast(AgreementStatus, row["status"]),
             created_at=required(row["created_at"]),
             answered_at=from_db(row["answered_at"]),
@@ -64,21 +64,23 @@ class AgreementsTable(Database):
                     " WHERE thread_id = ? AND status = 'proposed'",
                     (to_db(now), thread_id),
                 )
+            agreement_id = await next_id(db, "agreements")
             cursor = await db.execute(
-                "INSERT INTO agreements (person_id, worker_id, thread_id, round, author, problem,"
-                " steps, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'proposed', ?)",
+                "INSERT INTO agreements (id, person_id, worker_id, thread_id, round, author,"
+                " problem, steps, status, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?)",
                 (
+                    agreement_id,
                     person_id,
                     worker_id,
                     thread_id,
                     round_number,
                     author,
-                    self._seal_text(problem, PROBLEM),
-                    self._seal_text(steps, STEPS),
+                    self._seal_text(problem, PROBLEM, (agreement_id, person_id)),
+                    self._seal_text(steps, STEPS, (agreement_id, person_id)),
                     to_db(now),
                 ),
             )
-            agreement_id = cursor.lastrowid
             if thread_id is None:
                 await db.execute(
                     "UPDATE agreements SET thread_id = id WHERE id = ?", (agreement_id,)

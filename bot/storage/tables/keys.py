@@ -1,11 +1,17 @@
-"""Re-encrypting every encrypted column, for a key rotation."""
+"""Every encrypted column: key rotation, the move to row-bound ciphertexts, the key probe."""
 
 from __future__ import annotations
 
-from bot.storage.crypto import Cipher
-from bot.storage.database import Database
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import aiosqlite
+
+from bot.storage.crypto import Cipher, DecryptionError
+from bot.storage.database import Database, bound
 from bot.storage.tables.agreements import PROBLEM, STEPS
-from bot.storage.tables.outbox import PAYLOAD
+from bot.storage.tables.outbox import OUTBOX_OWNER, PAYLOAD
 from bot.storage.tables.pending import DATA
 from bot.storage.tables.persons import PSEUDONYM
 from bot.storage.tables.reminders import LEARNED, STEP
@@ -13,42 +19,114 @@ from bot.storage.tables.runs import RUN_STATE
 from bot.storage.tables.summaries import CONTENT
 from bot.storage.tables.workers import INVITATION_PSEUDONYM
 
-# Every encrypted column and the purpose its blobs are bound to.
+PROBE = b"key_probe.blob"
+_PROBE_AT = (1, None)
+_PROBE_TEXT = b"equipage key probe"
+
+# Every encrypted column: the purpose its blobs are bound to, and the SQL giving each row's
+# key and person (the rest of the associated data, see `bound`).
 ENCRYPTED_COLUMNS = (
-    ("dialogue_runs", "state", RUN_STATE),
-    ("persons", "pseudonym", PSEUDONYM),
-    ("invitations", "pseudonym", INVITATION_PSEUDONYM),
-    ("outbox", "payload", PAYLOAD),
-    ("summaries", "content", CONTENT),
-    ("agreements", "problem", PROBLEM),
-    ("agreements", "steps", STEPS),
-    ("pending_inputs", "data", DATA),
-    ("checkins", "step", STEP),
-    ("checkins", "learned", LEARNED),
+    ("dialogue_runs", "state", RUN_STATE, "id", "person_id"),
+    ("persons", "pseudonym", PSEUDONYM, "id", "id"),
+    ("invitations", "pseudonym", INVITATION_PSEUDONYM, "id", "NULL"),
+    ("outbox", "payload", PAYLOAD, "id", OUTBOX_OWNER),
+    ("summaries", "content", CONTENT, "id", "person_id"),
+    ("agreements", "problem", PROBLEM, "id", "person_id"),
+    ("agreements", "steps", STEPS, "id", "person_id"),
+    ("pending_inputs", "data", DATA, "account", "account"),
+    ("checkins", "step", STEP, "id", "person_id"),
+    ("checkins", "learned", LEARNED, "id", "person_id"),
+    ("key_probe", "blob", PROBE, "id", "NULL"),
 )
+
+# The migration that binds ciphertexts to their row (before it, a blob named only its column).
+REBIND_VERSION = 9
+
+
+class WrongKeyError(DecryptionError):
+    """The configured key does not open what is stored: refuse to start rather than write."""
+
+
+async def _reseal_all(db: aiosqlite.Connection, old: Cipher, new: Cipher, legacy: bool) -> int:
+    """Re-encrypt every blob under `new`, reading it with `old` (purpose only when legacy)."""
+    changed = 0
+    for table, column, purpose, key, owner in ENCRYPTED_COLUMNS:
+        cursor = await db.execute(
+            f"SELECT rowid, {key}, {owner}, {column} FROM {table}"
+            f" WHERE {column} IS NOT NULL AND length({column}) > 0"
+        )
+        for rowid, row_key, person, blob in await cursor.fetchall():
+            fresh_ad = bound(purpose, (row_key, person))
+            if not legacy and new.is_current(blob):
+                continue
+            plain = old.decrypt(blob, purpose if legacy else fresh_ad)
+            await db.execute(
+                f"UPDATE {table} SET {column} = ? WHERE rowid = ?",
+                (new.encrypt(plain, fresh_ad), rowid),
+            )
+            changed += 1
+    return changed
+
+
+async def rebind_all(db: aiosqlite.Connection, cipher: Cipher) -> int:
+    """Migration 0009's Python step: bind every existing blob to its row and person."""
+    return await _reseal_all(db, cipher, cipher, legacy=True)
+
+
+def has_encrypted_rows(database: Path) -> bool:
+    """Whether the database file holds any encrypted blob (read-only, before any key exists)."""
+    if not database.exists() or database.stat().st_size == 0:
+        return False
+    uri = f"{database.resolve().as_uri()}?mode=ro"
+    with closing(sqlite3.connect(uri, uri=True)) as connection:
+        for table, column, *_ in ENCRYPTED_COLUMNS:
+            try:
+                found = connection.execute(
+                    f"SELECT 1 FROM {table} WHERE {column} IS NOT NULL LIMIT 1"
+                ).fetchone()
+            except sqlite3.OperationalError:  # a table a later migration creates
+                continue
+            if found is not None:
+                return True
+    return False
 
 
 class KeysTable(Database):
-    """Key rotation over every encrypted column."""
+    """Key rotation over every encrypted column, and the key check at start."""
 
     async def reencrypt_all(self, cipher: Cipher) -> int:
         """Re-encrypt every blob with `cipher`'s primary key, in one transaction; returns count."""
-        changed = 0
         async with self._transaction() as db:
-            for table, column, purpose in ENCRYPTED_COLUMNS:
-                cursor = await db.execute(
-                    f"SELECT rowid, {column} FROM {table}"
-                    f" WHERE {column} IS NOT NULL AND length({column}) > 0"
-                )
-                for rowid, blob in await cursor.fetchall():
-                    if cipher.is_current(blob):
-                        continue
-                    fresh = cipher.encrypt(cipher.decrypt(blob, purpose), purpose)
-                    await db.execute(
-                        f"UPDATE {table} SET {column} = ? WHERE rowid = ?", (fresh, rowid)
-                    )
-                    changed += 1
+            changed = await _reseal_all(db, cipher, cipher, legacy=False)
         self._cipher = cipher
         async with self._lock:
             await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return changed
+
+    async def check_key(self) -> None:
+        """Decrypt the probe, or else one stored blob: WrongKeyError when the key does not fit."""
+        try:
+            row = await self._fetch_one("SELECT blob FROM key_probe WHERE id = 1")
+        except aiosqlite.OperationalError:  # before migration 0009: no probe, old-style blobs
+            return
+        try:
+            if row is not None:
+                self._cipher.decrypt(row["blob"], bound(PROBE, _PROBE_AT))
+                return
+            for table, column, purpose, key, owner in ENCRYPTED_COLUMNS:
+                found = await self._fetch_one(
+                    f"SELECT {key}, {owner}, {column} FROM {table}"
+                    f" WHERE {column} IS NOT NULL AND length({column}) > 0 LIMIT 1"
+                )
+                if found is not None:
+                    self._cipher.decrypt(found[2], bound(purpose, (found[0], found[1])))
+                    return
+        except DecryptionError as error:
+            raise WrongKeyError("the data key does not decrypt the stored data") from error
+
+    async def ensure_key_probe(self) -> None:
+        """Check the key, then leave a probe for the next starts if there is none yet."""
+        await self.check_key()
+        probe = self._cipher.encrypt(_PROBE_TEXT, bound(PROBE, _PROBE_AT))
+        async with self._transaction() as db:
+            await db.execute("INSERT OR IGNORE INTO key_probe (id, blob) VALUES (1, ?)", (probe,))

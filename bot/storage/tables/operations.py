@@ -6,6 +6,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from bot.paths import private_file
 from bot.storage.database import Database
 
 # Each count: (label key, SQL giving (month, count) rows). Months are UTC "YYYY-MM".
@@ -37,7 +38,8 @@ def copy_database(source: Path, target: Path) -> None:
     """SQLite's online backup: a consistent copy even while the bot keeps writing."""
     if target.exists():
         raise FileExistsError(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    # The copy holds everything: owner-only from its first byte, in an owner-only folder.
+    private_file(target)
     with closing(sqlite3.connect(source)) as origin, closing(sqlite3.connect(target)) as copy:
         origin.backup(copy)
     target.chmod(0o600)

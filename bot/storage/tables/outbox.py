@@ -11,9 +11,16 @@ import aiosqlite
 
 from bot.storage.base import OutboxItem, OutboxMessage, RecipientKind
 from bot.storage.crypto import Cipher, DecryptionError
-from bot.storage.database import Database, required, to_db
+from bot.storage.database import Database, bound, next_id, required, to_db
 
 PAYLOAD = b"outbox.payload"
+# Whose message it is, in the associated data: the recipient (a person or a worker).
+OUTBOX_OWNER = "recipient_kind || ':' || recipient_id"
+
+
+def recipient(kind: str, recipient_id: int) -> str:
+    """The outbox row's owner as OUTBOX_OWNER computes it in SQL."""
+    return f"{kind}:{recipient_id}"
 
 log = logging.getLogger(__name__)
 
@@ -25,15 +32,18 @@ async def enqueue(
     payload = json.dumps(
         {"kind": message.kind, "params": message.params}, ensure_ascii=False
     ).encode("utf-8")
+    outbox_id = await next_id(db, "outbox")
+    at = (outbox_id, recipient(message.recipient_kind, message.recipient_id))
     await db.execute(
-        "INSERT INTO outbox (dedupe_key, recipient_kind, recipient_id, payload, created_at,"
-        " next_attempt_at, about_person) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO outbox (id, dedupe_key, recipient_kind, recipient_id, payload, created_at,"
+        " next_attempt_at, about_person) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (dedupe_key) DO NOTHING",
         (
+            outbox_id,
             message.dedupe_key,
             message.recipient_kind,
             message.recipient_id,
-            cipher.encrypt(payload, PAYLOAD),
+            cipher.encrypt(payload, bound(PAYLOAD, at)),
             to_db(now),
             to_db(now),
             message.about_person,
@@ -45,7 +55,8 @@ class OutboxTable(Database):
     """Queries on `outbox`."""
 
     def _item(self, row: aiosqlite.Row) -> OutboxItem:
-        payload = self._open_json(row["payload"], PAYLOAD)
+        owner = recipient(row["recipient_kind"], row["recipient_id"])
+        payload = self._open_json(row["payload"], PAYLOAD, (row["id"], owner))
         return OutboxItem(
             id=row["id"],
             message=OutboxMessage(

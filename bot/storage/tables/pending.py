@@ -18,7 +18,7 @@ class PendingTable(Database):
         self, account: str, kind: str, ref: int, data: dict[str, Any] | None, now: datetime
     ) -> None:
         """Expect this account's next text to be `kind` about `ref`."""
-        sealed = None if data is None else self._seal_json(data, DATA)
+        sealed = None if data is None else self._seal_json(data, DATA, (account, account))
         async with self._transaction() as db:
             await db.execute(
                 "INSERT INTO pending_inputs (account, kind, ref, data, created_at)"
@@ -33,7 +33,9 @@ class PendingTable(Database):
         row = await self._fetch_one("SELECT * FROM pending_inputs WHERE account = ?", (account,))
         if row is None:
             return None
-        data = None if row["data"] is None else self._open_json(row["data"], DATA)
+        data = (
+            None if row["data"] is None else self._open_json(row["data"], DATA, (account, account))
+        )
         return PendingInput(row["kind"], row["ref"], data)
 
     async def clear_pending(self, account: str) -> None:

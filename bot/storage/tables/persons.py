@@ -9,8 +9,9 @@ from typing import cast
 import aiosqlite
 
 from bot.storage.base import OutboxMessage, Person, ScaleMode
-from bot.storage.database import Database, from_db, required, to_db
+from bot.storage.database import Database, from_db, next_id, required, to_db
 from bot.storage.tables.outbox import enqueue
+from bot.storage.tables.workers import INVITATION_PSEUDONYM
 
 PSEUDONYM = b"persons.pseudonym"
 
@@ -28,7 +29,7 @@ class PersonsTable(Database):
             current_run_id=row["current_run_id"],
             created_at=required(row["created_at"]),
             worker_id=row["worker_id"],
-            pseudonym=self._open_text(row["pseudonym"], PSEUDONYM),
+            pseudonym=self._open_text(row["pseudonym"], PSEUDONYM, (row["id"], row["id"])),
             consented_at=from_db(row["consented_at"]),
             last_seen_at=from_db(row["last_seen_at"]),
             quiet_from=row["quiet_from"],
@@ -103,19 +104,23 @@ class PersonsTable(Database):
             )
             invitation = await cursor.fetchone()
             assert invitation is not None
-            pseudonym = self._open_text(invitation["pseudonym"], b"invitations.pseudonym")
+            pseudonym = self._open_text(
+                invitation["pseudonym"], INVITATION_PSEUDONYM, (invitation_id, None)
+            )
+            person_id = await next_id(db, "persons")
             await db.execute(
-                "INSERT INTO persons (account, chat_id, language, created_at, last_seen_at,"
+                "INSERT INTO persons (id, account, chat_id, language, created_at, last_seen_at,"
                 " worker_id, pseudonym, consent_version, consented_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
+                    person_id,
                     account,
                     chat_id,
                     language,
                     to_db(now),
                     to_db(now),
                     invitation["worker_id"],
-                    self._seal_text(pseudonym, PSEUDONYM),
+                    self._seal_text(pseudonym, PSEUDONYM, (person_id, person_id)),
                     consent_version,
                     to_db(now),
                 ),
@@ -132,6 +137,12 @@ class PersonsTable(Database):
             "SELECT * FROM persons WHERE last_seen_at < ? ORDER BY last_seen_at", (to_db(cutoff),)
         )
         return [self._person(row) for row in rows]
+
+    async def contact_span(self) -> tuple[int, datetime | None]:
+        """How many persons there are, and the newest last contact among them."""
+        row = await self._fetch_one("SELECT COUNT(*), MAX(last_seen_at) FROM persons")
+        assert row is not None
+        return int(row[0]), from_db(row[1])
 
     async def persons_of_worker(self, worker_id: int) -> list[Person]:
         """The persons a worker supports, in the order they joined."""
@@ -181,8 +192,7 @@ class PersonsTable(Database):
             if goodbye is not None:
                 await enqueue(db, self._cipher, goodbye, now)
         # Deleted pages are zeroed (secure_delete); fold the WAL back so no old copy lingers.
-        async with self._lock:
-            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        await self.fold_wal()
 
     async def set_rhythm(self, person_id: int, **values: int) -> None:
         """Change the person's rhythm settings (quiet hours, pause, strengths check-ins)."""

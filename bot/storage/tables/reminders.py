@@ -8,7 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.storage.base import Appointment, CheckIn, OutboxMessage, Reminder, ReminderDraft
-from bot.storage.database import Database, from_db, required, to_db
+from bot.storage.database import Database, from_db, next_id, required, to_db
 from bot.storage.tables.outbox import enqueue
 
 STEP = b"checkins.step"
@@ -261,9 +261,9 @@ class RemindersTable(Database):
         return CheckIn(
             id=row["id"],
             person_id=row["person_id"],
-            step=self._open_text(row["step"], STEP) or "",
+            step=self._open_text(row["step"], STEP, (row["id"], row["person_id"])) or "",
             progress=row["progress"],
-            learned=self._open_text(row["learned"], LEARNED),
+            learned=self._open_text(row["learned"], LEARNED, (row["id"], row["person_id"])),
             created_at=required(row["created_at"]),
             answered_at=from_db(row["answered_at"]),
         )
@@ -271,11 +271,17 @@ class RemindersTable(Database):
     async def create_checkin(self, person_id: int, step: str, now: datetime) -> CheckIn:
         """A check-in about a step, waiting for the person's answer."""
         async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO checkins (person_id, step, created_at) VALUES (?, ?, ?)",
-                (person_id, self._seal_text(step, STEP), to_db(now)),
+            checkin_id = await next_id(db, "checkins")
+            await db.execute(
+                "INSERT INTO checkins (id, person_id, step, created_at) VALUES (?, ?, ?, ?)",
+                (
+                    checkin_id,
+                    person_id,
+                    self._seal_text(step, STEP, (checkin_id, person_id)),
+                    to_db(now),
+                ),
             )
-            cursor = await db.execute("SELECT * FROM checkins WHERE id = ?", (cursor.lastrowid,))
+            cursor = await db.execute("SELECT * FROM checkins WHERE id = ?", (checkin_id,))
             row = await cursor.fetchone()
         assert row is not None
         return self._checkin(row)
@@ -291,10 +297,16 @@ class RemindersTable(Database):
                     (progress, to_db(now), checkin_id),
                 )
             if learned is not None:
-                await db.execute(
-                    "UPDATE checkins SET learned = ?, answered_at = ? WHERE id = ?",
-                    (self._seal_text(learned, LEARNED), to_db(now), checkin_id),
+                cursor = await db.execute(
+                    "SELECT person_id FROM checkins WHERE id = ?", (checkin_id,)
                 )
+                owner = await cursor.fetchone()
+                if owner is not None:
+                    sealed = self._seal_text(learned, LEARNED, (checkin_id, owner[0]))
+                    await db.execute(
+                        "UPDATE checkins SET learned = ?, answered_at = ? WHERE id = ?",
+                        (sealed, to_db(now), checkin_id),
+                    )
 
     async def get_checkin(self, checkin_id: int) -> CheckIn | None:
         """A check-in by id."""

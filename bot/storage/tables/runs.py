@@ -8,7 +8,7 @@ from typing import Any, cast
 import aiosqlite
 
 from bot.storage.base import DialogueRun, RunStatus, ScaleMode
-from bot.storage.database import Database, from_db, required, to_db
+from bot.storage.database import Database, from_db, next_id, required, to_db
 
 RUN_STATE = b"dialogue_runs.state"
 
@@ -17,7 +17,7 @@ class RunsTable(Database):
     """Queries on `dialogue_runs`."""
 
     def _run(self, row: aiosqlite.Row) -> DialogueRun:
-        state = self._open_json(row["state"], RUN_STATE)
+        state = self._open_json(row["state"], RUN_STATE, (row["id"], row["person_id"]))
         return DialogueRun(
             id=row["id"],
             person_id=row["person_id"],
@@ -30,8 +30,8 @@ class RunsTable(Database):
             finished_at=from_db(row["finished_at"]),
         )
 
-    def _seal(self, state: dict[str, Any]) -> bytes:
-        return self._seal_json(state, RUN_STATE)
+    def _seal(self, state: dict[str, Any], run_id: int, person_id: int) -> bytes:
+        return self._seal_json(state, RUN_STATE, (run_id, person_id))
 
     async def _fetch_runs(self, sql: str, params: tuple[Any, ...]) -> list[DialogueRun]:
         return [self._run(row) for row in await self._fetch_all(sql, params)]
@@ -79,12 +79,13 @@ class RunsTable(Database):
     ) -> DialogueRun:
         """Create a run in progress and make it the person's current one."""
         async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO dialogue_runs (person_id, dialogue_id, dialogue_version, status,"
-                " state, started_at, updated_at) VALUES (?, ?, ?, 'active', ?, ?, ?)",
-                (person_id, dialogue_id, version, self._seal(state), to_db(now), to_db(now)),
+            run_id = await next_id(db, "dialogue_runs")
+            sealed = self._seal(state, run_id, person_id)
+            await db.execute(
+                "INSERT INTO dialogue_runs (id, person_id, dialogue_id, dialogue_version, status,"
+                " state, started_at, updated_at) VALUES (?, ?, ?, ?, 'active', ?, ?, ?)",
+                (run_id, person_id, dialogue_id, version, sealed, to_db(now), to_db(now)),
             )
-            run_id = cursor.lastrowid
             await db.execute(
                 "UPDATE persons SET current_run_id = ?, last_seen_at = ? WHERE id = ?",
                 (run_id, to_db(now), person_id),
@@ -117,7 +118,13 @@ class RunsTable(Database):
             await db.execute(
                 "UPDATE dialogue_runs SET state = ?, status = ?, updated_at = ?, finished_at = ?"
                 " WHERE id = ?",
-                (self._seal(state), status, to_db(now), to_db(now) if finished else None, run.id),
+                (
+                    self._seal(state, run.id, run.person_id),
+                    status,
+                    to_db(now),
+                    to_db(now) if finished else None,
+                    run.id,
+                ),
             )
             # One statement for the person: contact time, and what the answer changed.
             await db.execute(

@@ -8,7 +8,7 @@ from typing import Any, cast
 import aiosqlite
 
 from bot.storage.base import OutboxMessage, Summary, SummaryStatus
-from bot.storage.database import Database, from_db, required, to_db
+from bot.storage.database import Database, from_db, next_id, required, to_db
 from bot.storage.tables.outbox import enqueue
 
 CONTENT = b"summaries.content"
@@ -31,7 +31,7 @@ class SummariesTable(Database):
             worker_id=row["worker_id"],
             status=cast(SummaryStatus, row["status"]),
             revision=row["revision"],
-            content=self._open_json(row["content"], CONTENT),
+            content=self._open_json(row["content"], CONTENT, (row["id"], row["person_id"])),
             created_at=required(row["created_at"]),
             sent_at=from_db(row["sent_at"]),
             delivered_at=from_db(row["delivered_at"]),
@@ -54,18 +54,24 @@ class SummariesTable(Database):
         self, person_id: int, worker_id: int | None, content: dict[str, Any], now: datetime
     ) -> Summary:
         """Create the person's draft, or replace its content (a new revision)."""
-        sealed = self._seal_json(content, CONTENT)
         async with self._transaction() as db:
             cursor = await db.execute(
-                "UPDATE summaries SET content = ?, revision = revision + 1, worker_id = ?"
-                " WHERE person_id = ? AND status = 'draft'",
-                (sealed, worker_id, person_id),
+                "SELECT id FROM summaries WHERE person_id = ? AND status = 'draft'", (person_id,)
             )
-            if cursor.rowcount == 0:
+            draft = await cursor.fetchone()
+            summary_id = draft[0] if draft is not None else await next_id(db, "summaries")
+            sealed = self._seal_json(content, CONTENT, (summary_id, person_id))
+            if draft is not None:
                 await db.execute(
-                    "INSERT INTO summaries (person_id, worker_id, status, content, created_at)"
-                    " VALUES (?, ?, 'draft', ?, ?)",
-                    (person_id, worker_id, sealed, to_db(now)),
+                    "UPDATE summaries SET content = ?, revision = revision + 1, worker_id = ?"
+                    " WHERE id = ?",
+                    (sealed, worker_id, summary_id),
+                )
+            else:
+                await db.execute(
+                    "INSERT INTO summaries (id, person_id, worker_id, status, content, created_at)"
+                    " VALUES (?, ?, ?, 'draft', ?, ?)",
+                    (summary_id, person_id, worker_id, sealed, to_db(now)),
                 )
             cursor = await db.execute(
                 "SELECT * FROM summaries WHERE person_id = ? AND status = 'draft'", (person_id,)

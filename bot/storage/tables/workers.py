@@ -8,7 +8,7 @@ from typing import cast
 import aiosqlite
 
 from bot.storage.base import Invitation, InvitationKind, Worker
-from bot.storage.database import Database, from_db, required, to_db
+from bot.storage.database import Database, from_db, next_id, required, to_db
 
 INVITATION_PSEUDONYM = b"invitations.pseudonym"
 
@@ -35,7 +35,7 @@ class WorkersTable(Database):
             id=row["id"],
             kind=cast(InvitationKind, row["kind"]),
             worker_id=row["worker_id"],
-            pseudonym=self._open_text(row["pseudonym"], INVITATION_PSEUDONYM),
+            pseudonym=self._open_text(row["pseudonym"], INVITATION_PSEUDONYM, (row["id"], None)),
             created_at=required(row["created_at"]),
             expires_at=required(row["expires_at"]),
             used_at=from_db(row["used_at"]),
@@ -136,19 +136,21 @@ class WorkersTable(Database):
     ) -> Invitation:
         """Store a new invitation (its code only as a hash)."""
         async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO invitations (code_hash, kind, worker_id, pseudonym, created_at,"
-                " expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+            invitation_id = await next_id(db, "invitations")
+            await db.execute(
+                "INSERT INTO invitations (id, code_hash, kind, worker_id, pseudonym, created_at,"
+                " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
+                    invitation_id,
                     code_hash,
                     kind,
                     worker_id,
-                    self._seal_text(pseudonym, INVITATION_PSEUDONYM),
+                    self._seal_text(pseudonym, INVITATION_PSEUDONYM, (invitation_id, None)),
                     to_db(now),
                     to_db(expires_at),
                 ),
             )
-            cursor = await db.execute("SELECT * FROM invitations WHERE id = ?", (cursor.lastrowid,))
+            cursor = await db.execute("SELECT * FROM invitations WHERE id = ?", (invitation_id,))
             row = await cursor.fetchone()
         assert row is not None
         return self._invitation(row)
