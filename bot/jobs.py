@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.invitation_pictures import remove_stale_pictures
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -49,10 +50,14 @@ class Repeating:
 
 
 def daily_purge(services: Services) -> Repeating:
-    """Erase persons past the retention period: at start-up, then once a day."""
-    return Repeating(
-        "daily-purge", DAY, lambda: services.rights.purge(services.settings.retention_days)
-    )
+    """Erase persons past the retention period and stale invitation QR codes: at start-up,
+    then once a day."""
+
+    async def purge() -> None:
+        await services.rights.purge(services.settings.retention_days)
+        await remove_stale_pictures(services)
+
+    return Repeating("daily-purge", DAY, purge)
 
 
 def reminder_scanner(services: Services) -> Repeating:

@@ -67,6 +67,8 @@ class SqliteStorage(
         """Connect, set durable pragmas, apply pending migrations."""
         await self.open_without_migrating()
         await self._migrate()
+        # After a restore, whoever was erased since the backup is erased again, first thing.
+        await self.reapply_erasures(datetime.now(UTC))
 
     async def open_without_migrating(self) -> None:
         """Connect and set durable pragmas only (`equipage doctor` looks, it does not change)."""
