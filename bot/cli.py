@@ -93,9 +93,10 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def open_checked(services: Services) -> None:
-    """Open the database (migrating it) and prove the key fits, before doing anything else."""
-    await services.storage.open()
+    """Open the database (migrating it) and prove the key fits, before doing anything else.
+    On failure the connection is closed: its thread would otherwise keep the process alive."""
     try:
+        await services.storage.open()
         await services.storage.check_key()
     except BaseException:
         await services.storage.close()

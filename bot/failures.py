@@ -77,24 +77,28 @@ def _telegram_failure(error: TelegramError) -> Failure:
 
 
 def _file_failure(error: OSError, settings: Settings) -> Failure | None:
-    if error.errno == errno.ENOSPC:
+    if error.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
         return Failure(ui_text("cli.disk_full"), TEMPORARY)
     if error.errno == errno.EADDRINUSE:
         return Failure(ui_text("cli.port_in_use", port=settings.listen_port), CONFIGURATION)
-    if isinstance(error, PermissionError):
-        path = Path(error.filename) if error.filename else settings.database
+    if isinstance(error, PermissionError) and error.filename is None:
+        # bind() below 1024 without the right to: no file name, a port.
+        return Failure(ui_text("cli.port_forbidden", port=settings.listen_port), CONFIGURATION)
+    if error.filename is not None:
+        # Not ours to read: another owner, a folder where a file should be, a missing mount.
+        path = Path(error.filename)
         if settings.data_keys is None and path == key_path(settings.database):
             return Failure(ui_text("cli.key_unreadable", path=path), CONFIGURATION)
-        if error.filename is None and error.errno == errno.EACCES:
-            # bind() below 1024 without the right to: no file name, a port.
-            return Failure(ui_text("cli.port_forbidden", port=settings.listen_port), CONFIGURATION)
         return Failure(ui_text("cli.path_unreadable", path=path), CONFIGURATION)
     return None
 
 
 def _database_failure(error: sqlite3.DatabaseError, settings: Settings) -> Failure:
     text = str(error).lower()
-    if "full" in text:
+    # SQLITE_FULL is a full disk; SQLITE_IOERR_* a write the system refused (a quota, the
+    # file size limit, a failing disk): the fix starts the same way.
+    name = getattr(error, "sqlite_errorname", "") or ""
+    if "full" in text or name.startswith("SQLITE_IOERR"):
         return Failure(ui_text("cli.disk_full"), TEMPORARY)
     if "not a database" in text or "malformed" in text:
         return Failure(ui_text("cli.database_not_sqlite", path=settings.database), CONFIGURATION)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -73,6 +74,9 @@ class SqliteStorage(
     async def open_without_migrating(self) -> None:
         """Connect and set durable pragmas only (`equipage doctor` looks, it does not change)."""
         self._path.parent.mkdir(parents=True, exist_ok=True)
+        # A file SQLite cannot open fails here, in this thread: when aiosqlite's own connect
+        # fails, its worker thread outlives the event loop and prints a traceback at exit.
+        sqlite3.connect(self._path).close()
         self._db = await aiosqlite.connect(self._path, isolation_level=None)
         self._db.row_factory = aiosqlite.Row
         for pragma in (
