@@ -31,7 +31,7 @@ def _version() -> str:
         return "?"
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = FrenchArgumentParser(prog="equipage", description=ui_text("cli.description"))
     parser.add_argument(
         "--version",
@@ -59,7 +59,7 @@ def _fail(sentence: str, code: int = CONFIGURATION) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `equipage` console script."""
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     load_dotenv()
     try:
         settings = load_settings()
