@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -19,6 +20,7 @@ from bot.storage.crypto import (
     write_key_file,
 )
 from bot.storage.lock import DataLock
+from bot.storage.tables.erasures import erased_file
 from bot.telegram.client import standalone_bot
 from bot.usecases.invitations import invitation_link
 from bot.usecases.workers import UnknownPerson, UnknownWorker
@@ -126,6 +128,18 @@ async def _rotate_key(services: Services, out: TextIO, tr: Translator) -> int:
     lock.release()
     out.write(tr.message("cli.rotate_done", count=moved, path=str(path), old=str(kept)) + "\n")
     return 0
+
+
+def _copy_erased_list(services: Services, backup: Path) -> None:
+    """Keep the newest list of erased persons beside the backups (replacing the older one):
+    a server rebuilt from a backup then erases again whoever left after that backup."""
+    source = erased_file(services.settings.database)
+    target = erased_file(backup)
+    if source.exists() and source.resolve() != target.resolve():
+        temporary = target.with_suffix(".tmp")
+        shutil.copyfile(source, temporary)
+        temporary.chmod(0o600)
+        temporary.replace(target)
 
 
 async def _erase(services: Services, args: argparse.Namespace, out: TextIO, inp: TextIO) -> int:
@@ -249,6 +263,7 @@ async def run_admin(
             except FileExistsError:
                 out.write(tr.message("cli.backup_exists", path=str(target)) + "\n")
                 return 1
+            _copy_erased_list(services, target)
             out.write(tr.message("cli.backup_done", path=str(target)) + "\n")
         case "stats":
             months = await services.storage.monthly_counts()

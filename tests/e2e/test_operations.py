@@ -157,11 +157,15 @@ async def test_admin_erases_on_request_and_a_restored_backup_does_not_bring_the_
     erased = erased_file(settings.database).read_text("ascii").split()
     assert len(erased) == 1 and "Amina" not in erased[0] and str(amina.id) not in erased[0]
 
-    # The server's disk is restored from the backup; the erased list beside it stays.
+    # The next backup carries the newest erased list beside it.
+    await admin(settings, "backup", str(tmp_path / "apres.sqlite3"))
+    assert erased_file(tmp_path / "apres.sqlite3").read_text("ascii").split() == erased
+
+    # A new server is rebuilt from the older backup, and the newest erased list.
     restored = replace(settings, database=tmp_path / "restauree" / "equipage.sqlite3")
     restored.database.parent.mkdir()
     shutil.copy(backup, restored.database)
-    shutil.copy(erased_file(settings.database), erased_file(restored.database))
+    shutil.copy(erased_file(tmp_path / "apres.sqlite3"), erased_file(restored.database))
     assert rows(restored, "SELECT COUNT(*) FROM persons") == [(1,)]
     services = build_services(restored)
     await services.storage.open()
