@@ -54,7 +54,11 @@ def use_french() -> None:
 
 
 class FrenchHelpFormatter(argparse.HelpFormatter):
-    """Help that lists each option under its French name only."""
+    """Help that lists each option under its French name only, with French typography."""
+
+    def start_section(self, heading: str | None) -> None:
+        """argparse writes "heading:"; French puts a space before the colon."""
+        super().start_section(f"{heading} " if heading else heading)
 
     def _format_action_invocation(self, action: argparse.Action) -> str:
         shown = [name for name in action.option_strings if name not in LEGACY_OPTIONS]
