@@ -14,6 +14,8 @@ log = logging.getLogger(__name__)
 
 DAY = 24 * 60 * 60.0
 SCAN_EVERY = 60.0
+# A QR code holds a working link: it should not outlive the link by long.
+PICTURES_EVERY = 5 * 60.0
 
 
 class Repeating:
@@ -50,14 +52,15 @@ class Repeating:
 
 
 def daily_purge(services: Services) -> Repeating:
-    """Erase persons past the retention period and stale invitation QR codes: at start-up,
-    then once a day."""
+    """Erase persons past the retention period: at start-up, then once a day."""
+    return Repeating(
+        "daily-purge", DAY, lambda: services.rights.purge(services.settings.retention_days)
+    )
 
-    async def purge() -> None:
-        await services.rights.purge(services.settings.retention_days)
-        await remove_stale_pictures(services)
 
-    return Repeating("daily-purge", DAY, purge)
+def picture_sweeper(services: Services) -> Repeating:
+    """Remove invitation QR codes within minutes of their link being used or expiring."""
+    return Repeating("invitation-pictures", PICTURES_EVERY, lambda: remove_stale_pictures(services))
 
 
 def reminder_scanner(services: Services) -> Repeating:
