@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import shutil
+import sys
 from pathlib import Path
 from typing import TextIO
 
 from bot.i18n import Translator, ui_text
-from bot.paths import private_folder, write_private
-from bot.pictures.qr import qr_png
+from bot.invitation_pictures import remove_stale_pictures, save_invitation_picture
 from bot.services import Services
 from bot.storage.crypto import (
     Cipher,
@@ -19,34 +20,74 @@ from bot.storage.crypto import (
     write_key_file,
 )
 from bot.storage.lock import DataLock
+from bot.storage.tables.erasures import erased_file
 from bot.telegram.client import standalone_bot
 from bot.usecases.invitations import invitation_link
 from bot.usecases.workers import UnknownPerson, UnknownWorker
 
 
 def add_admin_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Declare `equipage admin <action>` and its options."""
+    """Declare `equipage admin <action>` and its options (French names; the old English ones
+    stay accepted, hidden, until the next release)."""
     admin = commands.add_parser("admin", help=ui_text("cli.admin_help"))
-    actions = admin.add_subparsers(dest="action", required=True)
+    actions = admin.add_subparsers(
+        dest="action", required=True, title=ui_text("cli.actions_title"), metavar="ACTION"
+    )
     invite = actions.add_parser("invite-worker", help=ui_text("cli.invite_worker_help"))
-    invite.add_argument("--name", required=True, help=ui_text("cli.worker_name_help"))
+    invite.add_argument(
+        "--nom",
+        "--name",
+        dest="name",
+        required=True,
+        metavar="NOM",
+        help=ui_text("cli.worker_name_help"),
+    )
     invite.add_argument("--structure", help=ui_text("cli.structure_help"))
     actions.add_parser("workers", help=ui_text("cli.workers_help"))
     actions.add_parser("persons", help=ui_text("cli.persons_help"))
     deactivate = actions.add_parser("deactivate-worker", help=ui_text("cli.deactivate_help"))
-    deactivate.add_argument("worker", type=int, help=ui_text("cli.worker_id_help"))
+    deactivate.add_argument(
+        "worker", type=int, metavar="NUMERO", help=ui_text("cli.worker_id_help")
+    )
     audit = actions.add_parser("audit", help=ui_text("cli.audit_help"))
-    audit.add_argument("--person", type=int, required=True, help=ui_text("cli.person_id_help"))
+    _person_option(audit)
+    erase = actions.add_parser("erase", help=ui_text("cli.erase_help"))
+    _person_option(erase)
+    erase.add_argument("--oui", dest="yes", action="store_true", help=ui_text("cli.yes_help"))
     purge = actions.add_parser("purge", help=ui_text("cli.purge_help"))
-    purge.add_argument("--dry-run", action="store_true", help=ui_text("cli.dry_run_help"))
+    purge.add_argument(
+        "--essai",
+        "--dry-run",
+        dest="dry_run",
+        action="store_true",
+        help=ui_text("cli.dry_run_help"),
+    )
     actions.add_parser("rotate-key", help=ui_text("cli.rotate_help"))
     backup = actions.add_parser("backup", help=ui_text("cli.backup_help"))
-    backup.add_argument("path", type=Path, help=ui_text("cli.backup_path_help"))
+    backup.add_argument("path", type=Path, metavar="FICHIER", help=ui_text("cli.backup_path_help"))
     actions.add_parser("stats", help=ui_text("cli.stats_help"))
     transfer = actions.add_parser("transfer", help=ui_text("cli.transfer_help"))
-    transfer.add_argument("--person", type=int, required=True, help=ui_text("cli.person_id_help"))
+    _person_option(transfer)
     transfer.add_argument(
-        "--to-worker", type=int, required=True, help=ui_text("cli.worker_id_help")
+        "--vers-intervenant",
+        "--to-worker",
+        dest="to_worker",
+        type=int,
+        required=True,
+        metavar="NUMERO",
+        help=ui_text("cli.worker_id_help"),
+    )
+
+
+def _person_option(action: argparse.ArgumentParser) -> None:
+    action.add_argument(
+        "--personne",
+        "--person",
+        dest="person",
+        type=int,
+        required=True,
+        metavar="NUMERO",
+        help=ui_text("cli.person_id_help"),
     )
 
 
@@ -89,15 +130,42 @@ async def _rotate_key(services: Services, out: TextIO, tr: Translator) -> int:
     return 0
 
 
-def _save_qr(data_dir: Path, worker_id: int, link: str) -> Path:
-    """Write the invitation's QR code beside the database; only its owner may read it."""
-    folder = private_folder(data_dir / "invitations")
-    picture = write_private(folder / f"intervenant-{worker_id}.png", qr_png(link))
-    return picture.resolve()
+def _copy_erased_list(services: Services, backup: Path) -> None:
+    """Keep the newest list of erased persons beside the backups (replacing the older one):
+    a server rebuilt from a backup then erases again whoever left after that backup."""
+    source = erased_file(services.settings.database)
+    target = erased_file(backup)
+    if source.exists() and source.resolve() != target.resolve():
+        temporary = target.with_suffix(".tmp")
+        shutil.copyfile(source, temporary)
+        temporary.chmod(0o600)
+        temporary.replace(target)
 
 
-async def run_admin(args: argparse.Namespace, services: Services, out: TextIO) -> int:
+async def _erase(services: Services, args: argparse.Namespace, out: TextIO, inp: TextIO) -> int:
+    """Erase one person at their request (a lost phone, a letter), after a confirmation."""
+    tr = services.catalogs.translator("fr")
+    person = await services.storage.get_person(args.person)
+    if person is None or person.account.startswith("console:"):
+        out.write(tr.message("cli.unknown_person") + "\n")
+        return 1
+    if not args.yes:
+        out.write(tr.message("cli.erase_confirm", id=person.id, pseudonym=person.pseudonym or "-"))
+        out.write(" ")
+        out.flush()
+        if inp.readline().strip().lower() != tr.message("cli.erase_yes_word"):
+            out.write(tr.message("cli.erase_cancelled") + "\n")
+            return 1
+    await services.rights.erase(person, reason="admin")
+    out.write(tr.message("cli.erase_done", id=person.id) + "\n")
+    return 0
+
+
+async def run_admin(
+    args: argparse.Namespace, services: Services, out: TextIO, inp: TextIO | None = None
+) -> int:
     """Carry out one admin action; returns the exit code."""
+    await remove_stale_pictures(services)
     tr = services.catalogs.translator("fr")
     tz = services.settings.timezone
     match args.action:
@@ -108,7 +176,7 @@ async def run_admin(args: argparse.Namespace, services: Services, out: TextIO) -
             username = await bot_username(services)
             worker, issued = await services.invitations.invite_worker(args.name, args.structure)
             link = invitation_link(username, issued.code)
-            picture = _save_qr(services.settings.database.parent, worker.id, link)
+            picture = save_invitation_picture(services, worker.id, link)
             out.write(
                 tr.message(
                     "cli.worker_invited",
@@ -155,7 +223,12 @@ async def run_admin(args: argparse.Namespace, services: Services, out: TextIO) -
                     )
                     + "\n"
                 )
+        case "erase":
+            return await _erase(services, args, out, inp or sys.stdin)
         case "audit":
+            if await services.storage.get_person(args.person) is None:
+                out.write(tr.message("cli.unknown_person") + "\n")
+                return 1
             entries = await services.storage.audit_of(args.person)
             if not entries:
                 out.write(tr.message("cli.audit_none") + "\n")
@@ -191,6 +264,7 @@ async def run_admin(args: argparse.Namespace, services: Services, out: TextIO) -
             except FileExistsError:
                 out.write(tr.message("cli.backup_exists", path=str(target)) + "\n")
                 return 1
+            _copy_erased_list(services, target)
             out.write(tr.message("cli.backup_done", path=str(target)) + "\n")
         case "stats":
             months = await services.storage.monthly_counts()

@@ -4,60 +4,105 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from types import FrameType
 
 from bot.admin import add_admin_commands, run_admin
 from bot.config import ConfigError, Settings, load_dotenv, load_settings
 from bot.engine import DialogueError
+from bot.failures import CONFIGURATION, explain
+from bot.french_argparse import FrenchArgumentParser
 from bot.i18n import ui_text
 from bot.logs import setup_logging
+from bot.services import Services
 from bot.storage.lock import DataLock
-from bot.storage.tables.keys import WrongKeyError
+
+# The shell's code for "stopped by Ctrl-C".
+INTERRUPTED = 130
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="equipage", description=ui_text("cli.description"))
-    commands = parser.add_subparsers(dest="command", required=True)
+def _version() -> str:
+    try:
+        return version("equipage")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "?"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = FrenchArgumentParser(prog="equipage", description=ui_text("cli.description"))
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=ui_text("cli.version", version=_version()),
+        help=ui_text("cli.version_help"),
+    )
+    commands = parser.add_subparsers(
+        dest="command", required=True, title=ui_text("cli.commands_title"), metavar="COMMANDE"
+    )
     commands.add_parser("run", help=ui_text("cli.run_help"))
     chat = commands.add_parser("chat", help=ui_text("cli.chat_help"))
-    chat.add_argument("--nom", default="essai", help=ui_text("cli.chat_name_help"))
+    chat.add_argument(
+        "--nom", dest="name", default="essai", metavar="NOM", help=ui_text("cli.chat_name_help")
+    )
     commands.add_parser("doctor", help=ui_text("cli.doctor_help"))
     add_admin_commands(commands)
     return parser
 
 
-def _fail(sentence: str) -> int:
+def _fail(sentence: str, code: int = CONFIGURATION) -> int:
     print(sentence, file=sys.stderr)
-    return 2
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `equipage` console script."""
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     load_dotenv()
     try:
         settings = load_settings()
     except ConfigError as error:
         return _fail(str(error))
     try:
-        if args.command == "run":
-            return _run(settings)
-        if args.command == "admin":
-            return asyncio.run(_admin(settings, args))
-        if args.command == "doctor":
-            from bot.doctor import doctor
-            from bot.i18n import Catalogs
-
-            translator = Catalogs.load(settings.dialogs_dir, settings.locales_dir).translator("fr")
-            return asyncio.run(doctor(settings, translator, sys.stdout))
-        return asyncio.run(_chat(settings, args.nom))
+        return _dispatch(settings, args)
     except DialogueError as error:
         return _fail(ui_text("cli.bad_dialogue", problem=str(error)))
     except ConfigError as error:  # e.g. the key file gone while encrypted data remains
         return _fail(str(error))
-    except WrongKeyError:
-        return _fail(ui_text("config.key_wrong"))
+    except KeyboardInterrupt:
+        return _fail(ui_text("cli.interrupted"), INTERRUPTED)
+    except Exception as error:
+        failure = explain(error, settings)
+        if failure is None:
+            raise  # a bug, not a set-up mistake: the traceback is for the developers
+        return _fail(failure.sentence, failure.exit_code)
+
+
+def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
+    if args.command == "run":
+        return _run(settings)
+    if args.command == "admin":
+        return _interruptible(lambda: asyncio.run(_admin(settings, args)))
+    if args.command == "doctor":
+        from bot.doctor import doctor
+        from bot.i18n import Catalogs
+
+        translator = Catalogs.load(settings.dialogs_dir, settings.locales_dir).translator("fr")
+        return asyncio.run(doctor(settings, translator, sys.stdout))
+    return _interruptible(lambda: asyncio.run(_chat(settings, args.name)))
+
+
+async def open_checked(services: Services) -> None:
+    """Open the database (migrating it) and prove the key fits, before doing anything else.
+    On failure the connection is closed: its thread would otherwise keep the process alive."""
+    try:
+        await services.storage.open()
+        await services.storage.check_key()
+    except BaseException:
+        await services.storage.close()
+        raise
 
 
 def _run(settings: Settings) -> int:
@@ -71,26 +116,51 @@ def _run(settings: Settings) -> int:
         return _fail(ui_text("cli.already_running"))
     setup_logging()
     services = build_services(settings)
+
+    async def check_data() -> None:
+        # A wrong key or an unreadable database is said now, not after waiting for Telegram.
+        await open_checked(services)
+        await services.storage.close()
+
+    asyncio.run(check_data())
     application = build_application(services)
     if settings.webhook_url:
         from bot.telegram.webhook import run_webhook
 
         run_webhook(application, services)
         return 0
-    from bot.telegram.webhook import ALLOWED_UPDATES
+    from bot.telegram.polling import run_polling
 
-    # Polling stops cleanly on SIGTERM and SIGINT: updates in progress finish first.
-    application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    # Stops cleanly on SIGTERM and SIGINT: updates in progress finish first.
+    run_polling(application, services)
     return 0
+
+
+def _interruptible(command: Callable[[], int]) -> int:
+    """Run a terminal command so that Ctrl-C stops it at once, cleanly.
+
+    asyncio's own Ctrl-C handler only cancels the main task when the event loop gets control,
+    which a blocking terminal read never gives it: the first Ctrl-C seemed to do nothing and the
+    second printed a traceback. Raising KeyboardInterrupt where the program stands unwinds it
+    (closing the database on the way), and `main` says goodbye."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        return command()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 async def _admin(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services import build_services
 
     services = build_services(settings)
-    await services.storage.open()
+    await open_checked(services)
     try:
-        return await run_admin(args, services, sys.stdout)
+        return await run_admin(args, services, sys.stdout, sys.stdin)
     finally:
         await services.storage.close()
 
@@ -100,7 +170,7 @@ async def _chat(settings: Settings, name: str) -> int:
     from bot.services import build_services
 
     services = build_services(settings)
-    await services.storage.open()
+    await open_checked(services)
     try:
         await Console(services, name, sys.stdin, sys.stdout).run()
     finally:

@@ -46,6 +46,9 @@ class Settings:
     webhook_secret: str | None = None
     listen_host: str = "127.0.0.1"
     listen_port: int = 8080
+    # `run` waits this long for Telegram at start-up (network down at boot), then exits
+    # with a sentence; the service manager starts it again later.
+    startup_wait: float = 600.0
 
 
 def load_dotenv(path: Path = Path(".env")) -> None:
@@ -126,6 +129,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     port = _value(env, "EQUIPAGE_LISTEN_PORT", "8080")
     if not port.isdigit() or not 0 <= int(port) <= 65535:
         raise ConfigError(ui_text("config.bad_port"))
+    startup_wait = _value(env, "EQUIPAGE_STARTUP_WAIT", "600")
+    if not startup_wait.isdigit():
+        raise ConfigError(ui_text("config.bad_startup_wait"))
     return Settings(
         token=env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
         api_base_url=base_url,
@@ -144,4 +150,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         webhook_secret=webhook_secret,
         listen_host=_value(env, "EQUIPAGE_LISTEN_HOST", "127.0.0.1"),
         listen_port=int(port),
+        startup_wait=float(startup_wait),
     )

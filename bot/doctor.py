@@ -36,7 +36,7 @@ async def _storage_checks(settings: Settings, tr: Translator) -> list[Check]:
         if path.exists():
             mode = stat.S_IMODE(path.stat().st_mode)
             key = "doctor.key_file" if mode & 0o077 == 0 else "doctor.key_file_open"
-            checks.append(Check(mode & 0o077 == 0, tr.message(key, path=path, mode=oct(mode))))
+            checks.append(Check(mode & 0o077 == 0, tr.message(key, path=path, mode=f"{mode:03o}")))
     if settings.data_keys is None and not key_path(settings.database).exists():
         checks.append(Check(False, tr.message("doctor.key_missing")))
         return checks

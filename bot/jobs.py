@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.invitation_pictures import remove_stale_pictures
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -15,6 +16,8 @@ DAY = 24 * 60 * 60.0
 SCAN_EVERY = 60.0
 # The purge never runs at start-up: a wrong clock at boot gets an hour to be noticed and fixed.
 PURGE_FIRST_DELAY = 60 * 60.0
+# A QR code holds a working link: it should not outlive the link by long.
+PICTURES_EVERY = 5 * 60.0
 
 
 class Repeating:
@@ -67,6 +70,11 @@ def daily_purge(services: Services) -> Repeating:
         lambda: services.rights.purge(settings.retention_days, settings.purge_max_percent),
         first_delay=PURGE_FIRST_DELAY,
     )
+
+
+def picture_sweeper(services: Services) -> Repeating:
+    """Remove invitation QR codes within minutes of their link being used or expiring."""
+    return Repeating("invitation-pictures", PICTURES_EVERY, lambda: remove_stale_pictures(services))
 
 
 def reminder_scanner(services: Services) -> Repeating:

@@ -31,7 +31,9 @@ if [ ! -r "$ENV_FILE" ]; then
 fi
 
 # Même valeur par défaut que le service systemd ; equipage.env peut la remplacer.
-EQUIPAGE_DATABASE=/var/lib/equipage/equipage.sqlite3
+# Une valeur donnée à la commande (sudo EQUIPAGE_DATABASE=… equipage …, pour répéter
+# une restauration) est gardée.
+EQUIPAGE_DATABASE=${EQUIPAGE_DATABASE:-/var/lib/equipage/equipage.sqlite3}
 export EQUIPAGE_DATABASE
 set -a
 # shellcheck source=/dev/null

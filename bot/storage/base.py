@@ -364,7 +364,13 @@ class Storage(Protocol):
         """Link the person to another worker and queue the notice to the person."""
 
     async def erase_person(
-        self, person_id: int, account: str, now: datetime, goodbye: OutboxMessage | None
+        self,
+        person_id: int,
+        account: str,
+        now: datetime,
+        goodbye: OutboxMessage | None,
+        *,
+        reason: str = "person",
     ) -> None:
         """Delete everything about a person in one transaction; queue only a goodbye notice."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -71,6 +72,8 @@ class SqliteStorage(
             await self._migrate()
             # A wrong key stops the start here, before any answer is written with it.
             await self.ensure_key_probe()
+            # After a restore, whoever was erased since the backup is erased again, first thing.
+            await self.reapply_erasures(datetime.now(UTC))
         except BaseException:
             await self.close()  # its thread would otherwise keep the process alive
             raise
@@ -79,6 +82,9 @@ class SqliteStorage(
         """Connect and set durable pragmas only (`equipage doctor` looks, it does not change)."""
         # 0600 before SQLite opens it: its -wal and -shm files then get the same mode.
         private_file(self._path)
+        # A file SQLite cannot open fails here, in this thread: when aiosqlite's own connect
+        # fails, its worker thread outlives the event loop and prints a traceback at exit.
+        sqlite3.connect(self._path).close()
         self._db = await aiosqlite.connect(self._path, isolation_level=None)
         self._db.row_factory = aiosqlite.Row
         for pragma in (

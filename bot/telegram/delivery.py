@@ -105,9 +105,7 @@ class OutboxCourier:
             # A message that cannot be rendered would fail the same way at every try and,
             # being the oldest, hold back every message queued behind it: set it aside.
             await self._give_up(item, "unrenderable")
-            log.error(
-                "outbox_unrenderable", extra={"item": item.id, "error": type(error).__name__}
-            )
+            log.error("outbox_unrenderable", extra={"item": item.id, "error": type(error).__name__})
             return
         try:
             # A part already sent before a crash or a failure is never sent again.

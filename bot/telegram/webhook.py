@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.services import Services
+from bot.telegram.startup import wait_for_telegram
 
 log = logging.getLogger(__name__)
 
@@ -98,24 +99,28 @@ async def serve(application: App, services: Services, stop: asyncio.Event) -> No
     """Run in webhook mode until `stop` is set, then shut down without losing anything."""
     settings = services.settings
     assert settings.webhook_url is not None
-    await application.initialize()
-    if application.post_init is not None:
-        await application.post_init(application)
+    if not await wait_for_telegram(application, settings.startup_wait, stop):
+        await application.shutdown()
+        return
     server = WebhookServer(application, services)
-    await server.start()
-    await application.bot.set_webhook(
-        settings.webhook_url,
-        secret_token=settings.webhook_secret,
-        allowed_updates=ALLOWED_UPDATES,
-    )
-    await application.start()
-    log.info("webhook_mode_started")
     try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await server.start()
+        await application.bot.set_webhook(
+            settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+        await application.start()
+        log.info("webhook_mode_started")
         await stop.wait()
     finally:
-        # Stop taking new updates first; PTB then finishes those it already has.
+        # Stop taking new updates first; PTB then finishes those it already has. Also on a
+        # failed start (port in use, URL refused): nothing may be left running.
         await server.stop()
-        await application.stop()
+        if application.running:
+            await application.stop()
         if application.post_stop is not None:
             await application.post_stop(application)
         await application.shutdown()

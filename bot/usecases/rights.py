@@ -186,13 +186,17 @@ class Rights:
             )
             return 0
         for person in expired:
-            await self._storage.erase_person(person.id, person.account, self._clock.now(), None)
+            await self._storage.erase_person(
+                person.id, person.account, self._clock.now(), None, reason="retention"
+            )
         if expired:
             log.info("retention_purge", extra={"erased": len(expired)})
         return len(expired)
 
-    async def erase(self, person: Person) -> None:
-        """Delete everything; the worker is told only that the person left."""
+    async def erase(self, person: Person, reason: str = "person") -> None:
+        """Delete everything; the worker is told only that the person left.
+
+        `reason` is "person" (/effacer) or "admin" (on the person's request to the service)."""
         goodbye = None
         if person.worker_id is not None:
             goodbye = OutboxMessage(
@@ -202,6 +206,8 @@ class Rights:
                 kind="person_left",
                 params={"pseudonym": person.pseudonym or ""},
             )
-        await self._storage.erase_person(person.id, person.account, self._clock.now(), goodbye)
+        await self._storage.erase_person(
+            person.id, person.account, self._clock.now(), goodbye, reason=reason
+        )
         self._signal.wake()
-        log.info("person_erased")
+        log.info("person_erased", extra={"reason": reason})

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import shutil
 import sqlite3
+import time
 from dataclasses import replace
 from pathlib import Path
 
+from bot.admin import run_admin
+from bot.cli import build_parser
 from bot.config import Settings
 from bot.doctor import doctor
 from bot.i18n import Catalogs
+from bot.services import build_services
 from bot.storage.crypto import Cipher, load_or_create_key
 from bot.storage.sqlite import SqliteStorage
+from bot.storage.tables.erasures import erased_file
 from tests.conftest import running_bot
 from tests.e2e.helpers import (
     App,
@@ -22,7 +29,7 @@ from tests.e2e.helpers import (
     person_joins,
     worker_joins,
 )
-from tests.e2e.test_invitations import admin
+from tests.e2e.test_invitations import admin, rows
 from tests.fakegram import FakeTelegram
 
 
@@ -113,3 +120,93 @@ async def test_stats_count_activity_per_month_without_names(
     month_line = printed.strip().splitlines()[-1]
     assert month_line.endswith(": 1, 1, 0, 0")
     assert "Amina" not in printed and "Séverine" not in printed
+
+
+async def admin_answering(settings: Settings, answer: str, *words: str) -> tuple[int, str]:
+    """`equipage admin …` parsed as the command line does, with `answer` typed at the prompt."""
+    args = build_parser().parse_args(["admin", *words])
+    services = build_services(settings)
+    await services.storage.open()
+    out = io.StringIO()
+    try:
+        code = await run_admin(args, services, out, io.StringIO(answer))
+    finally:
+        await services.storage.close()
+    return code, out.getvalue()
+
+
+async def test_admin_erases_on_request_and_a_restored_backup_does_not_bring_the_person_back(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings, tmp_path: Path
+) -> None:
+    severine, _ = await worker_joins(fake_telegram, bot)
+    amina = await person_joins(fake_telegram, bot, "Amina", worker_user=severine)
+    await finish_probleme(amina, "Les factures")
+    backup = tmp_path / "avant.sqlite3"
+    await admin(settings, "backup", str(backup))
+    [(person_id,)] = rows(settings, "SELECT id FROM persons")
+    tr = translator(settings)
+
+    code, printed = await admin_answering(settings, "non\n", "erase", "--personne", str(person_id))
+    assert code == 1 and tr.message("cli.erase_cancelled") in printed
+    assert rows(settings, "SELECT COUNT(*) FROM persons") == [(1,)]
+
+    code, printed = await admin_answering(settings, "oui\n", "erase", "--personne", str(person_id))
+    assert code == 0 and tr.message("cli.erase_done", id=person_id) in printed
+    assert rows(settings, "SELECT COUNT(*) FROM persons") == [(0,)]
+    assert rows(settings, "SELECT reason FROM erasures") == [("admin",)]
+    erased = erased_file(settings.database).read_text("ascii").split()
+    assert len(erased) == 1 and "Amina" not in erased[0] and str(amina.id) not in erased[0]
+
+    # The next backup carries the newest erased list beside it.
+    await admin(settings, "backup", str(tmp_path / "apres.sqlite3"))
+    assert erased_file(tmp_path / "apres.sqlite3").read_text("ascii").split() == erased
+
+    # A new server is rebuilt from the older backup, and the newest erased list.
+    restored = replace(settings, database=tmp_path / "restauree" / "equipage.sqlite3")
+    restored.database.parent.mkdir()
+    shutil.copy(backup, restored.database)
+    shutil.copy(erased_file(tmp_path / "apres.sqlite3"), erased_file(restored.database))
+    assert rows(restored, "SELECT COUNT(*) FROM persons") == [(1,)]
+    services = build_services(restored)
+    await services.storage.open()
+    await services.storage.close()
+    assert rows(restored, "SELECT COUNT(*) FROM persons") == [(0,)]
+    assert rows(restored, "SELECT COUNT(*) FROM dialogue_runs") == [(0,)]
+    assert rows(restored, "SELECT reason FROM erasures") == [("restore",)]
+
+
+async def test_erase_without_a_prompt_and_of_a_missing_person(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    amina = await person_joins(fake_telegram, bot, "Amina")
+    assert amina is not None
+    [(person_id,)] = rows(settings, "SELECT id FROM persons")
+    tr = translator(settings)
+    code, printed = await admin_answering(settings, "", "erase", "--personne", "999")
+    assert code == 1 and tr.message("cli.unknown_person") in printed
+    code, printed = await admin_answering(settings, "", "audit", "--personne", "999")
+    assert code == 1 and tr.message("cli.unknown_person") in printed
+    code, printed = await admin_answering(
+        settings, "", "erase", "--personne", str(person_id), "--oui"
+    )
+    assert code == 0 and rows(settings, "SELECT COUNT(*) FROM persons") == [(0,)]
+
+
+async def test_invitation_pictures_go_once_used_or_expired(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    printed = await admin(settings, "invite-worker", "--nom", "Séverine D.")
+    used = Path(printed.split("QR code : ")[1].split("\n")[0])
+    code = printed.split("?start=")[1].split()[0]
+    printed = await admin(settings, "invite-worker", "--nom", "Karim B.")
+    expired = Path(printed.split("QR code : ")[1].split("\n")[0])
+    printed = await admin(settings, "invite-worker", "--nom", "Lou P.")
+    waiting = Path(printed.split("QR code : ")[1].split("\n")[0])
+    severine = fake_telegram.user(first_name="Séverine")
+    await severine.send(f"/start {code}")
+    await expect(severine, "Bienvenue")
+    eight_days_ago = time.time() - 8 * 24 * 3600
+    os.utime(expired, (eight_days_ago, eight_days_ago))
+    await admin(settings, "workers")
+    assert not used.exists() and not expired.exists()
+    assert waiting.exists()

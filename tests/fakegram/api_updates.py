@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 from .api_types import Handler
 from .errors import ApiError, bad_request
@@ -58,6 +59,9 @@ async def set_webhook(world: World, params: Params) -> bool:
     # Telegram demands HTTPS; the fake also lets tests use plain HTTP on loopback.
     if url and not url.startswith(("https://", "http://127.0.0.1:")):
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    port = urlsplit(url).port if url.startswith("https://") else None
+    if port is not None and port not in (80, 88, 443, 8443):
+        raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
     if params.flag("drop_pending_updates"):
         world.updates.drop_all()
     world.updates.set_allowed(_allowed_updates(params))

@@ -47,7 +47,9 @@ class FakeTelegram:
     bot_id = BOT_ID
     bot_username = BOT_USERNAME
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
+        # A fixed port lets a test start the server after the bot (an outage at boot).
+        self._port = port
         self._world = World()
         self._failures = FailurePlan()
         self._runner: web.AppRunner | None = None
@@ -80,7 +82,7 @@ class FakeTelegram:
             app, handler_cancellation=True, shutdown_timeout=2.0, access_log=None
         )
         await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        await web.TCPSite(runner, "127.0.0.1", self._port).start()
         host, port = runner.addresses[0][:2]
         self._runner = runner
         self._base_url = f"http://{host}:{port}"

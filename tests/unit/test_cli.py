@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.i18n import ui_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -163,3 +164,66 @@ def test_rotate_key_refuses_while_a_bot_runs_on_the_same_data(
         assert "Un autre bot Équipage utilise déjà ces données" in capsys.readouterr().err
     finally:
         running.release()
+
+
+def _exits(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    printed = capsys.readouterr()
+    return int(stopped.value.code or 0), printed.out, printed.err
+
+
+def test_help_usage_and_errors_are_french(
+    environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _exits(["--help"], capsys)
+    assert code == 0
+    assert out.startswith(ui_text("cli.argparse_usage")) and ui_text("cli.argparse_help") in out
+    assert "usage:" not in out and "show this help" not in out
+
+    code, out, _ = _exits(["admin", "invite-worker", "--help"], capsys)
+    assert "--nom" in out and "--name" not in out
+
+    code, _, err = _exits(["admin", "invite-worker"], capsys)
+    assert code == 2
+    assert ui_text("cli.argparse_required") % "--nom" in err and "--name" not in err
+    assert "error:" not in err and "required" not in err
+
+    code, _, err = _exits(["admin", "audit", "--personne", "abc"], capsys)
+    assert code == 2 and ui_text("cli.argparse_invalid_value") % {"value": "abc"} in err
+
+    code, _, err = _exits(["admin", "nimporte"], capsys)
+    assert code == 2 and "invalid choice" not in err
+
+
+def test_version(environment: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    code, out, _ = _exits(["--version"], capsys)
+    assert code == 0 and out.strip() == ui_text("cli.version", version=version("equipage"))
+
+
+def test_old_english_option_names_still_work_for_one_release(
+    environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["admin", "purge", "--dry-run"]) == 0
+    assert main(["admin", "audit", "--person", "1"]) == 1
+    assert ui_text("cli.unknown_person") in capsys.readouterr().out
+
+
+def test_stats_leave_out_terminal_trials(
+    environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _chat([*PROBLEME, "/quitter"])
+    assert main(["admin", "stats"]) == 0
+    assert ui_text("cli.stats_none") in capsys.readouterr().out
+
+
+def test_doctor_shows_the_key_file_mode_as_chmod_does(
+    environment: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("EQUIPAGE_DATA_KEY")
+    _chat(PROBLEME[:3])
+    main(["doctor"])
+    out = capsys.readouterr().out
+    assert "600" in out and "0o600" not in out

@@ -57,4 +57,4 @@ def test_a_wrong_key_is_refused_in_one_sentence(tmp_path: Path, environ: dict[st
     environ["EQUIPAGE_DATA_KEY"] = base64.urlsafe_b64encode(os.urandom(32)).decode()
     refused = _chat(tmp_path, [], environ)
     assert refused.returncode == 2
-    assert refused.stderr.strip() == ui_text("config.key_wrong")
+    assert refused.stderr.strip() == ui_text("cli.key_wrong")

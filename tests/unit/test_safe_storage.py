@@ -222,9 +222,10 @@ async def test_a_lone_surrogate_that_reaches_storage_is_kept_as_a_replacement_ch
 
 @pytest.mark.usefixtures("loose_umask")
 def test_invitation_pictures_are_owner_only_whatever_the_umask(tmp_path: Path) -> None:
-    from bot.admin import _save_qr
+    from bot.invitation_pictures import write_invitation_picture
 
-    picture = _save_qr(tmp_path / "data", 3, "https://t.me/equipage_bot?start=abc")
+    where = tmp_path / "data" / "invitations"
+    picture = write_invitation_picture(where, 3, "https://t.me/equipage_bot?start=abc")
     assert _mode(picture) == "0o600"
     assert _mode(picture.parent) == "0o700"
 

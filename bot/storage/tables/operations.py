@@ -9,27 +9,30 @@ from pathlib import Path
 from bot.paths import private_file
 from bot.storage.database import Database
 
+# Trials in the terminal (`equipage chat`, accounts "console:…") are not activity: left out.
+_REAL = "person_id IN (SELECT id FROM persons WHERE account NOT LIKE 'console:%')"
+
 # Each count: (label key, SQL giving (month, count) rows). Months are UTC "YYYY-MM".
 MONTHLY_COUNTS = (
     (
         "persons_joined",
         "SELECT substr(consented_at, 1, 7), COUNT(*) FROM persons"
-        " WHERE consented_at IS NOT NULL GROUP BY 1",
+        " WHERE consented_at IS NOT NULL AND account NOT LIKE 'console:%' GROUP BY 1",
     ),
     (
         "dialogues_finished",
         "SELECT substr(finished_at, 1, 7), COUNT(*) FROM dialogue_runs"
-        " WHERE finished_at IS NOT NULL GROUP BY 1",
+        f" WHERE finished_at IS NOT NULL AND {_REAL} GROUP BY 1",
     ),
     (
         "summaries_sent",
         "SELECT substr(sent_at, 1, 7), COUNT(*) FROM summaries"
-        " WHERE sent_at IS NOT NULL GROUP BY 1",
+        f" WHERE sent_at IS NOT NULL AND {_REAL} GROUP BY 1",
     ),
     (
         "agreements_accepted",
         "SELECT substr(answered_at, 1, 7), COUNT(*) FROM agreements"
-        " WHERE status = 'accepted' GROUP BY 1",
+        f" WHERE status = 'accepted' AND {_REAL} GROUP BY 1",
     ),
 )
 

@@ -22,6 +22,7 @@ def recipient(kind: str, recipient_id: int) -> str:
     """The outbox row's owner as OUTBOX_OWNER computes it in SQL."""
     return f"{kind}:{recipient_id}"
 
+
 log = logging.getLogger(__name__)
 
 

@@ -9,14 +9,15 @@ from typing import cast
 import aiosqlite
 
 from bot.storage.base import OutboxMessage, Person, ScaleMode
-from bot.storage.database import Database, from_db, next_id, required, to_db
+from bot.storage.database import from_db, next_id, required, to_db
+from bot.storage.tables.erasures import ErasuresTable
 from bot.storage.tables.outbox import enqueue
 from bot.storage.tables.workers import INVITATION_PSEUDONYM
 
 PSEUDONYM = b"persons.pseudonym"
 
 
-class PersonsTable(Database):
+class PersonsTable(ErasuresTable):
     """Queries on `persons`."""
 
     def _person(self, row: aiosqlite.Row) -> Person:
@@ -171,10 +172,18 @@ class PersonsTable(Database):
         return True
 
     async def erase_person(
-        self, person_id: int, account: str, now: datetime, goodbye: OutboxMessage | None
+        self,
+        person_id: int,
+        account: str,
+        now: datetime,
+        goodbye: OutboxMessage | None,
+        *,
+        reason: str = "person",
     ) -> None:
-        """Delete everything about a person in one transaction; queue only a goodbye notice."""
+        """Delete everything about a person in one transaction; queue only a goodbye notice.
+        Their opaque token is kept (table and file) so that no restore brings them back."""
         async with self._transaction() as db:
+            token = await self._record_erasure(db, person_id, reason, now)
             await db.execute(
                 "DELETE FROM outbox WHERE about_person = ?"
                 " OR (recipient_kind = 'person' AND recipient_id = ?)",
@@ -193,6 +202,7 @@ class PersonsTable(Database):
                 await enqueue(db, self._cipher, goodbye, now)
         # Deleted pages are zeroed (secure_delete); fold the WAL back so no old copy lingers.
         await self.fold_wal()
+        self._remember_outside(token)
 
     async def set_rhythm(self, person_id: int, **values: int) -> None:
         """Change the person's rhythm settings (quiet hours, pause, strengths check-ins)."""
