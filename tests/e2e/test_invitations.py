@@ -255,8 +255,13 @@ async def test_a_worker_who_blocked_the_bot_does_not_stop_a_person_from_joining(
     await nadia.click("J'accepte")
     await expect(nadia, "Bienvenue dans Équipage")
     storage = services_of(bot).storage
+    # The courier marks the message, then the worker, in two steps: wait for both.
     await fake_telegram.wait_for(
-        lambda: rows(settings, "SELECT failure FROM outbox") == [("forbidden",)]
+        lambda: (
+            rows(settings, "SELECT failure FROM outbox") == [("forbidden",)]
+            and rows(settings, f"SELECT reachable FROM workers WHERE id = {severine_worker.id}")
+            == [(0,)]
+        )
     )
     refreshed = await storage.get_worker(severine_worker.id)
     assert refreshed is not None and not refreshed.reachable
