@@ -247,3 +247,39 @@ def test_writing_the_key_file_makes_its_folder_entry_durable(
     path = tmp_path / "data" / "equipage.key"
     write_key_file(path, [new_key()])
     assert synced == [path.parent]
+
+
+async def test_the_doctor_check_still_catches_a_wrong_key_before_migration_0009(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "db.sqlite3"
+    right = Cipher(os.urandom(32))
+    every = sqlite_module.migration_files()
+    monkeypatch.setattr(sqlite_module, "migration_files", lambda: [m for m in every if m[0] < 9])
+    old = SqliteStorage(database, right)
+    await old.open_without_migrating()
+    await old._migrate()
+    await old.close()
+    with closing(sqlite3.connect(database)) as connection:
+        connection.execute(
+            "INSERT INTO persons (id, account, chat_id, language, created_at, last_seen_at)"
+            " VALUES (1, 'telegram:1', 1, 'fr', ?, ?)",
+            (NOW.isoformat(), NOW.isoformat()),
+        )
+        connection.execute(
+            "INSERT INTO dialogue_runs (person_id, dialogue_id, dialogue_version, status, state,"
+            " started_at, updated_at) VALUES (1, 'probleme', 1, 'active', ?, ?, ?)",
+            (right.encrypt(b"{}", b"dialogue_runs.state"), NOW.isoformat(), NOW.isoformat()),
+        )
+        connection.commit()
+    for cipher, fits in ((right, True), (Cipher(os.urandom(32)), False)):
+        looking = SqliteStorage(database, cipher)
+        await looking.open_without_migrating()
+        try:
+            if fits:
+                await looking.check_key()
+            else:
+                with pytest.raises(WrongKeyError):
+                    await looking.check_key()
+        finally:
+            await looking.close()

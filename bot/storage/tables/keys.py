@@ -108,6 +108,7 @@ class KeysTable(Database):
         try:
             row = await self._fetch_one("SELECT blob FROM key_probe WHERE id = 1")
         except aiosqlite.OperationalError:  # before migration 0009: no probe, old-style blobs
+            await self._check_unbound_blob()
             return
         try:
             if row is not None:
@@ -123,6 +124,20 @@ class KeysTable(Database):
                     return
         except DecryptionError as error:
             raise WrongKeyError("the data key does not decrypt the stored data") from error
+
+    async def _check_unbound_blob(self) -> None:
+        """`equipage doctor` on a database not migrated yet: blobs name only their column."""
+        try:
+            found = await self._fetch_one(
+                "SELECT state FROM dialogue_runs WHERE length(state) > 0 LIMIT 1"
+            )
+        except aiosqlite.OperationalError:  # no table yet: nothing to check
+            return
+        if found is not None:
+            try:
+                self._cipher.decrypt(found[0], RUN_STATE)
+            except DecryptionError as error:
+                raise WrongKeyError("the data key does not decrypt the stored data") from error
 
     async def ensure_key_probe(self) -> None:
         """Check the key, then leave a probe for the next starts if there is none yet."""
