@@ -28,7 +28,7 @@ import aiosqlite
 _WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE"})
 
 _HTTP = "HTTP client: httpx, httpcore, h11, anyio"
-_CALLS = "PTB Bot methods and request layer: build a call, read its result"
+_CALLS = "PTB calls: Bot methods and request layer, building a call and reading its result"
 _OBJECTS = "PTB objects: de_json of updates and results, to_dict of keyboards"
 _LIMITER = "rate limiters: bot.telegram.pacing, PTB's AIORateLimiter, aiolimiter"
 
@@ -50,7 +50,7 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
     ("/telegram/ext/", "PTB ext: updater, dispatch, handlers, filters"),
     ("/telegram/", _OBJECTS),
     ("/aiosqlite/", "aiosqlite hand-offs (main side: futures, queue, results)"),
-    ("/asyncio/", "asyncio event loop and socket I/O"),
+    ("/asyncio/", "asyncio loop: scheduling and socket I/O"),
     ("/bot/engine/", "bot.engine (dialogue engine)"),
     ("/bot/usecases/", "bot.usecases"),
     ("/bot/storage/", "bot.storage (Python side: rows, JSON, AES-GCM calls)"),
