@@ -260,6 +260,9 @@ def census_per_update(counted: Json, updates: int, main_cpu_ms: float) -> Json:
         "statements_by_kind": {k: v / n for k, v in counted["statements"].items()},
         "commits": counted["commits"] / n,
         "handoffs": counted["handoffs"] / n,
+        "handoff_cpu_us": counted.get("handoff_cpu_us"),
+        "handoff_main_thread_cpu_us": counted.get("handoff_main_thread_cpu_us"),
+        "handoffs_cpu_us_per_update": counted["handoffs"] / n * counted.get("handoff_cpu_us", 0.0),
         "loop_wakeups_from_threads": counted["loop_wakeups_from_threads"] / n,
         "main_thread_by_category": [
             {

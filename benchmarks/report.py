@@ -145,6 +145,12 @@ def _http_rows(found: dict[str, Any]) -> list[Row]:
             f" (loop wake-ups from threads {census['loop_wakeups_from_threads']:.2f})",
         ),
         Row(
+            "HTTP: CPU of one aiosqlite hand-off (SELECT 1 less SQL), × hand-offs per update",
+            f"{census.get('handoff_cpu_us') or 0:.0f} µs (event loop's thread"
+            f" {census.get('handoff_main_thread_cpu_us') or 0:.0f} µs)"
+            f" × {census['handoffs']:.2f} = {census['handoffs_cpu_us_per_update']:.0f} µs",
+        ),
+        Row(
             "HTTP: ours' event-loop thread CPU, µs per update (profile, see JSON)",
             ", ".join(
                 f"{entry['category'].split(':')[0].split(' (')[0]} {entry['us_per_update']:.0f}"
