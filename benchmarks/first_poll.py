@@ -10,6 +10,8 @@ What each figure is:
 - Start to first getUpdates: from just before the process is spawned to the moment the fake
   server received the bot's first getUpdates, in seconds of wall time. Rounds alternate
   (ours, echo, ours…); each round is a new process.
+- CPU to first getUpdates: the process's user + system CPU (every thread) read from /proc
+  at that moment, in clock ticks (10 ms): less moved by a loaded machine than wall time.
 - Peak RSS: the process's VmHWM (peak resident memory) read from /proc at that moment.
 - First start: ours' first round opens an empty database (migrations run); it is reported
   apart and left out of the ratios, as is the echo's first round (a cold file cache).
@@ -40,6 +42,12 @@ def _status_kib(pid: int, field: str) -> int:
         if line.startswith(f"{field}:"):
             return int(line.split()[1])
     raise LookupError(field)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of every thread of `pid` so far (/proc/PID/stat, in clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _stderr_file(directory: Path, name: str) -> IO[bytes]:
@@ -94,6 +102,7 @@ async def start_once(bot: str, directory: Path, key: str) -> dict[str, Any]:
                 assert polled is not None  # wait_for fails otherwise
                 figures = {
                     "seconds": polled - started,
+                    "cpu_seconds": _cpu_seconds(process.pid),
                     "peak_rss_kib": _status_kib(process.pid, "VmHWM"),
                     "rss_kib": _status_kib(process.pid, "VmRSS"),
                     "calls_before_polling": dict(server.calls.most_common()),
@@ -130,6 +139,9 @@ async def run(directory: Path, rounds: int) -> dict[str, Any]:
     def seconds(found: list[dict[str, Any]]) -> list[float]:
         return [entry["seconds"] for entry in found]
 
+    def cpu(found: list[dict[str, Any]]) -> list[float]:
+        return [entry["cpu_seconds"] for entry in found]
+
     def peak_mb(found: list[dict[str, Any]]) -> list[float]:
         return [entry["peak_rss_kib"] * 1024 / 1e6 for entry in found]
 
@@ -139,6 +151,11 @@ async def run(directory: Path, rounds: int) -> dict[str, Any]:
         "echo_seconds": _spread(seconds(echo)),
         "seconds_ratio": _spread(
             [o / e for o, e in zip(seconds(ours), seconds(echo), strict=True)]
+        ),
+        "ours_cpu_seconds": _spread(cpu(ours)),
+        "echo_cpu_seconds": _spread(cpu(echo)),
+        "cpu_seconds_ratio": _spread(
+            [o / e for o, e in zip(cpu(ours), cpu(echo), strict=True) if e > 0] or [0.0]
         ),
         "ours_peak_rss_mb": _spread(peak_mb(ours)),
         "echo_peak_rss_mb": _spread(peak_mb(echo)),

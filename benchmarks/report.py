@@ -201,6 +201,11 @@ def _startup_rows(found: dict[str, Any]) -> list[Row]:
             seconds["median"] <= 1.5,
         ),
         Row(
+            "  CPU to first getUpdates (all threads), ours / echo",
+            f"{found['ours_cpu_seconds']['median']:.2f} / {found['echo_cpu_seconds']['median']:.2f}"
+            f" s (ratio {_spread(found['cpu_seconds_ratio'], '×')})",
+        ),
+        Row(
             "Peak RSS at first getUpdates, ours / echo",
             f"{found['ours_peak_rss_mb']['median']:.1f} /"
             f" {found['echo_peak_rss_mb']['median']:.1f} MB ({rss['median']:.2f}×)",
