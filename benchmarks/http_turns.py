@@ -18,20 +18,26 @@ What each figure is:
 - Latency: from pushing the update into the fake server to the bot's "done" line, as seen
   here; it includes the fake server's own work, unlike phase 1's latency inside the bot.
 - Census: statements, hand-offs, commits and a CPU profile, over a few more persons after the
-  measured rounds (the counting wrappers are off during the rounds).
+  measured rounds (the counting wrappers are off during the rounds); then fsync and
+  fdatasync calls per update, counted by strace over one more person (if strace may attach).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
+import shutil
+import signal
 import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Self
+from typing import IO, Any, Self, TypeVar
 
 from benchmarks import RESULTS, ROOT, census, journeys
 from benchmarks.apps import PERSONS_PER_WORKER, new_key
@@ -40,8 +46,11 @@ from benchmarks.stats import median, percentile
 from tests.fakegram import FakeUser
 from tests.fakegram.models import Json
 
+T = TypeVar("T")
+
 WARMUP_PERSONS = 2
 CENSUS_PERSONS = 2
+FSYNC_PERSONS = 1  # walked under strace, after the census (ptrace slows every system call)
 PATIENCE = 60.0  # seconds for one line from a bot; a loaded machine is slow, not this slow
 DIALOGUES = ("probleme", "idees", "forces")
 
@@ -78,6 +87,10 @@ class Child:
         child = cls(bot, process, log)
         child.ready = json.loads(await child.expect("ready", patience=600.0))
         return child
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
 
     async def expect(self, word: str, patience: float = PATIENCE) -> str:
         """The rest of the next line, which must start with `word`."""
@@ -295,9 +308,44 @@ async def _census(
     return census_per_update(counted, found.updates, main_cpu_ms), walked
 
 
+async def count_fsyncs(pid: int, walk: Callable[[], Awaitable[T]]) -> tuple[int | None, T]:
+    """fsync and fdatasync calls of process `pid` (every thread) during `walk()`, counted by
+    strace attached to it; None when strace is missing or may not attach."""
+    if shutil.which("strace") is None:
+        return None, await walk()
+    tracer = await asyncio.create_subprocess_exec(
+        "strace", "-f", "-c", "-e", "trace=fsync,fdatasync", "-p", str(pid),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert tracer.stderr is not None
+    # strace says "Process N attached with T threads", or one "attached" line per thread.
+    threads, attached = len(os.listdir(f"/proc/{pid}/task")), 0
+    with contextlib.suppress(TimeoutError):
+        while attached < threads:
+            line = await asyncio.wait_for(tracer.stderr.readline(), 10.0)
+            if b"attached" not in line:
+                break
+            attached = threads if b" threads" in line else attached + 1
+    if attached < threads:
+        if tracer.returncode is None:
+            tracer.kill()
+        await tracer.wait()
+        return None, await walk()
+    walked = await walk()
+    tracer.send_signal(signal.SIGINT)
+    summary = (await asyncio.wait_for(tracer.stderr.read(), 30.0)).decode(errors="replace")
+    await tracer.wait()
+    calls = [line.split() for line in summary.splitlines()]
+    return sum(
+        int(parts[3]) for parts in calls if len(parts) >= 5 and parts[-1] in ("fsync", "fdatasync")
+    ), walked
+
+
 async def run(workdir: Path, persons: int, rounds: int) -> dict[str, Any]:
     """`persons` persons through the three dialogues over HTTP, in `rounds` rounds per bot."""
-    total = WARMUP_PERSONS + persons + CENSUS_PERSONS
+    total = WARMUP_PERSONS + persons + CENSUS_PERSONS + FSYNC_PERSONS
     async with LoopbackTelegram() as ours_server, LoopbackTelegram() as echo_server:
         users = [ours_server.person(f"P{index}") for index in range(total)]
         workers = [ours_server.person(f"W{i}") for i in range(0, total, PERSONS_PER_WORKER)]
@@ -336,7 +384,7 @@ async def run(workdir: Path, persons: int, rounds: int) -> dict[str, Any]:
                 echo_rounds.append(await echo_round(echo_server, echo, sent))
 
             ours_figures, echo_figures = summary(ours_rounds), summary(echo_rounds)
-            counted_users = users[WARMUP_PERSONS + persons :]
+            counted_users = users[WARMUP_PERSONS + persons : -FSYNC_PERSONS]
             ours_census, (_, sent) = await _census(
                 ours_server,
                 ours,
@@ -351,6 +399,11 @@ async def run(workdir: Path, persons: int, rounds: int) -> dict[str, Any]:
                 "echo",
                 echo_figures["main_thread_cpu_ms_per_update"],
             )
+            fsyncs, (synced, _) = await count_fsyncs(
+                ours.pid,
+                lambda: ours_round(ours_server, ours, users[-FSYNC_PERSONS:], "f", scratch),
+            )
+            ours_census["fsyncs"] = None if fsyncs is None else fsyncs / max(1, synced.updates)
             ours_report = await ours.stop()
             echo_report = await echo.stop()
         finally:

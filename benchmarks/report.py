@@ -104,6 +104,10 @@ def _calls(by_method: dict[str, float], digits: int = 2) -> str:
     )
 
 
+def _maybe(value: float | None) -> str:
+    return "not counted" if value is None else f"{value:.2f}"
+
+
 def _http_rows(found: dict[str, Any]) -> list[Row]:
     ours, echo = found["ours"], found["echo"]
     ratio = found["cpu_ratio"]
@@ -142,7 +146,8 @@ def _http_rows(found: dict[str, Any]) -> list[Row]:
         Row(
             "HTTP: per update, ours: SQL statements / aiosqlite hand-offs / commits",
             f"{census['statements']:.2f} / {census['handoffs']:.2f} / {census['commits']:.2f}"
-            f" (loop wake-ups from threads {census['loop_wakeups_from_threads']:.2f})",
+            f" (loop wake-ups from threads {census['loop_wakeups_from_threads']:.2f};"
+            f" fsync calls {_maybe(census.get('fsyncs'))})",
         ),
         Row(
             "HTTP: CPU of one aiosqlite hand-off (SELECT 1 less SQL), × hand-offs per update",
