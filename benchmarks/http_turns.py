@@ -30,7 +30,6 @@ import json
 import os
 import shutil
 import signal
-import statistics
 import sys
 import time
 from collections import Counter
@@ -292,20 +291,15 @@ def census_per_update(counted: Json, updates: int, main_cpu_ms: float) -> Json:
 
 
 async def _census(
-    server: LoopbackTelegram,
-    child: Child,
-    walk: Any,
-    name: str,
-    main_cpu_ms: float,
-) -> tuple[Json, Any]:
-    """Count and profile one more round (`walk`, a coroutine factory)."""
+    child: Child, walk: Callable[[], Awaitable[Round]], name: str, main_cpu_ms: float
+) -> Json:
+    """Count and profile one more round, `walk()`; figures per update (census_per_update)."""
     await child.tell("count")
     await child.expect("counting")
     walked = await walk()
-    found: Round = walked[0] if isinstance(walked, tuple) else walked
     await child.tell(f"uncount {RESULTS / f'profile-http-{name}.prof'}")
     counted = json.loads(await child.expect("counted", patience=300.0))
-    return census_per_update(counted, found.updates, main_cpu_ms), walked
+    return census_per_update(counted, walked.updates, main_cpu_ms)
 
 
 async def count_fsyncs(pid: int, walk: Callable[[], Awaitable[T]]) -> tuple[int | None, T]:
@@ -385,17 +379,19 @@ async def run(workdir: Path, persons: int, rounds: int) -> dict[str, Any]:
 
             ours_figures, echo_figures = summary(ours_rounds), summary(echo_rounds)
             counted_users = users[WARMUP_PERSONS + persons : -FSYNC_PERSONS]
-            ours_census, (_, sent) = await _census(
-                ours_server,
-                ours,
-                lambda: ours_round(ours_server, ours, counted_users, "c", scratch),
-                "ours",
-                ours_figures["main_thread_cpu_ms_per_update"],
+            counted_updates: list[tuple[str, Json]] = []
+
+            async def counted_walk() -> Round:
+                found, sent = await ours_round(ours_server, ours, counted_users, "c", scratch)
+                counted_updates.extend(sent)
+                return found
+
+            ours_census = await _census(
+                ours, counted_walk, "ours", ours_figures["main_thread_cpu_ms_per_update"]
             )
-            echo_census, _ = await _census(
-                echo_server,
+            echo_census = await _census(
                 echo,
-                lambda: echo_round(echo_server, echo, sent),
+                lambda: echo_round(echo_server, echo, counted_updates),
                 "echo",
                 echo_figures["main_thread_cpu_ms_per_update"],
             )
@@ -436,5 +432,4 @@ async def run(workdir: Path, persons: int, rounds: int) -> dict[str, Any]:
         "errors_logged": ours_report["errors_logged"] + echo_report["errors_logged"],
         "first_error": ours_report["first_error"] or echo_report["first_error"],
         "latency_note": "push into the fake server -> the bot's done line, seen by the driver",
-        "median_of_rounds": statistics.median([r.updates for r in ours_rounds] or [0]),
     }
