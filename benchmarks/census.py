@@ -175,6 +175,7 @@ class Breakdown:
     """A profile's own CPU by category, corrected for the profiler's cost per call."""
 
     seconds_by_category: dict[str, float]
+    raw_share_by_category: dict[str, float]
     raw_share_of_key_functions: dict[str, float]
     overhead_per_call_us: float
 
@@ -193,8 +194,10 @@ def breakdown(profile_file: Path, unprofiled_seconds: float) -> Breakdown:
     raw = sum(entry[2] for entry in table.values())
     calls = sum(entry[1] for entry in table.values())
     overhead = max(0.0, (raw - unprofiled_seconds) / max(1, calls))
+    uncorrected = by_category(stats)
     return Breakdown(
         by_category(stats, overhead),
+        {name: seconds / max(1e-12, raw) for name, seconds in uncorrected.items()},
         {name: seconds / max(1e-12, raw) for name, seconds in key_functions(stats).items()},
         overhead * 1e6,
     )

@@ -261,8 +261,9 @@ def summary(rounds: list[Round]) -> dict[str, Any]:
 def census_per_update(counted: Json, updates: int, main_cpu_ms: float) -> Json:
     """The census over `updates` updates, per update. The profile's categories are its own
     CPU corrected for the profiler's cost (census.breakdown); their shares are applied to
-    the measured, unprofiled main-thread CPU per update. Key functions: raw cProfile shares
-    of cumulative time (nested: they overlap)."""
+    the measured, unprofiled main-thread CPU per update; `raw_share` is the uncorrected
+    share (the truth for small categories lies between the two). Key functions: raw
+    cProfile shares of cumulative time (nested: they overlap)."""
     n = max(1, updates)
     found = census.breakdown(Path(counted["profile_file"]), main_cpu_ms / 1000 * n)
     total = max(1e-12, sum(found.seconds_by_category.values()))
@@ -281,6 +282,7 @@ def census_per_update(counted: Json, updates: int, main_cpu_ms: float) -> Json:
                 "category": name,
                 "share": seconds / total,
                 "us_per_update": 1000 * main_cpu_ms * seconds / total,
+                "raw_share": found.raw_share_by_category.get(name, 0.0),
             }
             for name, seconds in found.seconds_by_category.items()
         ],
