@@ -14,10 +14,20 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import RESULTS, concurrency, memory, pictures, report, scale, turns
+from benchmarks import (
+    RESULTS,
+    concurrency,
+    first_poll,
+    http_turns,
+    memory,
+    pictures,
+    report,
+    scale,
+    turns,
+)
 from benchmarks.apps import setup_logging
 
-PHASES = ("turns", "concurrency", "memory", "scale", "pictures")
+PHASES = ("turns", "http", "startup", "concurrency", "memory", "scale", "pictures")
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,9 @@ class Sizes:
 
     turn_persons: int
     turn_rounds: int
+    http_persons: int
+    http_rounds: int
+    startup_rounds: int
     crowd: int
     crowd_answers: int
     memory_persons: int
@@ -35,8 +48,8 @@ class Sizes:
     picture_samples: int
 
 
-FULL = Sizes(120, 6, 1000, 8, 10_000, 1000, 100_000, 30, 30)
-QUICK = Sizes(12, 3, 200, 4, 1000, 500, 10_000, 10, 10)
+FULL = Sizes(120, 6, 36, 6, 7, 1000, 8, 10_000, 1000, 100_000, 30, 30)
+QUICK = Sizes(12, 3, 6, 3, 3, 200, 4, 1000, 500, 10_000, 10, 10)
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -71,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "turns": lambda: asyncio.run(
             turns.run(workdir / "turns", sizes.turn_persons, sizes.turn_rounds, profile)
         ),
+        "http": lambda: asyncio.run(
+            http_turns.run(workdir / "http", sizes.http_persons, sizes.http_rounds)
+        ),
+        "startup": lambda: asyncio.run(first_poll.run(workdir / "startup", sizes.startup_rounds)),
         "concurrency": lambda: asyncio.run(
             concurrency.run(workdir / "concurrency", sizes.crowd, sizes.crowd_answers)
         ),

@@ -24,17 +24,10 @@ from pathlib import Path
 
 import aiosqlite
 from telegram import Update
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    CallbackQueryHandler,
-    ContextTypes,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from benchmarks import ROOT
+from benchmarks.echo_bot import REMEMBER, add_echo_handlers
 from benchmarks.fakebot import FakeBotApi, FakeRequest, Json, SimUser
 from bot.config import Settings, load_settings
 from bot.logs import EventFormatter, quiet_token_leaks
@@ -58,15 +51,23 @@ def new_key() -> str:
     return base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")
 
 
-def bench_settings(directory: Path, key: str, *, production_pacing: bool = False) -> Settings:
+def bench_settings(
+    directory: Path,
+    key: str,
+    *,
+    production_pacing: bool = False,
+    token: str = BENCH_TOKEN,
+    api_base_url: str | None = None,
+) -> Settings:
     """Settings on a database in `directory`.
 
     Scripted users answer at machine speed, so by default the per-account throttle and the
     per-chat pacing are opened wide (as the end-to-end tests do); `production_pacing` keeps
     the defaults (20 updates per account at once, 5 messages per chat at once).
+    `api_base_url` points the bot's HTTP client at a fake Bot API server (the HTTP phases).
     """
     env = {
-        "TELEGRAM_BOT_TOKEN": BENCH_TOKEN,
+        "TELEGRAM_BOT_TOKEN": token,
         "EQUIPAGE_DATABASE": str(directory / "equipage.sqlite3"),
         "EQUIPAGE_DATA_KEY": key,
         "EQUIPAGE_DIALOGS": str(ROOT / "dialogs"),
@@ -74,6 +75,8 @@ def bench_settings(directory: Path, key: str, *, production_pacing: bool = False
     }
     if not production_pacing:
         env |= {"EQUIPAGE_RATE_BURST": "10000000", "EQUIPAGE_CHAT_BURST": "10000000"}
+    if api_base_url is not None:
+        env["TELEGRAM_API_BASE_URL"] = api_base_url
     return load_settings(env)
 
 
@@ -137,32 +140,6 @@ def services_of(application: App) -> Services:
     return found
 
 
-async def _remember(context: ContextTypes.DEFAULT_TYPE, chat_id: int, words: str) -> None:
-    """The durable echo's one write per update: a single autocommit INSERT (fsync'ed)."""
-    db: aiosqlite.Connection | None = context.bot_data.get("db")
-    if db is not None:
-        await db.execute(
-            "INSERT INTO said (chat_id, words, at) VALUES (?, ?, ?)",
-            (chat_id, words, time.time()),
-        )
-
-
-async def _echo_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    if message is not None and message.text is not None:
-        await _remember(context, message.chat_id, message.text)
-        await message.reply_text(message.text)
-
-
-async def _echo_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None or update.effective_chat is None:
-        return
-    await query.answer()
-    await _remember(context, update.effective_chat.id, query.data or "")
-    await context.bot.send_message(update.effective_chat.id, query.data or "")
-
-
 async def start_echo(api: FakeBotApi, durable: Path | None = None) -> App:
     """The bare PTB echo bot: builder defaults, a text echo, and a button echo.
 
@@ -175,8 +152,7 @@ async def start_echo(api: FakeBotApi, durable: Path | None = None) -> App:
         .get_updates_request(FakeRequest(api))
         .build()
     )
-    application.add_handler(MessageHandler(filters.TEXT, _echo_text))
-    application.add_handler(CallbackQueryHandler(_echo_button))
+    add_echo_handlers(application)
     if durable is not None:
         durable.parent.mkdir(parents=True, exist_ok=True)
         db = await aiosqlite.connect(durable, isolation_level=None)
@@ -187,6 +163,15 @@ async def start_echo(api: FakeBotApi, durable: Path | None = None) -> App:
             " (id INTEGER PRIMARY KEY, chat_id INTEGER, words TEXT, at REAL)"
         )
         application.bot_data["db"] = db
+
+        async def remember(chat_id: int, words: str) -> None:
+            """The durable echo's one write per update: an autocommit INSERT (fsync'ed)."""
+            await db.execute(
+                "INSERT INTO said (chat_id, words, at) VALUES (?, ?, ?)",
+                (chat_id, words, time.time()),
+            )
+
+        application.bot_data[REMEMBER] = remember
     await application.initialize()
     return application
 
@@ -260,29 +245,38 @@ async def submit_all(
     return submitted, last
 
 
+PERSONS_PER_WORKER = 40
+
+
 async def join_persons(
-    services: Services, api: FakeBotApi, count: int, *, first_uid: int, per_worker: int = 40
+    services: Services, api: FakeBotApi, count: int, *, first_uid: int
 ) -> list[SimUser]:
     """Workers and consented persons through the use cases (invitation, then consent), as
     `/start <code>` and the "J'accepte" button do; not timed."""
-    users: list[SimUser] = []
+    users = [SimUser(api, first_uid + index, first_name=f"P{index}") for index in range(count)]
+    workers = [first_uid + 5_000_000 + index for index in range(0, count, PERSONS_PER_WORKER)]
+    await join_accounts(services, [user.id for user in users], workers)
+    return users
+
+
+async def join_accounts(services: Services, persons: list[int], workers: list[int]) -> None:
+    """Persons (Telegram user ids) joined and consented, `PERSONS_PER_WORKER` per worker (the
+    next id of `workers` each time), through the use cases; not timed."""
     worker = None
-    for index in range(count):
-        if index % per_worker == 0:
-            worker_uid = first_uid + 5_000_000 + index
+    for index, uid in enumerate(persons):
+        if index % PERSONS_PER_WORKER == 0:
+            worker_uid = workers[index // PERSONS_PER_WORKER]
             worker, issued = await services.invitations.invite_worker(f"Intervenante {index}", None)
             worker = await services.workers.join(
                 issued.invitation, f"telegram:{worker_uid}", chat_id=worker_uid, language="fr"
             )
         assert worker is not None
-        user = SimUser(api, first_uid + index, first_name=f"P{index}")
+        account = f"telegram:{uid}"
         issued = await services.invitations.invite_person(worker, f"Personne {index}")
-        token = services.consent.token(issued.invitation.id, user.account)
+        token = services.consent.token(issued.invitation.id, account)
         await services.consent.accept(
-            issued.invitation.id, token, user.account, chat_id=user.id, language="fr"
+            issued.invitation.id, token, account, chat_id=uid, language="fr"
         )
-        users.append(user)
-    return users
 
 
 async def drain_outbox(services: Services, patience: float = 60.0) -> None:

@@ -37,15 +37,19 @@ def _turn_rows(turns: dict[str, Any]) -> list[Row]:
     low, high = turns["cpu_ratio_spread"] or (0.0, 0.0)
     return [
         Row(
-            f"Turn CPU per update, ours ({ours['updates']} updates, {turns['persons']} persons)",
+            f"In-process: turn CPU per update, ours ({ours['updates']} updates,"
+            f" {turns['persons']} persons)",
             f"{ours['cpu_ms_per_update']:.3f} ms"
             f" (main thread {ours['main_thread_cpu_ms_per_update']:.3f},"
             f" SQLite thread {ours['other_threads_cpu_ms_per_update']:.3f})",
         ),
-        Row("Turn CPU per update, bare PTB echo bot", f"{echo['cpu_ms_per_update']:.3f} ms"),
         Row(
-            "Turn CPU ratio ours / echo",
-            f"{turns['cpu_ratio']:.2f}× (median of {turns['rounds']} rounds, {low:.2f}–{high:.2f})",
+            "In-process: turn CPU per update, bare PTB echo", f"{echo['cpu_ms_per_update']:.3f} ms"
+        ),
+        Row(
+            "In-process: turn CPU ratio ours / echo",
+            f"{turns['cpu_ratio']:.2f}× (median of {turns['rounds']} rounds; min {low:.2f},"
+            f" max {high:.2f})",
             "≤ 1.5×",
             turns["cpu_ratio"] <= 1.5,
         ),
@@ -55,12 +59,12 @@ def _turn_rows(turns: dict[str, Any]) -> list[Row]:
             f" (ours / it: {turns['cpu_ratio_to_durable_echo']:.2f}×)",
         ),
         Row(
-            "Bot API calls per update, ours / echo",
+            "In-process: Bot API calls per update, ours / echo",
             f"{ours['api_calls_per_update']:.2f} / {echo['api_calls_per_update']:.2f}",
         ),
-        Row("Turn wall latency p50, ours", _ms(ours["wall_p50_ms"])),
+        Row("In-process: turn wall latency p50, ours", _ms(ours["wall_p50_ms"])),
         Row(
-            "Turn wall latency p99 inside the bot, ours",
+            "In-process: turn wall latency p99 inside the bot, ours",
             _ms(ours["wall_p99_ms"]) + f" (max {_ms(ours['wall_max_ms'])})",
             "< 10 ms",
             ours["wall_p99_ms"] < 10,
@@ -77,6 +81,150 @@ def _turn_rows(turns: dict[str, Any]) -> list[Row]:
             "Journeys finished / errors logged",
             f"{turns['persons_with_all_dialogues_finished']}/{turns['persons']}"
             f" / {turns['errors_logged']}",
+        ),
+    ]
+
+
+def _spread(found: dict[str, float], unit: str = "") -> str:
+    return f"{found['median']:.2f}{unit} (min {found['min']:.2f}, max {found['max']:.2f})"
+
+
+_SHORT = {
+    "sendMessage": "send",
+    "editMessageReplyMarkup": "editMarkup",
+    "editMessageText": "editText",
+    "answerCallbackQuery": "answer",
+    "getUpdates": "getUpdates",
+}
+
+
+def _calls(by_method: dict[str, float], digits: int = 2) -> str:
+    return ", ".join(
+        f"{_SHORT.get(method, method)} {count:.{digits}f}" for method, count in by_method.items()
+    )
+
+
+def _maybe(value: float | None) -> str:
+    return "not counted" if value is None else f"{value:.2f}"
+
+
+def _http_rows(found: dict[str, Any]) -> list[Row]:
+    ours, echo = found["ours"], found["echo"]
+    ratio = found["cpu_ratio"]
+    census = found["census"]["ours"]
+    rows = [
+        Row(
+            f"HTTP: turn CPU per update, ours ({ours['updates']} updates, {found['persons']}"
+            f" persons, {found['rounds']} rounds)",
+            _spread(ours["cpu_ms_per_update"], " ms")
+            + f"; main thread {ours['main_thread_cpu_ms_per_update']:.2f},"
+            f" SQLite thread {ours['other_threads_cpu_ms_per_update']:.2f}",
+        ),
+        Row("HTTP: turn CPU per update, bare PTB echo", _spread(echo["cpu_ms_per_update"], " ms")),
+        Row(
+            "HTTP: turn CPU ratio ours / echo (per round)",
+            _spread(ratio, "×"),
+            "≤ 1.5×",
+            ratio["median"] <= 1.5,
+        ),
+        Row(
+            "HTTP: Bot API calls per update, ours / echo (+ getUpdates)",
+            f"{ours['calls_per_update']:.2f} / {echo['calls_per_update']:.2f}"
+            f" (+ {ours['get_updates_per_update']:.2f} / {echo['get_updates_per_update']:.2f})",
+        ),
+        Row("HTTP: ours' calls per update, by method", _calls(ours["calls_per_update_by_method"])),
+    ]
+    for dialogue, by_method in found["calls_per_person_by_dialogue_ours"].items():
+        outgoing = sum(n for method, n in by_method.items() if method != "getUpdates")
+        rows.append(
+            Row(
+                f"HTTP: ours' calls per journey, {dialogue}",
+                f"{outgoing:.0f}: {_calls(by_method, 0)}",
+            )
+        )
+    rows += [
+        Row(
+            "HTTP: per update, ours: SQL statements / aiosqlite hand-offs / commits",
+            f"{census['statements']:.2f} / {census['handoffs']:.2f} / {census['commits']:.2f}"
+            f" (loop wake-ups from threads {census['loop_wakeups_from_threads']:.2f};"
+            f" fsync calls {_maybe(census.get('fsyncs'))})",
+        ),
+        Row(
+            "HTTP: CPU of one aiosqlite hand-off (SELECT 1 less SQL), × hand-offs per update",
+            f"{census.get('handoff_cpu_us') or 0:.0f} µs (event loop's thread"
+            f" {census.get('handoff_main_thread_cpu_us') or 0:.0f} µs)"
+            f" × {census['handoffs']:.2f} = {census['handoffs_cpu_us_per_update']:.0f} µs",
+        ),
+        Row(
+            "HTTP: ours' event-loop thread CPU, µs per update (profile, see JSON)",
+            ", ".join(
+                f"{entry['category'].split(':')[0].split(' (')[0]} {entry['us_per_update']:.0f}"
+                for entry in census["main_thread_by_category"][:6]
+            ),
+        ),
+        Row(
+            "HTTP: latency push → done, p50 / p99, ours (fake server included)",
+            f"{_ms(ours['latency_ms']['p50'])} / {_ms(ours['latency_ms']['p99'])}",
+        ),
+        Row(
+            "HTTP: peak RSS of the bot process after the turns, ours / echo",
+            f"{found['peak_rss_kib']['ours'] * 1024 / 1e6:.1f} /"
+            f" {found['peak_rss_kib']['echo'] * 1024 / 1e6:.1f} MB",
+        ),
+        Row(
+            "HTTP: journeys finished / errors logged",
+            f"{found['persons_with_all_dialogues_finished']}/{found['persons_walked']}"
+            f" / {found['errors_logged']}",
+        ),
+    ]
+    missing = [bot for bot, present in found["sniffio_installed"].items() if not present]
+    if missing:
+        rows.append(
+            Row(
+                "HTTP: sniffio missing (httpcore retries a failed import per request)",
+                ", ".join(missing),
+                "installed",
+                False,
+            )
+        )
+    return rows
+
+
+def _startup_rows(found: dict[str, Any]) -> list[Row]:
+    seconds, rss = found["seconds_ratio"], found["peak_rss_ratio"]
+    first = found["first_start"]["ours"]
+    return [
+        Row(
+            f"Start to first getUpdates, ours (whole process, {found['rounds']} starts)",
+            _spread(found["ours_seconds"], " s"),
+        ),
+        Row("Start to first getUpdates, bare PTB echo", _spread(found["echo_seconds"], " s")),
+        Row(
+            "Start-up ratio ours / echo (per round)",
+            _spread(seconds, "×"),
+            "≤ 1.5×",
+            seconds["median"] <= 1.5,
+        ),
+        Row(
+            "  CPU to first getUpdates (all threads), ours / echo",
+            f"{found['ours_cpu_seconds']['median']:.2f} / {found['echo_cpu_seconds']['median']:.2f}"
+            f" s (ratio {_spread(found['cpu_seconds_ratio'], '×')})",
+        ),
+        Row(
+            "Peak RSS at first getUpdates, ours / echo",
+            f"{found['ours_peak_rss_mb']['median']:.1f} /"
+            f" {found['echo_peak_rss_mb']['median']:.1f} MB ({rss['median']:.2f}×)",
+            "≤ 1.3×",
+            rss["median"] <= 1.3,
+        ),
+        Row(
+            "  first start of ours on an empty database (migrations)",
+            f"{first['seconds']:.2f} s, peak RSS {first['peak_rss_kib'] * 1024 / 1e6:.1f} MB",
+        ),
+        Row(
+            "  calls before polling, ours / echo",
+            f"{_calls(found['calls_before_polling']['ours'], 0)} /"
+            f" {_calls(found['calls_before_polling']['echo'], 0)}",
         ),
     ]
 
@@ -207,6 +355,8 @@ def rows(results: dict[str, Any]) -> list[Row]:
     """The table's lines, phase by phase, for the phases that ran."""
     builders = {
         "turns": _turn_rows,
+        "http": _http_rows,
+        "startup": _startup_rows,
         "concurrency": _concurrency_rows,
         "memory": _memory_rows,
         "scale": _scale_rows,
