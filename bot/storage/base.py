@@ -34,14 +34,17 @@ class Person:
     pseudonym: str | None = None
     consented_at: datetime | None = None
     last_seen_at: datetime | None = None
-    # The person's rhythm: no message between quiet_from and quiet_until (local hours), nor on
-    # Sunday if quiet_sunday; paused stops reminders; strengths check-in every N weeks (0: no).
+    # The person's rhythm: no message between quiet_from:quiet_from_minute and
+    # quiet_until:quiet_until_minute (local time), nor on Sunday if quiet_sunday; paused stops
+    # reminders; strengths check-in every N weeks (0: no).
     quiet_from: int = 20
     quiet_until: int = 9
     quiet_sunday: bool = True
     paused: bool = False
     strengths_every_weeks: int = 0
     reachable: bool = True
+    quiet_from_minute: int = 0
+    quiet_until_minute: int = 0
 
 
 @dataclass(frozen=True)
