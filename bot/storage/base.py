@@ -87,6 +87,8 @@ class OutboxMessage:
     params: dict[str, Any]
     # The person this message is about, so erasing them erases it too.
     about_person: int | None = None
+    # Not delivered before this moment (a person's quiet hours, known when it is queued).
+    not_before: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,8 @@ class Appointment:
     at: datetime
     status: str
     answer: str | None
+    # The other moment the person proposed when they could not come, if any.
+    proposed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,8 @@ class CheckIn:
     learned: str | None
     created_at: datetime
     answered_at: datetime | None
+    # Goal attainment scaling: -2 (much less than expected) … +2 (much better), if given.
+    attainment: int | None = None
 
 
 @dataclass(frozen=True)
@@ -294,6 +300,12 @@ class Storage(Protocol):
 
     async def outbox_part_sent(self, item_id: int, parts_sent: int) -> None:
         """A part of a multi-part message went out: a retry starts after it."""
+
+    async def outbox_hold(self, item_id: int, until: datetime) -> None:
+        """Not now (the person's quiet hours): try again then, without counting an attempt."""
+
+    async def held_outbox(self, person_id: int) -> list[tuple[str, datetime]]:
+        """Messages to a person waiting for a later moment: (kind, when), by time."""
 
     async def outbox_retry(self, item_id: int, at: datetime) -> None:
         """A passing failure: try again later."""
@@ -415,6 +427,9 @@ class Storage(Protocol):
     async def due_reminders(self, now: datetime, limit: int = 200) -> list[Reminder]:
         """Pending reminders due by `now`, oldest first (over the partial index)."""
 
+    async def agreed_without_checkin(self, since: datetime) -> list[tuple[int, int, datetime]]:
+        """Agreements accepted since `since` with no check-in scheduled yet."""
+
     async def pending_reminders(self, person_id: int) -> list[Reminder]:
         """A person's pending reminders, by time."""
 
@@ -439,10 +454,25 @@ class Storage(Protocol):
     async def create_checkin(self, person_id: int, step: str, now: datetime) -> CheckIn:
         """A check-in about a step, waiting for the person's answer."""
 
-    async def answer_checkin(
-        self, checkin_id: int, *, progress: str | None, learned: str | None, now: datetime
+    async def appointment_details(
+        self,
+        appointment_id: int,
+        proposed_at: datetime | None,
+        notify: OutboxMessage,
+        now: datetime,
     ) -> None:
-        """Record where the person is with the step, and what they learned."""
+        """The person's reason and proposal after "cannot", in the worker's notice."""
+
+    async def answer_checkin(
+        self,
+        checkin_id: int,
+        *,
+        progress: str | None,
+        learned: str | None,
+        now: datetime,
+        attainment: int | None = None,
+    ) -> None:
+        """Record where the person is with the step, how it went (GAS), what they learned."""
 
     async def get_checkin(self, checkin_id: int) -> CheckIn | None:
         """A check-in by id."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+from typing import Any
+
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import ContextTypes
 
+from bot.storage.base import PendingInput
 from bot.telegram.callbacks import (
     AppointmentButton,
     Callback,
@@ -17,9 +21,16 @@ from bot.telegram.callbacks import (
 from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, person, refresh_caller, services
+from bot.telegram.worker_cards import day_warning_line
+from bot.usecases.checkins import ATTAINMENT
+from bot.usecases.dates import DateProblem, parse_french_datetime
+from bot.usecases.rhythm import USUAL_HOUR
 from bot.usecases.summaries import NotYours
 
 LEARNED_INPUT = "checkin_learned"
+CANNOT_WHY_INPUT = "appointment_cannot_why"
+CANNOT_WHEN_INPUT = "appointment_cannot_when"
+CANNOT_INPUTS = (CANNOT_WHY_INPUT, CANNOT_WHEN_INPUT)
 
 
 async def reminder_pressed(
@@ -48,6 +59,13 @@ async def reminder_pressed(
             translator.message("reminder.prepare", date=date),
             reply_markup=keyboard([[(translator.message("reminder.prepare_button"), prepare)]]),
         )
+    elif reminder.kind == "appointment":
+        appointment = await found.storage.next_appointment(who.id, found.clock.now())
+        if appointment is None:
+            await say(update, context, translator.message("reminder.gone"))
+            return
+        date = translator.spoken(appointment.at, found.settings.timezone)
+        await say(update, context, translator.message("appointment.soon", date=date))
     elif reminder.kind == "strengths":
         open_forces = MenuButton("redo", "forces")
         await say(
@@ -99,9 +117,25 @@ async def checkin_pressed(
         await say(update, context, translator.message("reminder.checkin_thanks"))
         return
     try:
-        await found.checkins.progress(who, button.checkin_id, button.progress)
+        if button.progress in ATTAINMENT:
+            await found.checkins.attainment(who, button.checkin_id, button.progress)
+        else:
+            await found.checkins.progress(who, button.checkin_id, button.progress)
     except NotYours:
         await say(update, context, translator.message("reminder.gone"))
+        return
+    if button.progress in ("done", "in_progress"):
+        # How it went compared with what was expected (GAS), before what was learned.
+        rows: list[list[tuple[str, Callback]]] = [
+            [(translator.message(f"reminder.gas_{name}"), CheckinButton(name, button.checkin_id))]
+            for name in ATTAINMENT
+        ]
+        await say(
+            update,
+            context,
+            translator.message("reminder.checkin_gas"),
+            reply_markup=keyboard(rows),
+        )
         return
     if button.progress == "change":
         ideas = MenuButton("redo", "idees")
@@ -142,18 +176,120 @@ async def appointment_pressed(
     query: CallbackQuery,
     button: AppointmentButton,
 ) -> None:
-    """C'est noté / Je ne peux pas: the worker is told."""
+    """C'est noté / Je ne peux pas: the worker is told; "cannot" opens a short exchange."""
+    found = services(context)
     translator = tr(context)
     await query.answer()
     await close_buttons(query)
+    if button.answer == "noreason":
+        await _ask_other_moment(update, context, button.appointment_id, None)
+        return
+    if button.answer == "nowhen":
+        pending = await found.inputs.peek(caller().account)
+        why = (pending.data or {}).get("why") if pending is not None else None
+        await _cannot_done(update, context, button.appointment_id, why, None)
+        return
     try:
-        done = await services(context).appointments.answer(
-            person(update), button.appointment_id, button.answer
-        )
+        done = await found.appointments.answer(person(update), button.appointment_id, button.answer)
     except NotYours:
         done = False
+    if done and button.answer == "cannot":
+        await found.dialogues.leave(person(update))
+        await found.inputs.expect(caller().account, CANNOT_WHY_INPUT, button.appointment_id)
+        skip = AppointmentButton("noreason", button.appointment_id)
+        await say(
+            update,
+            context,
+            translator.message("appointment.cannot_why"),
+            reply_markup=keyboard([[(translator.message("appointment.skip"), skip)]]),
+        )
+        return
     key = f"appointment.{button.answer}_thanks" if done else "appointment.already"
     await say(update, context, translator.message(key))
+
+
+async def _ask_other_moment(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    appointment_id: int,
+    why: str | dict[str, Any] | None,
+) -> None:
+    translator = tr(context)
+    await services(context).inputs.expect(
+        caller().account, CANNOT_WHEN_INPUT, appointment_id, {"why": why}
+    )
+    skip = AppointmentButton("nowhen", appointment_id)
+    await say(
+        update,
+        context,
+        translator.message("appointment.cannot_when"),
+        reply_markup=keyboard([[(translator.message("appointment.skip"), skip)]]),
+    )
+
+
+async def _cannot_done(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    appointment_id: int,
+    why: object,
+    proposed_at: datetime | None,
+) -> None:
+    found = services(context)
+    await found.inputs.clear(caller().account)
+    reason = why if isinstance(why, str | dict) else None
+    try:
+        await found.appointments.cannot_details(person(update), appointment_id, reason, proposed_at)
+    except NotYours:
+        return
+    await say(update, context, tr(context).message("appointment.cannot_thanks"))
+
+
+async def cannot_answer(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    pending: PendingInput,
+    words: str | dict[str, Any],
+) -> None:
+    """The person's answer in the exchange after "Je ne peux pas": why, then when."""
+    found = services(context)
+    translator = tr(context)
+    if pending.kind == CANNOT_WHY_INPUT:
+        await _ask_other_moment(update, context, pending.ref, words)
+        return
+    if not isinstance(words, str):
+        await say(update, context, translator.message("appointment.cannot_when"))
+        return
+    tz = found.settings.timezone
+    try:
+        parsed = parse_french_datetime(words, found.clock.now(), tz, time(USUAL_HOUR))
+    except DateProblem as problem:
+        await say(update, context, translator.message(f"appointment.problem_{problem.kind}"))
+        return
+    understood = translator.message(
+        "appointment.cannot_understood",
+        date=translator.spoken(parsed.moment, tz, about=parsed.assumed_time),
+    )
+    warning = day_warning_line(parsed.moment, translator, tz)
+    await say(update, context, f"{understood}\n{warning}".strip())
+    why = (pending.data or {}).get("why")
+    await _cannot_done(update, context, pending.ref, why, parsed.moment)
+
+
+async def step_reminder_notice(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, run_id: int
+) -> None:
+    """After Mes idées, the person is told when their step's reminder will come."""
+    found = services(context)
+    run = await found.storage.get_run(run_id)
+    if run is None or run.dialogue_id != "idees":
+        return
+    reminders = await found.storage.pending_reminders(person(update).id)
+    step = next((r for r in reminders if r.kind == "step"), None)
+    if step is None:
+        return
+    translator = tr(context)
+    date = translator.spoken(step.due_at, found.settings.timezone, about=True)
+    await say(update, context, translator.message("reminder.step_when", date=date))
 
 
 def _settings_view(

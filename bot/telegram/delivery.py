@@ -98,6 +98,13 @@ class OutboxCourier:
         if chat_id is None:
             await self._give_up(item, "no_recipient")
             return
+        # Re-checked here, as settings may have changed since it was queued; a message half
+        # sent is finished rather than cut.
+        held = await self._services.reminders.held_until(message)
+        if held is not None and item.parts_sent == 0:
+            await storage.outbox_hold(item.id, held)
+            log.info("outbox_held", extra={"item": item.id, "kind": message.kind})
+            return
         translator = self._services.catalogs.translator(language)
         try:
             parts = await parts_for(message, self._services, translator)

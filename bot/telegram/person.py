@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
@@ -111,6 +112,14 @@ async def _answer(
                 pending.ref,
                 tr(context).message("engine.voice", duration=answer.duration),
             )
+        return
+    if pending is not None and pending.kind in between.CANNOT_INPUTS:
+        reply: str | dict[str, Any] = (
+            answer.text
+            if isinstance(answer, TextAnswer)
+            else {"voice": answer.file_id, "duration": answer.duration}
+        )
+        await between.cannot_answer(update, context, pending, reply)
         return
     if pending is not None and pending.kind == summary.AMEND_INPUT:
         if isinstance(answer, TextAnswer):
@@ -234,6 +243,8 @@ async def show_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Tu
             reply_markup=prompt_keyboard(turn.prompt, turn.run_id),
         )
     if turn.finished:
+        if turn.run_id is not None:
+            await between.step_reminder_notice(update, context, turn.run_id)
         await show_menu(update, context)
 
 

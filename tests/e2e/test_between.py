@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from bot.i18n import ui_text
 from tests.clock import ManualClock
 from tests.conftest import running_bot
 from tests.e2e.helpers import (
@@ -54,6 +55,7 @@ async def choose_a_first_step(amina: FakeUser) -> None:
     await expect(amina, "Je vous le rappelle ?")
     await amina.click("Oui")
     await amina.next_message()
+    await expect(amina, ui_text("reminder.step_when", date="jeudi 3 décembre vers 10h"))
     await expect(amina, "Que voulez-vous faire ?")
 
 
@@ -88,7 +90,18 @@ async def test_each_reminder_comes_once_at_an_allowed_time_across_a_restart(
         await severine.send("vendredi 11/12 14h30")
         await expect(severine, "Rendez-vous avec Amina : vendredi 11 décembre à 14h30.")
         await severine.click("Oui, c'est ça")
-        await expect(severine, "Amina est prévenu·e")
+        told = await severine.next_message()
+        # The worker is told exactly what Amina receives, and when.
+        assert told.text == "\n".join(
+            [
+                ui_text("appointment.worker_set_for", person="Amina"),
+                ui_text("appointment.worker_announce_now"),
+                ui_text(
+                    "appointment.worker_reminders",
+                    dates="jeudi 10 décembre à 10h et vendredi 11 décembre à 12h30",
+                ),
+            ]
+        )
         announce = await eventually(fake_telegram, amina, "Votre prochain rendez-vous")
         assert announce.text == "Votre prochain rendez-vous : vendredi 11 décembre à 14h30."
         await amina.click("C'est noté", message=announce)
@@ -107,10 +120,12 @@ async def test_each_reminder_comes_once_at_an_allowed_time_across_a_restart(
         listing = await eventually(fake_telegram, severine, "Vos rendez-vous de demain")
         assert "14h30 : Amina, pas de résumé" in listing.text
 
-        # The latest reminder for Amina: her appointment is in two days, prepare it.
+        # The latest reminder for Amina: her appointment is tomorrow, prepare it.
         await amina.click("Voir")
         await eventually(fake_telegram, amina, "Voulez-vous préparer votre résumé ?")
         await walk(app, clock, 30)  # past the appointment
+        # Two hours before, the last reminder.
+        await fake_telegram.wait_for(lambda: len(discreet(amina)) == 5)
 
     sent = rows(
         settings,
@@ -121,8 +136,9 @@ async def test_each_reminder_comes_once_at_an_allowed_time_across_a_restart(
         ("step", "sent"),
         ("checkin_step", "sent"),
         ("checkin", "sent"),
-        ("prepare", "sent"),
         ("digest", "sent"),
+        ("prepare", "sent"),
+        ("appointment", "sent"),
     ], kinds
     for kind, _, sent_at in sent:
         local = datetime.fromisoformat(str(sent_at)).astimezone(PARIS)
@@ -133,9 +149,11 @@ async def test_each_reminder_comes_once_at_an_allowed_time_across_a_restart(
     assert moments["checkin_step"].strftime("%a %d %H") == "Fri 04 10"
     # Midway fell on a Sunday, a quiet day: it waited for Monday morning.
     assert moments["checkin"].strftime("%a %d %H") == "Mon 07 09"
-    assert moments["prepare"].strftime("%a %d %H") == "Wed 09 10"
+    assert moments["prepare"].strftime("%a %d %H") == "Thu 10 10"
+    # Due at 12:30, two hours before; the walk scans on the hour, so it went at 13:00.
+    assert moments["appointment"].strftime("%a %d %H:%M") == "Fri 11 13:00"
     assert moments["digest"].strftime("%a %d %H") == "Thu 10 08"
-    assert len(discreet(amina)) == 4 and len(discreet(severine)) == 1
+    assert len(discreet(amina)) == 5 and len(discreet(severine)) == 1
 
 
 async def test_a_check_in_answer_feeds_the_next_summary(
@@ -157,6 +175,13 @@ async def test_a_check_in_answer_feeds_the_next_summary(
         question = await eventually(fake_telegram, amina, "Où en êtes-vous avec")
         assert question.text == "Où en êtes-vous avec « Appeler la CAF » ?"
         await amina.click("C'est en cours", message=question)
+        # How it went compared with what she expected (GAS), then what she learned.
+        gas = await eventually(fake_telegram, amina, ui_text("reminder.checkin_gas"))
+        assert gas.button_labels == [
+            ui_text(f"reminder.gas_{name}")
+            for name in ("much_less", "less", "as_expected", "better", "much_better")
+        ]
+        await amina.click(ui_text("reminder.gas_better"), message=gas)
         await eventually(fake_telegram, amina, "Qu'avez-vous appris ?")
         await amina.send("J'ai trouvé le bon numéro")
         await eventually(fake_telegram, amina, "Merci, c'est noté")
@@ -166,7 +191,9 @@ async def test_a_check_in_answer_feeds_the_next_summary(
         await eventually(fake_telegram, amina, "recevra :")
         preview = "\n".join(m.text for m in amina.messages)
         assert "📌 Mes premiers pas" in preview
-        assert "• Appeler la CAF : en cours : J'ai trouvé le bon numéro" in preview
+        assert "• Appeler la CAF : en cours, mieux que prévu : J'ai trouvé le bon numéro" in preview
+    attainment = rows(settings, "SELECT progress, attainment FROM checkins")
+    assert attainment == [("in_progress", 1)]
 
 
 async def test_pause_quiet_hours_and_a_cancelled_appointment(
@@ -199,7 +226,7 @@ async def test_pause_quiet_hours_and_a_cancelled_appointment(
         await eventually(fake_telegram, severine, "C'est bien ça ?")
         await severine.click("Oui, c'est ça")
         await eventually(
-            fake_telegram, amina, "Votre prochain rendez-vous : dimanche 6 décembre à 9h00."
+            fake_telegram, amina, "Votre prochain rendez-vous : dimanche 6 décembre à 9h."
         )
         await severine.send("/personnes")
         await fake_telegram.wait_for(
@@ -210,7 +237,7 @@ async def test_pause_quiet_hours_and_a_cancelled_appointment(
         card = await eventually(fake_telegram, severine, "Prochain rendez-vous")
         await severine.click("Annuler le rendez-vous", message=card)
         await eventually(
-            fake_telegram, amina, "Votre rendez-vous du dimanche 6 décembre à 9h00 est annulé"
+            fake_telegram, amina, "Votre rendez-vous du dimanche 6 décembre à 9h est annulé"
         )
     pending = rows(
         settings, "SELECT COUNT(*) FROM reminders WHERE status = 'pending' AND ref IS NOT NULL"
