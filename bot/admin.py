@@ -36,6 +36,8 @@ def add_admin_commands(commands: argparse._SubParsersAction) -> None:  # type: i
     deactivate.add_argument("worker", type=int, help=ui_text("cli.worker_id_help"))
     audit = actions.add_parser("audit", help=ui_text("cli.audit_help"))
     audit.add_argument("--person", type=int, required=True, help=ui_text("cli.person_id_help"))
+    schedule = actions.add_parser("schedule", help=ui_text("cli.schedule_help"))
+    schedule.add_argument("--person", type=int, required=True, help=ui_text("cli.person_id_help"))
     purge = actions.add_parser("purge", help=ui_text("cli.purge_help"))
     purge.add_argument("--dry-run", action="store_true", help=ui_text("cli.dry_run_help"))
     actions.add_parser("rotate-key", help=ui_text("cli.rotate_help"))
@@ -96,6 +98,24 @@ def _save_qr(data_dir: Path, worker_id: int, link: str) -> Path:
     picture.write_bytes(qr_png(link))
     picture.chmod(0o600)
     return picture.resolve()
+
+
+async def schedule_text(services: Services, person_id: int, tr: Translator) -> str:
+    """`admin schedule --person N`: kind, local time and status of what is scheduled."""
+    items = await services.reminders.schedule_of(person_id)
+    if not items:
+        return tr.message("cli.schedule_none") + "\n"
+    tz = services.settings.timezone
+    return "".join(
+        tr.message(
+            "cli.schedule_line",
+            date=tr.spoken(item.at, tz),
+            kind=item.kind,
+            status=tr.message(f"cli.schedule_{item.status}"),
+        )
+        + "\n"
+        for item in items
+    )
 
 
 async def run_admin(args: argparse.Namespace, services: Services, out: TextIO) -> int:
@@ -172,6 +192,8 @@ async def run_admin(args: argparse.Namespace, services: Services, out: TextIO) -
                     )
                     + "\n"
                 )
+        case "schedule":
+            out.write(await schedule_text(services, args.person, tr))
         case "purge":
             days = services.settings.retention_days
             expired = await services.rights.expired(days)

@@ -430,6 +430,9 @@ class Storage(Protocol):
     async def agreed_without_checkin(self, since: datetime) -> list[tuple[int, int, datetime]]:
         """Agreements accepted since `since` with no check-in scheduled yet."""
 
+    async def reminders_of(self, person_id: int, since: datetime) -> list[Reminder]:
+        """A person's reminders due since a moment, whatever their status, by time."""
+
     async def pending_reminders(self, person_id: int) -> list[Reminder]:
         """A person's pending reminders, by time."""
 

@@ -250,6 +250,7 @@ def parse_french_datetime(
         day = None
         assumed = True
 
+    same_weekday = False
     if weekdays:
         weekday = _WEEKDAYS[weekdays[0]["weekday"]]
         if day is not None:
@@ -260,11 +261,12 @@ def parse_french_datetime(
         else:
             ahead = (weekday - today.weekday()) % 7
             if ahead == 0:
-                # Said on that same weekday it may mean today or in a week; only
-                # "prochain" settles it.
-                if not weekdays[0]["next"]:
-                    raise DateProblem("ambiguous")
-                ahead = 7
+                # Said on that same weekday it may mean today or in a week: "prochain"
+                # settles it, and so does a time that has already gone by today.
+                if weekdays[0]["next"]:
+                    ahead = 7
+                else:
+                    same_weekday = True
             day = today + timedelta(days=ahead)
 
     if day is None:
@@ -278,8 +280,12 @@ def parse_french_datetime(
 
     if clock is None:
         if default_time is None:
-            raise DateProblem("no_time")
+            raise DateProblem("ambiguous" if same_weekday else "no_time")
         clock, assumed_time = (default_time.hour, default_time.minute), True
+    if same_weekday:
+        if datetime.combine(day, time(clock[0], clock[1]), tzinfo=tz) > now:
+            raise DateProblem("ambiguous")
+        day += timedelta(days=7)
 
     local = datetime.combine(day, time(clock[0], clock[1]), tzinfo=tz)  # fold=0
     moment = local.astimezone(UTC)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +25,17 @@ STRENGTHS_STALE = timedelta(days=7)
 HOUR = USUAL_HOUR
 # Acceptances older than this are not looked at again (one scan a minute finds them).
 AGREED_LOOKBACK = timedelta(days=7)
+SCHEDULE_LOOKBACK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """One thing scheduled for a person: a reminder row or a message held in the outbox."""
+
+    kind: str
+    at: datetime
+    # pending, sent, dropped (reminders); waiting (a message held for allowed hours)
+    status: str
 
 
 class Reminders:
@@ -126,6 +138,20 @@ class Reminders:
     def _next_strengths(self, person: Person, every_weeks: int) -> ReminderDraft:
         due = at_local(self._clock.now() + timedelta(weeks=every_weeks), HOUR, self._tz)
         return ReminderDraft("strengths", due, person_id=person.id, stale_at=due + STRENGTHS_STALE)
+
+    async def schedule_of(self, person_id: int) -> list[Scheduled]:
+        """What is scheduled for a person (and what went in the last week), by time:
+        so "will the reminder come?" has an answer."""
+        since = self._clock.now() - SCHEDULE_LOOKBACK
+        items = [
+            Scheduled(reminder.kind, reminder.due_at, reminder.status)
+            for reminder in await self._storage.reminders_of(person_id, since)
+        ]
+        items += [
+            Scheduled(kind, at, "waiting")
+            for kind, at in await self._storage.held_outbox(person_id)
+        ]
+        return sorted(items, key=lambda item: item.at)
 
     async def held_until(self, message: OutboxMessage) -> datetime | None:
         """When a queued message to a person may go, if not now; None: send it now.

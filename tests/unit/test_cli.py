@@ -163,3 +163,20 @@ def test_rotate_key_refuses_while_a_bot_runs_on_the_same_data(
         assert "Un autre bot Équipage utilise déjà ces données" in capsys.readouterr().err
     finally:
         running.release()
+
+
+def test_schedule_lists_what_is_planned_for_a_person(
+    environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.i18n import ui_text
+
+    assert main(["admin", "schedule", "--person", "1"]) == 0
+    assert capsys.readouterr().out == ui_text("cli.schedule_none") + "\n"
+    _chat(IDEES)  # a first step, with "Oui" to the reminder
+    capsys.readouterr()
+    assert main(["admin", "schedule", "--person", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    planned = ui_text("cli.schedule_pending")
+    kinds = [line.split(" : ", 1)[1] for line in lines]
+    # The step's reminder comes before its check-in, both still to come.
+    assert kinds == [f"step, {planned}", f"checkin_step, {planned}"], lines

@@ -115,6 +115,9 @@ SPOKEN: list[tuple[str, datetime, time | None, Local, bool, bool]] = [
     ("le 12/12 vers 10h", NOW, None, (2026, 12, 12, 10, 0), False, False),
     ("12/12 après-midi", NOW, None, (2026, 12, 12, 14, 0), False, True),
     ("mardi", SUNDAY_NIGHT, USUAL, (2026, 12, 1, 10, 0), True, True),
+    # Said on a Tuesday after that time, "mardi" can only be next week's.
+    ("mardi matin", NOW, None, (2026, 12, 1, 9, 0), True, True),
+    ("mardi 9h", NOW, None, (2026, 12, 1, 9, 0), True, False),
     ("12/12", NOW, USUAL, (2026, 12, 12, 10, 0), False, True),
     # Daylight saving: "demain matin" on the day of each change is 9h on the wall clock.
     ("demain matin", paris(2026, 10, 24, 22), None, (2026, 10, 25, 9, 0), True, True),
@@ -128,6 +131,8 @@ SPOKEN_PROBLEMS: list[tuple[str, datetime, time | None, DateProblemKind]] = [
     ("ce matin", NOW, None, "past"),  # 9h has gone by at 10h
     ("le 31", NOW, USUAL, "impossible"),  # this month's 31st: November has none
     ("le 9h", NOW, None, "past"),  # a time today, not the 9th
+    ("mardi après-midi", NOW, None, "ambiguous"),  # today at 14h, or in a week?
+    ("mardi", EARLY, USUAL, "ambiguous"),  # at 8h, today 10h is still ahead
     ("demain semaine prochaine", NOW, USUAL, "not_understood"),
     ("le 12 le 13", NOW, USUAL, "not_understood"),
 ]

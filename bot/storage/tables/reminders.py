@@ -258,6 +258,14 @@ class RemindersTable(Database):
         )
         return [self._reminder(row) for row in rows]
 
+    async def reminders_of(self, person_id: int, since: datetime) -> list[Reminder]:
+        """A person's reminders due since a moment, whatever their status, by time."""
+        rows = await self._fetch_all(
+            "SELECT * FROM reminders WHERE person_id = ? AND due_at >= ? ORDER BY due_at, id",
+            (person_id, to_db(since)),
+        )
+        return [self._reminder(row) for row in rows]
+
     async def pending_reminders(self, person_id: int) -> list[Reminder]:
         """A person's pending reminders, by time."""
         rows = await self._fetch_all(
