@@ -237,10 +237,12 @@ async def _appointment_text(update: Update, context: ContextTypes.DEFAULT_TYPE, 
         ]
     ]
     name = person_name(who, translator)
-    lines = [translator.message("appointment.worker_confirm", person=name, date=when)]
-    warning = day_warning_line(parsed.moment, translator, tz)
-    if warning:
-        lines.insert(1, warning)
+    lines = [
+        translator.message("appointment.worker_confirm", person=name, date=when),
+        day_warning_line(parsed.moment, translator, tz),
+        translator.message("appointment.worker_confirm_question"),
+    ]
+    lines = [line for line in lines if line]
     await say(update, context, "\n".join(lines), reply_markup=keyboard(rows))
 
 

@@ -22,8 +22,10 @@ PREPARE_HOUR = 10
 SOON_BEFORE = timedelta(hours=2)
 # A reminder closer than this to the appointment would come too late to be of use.
 LAST_USEFUL = timedelta(minutes=30)
-# The fallback reminder, when neither usual one can come: as soon as allowed, after the news.
+# The fallback reminder, when neither usual one can come: as soon as allowed, after the news,
+# and still worth having up to shortly before (a quiet morning may end just before).
 FALLBACK_AFTER = timedelta(minutes=5)
+FALLBACK_LAST = timedelta(minutes=10)
 # After "Je ne peux pas", how long the worker's notice waits for the reason and proposal.
 CANNOT_DETAILS_WAIT = timedelta(minutes=15)
 # A check-in midway only when there is room for one before the appointment.
@@ -64,7 +66,7 @@ def reminder_moments(
             moments.append(moment)
     if not moments:
         soon = next_allowed(now + FALLBACK_AFTER, person, timezone)
-        if soon <= at - LAST_USEFUL:
+        if soon <= at - FALLBACK_LAST:
             moments.append(soon)
     return sorted(moments)
 
