@@ -172,6 +172,7 @@ async def test_two_weeks_across_the_clock_change_and_public_holidays(
                 None,
             )
         )
+        assert holiday is not None
         assert holiday.text.split("\n")[1] == ui_text("appointment.warning_holiday")
         await severine.click(ui_text("appointment.worker_yes"), message=holiday)
         eleventh = ui_text("appointment.announce", date="mercredi 11 novembre à 10h")
@@ -256,8 +257,8 @@ async def test_two_weeks_across_the_clock_change_and_public_holidays(
         " AND r.status = 'sent' WHERE a.status = 'planned' GROUP BY a.id",
     )
     assert len(planned) == 1
-    for _, at, created, sent in planned:
-        ahead = datetime.fromisoformat(str(at)) - datetime.fromisoformat(str(created))
+    for _, planned_at, created, sent in planned:
+        ahead = datetime.fromisoformat(str(planned_at)) - datetime.fromisoformat(str(created))
         assert ahead >= timedelta(hours=3) and int(str(sent)) >= 1
     assert rows(settings, "SELECT progress, attainment FROM checkins") == [("done", 0)]
     # The operator's view lists it all, in local time.
