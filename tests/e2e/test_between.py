@@ -243,3 +243,46 @@ async def test_pause_quiet_hours_and_a_cancelled_appointment(
         settings, "SELECT COUNT(*) FROM reminders WHERE status = 'pending' AND ref IS NOT NULL"
     )
     assert pending == [(0,)]
+
+
+async def test_rdv_keeps_the_day_while_asking_the_hour_and_says_when_it_is_a_saturday(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    clock = ManualClock(START)  # Tuesday 1 December, 10:00
+    async with running_bot(settings, clock) as app:
+        severine, _ = await worker_joins(fake_telegram, app)
+        await person_joins(fake_telegram, app, "Amina", worker_user=severine)
+        await severine.send("/rdv")
+        await eventually(fake_telegram, severine, ui_text("appointment.worker_pick"))
+        await severine.click("Amina")
+        await eventually(fake_telegram, severine, "Quand est le prochain rendez-vous")
+
+        # "demain" alone: the hour is asked, and the day is kept for the answer.
+        await severine.send("demain")
+        await eventually(fake_telegram, severine, ui_text("appointment.problem_no_time"))
+        await severine.send("9h")
+        tomorrow = await eventually(fake_telegram, severine, "mercredi 2 décembre à 9h")
+        assert tomorrow.text.splitlines() == [
+            ui_text("appointment.worker_confirm", person="Amina", date="mercredi 2 décembre à 9h"),
+            ui_text("appointment.worker_confirm_question"),
+        ]
+        # "demain matin": the part of the day stands for 9h, said back as "vers 9h".
+        await severine.send("demain matin")
+        morning = await eventually(fake_telegram, severine, "mercredi 2 décembre vers 9h")
+        assert morning.text.splitlines()[0] == ui_text(
+            "appointment.worker_confirm", person="Amina", date="mercredi 2 décembre vers 9h"
+        )
+        # 12/12 is a Saturday: the worker is told before confirming.
+        await severine.send("le 12/12 vers 10h")
+        saturday = await eventually(fake_telegram, severine, "samedi 12 décembre")
+        assert saturday.text.splitlines() == [
+            ui_text("appointment.worker_confirm", person="Amina", date="samedi 12 décembre à 10h"),
+            ui_text("appointment.warning_saturday"),
+            ui_text("appointment.worker_confirm_question"),
+        ]
+        await severine.click(ui_text("appointment.worker_yes"), message=saturday)
+        await eventually(
+            fake_telegram, severine, ui_text("appointment.worker_set_for", person="Amina")
+        )
+    ((stored,),) = rows(settings, "SELECT at FROM appointments")
+    assert datetime.fromisoformat(str(stored)) == datetime(2026, 12, 12, 9, tzinfo=UTC)
