@@ -13,7 +13,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.services import Services
 from bot.storage.base import OutboxItem, OutboxMessage
-from bot.telegram.outgoing import Part, PhotoPart, parts_for
+from bot.telegram.outgoing import Part, PhotoPart, VoicePart, parts_for
 from bot.telegram.render import png_file, split_text
 
 log = logging.getLogger(__name__)
@@ -154,6 +154,8 @@ class OutboxCourier:
                 caption=part.caption,
                 reply_markup=part.markup,
             )
+        elif isinstance(part, VoicePart):
+            await self._bot.send_voice(chat_id, part.file_id, reply_markup=part.markup)
         elif part.html:
             # HTML parts are cut to size when built (outgoing.summary_html).
             await self._bot.send_message(

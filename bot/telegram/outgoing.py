@@ -47,7 +47,15 @@ class PhotoPart:
     markup: InlineKeyboardMarkup | None = None
 
 
-Part = TextPart | PhotoPart
+@dataclass(frozen=True)
+class VoicePart:
+    """A voice note the person recorded, passed on by its Telegram file id."""
+
+    file_id: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+Part = TextPart | PhotoPart | VoicePart
 
 
 async def parts_for(message: OutboxMessage, services: Services, tr: Translator) -> list[Part]:
@@ -172,10 +180,13 @@ def _cannot_parts(
     """The person cannot come: why and the moment they propose, with buttons to answer."""
     lines = [tr.message("appointment.worker_cannot", person=name, date=date)]
     why = params.get("why")
+    voice = None
     if isinstance(why, str) and why:
         lines.append(tr.message("appointment.worker_cannot_why", why=why))
-    elif isinstance(why, dict):
+    elif isinstance(why, dict) and isinstance(why.get("voice"), str):
+        # She chose to say it aloud to her worker: the note itself follows the text.
         lines.append(tr.message("appointment.worker_cannot_why", why=voice_words(why, tr)))
+        voice = str(why["voice"])
     rows: list[list[tuple[str, Callback]]] = []
     proposed = params.get("proposed_at")
     if proposed:
@@ -192,7 +203,10 @@ def _cannot_parts(
     person_id = params.get("person_id")
     if isinstance(person_id, int):
         rows.append([(tr.message("appointment.worker_other"), WorkerButton("rdv", person_id))])
-    return [TextPart("\n".join(lines), markup=keyboard(rows) if rows else None)]
+    markup = keyboard(rows) if rows else None
+    if voice is None:
+        return [TextPart("\n".join(lines), markup=markup)]
+    return [TextPart("\n".join(lines)), VoicePart(voice, markup=markup)]
 
 
 def _split_words(text: str, budget: int = LINE_BUDGET) -> list[str]:

@@ -286,3 +286,56 @@ async def test_rdv_keeps_the_day_while_asking_the_hour_and_says_when_it_is_a_sat
         )
     ((stored,),) = rows(settings, "SELECT at FROM appointments")
     assert datetime.fromisoformat(str(stored)) == datetime(2026, 12, 12, 9, tzinfo=UTC)
+
+
+async def test_cannot_come_with_a_voice_note_and_without_an_answer(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    clock = ManualClock(START)  # Tuesday 1 December, 10:00
+    async with running_bot(settings, clock) as app:
+        found = services_of(app)
+        severine, worker = await worker_joins(fake_telegram, app)
+        amina = await person_joins(fake_telegram, app, "Amina", worker_user=severine)
+        ((person_id,),) = rows(settings, "SELECT id FROM persons")
+        first = datetime(2026, 12, 4, 9, tzinfo=UTC)  # Friday 4 December, 10:00 in Paris
+        await found.appointments.set(worker, int(str(person_id)), first)
+        announce = await eventually(fake_telegram, amina, "vendredi 4 décembre à 10h")
+
+        # She cannot come, says why in a voice note, and proposes nothing.
+        await amina.click(ui_text("appointment.cannot"), message=announce)
+        await eventually(fake_telegram, amina, ui_text("appointment.cannot_why"))
+        await amina.send_voice(12)
+        when = await eventually(fake_telegram, amina, ui_text("appointment.cannot_when"))
+        await amina.click(ui_text("appointment.skip"), message=when)
+        await eventually(fake_telegram, amina, ui_text("appointment.cannot_thanks"))
+        voice = await fake_telegram.wait_for(
+            lambda: next((m for m in severine.messages if m.kind == "voice"), None)
+        )
+        assert voice is not None and voice.button_labels == [ui_text("appointment.worker_other")]
+        cannot = ui_text(
+            "appointment.worker_cannot", person="Amina", date="vendredi 4 décembre à 10h"
+        )
+        text = next(m for m in severine.messages if cannot in m.text)
+        assert text.text.splitlines()[1] == ui_text(
+            "appointment.worker_cannot_why", why=ui_text("engine.voice", duration=12)
+        )
+
+        # A second appointment; she taps "Je ne peux pas" and then says nothing more:
+        # the worker is still told, a quarter of an hour later.
+        second = datetime(2026, 12, 8, 9, tzinfo=UTC)
+        await found.appointments.set(worker, int(str(person_id)), second)
+        again = await fake_telegram.wait_for(
+            lambda: next(
+                (m for m in amina.messages if m.button_labels and "8 décembre" in m.text), None
+            )
+        )
+        assert again is not None
+        await amina.click(ui_text("appointment.cannot"), message=again)
+        await fake_telegram.wait_for(
+            lambda: sum(m.text == ui_text("appointment.cannot_why") for m in amina.messages) == 2
+        )
+        later = ui_text("appointment.worker_cannot", person="Amina", date="mardi 8 décembre à 10h")
+        clock.advance(minutes=16)
+        found.outbox_signal.wake()
+        alone = await eventually(fake_telegram, severine, later)
+        assert alone.text == later
