@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
+from babel.dates import format_time
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import ContextTypes
 
+from bot.i18n import Translator
 from bot.storage.base import PendingInput
 from bot.telegram.callbacks import (
     AppointmentButton,
@@ -23,14 +25,15 @@ from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, person, refresh_caller, services
 from bot.telegram.worker_cards import day_warning_line
 from bot.usecases.checkins import ATTAINMENT
-from bot.usecases.dates import DateProblem, parse_french_datetime
-from bot.usecases.rhythm import USUAL_HOUR
+from bot.usecases.dates import DateProblem, parse_clock, parse_french_datetime
+from bot.usecases.rhythm import USUAL_HOUR, quiet_from, quiet_until
 from bot.usecases.summaries import NotYours
 
 LEARNED_INPUT = "checkin_learned"
 CANNOT_WHY_INPUT = "appointment_cannot_why"
 CANNOT_WHEN_INPUT = "appointment_cannot_when"
 CANNOT_INPUTS = (CANNOT_WHY_INPUT, CANNOT_WHEN_INPUT)
+QUIET_BOUND_INPUT = "settings_quiet_bound"
 
 
 async def reminder_pressed(
@@ -297,7 +300,13 @@ def _settings_view(
 ) -> tuple[str, list[list[tuple[str, Callback]]]]:
     translator = tr(context)
     who = person()
-    lines = [translator.message("settings.title", evening=who.quiet_from, morning=who.quiet_until)]
+    lines = [
+        translator.message(
+            "settings.title",
+            evening=_clock_text(quiet_from(who), translator),
+            morning=_clock_text(quiet_until(who), translator),
+        )
+    ]
     lines.append(
         translator.message("settings.sunday_on" if who.quiet_sunday else "settings.sunday_off")
     )
@@ -312,21 +321,44 @@ def _settings_view(
     def mark(text: str, chosen: bool) -> str:
         return f"✅ {text}" if chosen else text
 
+    evening_preset = who.quiet_from_minute == 0
+    morning_preset = who.quiet_until_minute == 0
+    evening: list[tuple[str, Callback]] = [
+        (
+            mark(
+                translator.message("settings.evening", hour=h),
+                evening_preset and who.quiet_from == h,
+            ),
+            SettingsButton("evening", h),
+        )
+        for h in (18, 20, 22)
+    ]
+    evening.append(
+        (
+            mark(translator.message("settings.other_evening"), not evening_preset),
+            SettingsButton("other", 0),
+        )
+    )
+    morning: list[tuple[str, Callback]] = [
+        (
+            mark(
+                translator.message("settings.morning", hour=h),
+                morning_preset and who.quiet_until == h,
+            ),
+            SettingsButton("morning", h),
+        )
+        for h in (8, 9, 10)
+    ]
+    morning.append(
+        (
+            mark(translator.message("settings.other_morning"), not morning_preset),
+            SettingsButton("other", 1),
+        )
+    )
+
     rows: list[list[tuple[str, Callback]]] = [
-        [
-            (
-                mark(translator.message("settings.evening", hour=h), who.quiet_from == h),
-                SettingsButton("evening", h),
-            )
-            for h in (18, 20, 22)
-        ],
-        [
-            (
-                mark(translator.message("settings.morning", hour=h), who.quiet_until == h),
-                SettingsButton("morning", h),
-            )
-            for h in (8, 9, 10)
-        ],
+        evening,
+        morning,
         [
             (
                 translator.message(
@@ -365,15 +397,24 @@ async def settings_pressed(
     who = person(update)
     valid = {"strengths": (0, 1, 2, 4), "evening": (18, 20, 22), "morning": (8, 9, 10)}
     valid["sunday"] = (0, 1)
+    valid["other"] = (0, 1)
     if button.value not in valid.get(button.field, ()):
         await query.answer(tr(context).message("bot.stale_button"))
+        return
+    if button.field == "other":
+        # A bound to the minute, typed: "20h30".
+        await query.answer()
+        await found.dialogues.leave(who)
+        await found.inputs.expect(caller().account, QUIET_BOUND_INPUT, button.value)
+        key = "settings.ask_morning" if button.value else "settings.ask_evening"
+        await say(update, context, tr(context).message(key))
         return
     if button.field == "strengths":
         await found.reminders.strengths_rhythm(who, button.value)
     elif button.field == "evening":
-        await found.storage.set_rhythm(who.id, quiet_from=button.value)
+        await found.storage.set_rhythm(who.id, quiet_from=button.value, quiet_from_minute=0)
     elif button.field == "morning":
-        await found.storage.set_rhythm(who.id, quiet_until=button.value)
+        await found.storage.set_rhythm(who.id, quiet_until=button.value, quiet_until_minute=0)
     else:
         await found.storage.set_rhythm(who.id, quiet_sunday=button.value)
     await query.answer()
@@ -384,6 +425,33 @@ async def settings_pressed(
     if isinstance(shown, Message) and shown.text == text and shown.reply_markup == markup:
         return  # the same choice tapped twice: the message already says so
     await query.edit_message_text(text, reply_markup=markup)
+
+
+def _clock_text(at: time, translator: Translator) -> str:
+    """'20h' or '20h30', as the person reads a time of day."""
+    pattern = translator.message("format.hour" if at.minute == 0 else "format.time")
+    return str(format_time(at, pattern, locale=translator.language))
+
+
+async def quiet_bound_answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, morning: int, text: str
+) -> None:
+    """A typed quiet-hour bound, to the minute; the settings are shown again."""
+    found = services(context)
+    translator = tr(context)
+    try:
+        at = parse_clock(text)
+    except DateProblem:
+        await say(update, context, translator.message("settings.time_not_understood"))
+        return
+    await found.inputs.clear(caller().account)
+    who = person(update)
+    if morning:
+        await found.storage.set_rhythm(who.id, quiet_until=at.hour, quiet_until_minute=at.minute)
+    else:
+        await found.storage.set_rhythm(who.id, quiet_from=at.hour, quiet_from_minute=at.minute)
+    await refresh_caller(update, context)
+    await settings_command(update, context)
 
 
 async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -162,7 +162,8 @@ _CHECKIN = re.compile(
 )
 # noreason / nowhen: "Passer" in the short exchange after "Je ne peux pas".
 _APPOINTMENT = re.compile(r"^(noted|cannot|noreason|nowhen)\|" + _ID12 + r"\Z")
-_SETTING = re.compile(r"^(evening|morning|sunday|strengths)\|(?:0|[1-9][0-9]?)\Z")
+# other|0: type the evening bound; other|1: type the morning bound.
+_SETTING = re.compile(r"^(evening|morning|sunday|strengths|other)\|(?:0|[1-9][0-9]?)\Z")
 
 CONSENT_ACTIONS = frozenset({"accept", "more", "refuse"})
 _CONSENT = re.compile(r"^(accept|more|refuse)\|" + _ID12 + r"\|[0-9a-f]{16}\Z")

@@ -113,6 +113,12 @@ async def _answer(
                 tr(context).message("engine.voice", duration=answer.duration),
             )
         return
+    if pending is not None and pending.kind == between.QUIET_BOUND_INPUT:
+        if isinstance(answer, TextAnswer):
+            await between.quiet_bound_answer(update, context, pending.ref, answer.text)
+        else:
+            await say(update, context, tr(context).message("settings.time_not_understood"))
+        return
     if pending is not None and pending.kind in between.CANNOT_INPUTS:
         reply: str | dict[str, Any] = (
             answer.text

@@ -299,6 +299,16 @@ def parse_french_datetime(
     return ParsedDate(moment=moment, assumed_date=assumed, assumed_time=assumed_time)
 
 
+def parse_clock(text: str) -> time:
+    """A time of day alone, as people write it: "20h30", "20 h 30", "20:30", "8h"."""
+    rest = _normalize(text)
+    clocks, rest = _cut(_CLOCK, rest)
+    if len(clocks) != 1 or re.findall(r"\w+", rest):
+        raise DateProblem("not_understood")
+    hour, minute = _clock(clocks[0], False) or (0, 0)
+    return time(hour, minute)
+
+
 def _normalize(text: str) -> str:
     """Lower case, no accents, one kind of apostrophe, single spaces."""
     # NFKD also turns non-breaking spaces (French typography) and full-width digits into

@@ -339,3 +339,35 @@ async def test_cannot_come_with_a_voice_note_and_without_an_answer(
         found.outbox_signal.wake()
         alone = await eventually(fake_telegram, severine, later)
         assert alone.text == later
+
+
+async def test_a_quiet_hour_bound_typed_to_the_minute(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    clock = ManualClock(START)
+    async with running_bot(settings, clock) as app:
+        severine, _ = await worker_joins(fake_telegram, app)
+        amina = await person_joins(fake_telegram, app, "Amina", worker_user=severine)
+        await amina.send("/reglages")
+        shown = await eventually(fake_telegram, amina, "Vos réglages")
+        await amina.click(ui_text("settings.other_evening"), message=shown)
+        await eventually(fake_telegram, amina, ui_text("settings.ask_evening"))
+        await amina.send("vingt heures")
+        await eventually(fake_telegram, amina, ui_text("settings.time_not_understood"))
+        await amina.send("20h30")
+        again = await fake_telegram.wait_for(
+            lambda: next(
+                (
+                    m
+                    for m in reversed(amina.messages)
+                    if "Vos réglages" in m.text and "20h30" in m.text
+                ),
+                None,
+            )
+        )
+        assert again is not None
+        assert (
+            again.text.splitlines()[1]
+            == ui_text("settings.title", evening="20h30", morning="9h").splitlines()[1]
+        )
+    assert rows(settings, "SELECT quiet_from, quiet_from_minute FROM persons") == [(20, 30)]

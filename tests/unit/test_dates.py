@@ -14,6 +14,7 @@ from bot.usecases.dates import (
     ParsedDate,
     day_warning,
     easter,
+    parse_clock,
     parse_french_datetime,
 )
 
@@ -315,3 +316,20 @@ def test_easter(year: int, sunday: date) -> None:
 )
 def test_weekends_and_public_holidays_are_flagged(day: date, warning: str | None) -> None:
     assert day_warning(day) == warning
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("20h30", time(20, 30)), ("8h45", time(8, 45)), ("20 h 30", time(20, 30)),
+     ("8:45", time(8, 45)), ("21h", time(21, 0)), ("  9 heures 15 ", time(9, 15))],
+)  # fmt: skip
+def test_a_time_of_day_alone(text: str, expected: time) -> None:
+    assert parse_clock(text) == expected
+
+
+@pytest.mark.parametrize(("text", "kind"), [("20h30 demain", "not_understood"),
+    ("vingt heures", "not_understood"), ("25h", "impossible"), ("", "not_understood")])  # fmt: skip
+def test_a_time_of_day_alone_refused(text: str, kind: DateProblemKind) -> None:
+    with pytest.raises(DateProblem) as caught:
+        parse_clock(text)
+    assert caught.value.kind == kind
