@@ -264,3 +264,27 @@ async def test_two_weeks_across_the_clock_change_and_public_holidays(
     # The operator's view lists it all, in local time.
     assert ui_text("cli.schedule_sent") in listing
     assert "mercredi 11 novembre à 10h : prepare" in listing
+
+
+async def test_an_appointment_set_and_cancelled_at_night_never_bothers_her(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    clock = ManualClock(paris(10, 24, 22))  # Saturday night
+    async with running_bot(settings, clock) as app:
+        found = services_of(app)
+        severine, worker = await worker_joins(fake_telegram, app)
+        amina = await person_joins(fake_telegram, app, "Amina", worker_user=severine)
+        diary = Diary(amina, clock)
+        diary.record()
+        joined = diary.seen
+        ((person_id,),) = rows(settings, "SELECT id FROM persons")
+        await found.appointments.set(worker, int(str(person_id)), paris(10, 27, 14))
+        await settle(app)
+        assert await found.appointments.cancel(worker, int(str(person_id)))
+        # Then replaced by another one, still at night: one message on Monday morning.
+        await found.appointments.set(worker, int(str(person_id)), paris(10, 28, 15))
+        await walk_to(app, clock, diary, paris(10, 26, 12))
+    said = [text for text, _ in diary.arrivals[joined:]]
+    assert said[0] == ui_text("appointment.announce", date="mercredi 28 octobre à 15h")
+    assert wall(diary.arrivals[joined][1]) == "Mon 26 Oct 09:00"
+    assert not any("27 octobre" in text for text in said), said

@@ -154,7 +154,16 @@ class RemindersTable(Database):
                 "UPDATE reminders SET status = 'dropped' WHERE ref = ? AND status = 'pending'",
                 (appointment_id,),
             )
-            await enqueue(db, self._cipher, notify, now)
+            # News of it still waiting for the person's allowed hours never goes; then there
+            # is nothing to cancel in their eyes, and no notice either.
+            unsent = await db.execute(
+                "UPDATE outbox SET failed_at = ?, failure = 'superseded'"
+                " WHERE dedupe_key = ? AND delivered_at IS NULL AND failed_at IS NULL"
+                " AND parts_sent = 0",
+                (to_db(now), f"appointment:{appointment_id}"),
+            )
+            if unsent.rowcount == 0:
+                await enqueue(db, self._cipher, notify, now)
         return True
 
     async def get_appointment(self, appointment_id: int) -> Appointment | None:
