@@ -34,7 +34,7 @@ async def reminder_pressed(
         if appointment is None:
             await say(update, context, translator.message("reminder.gone"))
             return
-        date = translator.date_time(appointment.at, found.settings.timezone)
+        date = translator.spoken(appointment.at, found.settings.timezone)
         prepare = SummaryButton("prep", 0, 0)
         await say(
             update,
