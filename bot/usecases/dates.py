@@ -378,14 +378,17 @@ def _calendar_day(match: re.Match[str], today: date) -> date:
 
 
 def _month_day(day: int, today: date) -> date:
-    """The next "le 12" from today (today included): this month, else the next one."""
+    """The next "le 12" from today (today included): this month, else the next one that
+    has that day ("le 31" said in November is 31 December)."""
     year, month = today.year, today.month
-    if day < today.day:
+    for _ in range(3):
+        if (year, month) != (today.year, today.month) or day >= today.day:
+            try:
+                return date(year, month, day)
+            except ValueError:
+                pass
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise DateProblem("impossible") from None
+    raise DateProblem("impossible")
 
 
 def _relative_offset(match: re.Match[str]) -> int:

@@ -112,6 +112,8 @@ SPOKEN: list[tuple[str, datetime, time | None, Local, bool, bool]] = [
     ("le 12 à 10h", NOW, None, (2026, 12, 12, 10, 0), False, False),
     ("le 12 matin", NOW, None, (2026, 12, 12, 9, 0), False, True),
     ("le 1er", NOW, USUAL, (2026, 12, 1, 10, 0), False, True),
+    ("le 31", NOW, USUAL, (2026, 12, 31, 10, 0), False, True),  # November has no 31st
+    ("le 30", paris(2027, 1, 31), USUAL, (2027, 3, 30, 10, 0), False, True),  # nor February
     ("le 24 vers 16h", NOW, None, (2026, 11, 24, 16, 0), False, False),  # today, later
     ("le 12/12 vers 10h", NOW, None, (2026, 12, 12, 10, 0), False, False),
     ("12/12 après-midi", NOW, None, (2026, 12, 12, 14, 0), False, True),
@@ -130,7 +132,8 @@ SPOKEN_PROBLEMS: list[tuple[str, datetime, time | None, DateProblemKind]] = [
     ("le 12", NOW, None, "no_time"),
     ("la semaine prochaine", NOW, None, "no_time"),
     ("ce matin", NOW, None, "past"),  # 9h has gone by at 10h
-    ("le 31", NOW, USUAL, "impossible"),  # this month's 31st: November has none
+    ("le 32", NOW, USUAL, "impossible"),
+    ("le 0", NOW, USUAL, "impossible"),
     ("le 9h", NOW, None, "past"),  # a time today, not the 9th
     ("mardi après-midi", NOW, None, "ambiguous"),  # today at 14h, or in a week?
     ("mardi", EARLY, USUAL, "ambiguous"),  # at 8h, today 10h is still ahead
