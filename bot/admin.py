@@ -54,6 +54,8 @@ def add_admin_commands(commands: argparse._SubParsersAction) -> None:  # type: i
     erase = actions.add_parser("erase", help=ui_text("cli.erase_help"))
     _person_option(erase)
     erase.add_argument("--oui", dest="yes", action="store_true", help=ui_text("cli.yes_help"))
+    schedule = actions.add_parser("schedule", help=ui_text("cli.schedule_help"))
+    _person_option(schedule)
     purge = actions.add_parser("purge", help=ui_text("cli.purge_help"))
     purge.add_argument(
         "--essai",
@@ -140,6 +142,24 @@ def _copy_erased_list(services: Services, backup: Path) -> None:
         shutil.copyfile(source, temporary)
         temporary.chmod(0o600)
         temporary.replace(target)
+
+
+async def schedule_text(services: Services, person_id: int, tr: Translator) -> str:
+    """`admin schedule --personne N`: kind, local time and status of what is scheduled."""
+    items = await services.reminders.schedule_of(person_id)
+    if not items:
+        return tr.message("cli.schedule_none") + "\n"
+    tz = services.settings.timezone
+    return "".join(
+        tr.message(
+            "cli.schedule_line",
+            date=tr.spoken(item.at, tz),
+            kind=item.kind,
+            status=tr.message(f"cli.schedule_{item.status}"),
+        )
+        + "\n"
+        for item in items
+    )
 
 
 async def _erase(services: Services, args: argparse.Namespace, out: TextIO, inp: TextIO) -> int:
@@ -243,6 +263,8 @@ async def run_admin(
                     )
                     + "\n"
                 )
+        case "schedule":
+            out.write(await schedule_text(services, args.person, tr))
         case "purge":
             days = services.settings.retention_days
             expired = await services.rights.expired(days)

@@ -106,6 +106,23 @@ class Translator:
             )
         )
 
+    def spoken(self, moment: datetime, timezone: ZoneInfo, *, about: bool = False) -> str:
+        """'mardi 1er décembre à 14h30', or '… vers 9h' (`about`) for a time the bot assumed:
+        how the bot repeats a moment it understood, always with the weekday."""
+        local = moment.astimezone(timezone)
+
+        def part(pattern: str) -> str:
+            return str(format_datetime(local, pattern, locale=self.language))
+
+        clock = part(self.message("format.hour" if local.minute == 0 else "format.time"))
+        return self.message(
+            "format.spoken_about" if about else "format.spoken",
+            weekday=part("EEEE"),
+            day=self.message("format.first_day") if local.day == 1 else str(local.day),
+            month=part("MMMM"),
+            time=clock,
+        )
+
     def day(self, moment: datetime, timezone: ZoneInfo) -> str:
         """'jeudi 3 décembre' in the user's language and the service's time zone."""
         return str(

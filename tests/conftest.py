@@ -15,6 +15,7 @@ from bot.config import Settings, load_settings
 from bot.services import Services, build_services
 from bot.telegram.app import build_application
 from bot.usecases.clock import Clock
+from tests.clock import DaytimeClock
 from tests.fakegram import FakeTelegram
 from tests.fakegram.fixtures import fake_telegram
 
@@ -43,8 +44,10 @@ def settings(tmp_path: Path, fake_telegram: FakeTelegram) -> Settings:
 
 @asynccontextmanager
 async def running_bot(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """The real PTB Application, polling the fake server, stopped cleanly afterwards."""
-    services: Services = build_services(settings, clock)
+    """The real PTB Application, polling the fake server, stopped cleanly afterwards.
+
+    Without a clock, time runs from a Tuesday 10h, so quiet hours never hold a message."""
+    services: Services = build_services(settings, clock or DaytimeClock())
     application = build_application(services)
     await application.initialize()
     # post_init is only called by run_polling; starting by hand, we call it ourselves.

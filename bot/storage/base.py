@@ -34,14 +34,17 @@ class Person:
     pseudonym: str | None = None
     consented_at: datetime | None = None
     last_seen_at: datetime | None = None
-    # The person's rhythm: no message between quiet_from and quiet_until (local hours), nor on
-    # Sunday if quiet_sunday; paused stops reminders; strengths check-in every N weeks (0: no).
+    # The person's rhythm: no message between quiet_from:quiet_from_minute and
+    # quiet_until:quiet_until_minute (local time), nor on Sunday if quiet_sunday; paused stops
+    # reminders; strengths check-in every N weeks (0: no).
     quiet_from: int = 20
     quiet_until: int = 9
     quiet_sunday: bool = True
     paused: bool = False
     strengths_every_weeks: int = 0
     reachable: bool = True
+    quiet_from_minute: int = 0
+    quiet_until_minute: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class OutboxMessage:
     params: dict[str, Any]
     # The person this message is about, so erasing them erases it too.
     about_person: int | None = None
+    # Not delivered before this moment (a person's quiet hours, known when it is queued).
+    not_before: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,8 @@ class Appointment:
     at: datetime
     status: str
     answer: str | None
+    # The other moment the person proposed when they could not come, if any.
+    proposed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +186,8 @@ class CheckIn:
     learned: str | None
     created_at: datetime
     answered_at: datetime | None
+    # Goal attainment scaling: -2 (much less than expected) … +2 (much better), if given.
+    attainment: int | None = None
 
 
 @dataclass(frozen=True)
@@ -291,6 +300,12 @@ class Storage(Protocol):
 
     async def outbox_part_sent(self, item_id: int, parts_sent: int) -> None:
         """A part of a multi-part message went out: a retry starts after it."""
+
+    async def outbox_hold(self, item_id: int, until: datetime) -> None:
+        """Not now (the person's quiet hours): try again then, without counting an attempt."""
+
+    async def held_outbox(self, person_id: int) -> list[tuple[str, datetime]]:
+        """Messages to a person waiting for a later moment: (kind, when), by time."""
 
     async def outbox_retry(self, item_id: int, at: datetime) -> None:
         """A passing failure: try again later."""
@@ -428,6 +443,12 @@ class Storage(Protocol):
     async def due_reminders(self, now: datetime, limit: int = 200) -> list[Reminder]:
         """Pending reminders due by `now`, oldest first (over the partial index)."""
 
+    async def agreed_without_checkin(self, since: datetime) -> list[tuple[int, int, datetime]]:
+        """Agreements accepted since `since` with no check-in scheduled yet."""
+
+    async def reminders_of(self, person_id: int, since: datetime) -> list[Reminder]:
+        """A person's reminders due since a moment, whatever their status, by time."""
+
     async def pending_reminders(self, person_id: int) -> list[Reminder]:
         """A person's pending reminders, by time."""
 
@@ -452,10 +473,25 @@ class Storage(Protocol):
     async def create_checkin(self, person_id: int, step: str, now: datetime) -> CheckIn:
         """A check-in about a step, waiting for the person's answer."""
 
-    async def answer_checkin(
-        self, checkin_id: int, *, progress: str | None, learned: str | None, now: datetime
+    async def appointment_details(
+        self,
+        appointment_id: int,
+        proposed_at: datetime | None,
+        notify: OutboxMessage,
+        now: datetime,
     ) -> None:
-        """Record where the person is with the step, and what they learned."""
+        """The person's reason and proposal after "cannot", in the worker's notice."""
+
+    async def answer_checkin(
+        self,
+        checkin_id: int,
+        *,
+        progress: str | None,
+        learned: str | None,
+        now: datetime,
+        attainment: int | None = None,
+    ) -> None:
+        """Record where the person is with the step, how it went (GAS), what they learned."""
 
     async def get_checkin(self, checkin_id: int) -> CheckIn | None:
         """A check-in by id."""

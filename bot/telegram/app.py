@@ -21,7 +21,6 @@ from bot.jobs import Repeating, daily_purge, picture_sweeper, reminder_scanner
 from bot.logs import quiet_token_leaks
 from bot.services import Services
 from bot.telegram import (
-    between,
     buttons,
     common,
     joining,
@@ -37,6 +36,7 @@ from bot.telegram.delivery import OutboxCourier
 from bot.telegram.ordering import ChatOrderedUpdateProcessor
 from bot.telegram.pacing import PacedRateLimiter
 from bot.telegram.roles import IS_ADMIN, IS_PERSON, IS_STRANGER, IS_WORKER
+from bot.telegram.settings import pause_command, resume_command, settings_command
 from bot.telegram.surrogates import CleanTextRequest
 
 log = logging.getLogger(__name__)
@@ -117,9 +117,9 @@ def build_application(
     add(CommandHandler("convenu", summary.agreed_command, filters=IS_PERSON))
     add(CommandHandler("mes_donnees", rights.export_command, filters=IS_PERSON))
     add(CommandHandler("effacer", rights.erase_command, filters=IS_PERSON))
-    add(CommandHandler("reglages", between.settings_command, filters=IS_PERSON))
-    add(CommandHandler("pause", between.pause_command, filters=IS_PERSON))
-    add(CommandHandler("reprendre", between.resume_command, filters=IS_PERSON))
+    add(CommandHandler("reglages", settings_command, filters=IS_PERSON))
+    add(CommandHandler("pause", pause_command, filters=IS_PERSON))
+    add(CommandHandler("reprendre", resume_command, filters=IS_PERSON))
     add(MessageHandler(filters.UpdateType.EDITED & IS_PERSON, common.edited_message))
     add(MessageHandler(filters.TEXT & ~filters.COMMAND & IS_PERSON, person.text_answer))
     add(MessageHandler(filters.VOICE & IS_PERSON, person.voice_answer))

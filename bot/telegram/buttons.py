@@ -8,12 +8,15 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.telegram import (
-    between,
+    appointments,
     callbacks,
+    checkins,
     joining,
     person,
+    reminders,
     rights,
     safety,
+    settings,
     summary,
     worker_cards,
 )
@@ -68,17 +71,17 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         case RightsButton() if role == "person":
             await rights.rights_pressed(update, context, query, decoded)
         case ReminderButton() if role == "person":
-            await between.reminder_pressed(update, context, query, decoded)
+            await reminders.reminder_pressed(update, context, query, decoded)
         case ReminderButton() if role == "worker":
             await query.answer()
             await close_buttons(query)
             await worker_cards.digest(update, context)
         case CheckinButton() if role == "person":
-            await between.checkin_pressed(update, context, query, decoded)
+            await checkins.checkin_pressed(update, context, query, decoded)
         case AppointmentButton() if role == "person":
-            await between.appointment_pressed(update, context, query, decoded)
+            await appointments.appointment_pressed(update, context, query, decoded)
         case SettingsButton() if role == "person":
-            await between.settings_pressed(update, context, query, decoded)
+            await settings.settings_pressed(update, context, query, decoded)
         case WorkerButton() if role == "worker":
             await worker_cards.worker_pressed(update, context, query, decoded)
         case _ if role == "person":

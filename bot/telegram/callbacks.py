@@ -150,15 +150,21 @@ WORKER_ACTIONS = (
     "rdv",
     "rdvok",
     "rdvcancel",
+    "rdvtake",
 )
 _SUMMARY = re.compile(
     r"^(toggle|send|later|skip|prep)\|" + _ID12 + r"\|" + _ID9 + r"\|[a-z_-]{1,12}$"
 )
 _AGREEMENT = re.compile(r"^(ok|change|view)\|" + _ID12 + r"\Z")
 _WORKER = re.compile(r"^(" + "|".join(WORKER_ACTIONS) + r")\|" + _ID12 + r"\Z")
-_CHECKIN = re.compile(r"^(done|in_progress|not_yet|change|skip)\|" + _ID12 + r"\Z")
-_APPOINTMENT = re.compile(r"^(noted|cannot)\|" + _ID12 + r"\Z")
-_SETTING = re.compile(r"^(evening|morning|sunday|strengths)\|(?:0|[1-9][0-9]?)\Z")
+_CHECKIN = re.compile(
+    r"^(done|in_progress|not_yet|change|skip"
+    r"|much_less|less|as_expected|better|much_better)\|" + _ID12 + r"\Z"
+)
+# noreason / nowhen: "Passer" in the short exchange after "Je ne peux pas".
+_APPOINTMENT = re.compile(r"^(noted|cannot|noreason|nowhen)\|" + _ID12 + r"\Z")
+# other|0: type the evening bound; other|1: type the morning bound.
+_SETTING = re.compile(r"^(evening|morning|sunday|strengths|other)\|(?:0|[1-9][0-9]?)\Z")
 
 _ERASE = re.compile(r"^erase\|(?:0|[1-9][0-9]{0,9})\.[0-9a-f]{12}\Z")
 

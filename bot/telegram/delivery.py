@@ -13,7 +13,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.services import Services
 from bot.storage.base import OutboxItem, OutboxMessage
-from bot.telegram.outgoing import Part, PhotoPart, parts_for
+from bot.telegram.outgoing import Part, PhotoPart, VoicePart, parts_for
 from bot.telegram.render import png_file, split_text
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,13 @@ class OutboxCourier:
         if chat_id is None:
             await self._give_up(item, "no_recipient")
             return
+        # Re-checked here, as settings may have changed since it was queued; a message half
+        # sent is finished rather than cut.
+        held = await self._services.reminders.held_until(message)
+        if held is not None and item.parts_sent == 0:
+            await storage.outbox_hold(item.id, held)
+            log.info("outbox_held", extra={"item": item.id, "kind": message.kind})
+            return
         translator = self._services.catalogs.translator(language)
         try:
             parts = await parts_for(message, self._services, translator)
@@ -155,6 +162,8 @@ class OutboxCourier:
                 caption=part.caption,
                 reply_markup=part.markup,
             )
+        elif isinstance(part, VoicePart):
+            await self._bot.send_voice(chat_id, part.file_id, reply_markup=part.markup)
         elif part.html:
             # HTML parts are cut to size when built (outgoing.summary_html).
             await self._bot.send_message(

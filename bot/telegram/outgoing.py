@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
@@ -14,6 +16,7 @@ from bot.storage.base import OutboxMessage
 from bot.telegram.callbacks import (
     AgreementButton,
     AppointmentButton,
+    Callback,
     ReminderButton,
     WorkerButton,
 )
@@ -44,7 +47,15 @@ class PhotoPart:
     markup: InlineKeyboardMarkup | None = None
 
 
-Part = TextPart | PhotoPart
+@dataclass(frozen=True)
+class VoicePart:
+    """A voice note the person recorded, passed on by its Telegram file id."""
+
+    file_id: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+Part = TextPart | PhotoPart | VoicePart
 
 
 async def parts_for(message: OutboxMessage, services: Services, tr: Translator) -> list[Part]:
@@ -135,7 +146,8 @@ async def _agreement_parts(
 
 def _appointment_parts(message: OutboxMessage, services: Services, tr: Translator) -> list[Part]:
     params = message.params
-    date = tr.date_time(datetime.fromisoformat(str(params["at"])), services.settings.timezone)
+    tz = services.settings.timezone
+    date = tr.spoken(datetime.fromisoformat(str(params["at"])), tz)
     if message.kind == "appointment":
         appointment_id = int(params["appointment_id"])
         buttons = keyboard(
@@ -146,16 +158,55 @@ def _appointment_parts(message: OutboxMessage, services: Services, tr: Translato
                 ]
             ]
         )
-        return [TextPart(tr.message("appointment.announce", date=date), markup=buttons)]
+        replaces = params.get("replaces")
+        if replaces:
+            # One message: the old appointment is gone, here is the new one.
+            old = tr.spoken(datetime.fromisoformat(str(replaces)), tz)
+            text = tr.message("appointment.replaced", old=old, date=date)
+        else:
+            text = tr.message("appointment.announce", date=date)
+        return [TextPart(text, markup=buttons)]
     if message.kind == "appointment_cancelled":
         return [TextPart(tr.message("appointment.cancelled", date=date))]
     name = params.get("person") or tr.message("worker.no_pseudonym")
-    key = (
-        "appointment.worker_noted"
-        if params.get("answer") == "noted"
-        else "appointment.worker_cannot"
-    )
-    return [TextPart(tr.message(key, person=name, date=date))]
+    if params.get("answer") == "noted":
+        return [TextPart(tr.message("appointment.worker_noted", person=name, date=date))]
+    return _cannot_parts(params, name, date, tz, tr)
+
+
+def _cannot_parts(
+    params: dict[str, Any], name: str, date: str, tz: ZoneInfo, tr: Translator
+) -> list[Part]:
+    """The person cannot come: why and the moment they propose, with buttons to answer."""
+    lines = [tr.message("appointment.worker_cannot", person=name, date=date)]
+    why = params.get("why")
+    voice = None
+    if isinstance(why, str) and why:
+        lines.append(tr.message("appointment.worker_cannot_why", why=why))
+    elif isinstance(why, dict) and isinstance(why.get("voice"), str):
+        # She chose to say it aloud to her worker: the note itself follows the text.
+        lines.append(tr.message("appointment.worker_cannot_why", why=voice_words(why, tr)))
+        voice = str(why["voice"])
+    rows: list[list[tuple[str, Callback]]] = []
+    proposed = params.get("proposed_at")
+    if proposed:
+        when = tr.spoken(datetime.fromisoformat(str(proposed)), tz)
+        lines.append(tr.message("appointment.worker_cannot_when", date=when))
+        rows.append(
+            [
+                (
+                    tr.message("appointment.worker_take"),
+                    WorkerButton("rdvtake", params["appointment_id"]),
+                )
+            ]
+        )
+    person_id = params.get("person_id")
+    if isinstance(person_id, int):
+        rows.append([(tr.message("appointment.worker_other"), WorkerButton("rdv", person_id))])
+    markup = keyboard(rows) if rows else None
+    if voice is None:
+        return [TextPart("\n".join(lines), markup=markup)]
+    return [TextPart("\n".join(lines)), VoicePart(voice, markup=markup)]
 
 
 def _split_words(text: str, budget: int = LINE_BUDGET) -> list[str]:

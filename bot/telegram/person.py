@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
@@ -11,7 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot.engine import ButtonPress, TextAnswer, VoiceAnswer
 from bot.i18n import current_language
-from bot.telegram import between, safety, summary
+from bot.telegram import appointments, checkins, reminders, safety, settings, summary
 from bot.telegram.callbacks import (
     AnswerButton,
     Callback,
@@ -101,16 +102,30 @@ async def _answer(
         words = answer.text if isinstance(answer, TextAnswer) else answer
         await summary.topics_answer(update, context, words)
         return
-    if pending is not None and pending.kind == between.LEARNED_INPUT:
+    if pending is not None and pending.kind == checkins.LEARNED_INPUT:
         if isinstance(answer, TextAnswer):
-            await between.learned_answer(update, context, pending.ref, answer.text)
+            await checkins.learned_answer(update, context, pending.ref, answer.text)
         else:
-            await between.learned_answer(
+            await checkins.learned_answer(
                 update,
                 context,
                 pending.ref,
                 tr(context).message("engine.voice", duration=answer.duration),
             )
+        return
+    if pending is not None and pending.kind == settings.QUIET_BOUND_INPUT:
+        if isinstance(answer, TextAnswer):
+            await settings.quiet_bound_answer(update, context, pending.ref, answer.text)
+        else:
+            await say(update, context, tr(context).message("settings.time_not_understood"))
+        return
+    if pending is not None and pending.kind in appointments.CANNOT_INPUTS:
+        reply: str | dict[str, Any] = (
+            answer.text
+            if isinstance(answer, TextAnswer)
+            else {"voice": answer.file_id, "duration": answer.duration}
+        )
+        await appointments.cannot_answer(update, context, pending, reply)
         return
     if pending is not None and pending.kind == summary.AMEND_INPUT:
         if isinstance(answer, TextAnswer):
@@ -234,6 +249,8 @@ async def show_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Tu
             reply_markup=prompt_keyboard(turn.prompt, turn.run_id),
         )
     if turn.finished:
+        if turn.run_id is not None:
+            await reminders.step_reminder_notice(update, context, turn.run_id)
         await show_menu(update, context)
 
 

@@ -1,24 +1,39 @@
-"""Check-ins on first steps: where is the person with it, and what did they learn?"""
+"""Check-ins on agreed steps: where is the person with it, how did it go, what was learned."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from bot.storage.base import CheckIn, Person, Storage
 from bot.usecases.clock import Clock
 from bot.usecases.summaries import NotYours
 
 PROGRESS = ("done", "in_progress", "not_yet", "change")
+# Goal attainment scaling (METHOD.md), in the order the buttons show.
+ATTAINMENT: dict[str, int] = {
+    "much_less": -2,
+    "less": -1,
+    "as_expected": 0,
+    "better": 1,
+    "much_better": 2,
+}
 LEARNED_MAX = 4096
 
 
+def attainment_key(attainment: int) -> str:
+    """The name of a GAS value (-2 … +2), e.g. "as_expected" for 0."""
+    return next(name for name, value in ATTAINMENT.items() if value == attainment)
+
+
 class CheckIns:
-    """The first step in force, and the person's word on it."""
+    """The step in force, and the person's word on it."""
 
     def __init__(self, storage: Storage, clock: Clock) -> None:
         self._storage = storage
         self._clock = clock
 
     async def current_step(self, person: Person) -> str | None:
-        """The person's first step: from Mes idées, or an accepted agreement if more recent."""
+        """The person's step: from Mes idées, or an accepted agreement if more recent."""
         step, when = None, None
         runs = await self._storage.finished_runs(person.id, "idees")
         if runs and runs[0].finished_at is not None:
@@ -55,9 +70,28 @@ class CheckIns:
         )
         return found
 
+    async def attainment(self, person: Person, checkin_id: int, answer: str) -> CheckIn:
+        """How it went compared with what the person expected (GAS, one of `ATTAINMENT`)."""
+        if answer not in ATTAINMENT:
+            raise NotYours
+        found = await self._own(person, checkin_id)
+        await self._storage.answer_checkin(
+            found.id,
+            progress=None,
+            learned=None,
+            now=self._clock.now(),
+            attainment=ATTAINMENT[answer],
+        )
+        return found
+
     async def learned(self, person: Person, checkin_id: int, words: str) -> None:
         """What happened, what the person learned (their words, kept encrypted)."""
         found = await self._own(person, checkin_id)
         await self._storage.answer_checkin(
             found.id, progress=None, learned=words.strip()[:LEARNED_MAX], now=self._clock.now()
         )
+
+    async def changes_since(self, person: Person, moment: datetime | None) -> list[CheckIn]:
+        """The person's answered check-ins since a moment (the last summary), oldest first:
+        what changed on their steps, for the next summary."""
+        return await self._storage.checkins_since(person.id, moment)

@@ -48,6 +48,8 @@ class ParsedDate:
     # True when no calendar date was written (a weekday, "demain", a time alone): the
     # caller may show the date it understood and ask to confirm.
     assumed_date: bool
+    # True when no time was written and a default one was taken ("mardi matin" is 9h).
+    assumed_time: bool = False
 
 
 class DateProblem(Exception):
@@ -114,6 +116,9 @@ _PERIODS: dict[str, _Period] = {
     "aprem": "afternoon",
     "soir": "evening",
 }
+# A part of the day said without a time stands for these hours (and "midi" for 12h); the
+# bot repeats the time it took, so the person can correct it.
+PERIOD_HOURS: dict[_Period, int] = {"morning": 9, "afternoon": 14, "evening": 18}
 
 # ASCII-only classes: after accent stripping every French word is ASCII, and a digit from
 # another script is better refused than silently read.
@@ -153,6 +158,13 @@ _CLOCK = re.compile(
     _FLAGS,
 )
 _NOON = re.compile(r"\bmidi\b", _FLAGS)
+# "le 12": a day of this month (or the next one if it has gone by). Cut after full dates
+# and before times, and never followed by an hour mark ("le 12h" is a time).
+_MONTH_DAY = re.compile(
+    r"\ble\s+(?P<day>\d{1,2})(?:er)?(?![\d:/.-])(?!\s*(?:h|heures?)(?![a-z]))",
+    _FLAGS,
+)
+_NEXT_WEEK = re.compile(r"\b(?:la\s+)?semaine\s+prochaine\b", _FLAGS)
 _WEEKDAY = re.compile(
     rf"\b(?P<weekday>{'|'.join(_WEEKDAYS)})(?:\s+(?P<next>prochain))?\b",
     _FLAGS,
@@ -161,8 +173,14 @@ _WEEKDAY = re.compile(
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "´": "'", "`": "'"})
 
 
-def parse_french_datetime(text: str, now: datetime, tz: ZoneInfo) -> ParsedDate:
+def parse_french_datetime(
+    text: str, now: datetime, tz: ZoneInfo, default_time: time | None = None
+) -> ParsedDate:
     """Read a date and time the way French people write them, relative to `now`, in `tz`.
+
+    A day said without a time or a part of the day ("demain", "le 12") takes
+    `default_time`, or is refused as "no_time" when there is none (the caller then asks
+    the hour and reads the day and the hour together).
 
     Raises `DateProblem` with the kind of problem, and `ValueError` if `now` is naive
     (a programming error, not something the person typed).
@@ -176,6 +194,8 @@ def parse_french_datetime(text: str, now: datetime, tz: ZoneInfo) -> ParsedDate:
     numeric_dates, rest = _cut(_NUMERIC_DATE, rest)
     written_dates, rest = _cut(_WRITTEN_DATE, rest)
     relatives, rest = _cut(_RELATIVE, rest)
+    next_weeks, rest = _cut(_NEXT_WEEK, rest)
+    month_days, rest = _cut(_MONTH_DAY, rest)
     periods, rest = _cut(_PERIOD, rest)
     clocks, rest = _cut(_CLOCK, rest)
     noons, rest = _cut(_NOON, rest)
@@ -184,7 +204,14 @@ def parse_french_datetime(text: str, now: datetime, tz: ZoneInfo) -> ParsedDate:
     if any(word not in _FILLER for word in re.findall(r"\w+", rest)):
         raise DateProblem("not_understood")
     this_period = [match for match in periods if match["this"]]
-    days_given = len(numeric_dates) + len(written_dates) + len(relatives) + len(this_period)
+    days_given = (
+        len(numeric_dates)
+        + len(written_dates)
+        + len(relatives)
+        + len(this_period)
+        + len(next_weeks)
+        + len(month_days)
+    )
     if days_given > 1 or len(periods) > 1 or len(clocks) + len(noons) > 1 or len(weekdays) > 1:
         raise DateProblem("not_understood")
     if not (days_given or periods or clocks or noons or weekdays):
@@ -193,8 +220,11 @@ def parse_french_datetime(text: str, now: datetime, tz: ZoneInfo) -> ParsedDate:
     # Both the time and the date are checked for sense before asking whether they are
     # ahead: "31/02" is better answered with "impossible" than with anything else.
     clock = _clock(clocks[0] if clocks else None, bool(noons))
+    assumed_time = False
     if clock is not None and periods:
         clock = (_apply_period(_period(periods[0]), clock[0]), clock[1])
+    elif periods:
+        clock, assumed_time = (PERIOD_HOURS[_period(periods[0])], 0), True
 
     local_now = now.astimezone(tz)
     today = local_now.date()
@@ -209,10 +239,18 @@ def parse_french_datetime(text: str, now: datetime, tz: ZoneInfo) -> ParsedDate:
     elif this_period:
         day = today
         assumed = True
+    elif next_weeks:
+        # "la semaine prochaine": its Monday, which the bot repeats with its weekday.
+        day = today + timedelta(days=7 - today.weekday())
+        assumed = True
+    elif month_days:
+        day = _month_day(int(month_days[0]["day"]), today)
+        assumed = False
     else:
         day = None
         assumed = True
 
+    same_weekday = False
     if weekdays:
         weekday = _WEEKDAYS[weekdays[0]["weekday"]]
         if day is not None:
@@ -223,11 +261,12 @@ def parse_french_datetime(text: str, now: datetime, tz: ZoneInfo) -> ParsedDate:
         else:
             ahead = (weekday - today.weekday()) % 7
             if ahead == 0:
-                # Said on that same weekday it may mean today or in a week; only
-                # "prochain" settles it.
-                if not weekdays[0]["next"]:
-                    raise DateProblem("ambiguous")
-                ahead = 7
+                # Said on that same weekday it may mean today or in a week: "prochain"
+                # settles it, and so does a time that has already gone by today.
+                if weekdays[0]["next"]:
+                    ahead = 7
+                else:
+                    same_weekday = True
             day = today + timedelta(days=ahead)
 
     if day is None:
@@ -240,7 +279,13 @@ def parse_french_datetime(text: str, now: datetime, tz: ZoneInfo) -> ParsedDate:
         raise DateProblem("too_far")
 
     if clock is None:
-        raise DateProblem("no_time")
+        if default_time is None:
+            raise DateProblem("ambiguous" if same_weekday else "no_time")
+        clock, assumed_time = (default_time.hour, default_time.minute), True
+    if same_weekday:
+        if datetime.combine(day, time(clock[0], clock[1]), tzinfo=tz) > now:
+            raise DateProblem("ambiguous")
+        day += timedelta(days=7)
 
     local = datetime.combine(day, time(clock[0], clock[1]), tzinfo=tz)  # fold=0
     moment = local.astimezone(UTC)
@@ -251,7 +296,17 @@ def parse_french_datetime(text: str, now: datetime, tz: ZoneInfo) -> ParsedDate:
         raise DateProblem("past")
     if moment - now > MAX_AHEAD:
         raise DateProblem("too_far")
-    return ParsedDate(moment=moment, assumed_date=assumed)
+    return ParsedDate(moment=moment, assumed_date=assumed, assumed_time=assumed_time)
+
+
+def parse_clock(text: str) -> time:
+    """A time of day alone, as people write it: "20h30", "20 h 30", "20:30", "8h"."""
+    rest = _normalize(text)
+    clocks, rest = _cut(_CLOCK, rest)
+    if len(clocks) != 1 or re.findall(r"\w+", rest):
+        raise DateProblem("not_understood")
+    hour, minute = _clock(clocks[0], False) or (0, 0)
+    return time(hour, minute)
 
 
 def _normalize(text: str) -> str:
@@ -322,11 +377,62 @@ def _calendar_day(match: re.Match[str], today: date) -> date:
         raise DateProblem("impossible") from None
 
 
+def _month_day(day: int, today: date) -> date:
+    """The next "le 12" from today (today included): this month, else the next one that
+    has that day ("le 31" said in November is 31 December)."""
+    year, month = today.year, today.month
+    for _ in range(3):
+        if (year, month) != (today.year, today.month) or day >= today.day:
+            try:
+                return date(year, month, day)
+            except ValueError:
+                pass
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    raise DateProblem("impossible")
+
+
 def _relative_offset(match: re.Match[str]) -> int:
     if match["named"]:
         return _RELATIVE_DAYS[_letters(match["named"])]
     count = 1 if match["count"] in ("un", "une") else int(match["count"])
     return count * 7 if match["unit"].startswith("semaine") else count
+
+
+def easter(year: int) -> date:
+    """Easter Sunday (anonymous Gregorian algorithm, Meeus/Jones/Butcher)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    weekday_shift = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 19 * weekday_shift) // 433
+    month = (h + weekday_shift - 7 * m + 90) // 25
+    return date(year, month, (h + weekday_shift - 7 * m + 33 * month + 19) % 32)
+
+
+# 1 January, 1 May, 8 May, 14 July, 15 August, 1 and 11 November, 25 December.
+_FIXED_HOLIDAYS = ((1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25))
+
+
+def is_public_holiday(day: date) -> bool:
+    """A French public holiday: the fixed ones, Easter Monday, Ascension, Whit Monday."""
+    if (day.month, day.day) in _FIXED_HOLIDAYS:
+        return True
+    offset = (day - easter(day.year)).days
+    return offset in (1, 39, 50)
+
+
+DayWarning = Literal["saturday", "sunday", "holiday"]
+
+
+def day_warning(day: date) -> DayWarning | None:
+    """Why a day may be a bad choice for an appointment: a weekend or a public holiday."""
+    if is_public_holiday(day):
+        return "holiday"
+    if day.weekday() == 5:
+        return "saturday"
+    return "sunday" if day.weekday() == 6 else None
 
 
 def _start_of(day: date, tz: ZoneInfo) -> datetime:

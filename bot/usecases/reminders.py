@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from bot.usecases.checkins import CheckIns
 from bot.usecases.clock import Clock
 from bot.usecases.dates import DateProblem, parse_french_datetime
 from bot.usecases.outbox import OutboxSignal
-from bot.usecases.rhythm import allowed, at_local, next_allowed
+from bot.usecases.rhythm import USUAL_HOUR, allowed, at_local, next_allowed, usual_moment
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,20 @@ CHECKIN_AFTER = timedelta(days=3)
 CHECKIN_STALE = timedelta(days=4)
 STEP_STALE = timedelta(days=2)
 STRENGTHS_STALE = timedelta(days=7)
-HOUR = 10
+HOUR = USUAL_HOUR
+# Acceptances older than this are not looked at again (one scan a minute finds them).
+AGREED_LOOKBACK = timedelta(days=7)
+SCHEDULE_LOOKBACK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """One thing scheduled for a person: a reminder row or a message held in the outbox."""
+
+    kind: str
+    at: datetime
+    # pending, sent, dropped (reminders); waiting (a message held for allowed hours)
+    status: str
 
 
 class Reminders:
@@ -60,26 +74,60 @@ class Reminders:
             person, when if isinstance(when, str) else None, answers.get("rappel") is True
         )
 
+    def _checkin_after(self, person: Person, moment: datetime) -> datetime:
+        day = (moment + CHECKIN_AFTER).astimezone(self._tz).date()
+        return usual_moment(day, person, self._tz)
+
     async def first_step_chosen(self, person: Person, when: str | None, remind: bool) -> None:
-        """After Mes idées: a check-in a few days later, and the reminder the person asked for."""
+        """After Mes idées: a check-in a few days later, and the reminder the person asked for.
+
+        "Quand ?" is read like any typed date ("mardi matin", "demain"); words the parser
+        does not know ("quand il fera beau") leave the default, tomorrow at the usual hour.
+        The person is told when it comes (`step_reminder_notice` in the chat).
+        """
         now = self._clock.now()
         await self._storage.drop_reminders(person.id, ["step", "checkin_step"])
-        checkin = at_local(now + CHECKIN_AFTER, HOUR, self._tz)
+        checkin = self._checkin_after(person, now)
         drafts = [
             ReminderDraft(
                 "checkin_step", checkin, person_id=person.id, stale_at=checkin + CHECKIN_STALE
             )
         ]
         if remind:
-            due = at_local(now + timedelta(days=1), HOUR, self._tz)
+            tomorrow = (now + timedelta(days=1)).astimezone(self._tz).date()
+            due = usual_moment(tomorrow, person, self._tz)
             if when:
-                # "la semaine prochaine" cannot be read: the default, tomorrow morning, will do.
                 with contextlib.suppress(DateProblem):
-                    due = parse_french_datetime(when, now, self._tz).moment
+                    due = parse_french_datetime(when, now, self._tz, time(USUAL_HOUR)).moment
+            due = next_allowed(due, person, self._tz)
             drafts.append(
                 ReminderDraft("step", due, person_id=person.id, stale_at=due + STEP_STALE)
             )
         await self._storage.add_reminders(drafts, now)
+
+    async def schedule_agreed_checkins(self) -> int:
+        """Every agreed step gets its check-in, a few days after the agreement."""
+        now = self._clock.now()
+        added = 0
+        for agreement_id, person_id, accepted_at in await self._storage.agreed_without_checkin(
+            now - AGREED_LOOKBACK
+        ):
+            person = await self._storage.get_person(person_id)
+            if person is None:
+                continue
+            # The new step replaces the old one's check-in.
+            await self._storage.drop_reminders(person.id, ["checkin_step"])
+            due = self._checkin_after(person, accepted_at)
+            draft = ReminderDraft(
+                "checkin_step",
+                due,
+                person_id=person.id,
+                ref=agreement_id,
+                stale_at=due + CHECKIN_STALE,
+            )
+            await self._storage.add_reminders([draft], now)
+            added += 1
+        return added
 
     async def strengths_rhythm(self, person: Person, every_weeks: int) -> None:
         """The optional regular strengths check-in: every 1, 2 or 4 weeks, or never (0)."""
@@ -94,8 +142,41 @@ class Reminders:
         due = at_local(self._clock.now() + timedelta(weeks=every_weeks), HOUR, self._tz)
         return ReminderDraft("strengths", due, person_id=person.id, stale_at=due + STRENGTHS_STALE)
 
+    async def schedule_of(self, person_id: int) -> list[Scheduled]:
+        """What is scheduled for a person (and what went in the last week), by time:
+        so "will the reminder come?" has an answer."""
+        since = self._clock.now() - SCHEDULE_LOOKBACK
+        items = [
+            Scheduled(reminder.kind, reminder.due_at, reminder.status)
+            for reminder in await self._storage.reminders_of(person_id, since)
+        ]
+        items += [
+            Scheduled(kind, at, "waiting")
+            for kind, at in await self._storage.held_outbox(person_id)
+        ]
+        return sorted(items, key=lambda item: item.at)
+
+    async def held_until(self, message: OutboxMessage) -> datetime | None:
+        """When a queued message to a person may go, if not now; None: send it now.
+
+        The one rule for every non-urgent message to a person: whatever reaches them through
+        the outbox (worker-triggered messages, reminders, check-ins, receipts) is something
+        they did not just ask for, so it waits for their allowed hours. Replies to their own
+        action are sent at once and never queued; messages to workers are not held.
+        """
+        if message.recipient_kind != "person":
+            return None
+        person = await self._storage.get_person(message.recipient_id)
+        if person is None:
+            return None
+        now = self._clock.now()
+        if allowed(now, person, self._tz):
+            return None
+        return next_allowed(now, person, self._tz)
+
     async def scan(self) -> int:
         """Send what is due now; postpone what falls in quiet hours; drop what is stale."""
+        await self.schedule_agreed_checkins()
         now = self._clock.now()
         sent = 0
         for reminder in await self._storage.due_reminders(now):

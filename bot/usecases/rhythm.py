@@ -1,47 +1,82 @@
-"""The person's rhythm: when a reminder may reach them."""
+"""The person's rhythm: when a message that they did not just ask for may reach them.
+
+Quiet hours are wall-clock bounds in the service's zone, to the minute (20:30 → 8:45), so
+they follow daylight saving: "not after 20h" stays 20h local in winter and in summer.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.storage.base import Person
 
 SUNDAY = 6
+# The hour of every daily reminder (a step, a check-in, the day before an appointment),
+# unless the person's quiet morning ends later.
+USUAL_HOUR = 10
+
+
+def quiet_from(person: Person) -> time:
+    """When the person's quiet evening starts (local wall time)."""
+    return time(person.quiet_from % 24, person.quiet_from_minute % 60)
+
+
+def quiet_until(person: Person) -> time:
+    """When the person's quiet morning ends (local wall time)."""
+    return time(person.quiet_until % 24, person.quiet_until_minute % 60)
 
 
 def _quiet_at(local: datetime, person: Person) -> bool:
     if person.quiet_sunday and local.weekday() == SUNDAY:
         return True
-    start, end = person.quiet_from, person.quiet_until
+    start, end = quiet_from(person), quiet_until(person)
+    now = local.time().replace(second=0, microsecond=0, tzinfo=None)
     if start == end:
         return False
     if start > end:  # across midnight, e.g. 20h → 9h
-        return local.hour >= start or local.hour < end
-    return start <= local.hour < end
+        return now >= start or now < end
+    return start <= now < end
 
 
 def allowed(moment: datetime, person: Person, timezone: ZoneInfo) -> bool:
-    """Whether a reminder may reach the person at this moment."""
+    """Whether a non-urgent message may reach the person at this moment."""
     return not _quiet_at(moment.astimezone(timezone), person)
 
 
+def wall_clock(day: date, at: time, timezone: ZoneInfo) -> datetime:
+    """That local day at that local time, as an aware datetime.
+
+    A wall time skipped in spring (02:30 on the last Sunday of March) comes out an hour
+    later in summer time; a repeated one in autumn takes its first occurrence.
+    """
+    return datetime.combine(day, at, timezone)
+
+
 def next_allowed(moment: datetime, person: Person, timezone: ZoneInfo) -> datetime:
-    """The first moment at or after `moment` outside quiet hours and quiet Sundays (UTC)."""
-    local = moment.astimezone(timezone)
-    for _ in range(8):
-        if not _quiet_at(local, person):
-            return local.astimezone(moment.tzinfo)
-        if person.quiet_sunday and local.weekday() == SUNDAY:
-            next_day = local.date() + timedelta(days=1)
-            local = datetime.combine(next_day, time(person.quiet_until % 24), timezone)
-            continue
-        day = local.date() if local.hour < person.quiet_until else local.date() + timedelta(days=1)
-        local = datetime.combine(day, time(person.quiet_until % 24), timezone)
-    return local.astimezone(moment.tzinfo)
+    """The first moment at or after `moment` outside quiet hours and quiet Sundays."""
+    if allowed(moment, person, timezone):
+        return moment
+    local_day = moment.astimezone(timezone).date()
+    end = quiet_until(person)
+    # Quiet time only ever ends at the morning bound (or at midnight after a quiet Sunday,
+    # when there are no quiet hours at all): try each of those in turn.
+    for offset in range(9):
+        day = local_day + timedelta(days=offset)
+        for at in sorted({time(0), end}):
+            candidate = wall_clock(day, at, timezone)
+            if candidate > moment and allowed(candidate, person, timezone):
+                return candidate.astimezone(moment.tzinfo)
+    return moment
 
 
 def at_local(day: datetime, hour: int, timezone: ZoneInfo) -> datetime:
     """That day (in local time) at `hour`:00 local, as an aware datetime."""
     local_day = day.astimezone(timezone).date()
     return datetime.combine(local_day, time(hour), timezone)
+
+
+def usual_moment(day: date, person: Person, timezone: ZoneInfo) -> datetime:
+    """The person's usual hour on that local day: 10h, or when their quiet morning ends."""
+    moment = wall_clock(day, time(USUAL_HOUR), timezone)
+    return next_allowed(moment, person, timezone)

@@ -224,6 +224,10 @@ class Summaries:
     @staticmethod
     def _checkin_line(checkin: CheckIn, tr: Translator) -> tuple[str, str]:
         progress = tr.message(f"reminder.progress_{checkin.progress or 'not_yet'}")
+        if checkin.attainment is not None:
+            # How it went (GAS): -2 … +2 named as the person's button said it.
+            names = ("much_less", "less", "as_expected", "better", "much_better")
+            progress += ", " + tr.message(f"reminder.gas_{names[checkin.attainment + 2]}").lower()
         words = f"{progress} : {checkin.learned}" if checkin.learned else progress
         return (checkin.step, words)
 

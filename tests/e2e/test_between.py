@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from bot.i18n import ui_text
 from tests.clock import ManualClock
 from tests.conftest import running_bot
 from tests.e2e.helpers import (
@@ -54,6 +55,7 @@ async def choose_a_first_step(amina: FakeUser) -> None:
     await expect(amina, "Je vous le rappelle ?")
     await amina.click("Oui")
     await amina.next_message()
+    await expect(amina, ui_text("reminder.step_when", date="jeudi 3 décembre vers 10h"))
     await expect(amina, "Que voulez-vous faire ?")
 
 
@@ -88,7 +90,18 @@ async def test_each_reminder_comes_once_at_an_allowed_time_across_a_restart(
         await severine.send("vendredi 11/12 14h30")
         await expect(severine, "Rendez-vous avec Amina : vendredi 11 décembre à 14h30.")
         await severine.click("Oui, c'est ça")
-        await expect(severine, "Amina est prévenu·e")
+        told = await severine.next_message()
+        # The worker is told exactly what Amina receives, and when.
+        assert told.text == "\n".join(
+            [
+                ui_text("appointment.worker_set_for", person="Amina"),
+                ui_text("appointment.worker_announce_now"),
+                ui_text(
+                    "appointment.worker_reminders",
+                    dates="jeudi 10 décembre à 10h et vendredi 11 décembre à 12h30",
+                ),
+            ]
+        )
         announce = await eventually(fake_telegram, amina, "Votre prochain rendez-vous")
         assert announce.text == "Votre prochain rendez-vous : vendredi 11 décembre à 14h30."
         await amina.click("C'est noté", message=announce)
@@ -107,10 +120,12 @@ async def test_each_reminder_comes_once_at_an_allowed_time_across_a_restart(
         listing = await eventually(fake_telegram, severine, "Vos rendez-vous de demain")
         assert "14h30 : Amina, pas de résumé" in listing.text
 
-        # The latest reminder for Amina: her appointment is in two days, prepare it.
+        # The latest reminder for Amina: her appointment is tomorrow, prepare it.
         await amina.click("Voir")
         await eventually(fake_telegram, amina, "Voulez-vous préparer votre résumé ?")
         await walk(app, clock, 30)  # past the appointment
+        # Two hours before, the last reminder.
+        await fake_telegram.wait_for(lambda: len(discreet(amina)) == 5)
 
     sent = rows(
         settings,
@@ -121,8 +136,9 @@ async def test_each_reminder_comes_once_at_an_allowed_time_across_a_restart(
         ("step", "sent"),
         ("checkin_step", "sent"),
         ("checkin", "sent"),
-        ("prepare", "sent"),
         ("digest", "sent"),
+        ("prepare", "sent"),
+        ("appointment", "sent"),
     ], kinds
     for kind, _, sent_at in sent:
         local = datetime.fromisoformat(str(sent_at)).astimezone(PARIS)
@@ -133,9 +149,11 @@ async def test_each_reminder_comes_once_at_an_allowed_time_across_a_restart(
     assert moments["checkin_step"].strftime("%a %d %H") == "Fri 04 10"
     # Midway fell on a Sunday, a quiet day: it waited for Monday morning.
     assert moments["checkin"].strftime("%a %d %H") == "Mon 07 09"
-    assert moments["prepare"].strftime("%a %d %H") == "Wed 09 10"
+    assert moments["prepare"].strftime("%a %d %H") == "Thu 10 10"
+    # Due at 12:30, two hours before; the walk scans on the hour, so it went at 13:00.
+    assert moments["appointment"].strftime("%a %d %H:%M") == "Fri 11 13:00"
     assert moments["digest"].strftime("%a %d %H") == "Thu 10 08"
-    assert len(discreet(amina)) == 4 and len(discreet(severine)) == 1
+    assert len(discreet(amina)) == 5 and len(discreet(severine)) == 1
 
 
 async def test_a_check_in_answer_feeds_the_next_summary(
@@ -157,6 +175,13 @@ async def test_a_check_in_answer_feeds_the_next_summary(
         question = await eventually(fake_telegram, amina, "Où en êtes-vous avec")
         assert question.text == "Où en êtes-vous avec « Appeler la CAF » ?"
         await amina.click("C'est en cours", message=question)
+        # How it went compared with what she expected (GAS), then what she learned.
+        gas = await eventually(fake_telegram, amina, ui_text("reminder.checkin_gas"))
+        assert gas.button_labels == [
+            ui_text(f"reminder.gas_{name}")
+            for name in ("much_less", "less", "as_expected", "better", "much_better")
+        ]
+        await amina.click(ui_text("reminder.gas_better"), message=gas)
         await eventually(fake_telegram, amina, "Qu'avez-vous appris ?")
         await amina.send("J'ai trouvé le bon numéro")
         await eventually(fake_telegram, amina, "Merci, c'est noté")
@@ -166,7 +191,9 @@ async def test_a_check_in_answer_feeds_the_next_summary(
         await eventually(fake_telegram, amina, "recevra :")
         preview = "\n".join(m.text for m in amina.messages)
         assert "📌 Mes premiers pas" in preview
-        assert "• Appeler la CAF : en cours : J'ai trouvé le bon numéro" in preview
+        assert "• Appeler la CAF : en cours, mieux que prévu : J'ai trouvé le bon numéro" in preview
+    attainment = rows(settings, "SELECT progress, attainment FROM checkins")
+    assert attainment == [("in_progress", 1)]
 
 
 async def test_pause_quiet_hours_and_a_cancelled_appointment(
@@ -199,7 +226,7 @@ async def test_pause_quiet_hours_and_a_cancelled_appointment(
         await eventually(fake_telegram, severine, "C'est bien ça ?")
         await severine.click("Oui, c'est ça")
         await eventually(
-            fake_telegram, amina, "Votre prochain rendez-vous : dimanche 6 décembre à 9h00."
+            fake_telegram, amina, "Votre prochain rendez-vous : dimanche 6 décembre à 9h."
         )
         await severine.send("/personnes")
         await fake_telegram.wait_for(
@@ -210,9 +237,137 @@ async def test_pause_quiet_hours_and_a_cancelled_appointment(
         card = await eventually(fake_telegram, severine, "Prochain rendez-vous")
         await severine.click("Annuler le rendez-vous", message=card)
         await eventually(
-            fake_telegram, amina, "Votre rendez-vous du dimanche 6 décembre à 9h00 est annulé"
+            fake_telegram, amina, "Votre rendez-vous du dimanche 6 décembre à 9h est annulé"
         )
     pending = rows(
         settings, "SELECT COUNT(*) FROM reminders WHERE status = 'pending' AND ref IS NOT NULL"
     )
     assert pending == [(0,)]
+
+
+async def test_rdv_keeps_the_day_while_asking_the_hour_and_says_when_it_is_a_saturday(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    clock = ManualClock(START)  # Tuesday 1 December, 10:00
+    async with running_bot(settings, clock) as app:
+        severine, _ = await worker_joins(fake_telegram, app)
+        await person_joins(fake_telegram, app, "Amina", worker_user=severine)
+        await severine.send("/rdv")
+        await eventually(fake_telegram, severine, ui_text("appointment.worker_pick"))
+        await severine.click("Amina")
+        await eventually(fake_telegram, severine, "Quand est le prochain rendez-vous")
+
+        # "demain" alone: the hour is asked, and the day is kept for the answer.
+        await severine.send("demain")
+        await eventually(fake_telegram, severine, ui_text("appointment.problem_no_time"))
+        await severine.send("9h")
+        tomorrow = await eventually(fake_telegram, severine, "mercredi 2 décembre à 9h")
+        assert tomorrow.text.splitlines() == [
+            ui_text("appointment.worker_confirm", person="Amina", date="mercredi 2 décembre à 9h"),
+            ui_text("appointment.worker_confirm_question"),
+        ]
+        # "demain matin": the part of the day stands for 9h, said back as "vers 9h".
+        await severine.send("demain matin")
+        morning = await eventually(fake_telegram, severine, "mercredi 2 décembre vers 9h")
+        assert morning.text.splitlines()[0] == ui_text(
+            "appointment.worker_confirm", person="Amina", date="mercredi 2 décembre vers 9h"
+        )
+        # 12/12 is a Saturday: the worker is told before confirming.
+        await severine.send("le 12/12 vers 10h")
+        saturday = await eventually(fake_telegram, severine, "samedi 12 décembre")
+        assert saturday.text.splitlines() == [
+            ui_text("appointment.worker_confirm", person="Amina", date="samedi 12 décembre à 10h"),
+            ui_text("appointment.warning_saturday"),
+            ui_text("appointment.worker_confirm_question"),
+        ]
+        await severine.click(ui_text("appointment.worker_yes"), message=saturday)
+        await eventually(
+            fake_telegram, severine, ui_text("appointment.worker_set_for", person="Amina")
+        )
+    ((stored,),) = rows(settings, "SELECT at FROM appointments")
+    assert datetime.fromisoformat(str(stored)) == datetime(2026, 12, 12, 9, tzinfo=UTC)
+
+
+async def test_cannot_come_with_a_voice_note_and_without_an_answer(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    clock = ManualClock(START)  # Tuesday 1 December, 10:00
+    async with running_bot(settings, clock) as app:
+        found = services_of(app)
+        severine, worker = await worker_joins(fake_telegram, app)
+        amina = await person_joins(fake_telegram, app, "Amina", worker_user=severine)
+        ((person_id,),) = rows(settings, "SELECT id FROM persons")
+        first = datetime(2026, 12, 4, 9, tzinfo=UTC)  # Friday 4 December, 10:00 in Paris
+        await found.appointments.set(worker, int(str(person_id)), first)
+        announce = await eventually(fake_telegram, amina, "vendredi 4 décembre à 10h")
+
+        # She cannot come, says why in a voice note, and proposes nothing.
+        await amina.click(ui_text("appointment.cannot"), message=announce)
+        await eventually(fake_telegram, amina, ui_text("appointment.cannot_why"))
+        await amina.send_voice(12)
+        when = await eventually(fake_telegram, amina, ui_text("appointment.cannot_when"))
+        await amina.click(ui_text("appointment.skip"), message=when)
+        await eventually(fake_telegram, amina, ui_text("appointment.cannot_thanks"))
+        voice = await fake_telegram.wait_for(
+            lambda: next((m for m in severine.messages if m.kind == "voice"), None)
+        )
+        assert voice is not None and voice.button_labels == [ui_text("appointment.worker_other")]
+        cannot = ui_text(
+            "appointment.worker_cannot", person="Amina", date="vendredi 4 décembre à 10h"
+        )
+        text = next(m for m in severine.messages if cannot in m.text)
+        assert text.text.splitlines()[1] == ui_text(
+            "appointment.worker_cannot_why", why=ui_text("engine.voice", duration=12)
+        )
+
+        # A second appointment; she taps "Je ne peux pas" and then says nothing more:
+        # the worker is still told, a quarter of an hour later.
+        second = datetime(2026, 12, 8, 9, tzinfo=UTC)
+        await found.appointments.set(worker, int(str(person_id)), second)
+        again = await fake_telegram.wait_for(
+            lambda: next(
+                (m for m in amina.messages if m.button_labels and "8 décembre" in m.text), None
+            )
+        )
+        assert again is not None
+        await amina.click(ui_text("appointment.cannot"), message=again)
+        await fake_telegram.wait_for(
+            lambda: sum(m.text == ui_text("appointment.cannot_why") for m in amina.messages) == 2
+        )
+        later = ui_text("appointment.worker_cannot", person="Amina", date="mardi 8 décembre à 10h")
+        clock.advance(minutes=16)
+        found.outbox_signal.wake()
+        alone = await eventually(fake_telegram, severine, later)
+        assert alone.text == later
+
+
+async def test_a_quiet_hour_bound_typed_to_the_minute(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    clock = ManualClock(START)
+    async with running_bot(settings, clock) as app:
+        severine, _ = await worker_joins(fake_telegram, app)
+        amina = await person_joins(fake_telegram, app, "Amina", worker_user=severine)
+        await amina.send("/reglages")
+        shown = await eventually(fake_telegram, amina, "Vos réglages")
+        await amina.click(ui_text("settings.other_evening"), message=shown)
+        await eventually(fake_telegram, amina, ui_text("settings.ask_evening"))
+        await amina.send("vingt heures")
+        await eventually(fake_telegram, amina, ui_text("settings.time_not_understood"))
+        await amina.send("20h30")
+        again = await fake_telegram.wait_for(
+            lambda: next(
+                (
+                    m
+                    for m in reversed(amina.messages)
+                    if "Vos réglages" in m.text and "20h30" in m.text
+                ),
+                None,
+            )
+        )
+        assert again is not None
+        assert (
+            again.text.splitlines()[1]
+            == ui_text("settings.title", evening="20h30", morning="9h").splitlines()[1]
+        )
+    assert rows(settings, "SELECT quiet_from, quiet_from_minute FROM persons") == [(20, 30)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
+from bot.i18n import ui_text
 from tests.e2e.helpers import expect, open_dialogue, person_joins
 from tests.fakegram import FakeTelegram
 
@@ -92,6 +93,10 @@ async def test_mes_idees_with_two_ideas_a_first_step_and_low_confidence(
     await expect(karim, "Je vous le rappelle ?")
     await karim.click("Oui")
     await expect(karim, "c'est terminé")
+    # "Mardi matin" is understood (9h; said on Tuesday 1st after 9h, next Tuesday), and
+    # the person is told when the reminder comes.
+    told = await karim.next_message()
+    assert told.text == ui_text("reminder.step_when", date="mardi 8 décembre vers 9h")
     await expect(karim, "Que voulez-vous faire ?")
 
 

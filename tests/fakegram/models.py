@@ -36,7 +36,7 @@ class BotMessage:
     parse_mode: str | None = None
     reply_markup: Json | None = None  # inline keyboards only: the ones a message carries
     reply_keyboard: Json | None = None  # keyboard / remove_keyboard / force_reply sent with it
-    kind: Literal["text", "photo", "document"] = "text"
+    kind: Literal["text", "photo", "document", "voice"] = "text"
     file: StoredFile | None = None
     edits: int = 0
     edit_date: int | None = None
@@ -103,6 +103,9 @@ class BotMessage:
         if self.kind == "photo":
             # The fake never decodes images, so every photo gets one plausible size.
             return [{**media, "width": 800, "height": 600}]
+        if self.kind == "voice":
+            # The fake does not decode audio: a forwarded voice note keeps no duration.
+            media["duration"] = 0
         if self.file.filename:
             media["file_name"] = self.file.filename
         if self.file.mime_type:

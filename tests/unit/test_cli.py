@@ -227,3 +227,20 @@ def test_doctor_shows_the_key_file_mode_as_chmod_does(
     main(["doctor"])
     out = capsys.readouterr().out
     assert "600" in out and "0o600" not in out
+
+
+def test_schedule_lists_what_is_planned_for_a_person(
+    environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.i18n import ui_text
+
+    assert main(["admin", "schedule", "--personne", "1"]) == 0
+    assert capsys.readouterr().out == ui_text("cli.schedule_none") + "\n"
+    _chat(IDEES)  # a first step, with "Oui" to the reminder
+    capsys.readouterr()
+    assert main(["admin", "schedule", "--personne", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    planned = ui_text("cli.schedule_pending")
+    kinds = [line.split(" : ", 1)[1] for line in lines]
+    # The step's reminder comes before its check-in, both still to come.
+    assert kinds == [f"step, {planned}", f"checkin_step, {planned}"], lines

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import get_args
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.usecases.dates import DateProblem, DateProblemKind, ParsedDate, parse_french_datetime
+from bot.usecases.dates import (
+    DateProblem,
+    DateProblemKind,
+    ParsedDate,
+    day_warning,
+    easter,
+    parse_clock,
+    parse_french_datetime,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -23,6 +31,8 @@ EARLY = paris(2026, 11, 24, 8)
 BEFORE_SPRING_CHANGE = paris(2026, 3, 20)
 FRIDAY_BEFORE_SPRING_CHANGE = paris(2026, 3, 27)
 BEFORE_AUTUMN_CHANGE = paris(2026, 10, 20)
+SUNDAY_NIGHT = paris(2026, 11, 29, 23, 0)
+USUAL = time(10)
 
 Local = tuple[int, int, int, int, int]
 
@@ -77,6 +87,60 @@ ACCEPTED: list[tuple[str, datetime, Local, bool]] = [
     ("25/10 2h30", BEFORE_AUTUMN_CHANGE, (2026, 10, 25, 2, 30), False),
 ]
 
+# Times as people say them: a part of the day stands for its stated hour (matin 9h, midi
+# 12h, après-midi 14h, soir 18h); a day alone takes the caller's default time when it has
+# one (USUAL, as in "Quand ?"), and is "no_time" otherwise (as in /rdv, which then asks).
+# (text, now, default time, local result, day assumed, time assumed)
+SPOKEN: list[tuple[str, datetime, time | None, Local, bool, bool]] = [
+    ("demain", NOW, USUAL, (2026, 11, 25, 10, 0), True, True),
+    ("demain matin", NOW, None, (2026, 11, 25, 9, 0), True, True),
+    ("demain matin", SUNDAY_NIGHT, None, (2026, 11, 30, 9, 0), True, True),
+    ("demain midi", NOW, None, (2026, 11, 25, 12, 0), True, False),
+    ("mardi matin", SUNDAY_NIGHT, None, (2026, 12, 1, 9, 0), True, True),
+    ("mardi 14h", SUNDAY_NIGHT, None, (2026, 12, 1, 14, 0), True, False),
+    ("mercredi matin", NOW, None, (2026, 11, 25, 9, 0), True, True),
+    ("jeudi après-midi", NOW, None, (2026, 11, 26, 14, 0), True, True),
+    ("jeudi aprem", NOW, None, (2026, 11, 26, 14, 0), True, True),
+    ("lundi matin", NOW, None, (2026, 11, 30, 9, 0), True, True),
+    ("ce soir", NOW, None, (2026, 11, 24, 18, 0), True, True),
+    ("cet après-midi", NOW, None, (2026, 11, 24, 14, 0), True, True),
+    ("dans 3 jours", NOW, USUAL, (2026, 11, 27, 10, 0), True, True),
+    ("dans 3 jours matin", NOW, None, (2026, 11, 27, 9, 0), True, True),
+    ("la semaine prochaine", NOW, USUAL, (2026, 11, 30, 10, 0), True, True),
+    ("semaine prochaine 14h", NOW, None, (2026, 11, 30, 14, 0), True, False),
+    ("le 12", NOW, USUAL, (2026, 12, 12, 10, 0), False, True),
+    ("le 12 à 10h", NOW, None, (2026, 12, 12, 10, 0), False, False),
+    ("le 12 matin", NOW, None, (2026, 12, 12, 9, 0), False, True),
+    ("le 1er", NOW, USUAL, (2026, 12, 1, 10, 0), False, True),
+    ("le 31", NOW, USUAL, (2026, 12, 31, 10, 0), False, True),  # November has no 31st
+    ("le 30", paris(2027, 1, 31), USUAL, (2027, 3, 30, 10, 0), False, True),  # nor February
+    ("le 24 vers 16h", NOW, None, (2026, 11, 24, 16, 0), False, False),  # today, later
+    ("le 12/12 vers 10h", NOW, None, (2026, 12, 12, 10, 0), False, False),
+    ("12/12 après-midi", NOW, None, (2026, 12, 12, 14, 0), False, True),
+    ("mardi", SUNDAY_NIGHT, USUAL, (2026, 12, 1, 10, 0), True, True),
+    # Said on a Tuesday after that time, "mardi" can only be next week's.
+    ("mardi matin", NOW, None, (2026, 12, 1, 9, 0), True, True),
+    ("mardi 9h", NOW, None, (2026, 12, 1, 9, 0), True, False),
+    ("12/12", NOW, USUAL, (2026, 12, 12, 10, 0), False, True),
+    # Daylight saving: "demain matin" on the day of each change is 9h on the wall clock.
+    ("demain matin", paris(2026, 10, 24, 22), None, (2026, 10, 25, 9, 0), True, True),
+    ("demain matin", paris(2026, 3, 28, 22), None, (2026, 3, 29, 9, 0), True, True),
+]
+
+SPOKEN_PROBLEMS: list[tuple[str, datetime, time | None, DateProblemKind]] = [
+    ("demain", NOW, None, "no_time"),  # /rdv asks the hour, keeping the day
+    ("le 12", NOW, None, "no_time"),
+    ("la semaine prochaine", NOW, None, "no_time"),
+    ("ce matin", NOW, None, "past"),  # 9h has gone by at 10h
+    ("le 32", NOW, USUAL, "impossible"),
+    ("le 0", NOW, USUAL, "impossible"),
+    ("le 9h", NOW, None, "past"),  # a time today, not the 9th
+    ("mardi après-midi", NOW, None, "ambiguous"),  # today at 14h, or in a week?
+    ("mardi", EARLY, USUAL, "ambiguous"),  # at 8h, today 10h is still ahead
+    ("demain semaine prochaine", NOW, USUAL, "not_understood"),
+    ("le 12 le 13", NOW, USUAL, "not_understood"),
+]
+
 PROBLEMS: list[tuple[str, datetime, DateProblemKind]] = [
     ("", NOW, "empty"),
     ("   ", NOW, "empty"),
@@ -93,7 +157,8 @@ PROBLEMS: list[tuple[str, datetime, DateProblemKind]] = [
     ("12 décembre", NOW, "no_time"),
     ("demain", NOW, "no_time"),
     ("mardi prochain", NOW, "no_time"),
-    ("ce soir", NOW, "no_time"),
+    ("le 12", NOW, "no_time"),
+    ("dans 3 jours", NOW, "no_time"),
     ("31/02 14h", NOW, "impossible"),
     ("30 février 14h", NOW, "impossible"),
     ("31 novembre 9h", NOW, "impossible"),
@@ -182,3 +247,92 @@ def test_now_may_be_given_in_utc() -> None:
 def test_a_naive_now_is_a_programming_error() -> None:
     with pytest.raises(ValueError):
         parse_french_datetime("14h", datetime(2026, 11, 24, 10), PARIS)
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "default", "expected", "assumed_date", "assumed_time"),
+    SPOKEN,
+    ids=[f"{case[0]}@{case[1]:%a %H:%M}" for case in SPOKEN],
+)
+def test_times_as_people_say_them(
+    text: str,
+    now: datetime,
+    default: time | None,
+    expected: Local,
+    assumed_date: bool,
+    assumed_time: bool,
+) -> None:
+    parsed = parse_french_datetime(text, now, PARIS, default)
+    local = parsed.moment.astimezone(PARIS)
+    assert (local.year, local.month, local.day, local.hour, local.minute) == expected
+    assert (parsed.assumed_date, parsed.assumed_time) == (assumed_date, assumed_time)
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "default", "kind"), SPOKEN_PROBLEMS, ids=[c[0] for c in SPOKEN_PROBLEMS]
+)
+def test_times_as_people_say_them_refused(
+    text: str, now: datetime, default: time | None, kind: DateProblemKind
+) -> None:
+    with pytest.raises(DateProblem) as caught:
+        parse_french_datetime(text, now, PARIS, default)
+    assert caught.value.kind == kind
+
+
+def test_a_day_then_its_hour_read_together_keep_the_day() -> None:
+    """/rdv "demain" then "9h": the two answers are read as one."""
+    with pytest.raises(DateProblem):
+        parse_french_datetime("demain", SUNDAY_NIGHT, PARIS)
+    both = parse_french_datetime("demain 9h", SUNDAY_NIGHT, PARIS).moment.astimezone(PARIS)
+    assert (both.day, both.hour) == (30, 9)
+
+
+@pytest.mark.parametrize(
+    ("year", "sunday"),
+    [
+        (2024, date(2024, 3, 31)),
+        (2025, date(2025, 4, 20)),
+        (2026, date(2026, 4, 5)),
+        (2027, date(2027, 3, 28)),
+        (2038, date(2038, 4, 25)),
+    ],
+)
+def test_easter(year: int, sunday: date) -> None:
+    assert easter(year) == sunday
+
+
+@pytest.mark.parametrize(
+    ("day", "warning"),
+    [
+        (date(2026, 12, 12), "saturday"),
+        (date(2026, 12, 13), "sunday"),
+        (date(2026, 12, 14), None),
+        (date(2026, 11, 11), "holiday"),  # Armistice, a Wednesday
+        (date(2026, 11, 1), "holiday"),  # Toussaint, a Sunday: the holiday is said
+        (date(2026, 12, 25), "holiday"),
+        (date(2026, 4, 6), "holiday"),  # Easter Monday
+        (date(2026, 5, 14), "holiday"),  # Ascension
+        (date(2026, 5, 25), "holiday"),  # Whit Monday
+        (date(2027, 5, 17), "holiday"),  # Whit Monday 2027
+        (date(2026, 5, 13), None),
+    ],
+)
+def test_weekends_and_public_holidays_are_flagged(day: date, warning: str | None) -> None:
+    assert day_warning(day) == warning
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("20h30", time(20, 30)), ("8h45", time(8, 45)), ("20 h 30", time(20, 30)),
+     ("8:45", time(8, 45)), ("21h", time(21, 0)), ("  9 heures 15 ", time(9, 15))],
+)  # fmt: skip
+def test_a_time_of_day_alone(text: str, expected: time) -> None:
+    assert parse_clock(text) == expected
+
+
+@pytest.mark.parametrize(("text", "kind"), [("20h30 demain", "not_understood"),
+    ("vingt heures", "not_understood"), ("25h", "impossible"), ("", "not_understood")])  # fmt: skip
+def test_a_time_of_day_alone_refused(text: str, kind: DateProblemKind) -> None:
+    with pytest.raises(DateProblem) as caught:
+        parse_clock(text)
+    assert caught.value.kind == kind

@@ -46,10 +46,36 @@ async def enqueue(
             message.recipient_id,
             cipher.encrypt(payload, bound(PAYLOAD, at)),
             to_db(now),
-            to_db(now),
+            to_db(max(now, message.not_before) if message.not_before else now),
             message.about_person,
         ),
     )
+
+
+async def replace_waiting(
+    db: aiosqlite.Connection, cipher: Cipher, message: OutboxMessage, now: datetime
+) -> bool:
+    """Give a message still waiting new content, due at once (or at its `not_before`);
+    False if it already went (or never was queued)."""
+    payload = json.dumps(
+        {"kind": message.kind, "params": message.params}, ensure_ascii=False
+    ).encode("utf-8")
+    due = max(now, message.not_before) if message.not_before else now
+    cursor = await db.execute(
+        "SELECT id, recipient_kind, recipient_id FROM outbox"
+        " WHERE dedupe_key = ? AND delivered_at IS NULL AND failed_at IS NULL AND parts_sent = 0",
+        (message.dedupe_key,),
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        return False
+    outbox_id, kind, recipient_id = row
+    sealed = cipher.encrypt(payload, bound(PAYLOAD, (outbox_id, recipient(kind, recipient_id))))
+    await db.execute(
+        "UPDATE outbox SET payload = ?, next_attempt_at = ? WHERE id = ?",
+        (sealed, to_db(due), outbox_id),
+    )
+    return True
 
 
 class OutboxTable(Database):
@@ -111,6 +137,25 @@ class OutboxTable(Database):
                 " WHERE id = ?",
                 (to_db(now), item_id),
             )
+
+    async def outbox_hold(self, item_id: int, until: datetime) -> None:
+        """Not now (the person's quiet hours): try again then, without counting an attempt."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND delivered_at IS NULL",
+                (to_db(until), item_id),
+            )
+
+    async def held_outbox(self, person_id: int) -> list[tuple[str, datetime]]:
+        """Messages to a person waiting for a later moment: (kind, when), by time."""
+        rows = await self._fetch_all(
+            "SELECT * FROM outbox WHERE recipient_kind = 'person' AND recipient_id = ?"
+            " AND delivered_at IS NULL AND failed_at IS NULL ORDER BY next_attempt_at, id",
+            (person_id,),
+        )
+        return [
+            (str(self._item(row).message.kind), required(row["next_attempt_at"])) for row in rows
+        ]
 
     async def outbox_part_sent(self, item_id: int, parts_sent: int) -> None:
         """A part of a multi-part message went out: a retry starts after it."""

@@ -39,6 +39,8 @@ class PersonsTable(ErasuresTable):
             paused=bool(row["paused"]),
             strengths_every_weeks=row["strengths_every_weeks"],
             reachable=bool(row["reachable"]),
+            quiet_from_minute=row["quiet_from_minute"],
+            quiet_until_minute=row["quiet_until_minute"],
         )
 
     async def person_by_account(self, account: str) -> Person | None:
@@ -206,7 +208,15 @@ class PersonsTable(ErasuresTable):
 
     async def set_rhythm(self, person_id: int, **values: int) -> None:
         """Change the person's rhythm settings (quiet hours, pause, strengths check-ins)."""
-        allowed = {"quiet_from", "quiet_until", "quiet_sunday", "paused", "strengths_every_weeks"}
+        allowed = {
+            "quiet_from",
+            "quiet_until",
+            "quiet_from_minute",
+            "quiet_until_minute",
+            "quiet_sunday",
+            "paused",
+            "strengths_every_weeks",
+        }
         if not values or not set(values) <= allowed:
             raise ValueError(f"unknown rhythm settings: {sorted(set(values) - allowed)}")
         assignments = ", ".join(f"{name} = ?" for name in values)

@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.storage.base import Appointment, CheckIn, OutboxMessage, Reminder, ReminderDraft
 from bot.storage.database import Database, from_db, next_id, required, to_db
-from bot.storage.tables.outbox import enqueue
+from bot.storage.tables.outbox import enqueue, replace_waiting
 
 STEP = b"checkins.step"
 LEARNED = b"checkins.learned"
@@ -54,6 +54,7 @@ class RemindersTable(Database):
             at=required(row["at"]),
             status=row["status"],
             answer=row["answer"],
+            proposed_at=from_db(row["proposed_at"]),
         )
 
     def _reminder(self, row: aiosqlite.Row) -> Reminder:
@@ -81,19 +82,29 @@ class RemindersTable(Database):
         """The next appointment, replacing a planned one, with its reminders, in one go."""
         async with self._transaction() as db:
             cursor = await db.execute(
-                "SELECT id FROM appointments WHERE person_id = ? AND status = 'planned'",
+                "SELECT id, at FROM appointments WHERE person_id = ? AND status = 'planned'",
                 (person_id,),
             )
-            for (old_id,) in await cursor.fetchall():
+            replaces: str | None = None
+            for old_id, old_at in await cursor.fetchall():
                 await db.execute(
                     "UPDATE appointments SET status = 'cancelled', updated_at = ? WHERE id = ?",
                     (to_db(now), old_id),
                 )
                 await db.execute(
                     "UPDATE reminders SET status = 'dropped' WHERE ref = ? AND status = 'pending'"
-                    " AND kind IN ('prepare', 'checkin', 'digest')",
+                    " AND kind IN ('prepare', 'appointment', 'checkin', 'digest')",
                     (old_id,),
                 )
+                # The old news, if still waiting, never goes: the new message says it all.
+                # If it went, the new message says which appointment it replaces.
+                waiting = await db.execute(
+                    "UPDATE outbox SET failed_at = ?, failure = 'superseded'"
+                    " WHERE dedupe_key = ? AND delivered_at IS NULL AND failed_at IS NULL",
+                    (to_db(now), f"{notify.dedupe_key}:{old_id}"),
+                )
+                if waiting.rowcount == 0 and old_at > to_db(now):
+                    replaces = required(old_at).isoformat()
             cursor = await db.execute(
                 "INSERT INTO appointments"
                 " (person_id, worker_id, at, status, created_at, updated_at)"
@@ -110,6 +121,8 @@ class RemindersTable(Database):
             ]
             await _insert_reminders(db, drafts, now)
             params = dict(notify.params, appointment_id=appointment_id)
+            if replaces is not None:
+                params["replaces"] = replaces
             message = OutboxMessage(
                 f"{notify.dedupe_key}:{appointment_id}",
                 notify.recipient_kind,
@@ -117,6 +130,7 @@ class RemindersTable(Database):
                 notify.kind,
                 params,
                 about_person=person_id,
+                not_before=notify.not_before,
             )
             await enqueue(db, self._cipher, message, now)
             cursor = await db.execute("SELECT * FROM appointments WHERE id = ?", (appointment_id,))
@@ -140,7 +154,16 @@ class RemindersTable(Database):
                 "UPDATE reminders SET status = 'dropped' WHERE ref = ? AND status = 'pending'",
                 (appointment_id,),
             )
-            await enqueue(db, self._cipher, notify, now)
+            # News of it still waiting for the person's allowed hours never goes; then there
+            # is nothing to cancel in their eyes, and no notice either.
+            unsent = await db.execute(
+                "UPDATE outbox SET failed_at = ?, failure = 'superseded'"
+                " WHERE dedupe_key = ? AND delivered_at IS NULL AND failed_at IS NULL"
+                " AND parts_sent = 0",
+                (to_db(now), f"appointment:{appointment_id}"),
+            )
+            if unsent.rowcount == 0:
+                await enqueue(db, self._cipher, notify, now)
         return True
 
     async def get_appointment(self, appointment_id: int) -> Appointment | None:
@@ -183,6 +206,31 @@ class RemindersTable(Database):
             await enqueue(db, self._cipher, notify, now)
         return True
 
+    async def appointment_details(
+        self,
+        appointment_id: int,
+        proposed_at: datetime | None,
+        notify: OutboxMessage,
+        now: datetime,
+    ) -> None:
+        """The person's reason and proposal after "cannot": the worker's notice, if still
+        waiting, now carries them; if it already went, they follow in a second one."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE appointments SET proposed_at = ?, updated_at = ? WHERE id = ?",
+                (to_db(proposed_at) if proposed_at else None, to_db(now), appointment_id),
+            )
+            if not await replace_waiting(db, self._cipher, notify, now):
+                details = OutboxMessage(
+                    f"{notify.dedupe_key}:details",
+                    notify.recipient_kind,
+                    notify.recipient_id,
+                    notify.kind,
+                    notify.params,
+                    about_person=notify.about_person,
+                )
+                await enqueue(db, self._cipher, details, now)
+
     async def add_reminders(self, drafts: Sequence[ReminderDraft], now: datetime) -> None:
         """Schedule reminders."""
         async with self._transaction() as db:
@@ -198,12 +246,32 @@ class RemindersTable(Database):
                 (person_id, *kinds),
             )
 
+    async def agreed_without_checkin(self, since: datetime) -> list[tuple[int, int, datetime]]:
+        """Agreements accepted since `since` that have no check-in scheduled yet:
+        (agreement id, person id, accepted at)."""
+        rows = await self._fetch_all(
+            "SELECT a.id, a.person_id, a.answered_at FROM agreements AS a"
+            " WHERE a.status = 'accepted' AND a.answered_at > ? AND NOT EXISTS"
+            " (SELECT 1 FROM reminders AS r WHERE r.person_id = a.person_id"
+            " AND r.kind = 'checkin_step' AND r.ref = a.id)",
+            (to_db(since),),
+        )
+        return [(row[0], row[1], required(row[2])) for row in rows]
+
     async def due_reminders(self, now: datetime, limit: int = 200) -> list[Reminder]:
         """Pending reminders due by `now`, oldest first (over the partial index)."""
         rows = await self._fetch_all(
             "SELECT * FROM reminders WHERE status = 'pending' AND due_at <= ?"
             " ORDER BY due_at LIMIT ?",
             (to_db(now), limit),
+        )
+        return [self._reminder(row) for row in rows]
+
+    async def reminders_of(self, person_id: int, since: datetime) -> list[Reminder]:
+        """A person's reminders due since a moment, whatever their status, by time."""
+        rows = await self._fetch_all(
+            "SELECT * FROM reminders WHERE person_id = ? AND due_at >= ? ORDER BY due_at, id",
+            (person_id, to_db(since)),
         )
         return [self._reminder(row) for row in rows]
 
@@ -266,6 +334,7 @@ class RemindersTable(Database):
             learned=self._open_text(row["learned"], LEARNED, (row["id"], row["person_id"])),
             created_at=required(row["created_at"]),
             answered_at=from_db(row["answered_at"]),
+            attainment=row["attainment"],
         )
 
     async def create_checkin(self, person_id: int, step: str, now: datetime) -> CheckIn:
@@ -287,10 +356,21 @@ class RemindersTable(Database):
         return self._checkin(row)
 
     async def answer_checkin(
-        self, checkin_id: int, *, progress: str | None, learned: str | None, now: datetime
+        self,
+        checkin_id: int,
+        *,
+        progress: str | None,
+        learned: str | None,
+        now: datetime,
+        attainment: int | None = None,
     ) -> None:
-        """Record where the person is with the step, and what they learned."""
+        """Record where the person is with the step, how it went (GAS), what they learned."""
         async with self._transaction() as db:
+            if attainment is not None:
+                await db.execute(
+                    "UPDATE checkins SET attainment = ?, answered_at = ? WHERE id = ?",
+                    (attainment, to_db(now), checkin_id),
+                )
             if progress is not None:
                 await db.execute(
                     "UPDATE checkins SET progress = ?, answered_at = ? WHERE id = ?",

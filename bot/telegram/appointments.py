@@ -1,0 +1,130 @@
+"""The person's answer to an appointment; "Je ne peux pas" asks why and when."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from telegram import CallbackQuery, Update
+from telegram.ext import ContextTypes
+
+from bot.storage.base import PendingInput
+from bot.telegram.callbacks import (
+    AppointmentButton,
+)
+from bot.telegram.common import say, tr
+from bot.telegram.render import close_buttons, keyboard
+from bot.telegram.roles import caller, person, services
+from bot.telegram.worker_cards import day_warning_line
+from bot.usecases.dates import DateProblem, parse_french_datetime
+from bot.usecases.rhythm import USUAL_HOUR
+from bot.usecases.summaries import NotYours
+
+CANNOT_WHY_INPUT = "appointment_cannot_why"
+CANNOT_WHEN_INPUT = "appointment_cannot_when"
+CANNOT_INPUTS = (CANNOT_WHY_INPUT, CANNOT_WHEN_INPUT)
+
+
+async def appointment_pressed(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    query: CallbackQuery,
+    button: AppointmentButton,
+) -> None:
+    """C'est noté / Je ne peux pas: the worker is told; "cannot" opens a short exchange."""
+    found = services(context)
+    translator = tr(context)
+    await query.answer()
+    await close_buttons(query)
+    if button.answer == "noreason":
+        await _ask_other_moment(update, context, button.appointment_id, None)
+        return
+    if button.answer == "nowhen":
+        pending = await found.inputs.peek(caller().account)
+        why = (pending.data or {}).get("why") if pending is not None else None
+        await _cannot_done(update, context, button.appointment_id, why, None)
+        return
+    try:
+        done = await found.appointments.answer(person(update), button.appointment_id, button.answer)
+    except NotYours:
+        done = False
+    if done and button.answer == "cannot":
+        await found.dialogues.leave(person(update))
+        await found.inputs.expect(caller().account, CANNOT_WHY_INPUT, button.appointment_id)
+        skip = AppointmentButton("noreason", button.appointment_id)
+        await say(
+            update,
+            context,
+            translator.message("appointment.cannot_why"),
+            reply_markup=keyboard([[(translator.message("appointment.skip"), skip)]]),
+        )
+        return
+    key = f"appointment.{button.answer}_thanks" if done else "appointment.already"
+    await say(update, context, translator.message(key))
+
+
+async def _ask_other_moment(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    appointment_id: int,
+    why: str | dict[str, Any] | None,
+) -> None:
+    translator = tr(context)
+    await services(context).inputs.expect(
+        caller().account, CANNOT_WHEN_INPUT, appointment_id, {"why": why}
+    )
+    skip = AppointmentButton("nowhen", appointment_id)
+    await say(
+        update,
+        context,
+        translator.message("appointment.cannot_when"),
+        reply_markup=keyboard([[(translator.message("appointment.skip"), skip)]]),
+    )
+
+
+async def _cannot_done(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    appointment_id: int,
+    why: object,
+    proposed_at: datetime | None,
+) -> None:
+    found = services(context)
+    await found.inputs.clear(caller().account)
+    reason = why if isinstance(why, str | dict) else None
+    try:
+        await found.appointments.cannot_details(person(update), appointment_id, reason, proposed_at)
+    except NotYours:
+        return
+    await say(update, context, tr(context).message("appointment.cannot_thanks"))
+
+
+async def cannot_answer(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    pending: PendingInput,
+    words: str | dict[str, Any],
+) -> None:
+    """The person's answer in the exchange after "Je ne peux pas": why, then when."""
+    found = services(context)
+    translator = tr(context)
+    if pending.kind == CANNOT_WHY_INPUT:
+        await _ask_other_moment(update, context, pending.ref, words)
+        return
+    if not isinstance(words, str):
+        await say(update, context, translator.message("appointment.cannot_when"))
+        return
+    tz = found.settings.timezone
+    try:
+        parsed = parse_french_datetime(words, found.clock.now(), tz, time(USUAL_HOUR))
+    except DateProblem as problem:
+        await say(update, context, translator.message(f"appointment.problem_{problem.kind}"))
+        return
+    understood = translator.message(
+        "appointment.cannot_understood",
+        date=translator.spoken(parsed.moment, tz, about=parsed.assumed_time),
+    )
+    warning = day_warning_line(parsed.moment, translator, tz)
+    await say(update, context, f"{understood}\n{warning}".strip())
+    why = (pending.data or {}).get("why")
+    await _cannot_done(update, context, pending.ref, why, parsed.moment)

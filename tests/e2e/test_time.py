@@ -1,0 +1,290 @@
+"""Two weeks and a half of Amina's life with the bot, across the autumn clock change and
+two public holidays (1 and 11 November 2026), the clock driven by hand.
+
+Amina asked for quiet from 20:30 to 8:45, and on Sundays: bounds that are not whole
+hours. Every message reaching her is stamped with the test clock when it arrives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.admin import schedule_text
+from bot.config import Settings
+from bot.i18n import ui_text
+from bot.usecases.rhythm import allowed
+from tests.clock import ManualClock
+from tests.conftest import running_bot
+from tests.e2e.helpers import App, eventually, person_joins, services_of, worker_joins
+from tests.fakegram import FakeTelegram, FakeUser
+
+PARIS = ZoneInfo("Europe/Paris")
+STEP = timedelta(minutes=15)
+
+
+def paris(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    """A Paris wall-clock moment of autumn 2026, in UTC."""
+    return datetime(2026, month, day, hour, minute, tzinfo=PARIS).astimezone(UTC)
+
+
+def wall(moment: datetime) -> str:
+    return moment.astimezone(PARIS).strftime("%a %d %b %H:%M")
+
+
+def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(settings.database) as db:
+        return list(db.execute(sql))
+
+
+@dataclass
+class Diary:
+    """When (by the test clock) each message reached a user."""
+
+    user: FakeUser
+    clock: ManualClock
+    seen: int = 0
+
+    def __post_init__(self) -> None:
+        self.arrivals: list[tuple[str, datetime]] = []
+
+    def record(self) -> None:
+        for message in self.user.messages[self.seen :]:
+            self.arrivals.append((message.text, self.clock.now()))
+        self.seen = len(self.user.messages)
+
+    def arrived(self, text: str) -> list[str]:
+        return [wall(at) for said, at in self.arrivals if said == text]
+
+
+async def settle(app: App) -> None:
+    """Wake the courier and wait until nothing due now is left in the outbox."""
+    found = services_of(app)
+    found.outbox_signal.wake()
+    for _ in range(4000):
+        if not await found.storage.due_outbox(found.clock.now()):
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("the outbox never emptied")
+
+
+async def walk_to(app: App, clock: ManualClock, diary: Diary, until: datetime) -> None:
+    """Quarter hour by quarter hour, the reminder scan and the courier running each time."""
+    scan = services_of(app).reminders.scan
+    diary.record()
+    while clock.now() < until:
+        clock.advance(minutes=15)
+        await scan()
+        await settle(app)
+        diary.record()
+    assert clock.now() == until
+
+
+async def test_two_weeks_across_the_clock_change_and_public_holidays(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    clock = ManualClock(paris(10, 24, 10))  # Saturday 24 October, 10:00
+    async with running_bot(settings, clock) as app:
+        found = services_of(app)
+        severine, worker = await worker_joins(fake_telegram, app)
+        amina = await person_joins(fake_telegram, app, "Amina", worker_user=severine)
+        ((person_id,),) = rows(settings, "SELECT id FROM persons")
+        await found.storage.set_rhythm(
+            int(str(person_id)), quiet_from=20, quiet_from_minute=30, quiet_until=8,
+            quiet_until_minute=45,
+        )  # fmt: skip
+        person = await found.storage.get_person(int(str(person_id)))
+        assert person is not None
+        diary = Diary(amina, clock)
+        diary.record()
+        joined = diary.seen
+
+        # Late on Sunday 25 October (the clock change), an appointment "mardi 14h".
+        await walk_to(app, clock, diary, paris(10, 25, 23))
+        await severine.send("/rdv")
+        await eventually(fake_telegram, severine, ui_text("appointment.worker_pick"))
+        await severine.click("Amina")
+        await eventually(fake_telegram, severine, "Quand est le prochain rendez-vous")
+        await severine.send("mardi 14h")
+        confirm = await eventually(fake_telegram, severine, "C'est bien ça ?")
+        assert confirm.text == "\n".join(
+            [
+                ui_text(
+                    "appointment.worker_confirm", person="Amina", date="mardi 27 octobre à 14h"
+                ),
+                ui_text("appointment.worker_confirm_question"),
+            ]
+        )
+        await severine.click(ui_text("appointment.worker_yes"), message=confirm)
+        told = await eventually(
+            fake_telegram, severine, ui_text("appointment.worker_set_for", person="Amina")
+        )
+        assert told.text == "\n".join(
+            [
+                ui_text("appointment.worker_set_for", person="Amina"),
+                ui_text("appointment.worker_announce_later", date="lundi 26 octobre à 8h45"),
+                ui_text(
+                    "appointment.worker_reminders",
+                    dates="lundi 26 octobre à 10h et mardi 27 octobre à 12h",
+                ),
+            ]
+        )
+        await settle(app)
+        diary.record()
+        assert diary.seen == joined  # nothing reaches her on a Sunday night
+
+        # It reaches her on Monday at 8:45, the minute her quiet morning ends.
+        await walk_to(app, clock, diary, paris(10, 26, 11))
+        announce_text = ui_text("appointment.announce", date="mardi 27 octobre à 14h")
+        assert diary.arrived(announce_text) == ["Mon 26 Oct 08:45"]
+        announce = await eventually(fake_telegram, amina, announce_text)
+        await amina.click(ui_text("appointment.noted"), message=announce)
+        await eventually(fake_telegram, severine, "c'est noté pour le rendez-vous")
+
+        # Monday's and Tuesday's reminders come, on the wall clock after the change.
+        await walk_to(app, clock, diary, paris(10, 28, 11))
+        assert diary.arrived(ui_text("reminder.discreet")) == [
+            "Mon 26 Oct 10:00",
+            "Tue 27 Oct 12:00",
+        ]
+
+        # Wednesday: an appointment on 11 November, a public holiday; the worker is warned.
+        await severine.send("/rdv")
+        picks = [m for m in severine.messages if m.text == ui_text("appointment.worker_pick")]
+        await fake_telegram.wait_for(
+            lambda: (
+                sum(m.text == ui_text("appointment.worker_pick") for m in severine.messages)
+                == len(picks) + 1
+            )
+        )
+        pick = [m for m in severine.messages if m.text == ui_text("appointment.worker_pick")][-1]
+        await severine.click("Amina", message=pick)
+        await fake_telegram.wait_for(
+            lambda: sum("Quand est le prochain" in m.text for m in severine.messages) == 2
+        )
+        await severine.send("11/11 10h")
+        holiday = await fake_telegram.wait_for(
+            lambda: next(
+                (m for m in reversed(severine.messages) if "mercredi 11 novembre" in m.text),
+                None,
+            )
+        )
+        assert holiday is not None
+        assert holiday.text.split("\n")[1] == ui_text("appointment.warning_holiday")
+        await severine.click(ui_text("appointment.worker_yes"), message=holiday)
+        eleventh = ui_text("appointment.announce", date="mercredi 11 novembre à 10h")
+        announce = await eventually(fake_telegram, amina, eleventh)
+
+        # She cannot come: she says why, and proposes "le 12 matin".
+        await amina.click(ui_text("appointment.cannot"), message=announce)
+        await eventually(fake_telegram, amina, ui_text("appointment.cannot_why"))
+        await amina.send("J'ai un examen à l'hôpital")
+        await eventually(fake_telegram, amina, ui_text("appointment.cannot_when"))
+        await amina.send("le 12 matin")
+        await eventually(
+            fake_telegram,
+            amina,
+            ui_text("appointment.cannot_understood", date="jeudi 12 novembre vers 9h"),
+        )
+        await eventually(fake_telegram, amina, ui_text("appointment.cannot_thanks"))
+        await settle(app)
+        cannot = ui_text(
+            "appointment.worker_cannot", person="Amina", date="mercredi 11 novembre à 10h"
+        )
+        notice = await eventually(fake_telegram, severine, cannot)
+        assert notice.text == "\n".join(
+            [
+                cannot,
+                ui_text("appointment.worker_cannot_why", why="J'ai un examen à l'hôpital"),
+                ui_text("appointment.worker_cannot_when", date="jeudi 12 novembre à 9h"),
+            ]
+        )
+        assert notice.button_labels == [
+            ui_text("appointment.worker_take"),
+            ui_text("appointment.worker_other"),
+        ]
+        await severine.click(ui_text("appointment.worker_take"), message=notice)
+        replaced = ui_text(
+            "appointment.replaced",
+            old="mercredi 11 novembre à 10h",
+            date="jeudi 12 novembre à 9h",
+        )
+        await eventually(fake_telegram, amina, replaced)
+        # One message to the worker with all of it, one to Amina for the change.
+        assert sum(cannot in m.text for m in severine.messages) == 1
+        assert sum("11 novembre" in m.text for m in amina.messages) == 2
+
+        # Friday night the worker records an agreement: it waits for Saturday 8:45.
+        await walk_to(app, clock, diary, paris(10, 30, 21))
+        await found.agreements.propose(worker, person.id, "Le dossier CAF", "Appeler la CAF")
+        await settle(app)
+        diary.record()
+        question = ui_text("agreement.question")
+        assert diary.arrived(question) == []
+        await walk_to(app, clock, diary, paris(10, 31, 10))
+        assert diary.arrived(question) == ["Sat 31 Oct 08:45"]
+        asked = await eventually(fake_telegram, amina, question)
+        await amina.click(ui_text("agreement.ok"), message=asked)
+        await fake_telegram.wait_for(lambda: len(amina.messages) > diary.seen)
+
+        # The agreed step gets its check-in three days later, with the GAS buttons.
+        await walk_to(app, clock, diary, paris(11, 3, 11))
+        assert diary.arrived(ui_text("reminder.discreet"))[-1] == "Tue 03 Nov 10:00"
+        await amina.click(ui_text("reminder.open"))
+        progress = await eventually(fake_telegram, amina, "« Appeler la CAF »")
+        await amina.click(ui_text("reminder.checkin_done"), message=progress)
+        gas = await eventually(fake_telegram, amina, ui_text("reminder.checkin_gas"))
+        await amina.click(ui_text("reminder.gas_as_expected"), message=gas)
+        await eventually(fake_telegram, amina, "Qu'avez-vous appris ?")
+        await amina.click(ui_text("reminder.skip"))
+        await eventually(fake_telegram, amina, ui_text("reminder.checkin_thanks"))
+
+        # To the end of the walk: 12 November, past the appointment.
+        await walk_to(app, clock, diary, paris(11, 12, 18))
+        listing = await schedule_text(found, person.id, found.catalogs.translator("fr"))
+
+    # No message she did not just ask for came inside her quiet hours, Sundays included.
+    for text, at in diary.arrivals:
+        assert allowed(at, person, PARIS), (wall(at), text)
+    # Every appointment still planned, set at least 3 hours ahead, got its reminders.
+    planned = rows(
+        settings,
+        "SELECT a.id, a.at, a.created_at, COUNT(r.id) FROM appointments AS a"
+        " LEFT JOIN reminders AS r ON r.ref = a.id AND r.person_id IS NOT NULL"
+        " AND r.status = 'sent' WHERE a.status = 'planned' GROUP BY a.id",
+    )
+    assert len(planned) == 1
+    for _, planned_at, created, sent in planned:
+        ahead = datetime.fromisoformat(str(planned_at)) - datetime.fromisoformat(str(created))
+        assert ahead >= timedelta(hours=3) and int(str(sent)) >= 1
+    assert rows(settings, "SELECT progress, attainment FROM checkins") == [("done", 0)]
+    # The operator's view lists it all, in local time.
+    assert ui_text("cli.schedule_sent") in listing
+    assert "mercredi 11 novembre à 10h : prepare" in listing
+
+
+async def test_an_appointment_set_and_cancelled_at_night_never_bothers_her(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    clock = ManualClock(paris(10, 24, 22))  # Saturday night
+    async with running_bot(settings, clock) as app:
+        found = services_of(app)
+        severine, worker = await worker_joins(fake_telegram, app)
+        amina = await person_joins(fake_telegram, app, "Amina", worker_user=severine)
+        diary = Diary(amina, clock)
+        diary.record()
+        joined = diary.seen
+        ((person_id,),) = rows(settings, "SELECT id FROM persons")
+        await found.appointments.set(worker, int(str(person_id)), paris(10, 27, 14))
+        await settle(app)
+        assert await found.appointments.cancel(worker, int(str(person_id)))
+        # Then replaced by another one, still at night: one message on Monday morning.
+        await found.appointments.set(worker, int(str(person_id)), paris(10, 28, 15))
+        await walk_to(app, clock, diary, paris(10, 26, 12))
+    said = [text for text, _ in diary.arrivals[joined:]]
+    assert said[0] == ui_text("appointment.announce", date="mercredi 28 octobre à 15h")
+    assert wall(diary.arrivals[joined][1]) == "Mon 26 Oct 09:00"
+    assert not any("27 octobre" in text for text in said), said
