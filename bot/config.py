@@ -44,6 +44,8 @@ class Settings:
     webhook_secret: str | None = None
     listen_host: str = "127.0.0.1"
     listen_port: int = 8080
+    # The service's own duty line (permanence), shown beside the national emergency numbers.
+    duty_line: str | None = None
 
 
 def load_dotenv(path: Path = Path(".env")) -> None:
@@ -138,4 +140,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         webhook_secret=webhook_secret,
         listen_host=_value(env, "EQUIPAGE_LISTEN_HOST", "127.0.0.1"),
         listen_port=int(port),
+        duty_line=" ".join(env.get("EQUIPAGE_DUTY_LINE", "").split())[:200] or None,
     )

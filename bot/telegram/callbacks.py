@@ -83,9 +83,11 @@ class RightsButton:
 
 @dataclass(frozen=True)
 class SafetyButton:
-    """The answer to the offer to have the worker call."""
+    """The safety step: call me or not, keep or drop held words (their id), and the worker's
+    acknowledgement of a call request (its id)."""
 
     action: str
+    ref: int = 0
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,7 @@ _AGREEMENT = re.compile(r"^(ok|change|view)\|" + _ID12 + r"\Z")
 _WORKER = re.compile(r"^(" + "|".join(WORKER_ACTIONS) + r")\|" + _ID12 + r"\Z")
 _CHECKIN = re.compile(r"^(done|in_progress|not_yet|change|skip)\|" + _ID12 + r"\Z")
 _APPOINTMENT = re.compile(r"^(noted|cannot)\|" + _ID12 + r"\Z")
+_SAFETY = re.compile(r"^(call|no|keep|drop|called|handling)\|" + _ID12 + r"\Z")
 _SETTING = re.compile(r"^(evening|morning|sunday|strengths)\|(?:0|[1-9][0-9]?)\Z")
 
 CONSENT_ACTIONS = frozenset({"accept", "more", "refuse"})
@@ -188,8 +191,8 @@ def encode(callback: Callback) -> str:
             data = f"{PREFIX}|w|{action}|{ref}"
         case RightsButton(action):
             data = f"{PREFIX}|r|{action}"
-        case SafetyButton(action):
-            data = f"{PREFIX}|x|{action}"
+        case SafetyButton(action, ref):
+            data = f"{PREFIX}|x|{action}|{ref}"
         case ReminderButton(reminder_id):
             data = f"{PREFIX}|n|{reminder_id}"
         case CheckinButton(progress, checkin_id):
@@ -231,7 +234,9 @@ def decode(data: str | None) -> Callback:
     if kind == "t" and len(parts) == 4 and _SETTING.fullmatch(rest):
         return SettingsButton(parts[2], int(parts[3]))
     if kind == "x" and len(parts) == 3 and parts[2] in ("call", "no"):
-        return SafetyButton(parts[2])
+        return SafetyButton(parts[2])  # buttons sent before they carried a reference
+    if kind == "x" and len(parts) == 4 and _SAFETY.fullmatch(rest):
+        return SafetyButton(parts[2], int(parts[3]))
     if kind == "r" and len(parts) == 3 and parts[2] in ("erase", "keep"):
         return RightsButton(parts[2])
     if kind == "l" and len(parts) == 3 and re.fullmatch(r"[a-z]{2}", parts[2]):

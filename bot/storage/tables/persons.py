@@ -11,6 +11,7 @@ import aiosqlite
 from bot.storage.base import OutboxMessage, Person, ScaleMode
 from bot.storage.database import Database, from_db, required, to_db
 from bot.storage.tables.outbox import enqueue
+from bot.storage.tables.safety import erase_safety
 
 PSEUDONYM = b"persons.pseudonym"
 
@@ -170,7 +171,7 @@ class PersonsTable(Database):
             )
             await db.execute("DELETE FROM pending_inputs WHERE account = ?", (account,))
             await db.execute("DELETE FROM audit WHERE person_id = ?", (person_id,))
-            await db.execute("DELETE FROM safety_notices WHERE person_id = ?", (person_id,))
+            await erase_safety(db, account)
             await db.execute(
                 "UPDATE invitations SET used_by = NULL, pseudonym = NULL WHERE used_by = ?",
                 (account,),
