@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,10 @@ GAP_WORDS = 3
 # Words shorter than this are only corrected through the spellings list or doubled letters.
 FUZZY_MIN_LENGTH = 6
 _BLANK = " _ "
+# How many corrections to remember before starting afresh (memory stays bounded).
+CORRECTIONS_KEPT = 50_000
+# The C loader when PyYAML has it: the lists are read at every start.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class DistressListError(DialogueError):
@@ -80,7 +84,7 @@ class Found:
 class _Pattern:
     level: str
     source: str
-    regex: re.Pattern[str]
+    regex: str
 
 
 @dataclass(frozen=True)
@@ -91,9 +95,15 @@ class DistressReader:
     vocabulary: frozenset[str]
     # Each vocabulary word by its squeezed form (doubled letters as one).
     squeezed: dict[str, str]
-    excluded: tuple[re.Pattern[str], ...]
+    excluded: re.Pattern[str] | None
     patterns: tuple[_Pattern, ...]
     child: re.Pattern[str] | None
+    # One regex per level (all its phrases as alternatives): one search per level.
+    by_level: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    # Long vocabulary words by first letter, for the one-edit correction.
+    long_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Corrections already worked out (words repeat: most messages reuse everyday words).
+    _known: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def words(self, text: str) -> str:
         """The text as the patterns read it: normalised, respelt, corrected."""
@@ -105,35 +115,44 @@ class DistressReader:
     def _correct(self, word: str) -> str:
         if word in self.vocabulary or word.isdigit():
             return word
+        found = self._known.get(word)
+        if found is None:
+            if len(self._known) > CORRECTIONS_KEPT:
+                self._known.clear()
+            found = self._known[word] = self._closest(word)
+        return found
+
+    def _closest(self, word: str) -> str:
         known_word = self.squeezed.get(_squeeze(word))
         if known_word is not None:
             return known_word
         if len(word) < FUZZY_MIN_LENGTH:
             return word
-        for known in self.vocabulary:
+        for known in self.long_words.get(word[0], ()):
+            if abs(len(known) - len(word)) > 1:
+                continue
             # `suicider` is `suicide` plus an ending, not a misspelling of it.
             inflected = len(word) == len(known) + 1 and word.startswith(known)
-            similar = len(known) >= FUZZY_MIN_LENGTH and known[0] == word[0] and not inflected
-            if similar and _one_edit_apart(known, word):
+            if not inflected and _one_edit_apart(known, word):
                 return known
         return word
 
+    def _cleaned(self, text: str) -> str:
+        """The respelt words with everyday idioms and negations blanked out."""
+        words = self.words(text)
+        return words if self.excluded is None else self.excluded.sub(_BLANK, words)
+
     def read(self, text: str) -> Found:
         """The levels of distress the text states explicitly; empty when none."""
-        words = self.words(text)
-        for idiom in self.excluded:
-            words = idiom.sub(_BLANK, words)
-        found = {pattern.level for pattern in self.patterns if pattern.regex.search(words)}
-        levels = tuple(level for level in LEVELS if level in found)
-        child = "violence" in found and self.child is not None and bool(self.child.search(words))
+        words = self._cleaned(text)
+        levels = tuple(level for level, regex in self.by_level if regex.search(words))
+        child = "violence" in levels and self.child is not None and bool(self.child.search(words))
         return Found(levels, child)
 
     def matches(self, text: str) -> list[str]:
         """The list entries that fire on this text (for the corpus report and debugging)."""
-        words = self.words(text)
-        for idiom in self.excluded:
-            words = idiom.sub(_BLANK, words)
-        return [f"{p.level}: {p.source}" for p in self.patterns if p.regex.search(words)]
+        words = self._cleaned(text)
+        return [f"{p.level}: {p.source}" for p in self.patterns if re.search(p.regex, words)]
 
 
 def _slot(slot: str, sets: dict[str, list[str]], where: str) -> tuple[str, list[str]]:
@@ -173,9 +192,7 @@ def _slot(slot: str, sets: dict[str, list[str]], where: str) -> tuple[str, list[
     return alternatives + " ", literal
 
 
-def compile_phrase(
-    phrase: str, sets: dict[str, list[str]], where: str
-) -> tuple[re.Pattern[str], list[str]]:
+def compile_phrase(phrase: str, sets: dict[str, list[str]], where: str) -> tuple[str, list[str]]:
     """A list entry as a regex over respelt words, and the literal words it uses."""
     slots = phrase.split()
     if not slots or all(slot == "..." or slot.startswith("!") for slot in slots):
@@ -186,7 +203,7 @@ def compile_phrase(
         piece, literal = _slot(slot, sets, where)
         body += piece
         words += literal
-    return re.compile(" " + body), words
+    return " " + body, words
 
 
 def _strings(value: Any, where: str) -> list[str]:
@@ -201,7 +218,7 @@ def _strings(value: Any, where: str) -> list[str]:
 
 def _load_file(path: Path) -> dict[str, Any]:
     try:
-        raw = yaml.safe_load(path.read_text("utf-8"))
+        raw = yaml.load(path.read_text("utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
     except OSError:
         raise DistressListError(ui_text("safety.list_unreadable", file=path)) from None
     except yaml.YAMLError as error:
@@ -232,7 +249,7 @@ def load_reader(dialogs_dir: Path) -> DistressReader:
         raise DistressListError(ui_text("safety.list_none", folder=folder))
     spellings: dict[str, str] = {}
     vocabulary: set[str] = set()
-    excluded: list[re.Pattern[str]] = []
+    excluded: list[str] = []
     patterns: list[_Pattern] = []
     child_words: list[str] = []
     for path in files:
@@ -274,15 +291,31 @@ def load_reader(dialogs_dir: Path) -> DistressReader:
     child = None
     if child_words:
         where = ui_text("safety.list_where_section", file=folder, section="child")
-        child, _ = compile_phrase("|".join(child_words), {}, where)
-    return DistressReader(
-        spellings,
-        frozenset(vocabulary),
-        {_squeeze(word): word for word in sorted(vocabulary)},
-        tuple(excluded),
-        tuple(patterns),
-        child,
+        child = re.compile(compile_phrase("|".join(child_words), {}, where)[0])
+    by_level = tuple(
+        (level, _either([p.regex for p in patterns if p.level == level]))
+        for level in LEVELS
+        if any(p.level == level for p in patterns)
     )
+    ordered = sorted(vocabulary)
+    return DistressReader(
+        spellings=spellings,
+        vocabulary=frozenset(vocabulary),
+        squeezed={_squeeze(word): word for word in ordered},
+        excluded=_either(excluded) if excluded else None,
+        patterns=tuple(patterns),
+        child=child,
+        by_level=by_level,
+        long_words={
+            initial: tuple(w for w in ordered if w[0] == initial and len(w) >= FUZZY_MIN_LENGTH)
+            for initial in {w[0] for w in ordered}
+        },
+    )
+
+
+def _either(regexes: list[str]) -> re.Pattern[str]:
+    """One regex for many phrases: compiled and searched once (much faster than each apart)."""
+    return re.compile("|".join(f"(?:{regex})" for regex in regexes))
 
 
 def levels_in(found: Iterable[str]) -> tuple[str, ...]:

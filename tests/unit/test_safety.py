@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.i18n import ui_text
 from bot.storage.base import Person
 from bot.storage.crypto import Cipher
 from bot.storage.sqlite import SqliteStorage
-from bot.i18n import ui_text
 from bot.usecases.distress import LEVELS, DistressListError, load_reader
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.safety import (
@@ -82,7 +82,7 @@ def _phrase(file: Path, section: str, phrase: str) -> str:
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("levels: [oops", lambda f: ui_text("safety.list_bad_yaml", file=f, line=1)),
+        ("levels: [oops", lambda f: ui_text("safety.list_bad_yaml", file=f, line=2)),
         (
             "levels:\n  life: [mourir]\n  peur: [x]\n",
             lambda f: ui_text(
