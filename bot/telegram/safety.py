@@ -30,11 +30,13 @@ INPUT_QUESTIONS = {
 }
 
 
-async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
+async def screen(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, *, hold: bool = True
+) -> bool:
     """Screen what anyone wrote; show help first if it states distress. True when help was
     shown: the words are then held for the person's choice, not routed."""
     who = caller()
-    help = await services(context).safety.screen(who.account, text, person=who.person)
+    help = await services(context).safety.screen(who.account, text, person=who.person, hold=hold)
     if help is None:
         return False
     await show_help(update, context, help)

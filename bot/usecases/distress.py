@@ -29,6 +29,8 @@ GAP_WORDS = 3
 # Words shorter than this are only corrected through the spellings list or doubled letters.
 FUZZY_MIN_LENGTH = 6
 _BLANK = " _ "
+# Letters that stand for an elided word (j', d', m', t', s', l', n', c') before a vowel.
+ELIDED = frozenset("jdmtslnc")
 # How many corrections to remember before starting afresh (memory stays bounded).
 CORRECTIONS_KEPT = 50_000
 # The C loader when PyYAML has it: the lists are read at every start.
@@ -41,7 +43,7 @@ class DistressListError(DialogueError):
 
 def normalise(text: str) -> str:
     """Lower case, no accents, apostrophes and punctuation as spaces, single spaces around."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("œ", "oe"))
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " " + " ".join(re.sub(r"[^\w]+", " ", plain).replace("_", " ").split()) + " "
 
@@ -122,19 +124,22 @@ class DistressReader:
             found = self._known[word] = self._closest(word)
         return found
 
-    def _closest(self, word: str) -> str:
+    def _closest(self, word: str, split: bool = True) -> str:
         known_word = self.squeezed.get(_squeeze(word))
         if known_word is not None:
             return known_word
-        if len(word) < FUZZY_MIN_LENGTH:
-            return word
-        for known in self.long_words.get(word[0], ()):
+        for known in self.long_words.get(word[0], ()) if len(word) >= FUZZY_MIN_LENGTH else ():
             if abs(len(known) - len(word)) > 1:
                 continue
             # `suicider` is `suicide` plus an ending, not a misspelling of it.
             inflected = len(word) == len(known) + 1 and word.startswith(known)
             if not inflected and _one_edit_apart(known, word):
                 return known
+        # An apostrophe left out: `dmourir` is `d mourir`, `jveux` is `j veux`.
+        if split and word[0] in ELIDED and len(word) >= 5:
+            rest = self._closest(word[1:], split=False)
+            if rest in self.vocabulary:
+                return f"{word[0]} {rest}"
         return word
 
     def _cleaned(self, text: str) -> str:
@@ -218,7 +223,7 @@ def _strings(value: Any, where: str) -> list[str]:
 
 def _load_file(path: Path) -> dict[str, Any]:
     try:
-        raw = yaml.load(path.read_text("utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+        raw = yaml.load(path.read_text("utf-8"), Loader=_YAML_LOADER)
     except OSError:
         raise DistressListError(ui_text("safety.list_unreadable", file=path)) from None
     except yaml.YAMLError as error:

@@ -129,15 +129,16 @@ class Safety:
         self.duty_line = duty_line
 
     async def screen(
-        self, account: str, text: str, *, person: Person | None = None
+        self, account: str, text: str, *, person: Person | None = None, hold: bool = True
     ) -> SafetyHelp | None:
         """Help to show for this text, whoever wrote it; None when it states no distress.
 
         A person's words that would have answered a question are held, not filed: the
-        person is asked whether to keep them. Any other text drops words held earlier."""
+        person is asked whether to keep them (`hold=False` for words that answer nothing,
+        such as an edit or a caption). Any other text drops words held earlier."""
         found = self._reader.read(text)
         if not found:
-            if person is not None and await self._storage.drop_held(account):
+            if person is not None and hold and await self._storage.drop_held(account):
                 log.info("safety_words_dropped", extra={"person": person.id})
             return None
         now = self._clock.now()
@@ -152,10 +153,11 @@ class Safety:
             )
         held_id = None
         offer_call = False
-        if person is not None:
+        if person is not None and hold:
             context = await self._context(account, person)
             if context is not None:
                 held_id = await self._storage.hold_words(account, person.id, context, text, now)
+        if person is not None:
             offer_call = full and await self._worker_of(person) is not None
         log.info(
             "safety_help_shown",

@@ -285,3 +285,21 @@ async def test_urgence_works_in_the_middle_of_a_dialogue(
     await expect(amina, "3114")
     await amina.send("J'ai appelé la CAF")
     await expect(amina, "vos idées, même petites")
+
+
+async def test_an_edited_message_and_a_caption_are_screened_too(
+    fake_telegram: FakeTelegram, bot: App
+) -> None:
+    tr = fr(bot)
+    amina = await person_joins(fake_telegram, bot, "Amina")
+    await amina.send("bonjour")
+    await amina.next_message()  # not in a dialogue: a pointer to the menu
+    await amina.next_message()  # the menu
+    await amina.edit_last("je veux mourir")
+    await expect_full_help(amina, tr, ("3114", "15", "112"))
+    await amina.next_message()  # the call offer; nothing is held, nothing asked
+    assert (await amina.next_message()).text == tr.message("bot.edited")
+    await amina.send_photo(caption="il me frappe")
+    await expect_full_help(amina, tr, ("3919", "17"))
+    await amina.next_message()  # the call offer
+    assert (await amina.next_message()).text == tr.message("bot.unsupported")
