@@ -164,6 +164,8 @@ def _slot(slot: str, sets: dict[str, list[str]], where: str) -> tuple[str, list[
     """One pattern slot as a regex piece (ending with a space), and its literal words."""
     if slot == "...":
         return rf"(?:\S+ ){{0,{GAP_WORDS}}}", []
+    if slot == "$":
+        return r"$", []
     negative = slot.startswith("!")
     optional = slot.endswith("?") and len(slot) > 1
     core = slot.strip("!?") if negative or optional else slot
