@@ -23,6 +23,8 @@ import yaml
 from bot.engine import DialogueError
 from bot.i18n import ui_text
 
+# "œ" has no decomposition: written out so that "sœur" and "soeur" read the same.
+LIGATURE_OE = chr(0x153)
 LEVELS = ("life", "violence", "shelter", "general")
 # How many other words a "..." slot may skip.
 GAP_WORDS = 3
@@ -43,7 +45,7 @@ class DistressListError(DialogueError):
 
 def normalise(text: str) -> str:
     """Lower case, no accents, apostrophes and punctuation as spaces, single spaces around."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("œ", "oe"))
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace(LIGATURE_OE, "oe"))
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " " + " ".join(re.sub(r"[^\w]+", " ", plain).replace("_", " ").split()) + " "
 
