@@ -233,8 +233,6 @@ def decode(data: str | None) -> Callback:
         return AppointmentButton(parts[2], int(parts[3]))
     if kind == "t" and len(parts) == 4 and _SETTING.fullmatch(rest):
         return SettingsButton(parts[2], int(parts[3]))
-    if kind == "x" and len(parts) == 3 and parts[2] in ("call", "no"):
-        return SafetyButton(parts[2])  # buttons sent before they carried a reference
     if kind == "x" and len(parts) == 4 and _SAFETY.fullmatch(rest):
         return SafetyButton(parts[2], int(parts[3]))
     if kind == "r" and len(parts) == 3 and parts[2] in ("erase", "keep"):
