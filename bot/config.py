@@ -49,6 +49,8 @@ class Settings:
     # `run` waits this long for Telegram at start-up (network down at boot), then exits
     # with a sentence; the service manager starts it again later.
     startup_wait: float = 600.0
+    # The service's own duty line (permanence), shown beside the national emergency numbers.
+    duty_line: str | None = None
 
 
 def load_dotenv(path: Path = Path(".env")) -> None:
@@ -151,4 +153,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         listen_host=_value(env, "EQUIPAGE_LISTEN_HOST", "127.0.0.1"),
         listen_port=int(port),
         startup_wait=float(startup_wait),
+        duty_line=" ".join(env.get("EQUIPAGE_DUTY_LINE", "").split())[:200] or None,
     )

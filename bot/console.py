@@ -15,6 +15,7 @@ from bot.services import Services
 from bot.storage.base import Person
 from bot.usecases.dialogues import NoDialogue, StaleButton, Turn
 from bot.usecases.persons import console_account
+from bot.usecases.safety import StaleHold, help_messages
 
 
 def _fold(text: str) -> str:
@@ -35,6 +36,7 @@ class Console:
         self._choices: list[tuple[str, str]] = []  # (label, menu dialogue id)
         self._prompt: Prompt | None = None
         self._run_id: int | None = None
+        self._held: int | None = None  # words held by the safety step, awaiting keep or drop
 
     @property
     def _tr(self) -> Translator:
@@ -93,11 +95,65 @@ class Console:
             await self._show_menu()
         elif command.startswith("/"):
             self._write(self._tr.message("bot.unknown_command"))
+        elif self._held is not None and self._held_choice(line) is not None:
+            await self._held_answer(person, self._held_choice(line) == "keep")
+        elif await self._screen(person, line):
+            pass
         elif self._prompt is not None and self._run_id is not None:
             await self._answer(person, line)
         else:
             await self._choose_from_menu(person, line)
         return True
+
+    async def _screen(self, person: Person, line: str) -> bool:
+        """The safety step, as in Telegram: True when help was shown (the words are held)."""
+        self._held = None
+        help = await self._services.safety.screen(console_account(self._name), line, person=person)
+        if help is None:
+            return False
+        for text in help_messages(help, self._tr):
+            self._write()
+            self._write(text)
+        if help.held_id is not None:
+            self._held = help.held_id
+            self._write()
+            self._write(self._tr.message("safety.keep_question"))
+            self._write(f"  1. {self._tr.message('safety.keep_yes')}")
+            self._write(f"  2. {self._tr.message('safety.keep_no')}")
+        return True
+
+    def _held_choice(self, line: str) -> str | None:
+        """ "keep" or "drop" when the line answers the keep question, else None."""
+        choices = [
+            Button(self._tr.message("safety.keep_yes"), "keep"),
+            Button(self._tr.message("safety.keep_no"), "drop"),
+        ]
+        chosen = self._match(line, choices)
+        return None if chosen is None else chosen.value
+
+    async def _held_answer(self, person: Person, keep: bool) -> None:
+        """Keep the held words as the answer they were written for, or drop them and ask again."""
+        assert self._held is not None
+        held_id, self._held = self._held, None
+        try:
+            words = await self._services.safety.release(
+                console_account(self._name), person, held_id, keep
+            )
+        except StaleHold:
+            self._write(self._tr.message("safety.stale"))
+            return
+        if words is not None:
+            self._write(self._tr.message("safety.kept"))
+            if self._prompt is not None and self._run_id is not None:
+                await self._answer(person, words)
+            return
+        self._write(self._tr.message("safety.dropped"))
+        turn = await self._services.dialogues.current(person, self._tr)
+        if turn is None:
+            await self._show_menu()
+            return
+        self._write(self._tr.message("safety.ask_again"))
+        self._show_turn(turn)
 
     async def _answer(self, person: Person, line: str) -> None:
         assert self._prompt is not None and self._run_id is not None

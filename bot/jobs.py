@@ -80,3 +80,8 @@ def picture_sweeper(services: Services) -> Repeating:
 def reminder_scanner(services: Services) -> Repeating:
     """One repeating job over the reminders index: no scheduler job per person."""
     return Repeating("reminder-scanner", SCAN_EVERY, services.reminders.scan)
+
+
+def safety_follow_up(services: Services) -> Repeating:
+    """Call requests nobody acknowledged within a working day: the person is told."""
+    return Repeating("safety-follow-up", SCAN_EVERY, services.safety.follow_up)

@@ -24,6 +24,7 @@ from bot.usecases.checkins import CheckIns
 from bot.usecases.clock import Clock, SystemClock
 from bot.usecases.consent import Consent
 from bot.usecases.dialogues import Dialogues
+from bot.usecases.distress import load_reader
 from bot.usecases.inputs import PendingInputs
 from bot.usecases.invitations import Invitations
 from bot.usecases.outbox import OutboxSignal
@@ -31,7 +32,7 @@ from bot.usecases.persons import Persons
 from bot.usecases.reachability import Reachability
 from bot.usecases.reminders import Reminders
 from bot.usecases.rights import Rights
-from bot.usecases.safety import Safety, load_distress
+from bot.usecases.safety import Safety
 from bot.usecases.summaries import Summaries
 from bot.usecases.throttle import Throttle
 from bot.usecases.workers import Workers
@@ -99,7 +100,14 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         agreements=Agreements(storage, clock, signal),
         inputs=PendingInputs(storage, clock),
         rights=Rights(storage, dialogues, clock, signal, confirm_secret=token_secret),
-        safety=Safety(storage, load_distress(settings.dialogs_dir), clock, signal),
+        safety=Safety(
+            storage,
+            load_reader(settings.dialogs_dir),
+            clock,
+            signal,
+            settings.timezone,
+            settings.duty_line,
+        ),
         throttle=Throttle(clock, settings.rate_burst, settings.rate_per_minute / 60),
         appointments=Appointments(storage, clock, signal, settings.timezone),
         checkins=checkins,

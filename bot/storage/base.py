@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -209,6 +209,29 @@ class PendingInput:
     kind: str
     ref: int
     data: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class HeldWords:
+    """A message that stated distress, kept aside until the person says whether to keep it."""
+
+    id: int
+    # What the words would have answered: "run:<id>", "input:<kind>:<ref>".
+    context: str
+    words: str
+
+
+@dataclass(frozen=True)
+class SafetyCall:
+    """A person's "call me" from the safety step, until their worker acknowledges it."""
+
+    id: int
+    person_id: int
+    worker_id: int
+    requested_at: datetime
+    follow_up_at: datetime
+    acknowledged_at: datetime | None
+    acknowledgement: str | None
 
 
 @dataclass(frozen=True)
@@ -530,9 +553,6 @@ class Storage(Protocol):
     ) -> DialogueRun:
         """Store an answer's new state (and a scale-mode change) in one transaction."""
 
-    async def mark_safety_shown(self, scope: str, person_id: int, now: datetime) -> bool:
-        """Record the safety step for this scope; False if it was already shown there."""
-
     async def get_summary(self, summary_id: int) -> Summary | None:
         """A summary by id."""
 
@@ -607,3 +627,62 @@ class Storage(Protocol):
 
     async def count_open_invitations(self, worker_id: int, now: datetime) -> int:
         """Unused, unexpired person invitations of a worker."""
+
+
+class SafetyStorage(Protocol):
+    """What the safety step stores (the SQLite storage implements it with the rest)."""
+
+    async def get_person(self, person_id: int) -> Person | None:
+        """A person by id."""
+
+    async def get_worker(self, worker_id: int) -> Worker | None:
+        """A worker by id."""
+
+    async def get_pending(self, account: str) -> PendingInput | None:
+        """What this account's next text answers, if anything."""
+
+    async def safety_last_shown(self, account: str) -> tuple[tuple[str, ...], datetime] | None:
+        """The levels last shown in full to this account, and when."""
+
+    async def safety_mark_shown(self, account: str, levels: tuple[str, ...], now: datetime) -> None:
+        """Help was shown in full now, for these levels."""
+
+    async def hold_words(
+        self, account: str, person_id: int, context: str, words: str, now: datetime
+    ) -> int:
+        """Keep these words aside (encrypted) until the person decides; replaces older ones."""
+
+    async def take_held(self, account: str) -> HeldWords | None:
+        """The held words, removed from storage in the same step."""
+
+    async def drop_held(self, account: str) -> bool:
+        """Forget held words, if any."""
+
+    async def create_safety_call(
+        self,
+        person_id: int,
+        worker_id: int,
+        now: datetime,
+        follow_up_at: datetime,
+        notice: Callable[[int], OutboxMessage],
+    ) -> int:
+        """Record a call request and queue the worker's notice, in one transaction."""
+
+    async def get_safety_call(self, call_id: int) -> SafetyCall | None:
+        """One call request."""
+
+    async def acknowledge_safety_call(
+        self, call_id: int, how: str, now: datetime, notice: OutboxMessage
+    ) -> bool:
+        """The worker acted on it; the person is told. False if already acknowledged."""
+
+    async def open_safety_calls(self, worker_id: int) -> list[SafetyCall]:
+        """Call requests this worker has not acknowledged yet, oldest first."""
+
+    async def due_safety_follow_ups(self, now: datetime, limit: int = 200) -> list[SafetyCall]:
+        """Unacknowledged requests whose person should now be told so."""
+
+    async def mark_safety_followed_up(
+        self, call_id: int, now: datetime, notice: OutboxMessage
+    ) -> bool:
+        """Queue the person's follow-up once; False if already done or acknowledged."""

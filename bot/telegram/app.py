@@ -17,7 +17,13 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.jobs import Repeating, daily_purge, picture_sweeper, reminder_scanner
+from bot.jobs import (
+    Repeating,
+    daily_purge,
+    picture_sweeper,
+    reminder_scanner,
+    safety_follow_up,
+)
 from bot.logs import quiet_token_leaks
 from bot.services import Services
 from bot.telegram import (
@@ -149,7 +155,12 @@ async def _post_init(application: App) -> None:
     courier = OutboxCourier(application.bot, services)
     application.bot_data["courier"] = courier
     courier.start()
-    jobs = [daily_purge(services), reminder_scanner(services), picture_sweeper(services)]
+    jobs = [
+        daily_purge(services),
+        reminder_scanner(services),
+        picture_sweeper(services),
+        safety_follow_up(services),
+    ]
     application.bot_data["jobs"] = jobs
     for job in jobs:
         job.start()

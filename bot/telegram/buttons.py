@@ -68,6 +68,8 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await summary.agreement_pressed(update, context, query, decoded)
         case SafetyButton() if role == "person":
             await safety.safety_pressed(update, context, query, decoded)
+        case SafetyButton() if role == "worker":
+            await safety.worker_pressed(update, context, query, decoded)
         case RightsButton() if role == "person":
             await rights.rights_pressed(update, context, query, decoded)
         case ReminderButton() if role == "person":

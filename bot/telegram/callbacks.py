@@ -84,9 +84,11 @@ class RightsButton:
 
 @dataclass(frozen=True)
 class SafetyButton:
-    """The answer to the offer to have the worker call."""
+    """The safety step: call me or not, keep or drop held words (their id), and the worker's
+    acknowledgement of a call request (its id)."""
 
     action: str
+    ref: int = 0
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,7 @@ _CHECKIN = re.compile(
 )
 # noreason / nowhen: "Passer" in the short exchange after "Je ne peux pas".
 _APPOINTMENT = re.compile(r"^(noted|cannot|noreason|nowhen)\|" + _ID12 + r"\Z")
+_SAFETY = re.compile(r"^(call|no|keep|drop|called|handling)\|" + _ID12 + r"\Z")
 # other|0: type the evening bound; other|1: type the morning bound.
 _SETTING = re.compile(r"^(evening|morning|sunday|strengths|other)\|(?:0|[1-9][0-9]?)\Z")
 
@@ -197,8 +200,8 @@ def encode(callback: Callback) -> str:
             data = f"{PREFIX}|w|{action}|{ref}"
         case RightsButton(action, token):
             data = f"{PREFIX}|r|{action}|{token}" if token else f"{PREFIX}|r|{action}"
-        case SafetyButton(action):
-            data = f"{PREFIX}|x|{action}"
+        case SafetyButton(action, ref):
+            data = f"{PREFIX}|x|{action}|{ref}"
         case ReminderButton(reminder_id):
             data = f"{PREFIX}|n|{reminder_id}"
         case CheckinButton(progress, checkin_id):
@@ -239,8 +242,8 @@ def decode(data: str | None) -> Callback:
         return AppointmentButton(parts[2], int(parts[3]))
     if kind == "t" and len(parts) == 4 and _SETTING.fullmatch(rest):
         return SettingsButton(parts[2], int(parts[3]))
-    if kind == "x" and len(parts) == 3 and parts[2] in ("call", "no"):
-        return SafetyButton(parts[2])
+    if kind == "x" and len(parts) == 4 and _SAFETY.fullmatch(rest):
+        return SafetyButton(parts[2], int(parts[3]))
     if kind == "r" and len(parts) == 3 and parts[2] in ("erase", "keep"):
         return RightsButton(parts[2])
     if kind == "r" and len(parts) == 4 and _ERASE.fullmatch(rest):

@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 from bot.i18n import Translator
 from bot.logs import frames
 from bot.telegram.render import split_text
-from bot.telegram.roles import caller, services
+from bot.telegram.roles import caller, current_caller, services
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +55,28 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def unsupported_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stickers, photos, locations…: we only read text and voice notes."""
+    """Stickers, photos, locations…: we only read text and voice notes (a caption is
+    screened for distress all the same)."""
+    await _screen_words(update, context)
     await say(update, context, tr(context).message("bot.unsupported"))
 
 
 async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An edited message does not change a stored answer; say how to correct instead."""
+    """An edited message does not change a stored answer; say how to correct instead (its
+    new words are screened for distress first)."""
+    await _screen_words(update, context)
     await say(update, context, tr(context).message("bot.edited"))
+
+
+async def _screen_words(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every message's words go through the safety step, whatever else happens to them."""
+    # Late import: the safety step renders with this module's `say`.
+    from bot.telegram import safety
+
+    message = update.effective_message
+    words = message.text or message.caption if message is not None else None
+    if words and current_caller.get() is not None:
+        await safety.screen(update, context, words, hold=False)
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

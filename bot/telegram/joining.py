@@ -8,6 +8,7 @@ from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, Update
 from telegram.ext import ContextTypes
 
 from bot.storage.base import Invitation
+from bot.telegram import safety
 from bot.telegram.callbacks import ConsentButton
 from bot.telegram.common import say, tr
 from bot.telegram.person import show_menu
@@ -43,7 +44,11 @@ async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def stranger_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Anything else from someone without an invitation: how Équipage is used."""
+    """Anything else from someone without an invitation: help first if they are in danger,
+    then how Équipage is used."""
+    message = update.effective_message
+    if message is not None and message.text:
+        await safety.screen(update, context, message.text)
     key = "worker.not_allowed" if caller().closed_worker else "join.stranger"
     await say(update, context, tr(context).message(key))
 

@@ -13,6 +13,7 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import Translator
 from bot.services import Services
 from bot.storage.base import OutboxMessage
+from bot.telegram import safety
 from bot.telegram.callbacks import (
     AgreementButton,
     AppointmentButton,
@@ -76,6 +77,11 @@ async def parts_for(message: OutboxMessage, services: Services, tr: Translator) 
         ]
     if kind in ("appointment", "appointment_cancelled", "appointment_answer"):
         return _appointment_parts(message, services, tr)
+    if kind.startswith("safety_"):
+        text, markup = safety.outbox_text(
+            message, tr, services.settings.duty_line, services.settings.timezone
+        )
+        return [TextPart(text, markup=markup)]
     if kind == "call_request":
         pseudonym = params.get("pseudonym") or tr.message("worker.no_pseudonym")
         return [TextPart(tr.message("worker.call_request", pseudonym=pseudonym))]

@@ -91,12 +91,21 @@ async def voice_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _answer(update, context, VoiceAnswer(message.voice.file_id, seconds))
 
 
+async def route_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Words the person chose to keep after the safety step: filed where they wrote them."""
+    await _answer(update, context, TextAnswer(text), screened=True)
+
+
 async def _answer(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, answer: TextAnswer | VoiceAnswer
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    answer: TextAnswer | VoiceAnswer,
+    screened: bool = False,
 ) -> None:
-    if isinstance(answer, TextAnswer):
-        # Help comes first, before anything else the bot says.
-        await safety.check_words(update, context, answer.text)
+    # Help comes first; words that state distress are held for the person's choice.
+    text = answer.text if isinstance(answer, TextAnswer) and not screened else None
+    if text is not None and await safety.screen(update, context, text):
+        return
     pending = await services(context).inputs.peek(caller().account)
     if pending is not None and pending.kind == summary.TOPICS_INPUT:
         words = answer.text if isinstance(answer, TextAnswer) else answer

@@ -1,38 +1,54 @@
-"""The safety step in the chat: numbers, one short step, and an offer to be called."""
+"""The safety step in Telegram: renders `Safety.screen`'s help and answers its buttons."""
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, Update
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot.i18n import Translator
+from bot.storage.base import OutboxMessage
 from bot.telegram.callbacks import SafetyButton
 from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard
-from bot.telegram.roles import caller, person, services
+from bot.telegram.roles import caller, person, services, worker
+from bot.usecases.safety import (
+    Acknowledgement,
+    SafetyHelp,
+    StaleHold,
+    help_messages,
+    unseen_message,
+)
+
+# What a held text would have answered, when it is not a dialogue question: its question.
+INPUT_QUESTIONS = {
+    "summary_topics": "summary.topics_question",
+    "checkin_learned": "reminder.checkin_learned",
+    "agreement_amend": "agreement.change_question",
+}
 
 
-def scope_of(update: Update) -> str:
-    """Once per dialogue run; outside a dialogue, once per day."""
-    who = person(update)
-    if who.current_run_id is not None:
-        return f"run:{who.current_run_id}"
-    message = update.effective_message
-    today = message.date.date().isoformat() if message is not None else "-"
-    return f"day:{today}"
+async def screen(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, *, hold: bool = True
+) -> bool:
+    """Screen what anyone wrote; show help first if it states distress. True when help was
+    shown: the words are then held for the person's choice, not routed."""
+    who = caller()
+    help = await services(context).safety.screen(who.account, text, person=who.person, hold=hold)
+    if help is None:
+        return False
+    await show_help(update, context, help)
+    return True
 
 
-async def check_words(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """If the words suggest danger (and this scope has not shown it yet), show help first."""
-    numbers = await services(context).safety.check(person(update), scope_of(update), text)
-    if not numbers:
-        return
+async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE, help: SafetyHelp) -> None:
+    """Numbers (the whole block or a calmer repeat), the call offer, the keep question."""
     translator = tr(context)
-    await say(update, context, translator.message("safety.heard"))
-    lines = [translator.message("safety.numbers_intro")]
-    lines += [translator.message(f"safety.number_{number}") for number in numbers]
-    await say(update, context, "\n".join(lines))
-    await say(update, context, translator.message("safety.step"))
-    if caller().person is not None and person(update).worker_id is not None:
+    for text in help_messages(help, translator):
+        await say(update, context, text)
+    if help.offer_call:
         buttons = keyboard(
             [
                 [(translator.message("safety.offer_yes"), SafetyButton("call"))],
@@ -40,19 +56,152 @@ async def check_words(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
             ]
         )
         await say(update, context, translator.message("safety.offer"), reply_markup=buttons)
+    if help.held_id is not None:
+        buttons = keyboard(
+            [
+                [
+                    (translator.message("safety.keep_yes"), SafetyButton("keep", help.held_id)),
+                    (translator.message("safety.keep_no"), SafetyButton("drop", help.held_id)),
+                ]
+            ]
+        )
+        await say(update, context, translator.message("safety.keep_question"), reply_markup=buttons)
 
 
 async def safety_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: SafetyButton
 ) -> None:
-    """Ask the worker to call (nothing of what was written goes with it), or not."""
+    """A person's answer: be called or not; keep or drop the words held for them."""
+    if button.action in ("keep", "drop"):
+        await _held_pressed(update, context, query, button)
+        return
     translator = tr(context)
+    if button.action not in ("call", "no"):
+        await query.answer(translator.message("bot.stale_button"))
+        await close_buttons(query)
+        return
     await query.answer()
     await close_buttons(query)
     if button.action != "call":
         await say(update, context, translator.message("safety.call_declined"))
         return
-    if await services(context).safety.request_call(person(update)):
-        await say(update, context, translator.message("safety.call_requested"))
-    else:
+    found = services(context)
+    promise = await found.safety.request_call(person(update))
+    if promise is None:
         await say(update, context, translator.message("safety.no_worker"))
+        return
+    text = translator.message("safety.call_sent")
+    if promise.seen_from is not None:
+        when = translator.date_time(promise.seen_from, found.settings.timezone)
+        text += "\n" + translator.message("safety.call_off_hours", date=when)
+    await say(update, context, text)
+
+
+async def _held_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: SafetyButton
+) -> None:
+    translator = tr(context)
+    keep = button.action == "keep"
+    try:
+        words = await services(context).safety.release(
+            caller().account, person(update), button.ref, keep
+        )
+    except StaleHold:
+        await query.answer(translator.message("safety.stale"))
+        await close_buttons(query)
+        return
+    await query.answer()
+    await close_buttons(query)
+    # Late import: the person's side routes texts and imports this module for screening.
+    from bot.telegram import person as person_side
+
+    if words is not None:
+        await say(update, context, translator.message("safety.kept"))
+        await person_side.route_text(update, context, words)
+        return
+    await say(update, context, translator.message("safety.dropped"))
+    await ask_again(update, context)
+
+
+async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """After dropped words: the question they would have answered, once more."""
+    from bot.telegram import person as person_side
+
+    found = services(context)
+    translator = tr(context)
+    pending = await found.inputs.peek(caller().account)
+    if pending is not None and pending.kind in INPUT_QUESTIONS:
+        await say(update, context, translator.message(INPUT_QUESTIONS[pending.kind]))
+        return
+    turn = await found.dialogues.current(person(update), translator)
+    if turn is None:
+        await person_side.show_menu(update, context)
+        return
+    await say(update, context, translator.message("safety.ask_again"))
+    await person_side.show_turn(update, context, turn)
+
+
+async def worker_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: SafetyButton
+) -> None:
+    """The worker's "J'ai appelé" / "Je m'en occupe" under a call request."""
+    translator = tr(context)
+    if button.action not in ("called", "handling"):
+        await query.answer(translator.message("bot.stale_button"))
+        return
+    how: Acknowledgement = "called" if button.action == "called" else "handling"
+    done = await services(context).safety.acknowledge(worker(), button.ref, how)
+    key = "safety.worker_ack_done" if done else "safety.worker_ack_again"
+    await query.answer(translator.message(key))
+    await close_buttons(query)
+
+
+def ack_buttons(call_id: int, translator: Translator) -> InlineKeyboardMarkup:
+    """The two acknowledgement buttons under a call request."""
+    return keyboard(
+        [
+            [
+                (translator.message("safety.worker_called"), SafetyButton("called", call_id)),
+                (translator.message("safety.worker_handling"), SafetyButton("handling", call_id)),
+            ]
+        ]
+    )
+
+
+async def open_calls_for_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In the worker's digest: every call request not acknowledged yet, with its buttons."""
+    found = services(context)
+    translator = tr(context)
+    calls = await found.safety.open_calls(worker())
+    if not calls:
+        return
+    await say(update, context, translator.message("safety.digest_title"))
+    for call, who in calls:
+        name = who.pseudonym or translator.message("worker.no_pseudonym")
+        when = translator.date_time(call.requested_at, found.settings.timezone)
+        await say(
+            update,
+            context,
+            translator.message("safety.digest_line", pseudonym=name, date=when),
+            reply_markup=ack_buttons(call.id, translator),
+        )
+
+
+def outbox_text(
+    message: OutboxMessage, translator: Translator, duty_line: str | None, timezone: ZoneInfo
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The text (and buttons) of a queued safety message, in the recipient's language."""
+    params = message.params
+    call_id = int(params.get("call_id", 0))
+    if message.kind == "safety_call":
+        name = params.get("pseudonym") or translator.message("worker.no_pseudonym")
+        at = datetime.fromisoformat(str(params["at"]))
+        when = translator.date_time(at, timezone)
+        text = translator.message("safety.worker_call", pseudonym=name, date=when)
+        return text, ack_buttons(call_id, translator)
+    if message.kind == "safety_seen":
+        key = "safety.seen_called" if params.get("how") == "called" else "safety.seen_handling"
+        return translator.message(key), None
+    if message.kind == "safety_unseen":
+        return unseen_message(duty_line, translator), None
+    raise ValueError(f"unknown safety message kind {message.kind!r}")

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.pictures.qr import qr_png
+from bot.telegram import safety
 from bot.telegram.callbacks import WorkerButton
 from bot.telegram.common import say, tr
 from bot.telegram.render import keyboard, png_file
@@ -58,9 +59,12 @@ async def persons_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def worker_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Free text from a worker: the agreement being recorded, else a pointer to the commands."""
+    """Free text from a worker: the agreement being recorded; distress words about
+    themselves bring the numbers; else a pointer to the commands."""
     message = update.effective_message
     if message is not None and message.text and await agreement_text(update, context, message.text):
+        return
+    if message is not None and message.text and await safety.screen(update, context, message.text):
         return
     await say(update, context, tr(context).message("worker.use_commands"))
 

@@ -17,6 +17,7 @@ from bot.telegram.callbacks import WorkerButton
 from bot.telegram.common import say, tr
 from bot.telegram.render import agreement_rounds, keyboard, png_file
 from bot.telegram.roles import caller, services, worker
+from bot.telegram.safety import open_calls_for_digest
 from bot.usecases.agreements import AgreementClosed
 from bot.usecases.appointments import InThePast, ScheduledAppointment
 from bot.usecases.dates import DateProblem, ParsedDate, day_warning, parse_french_datetime
@@ -355,7 +356,8 @@ async def appointment_command(update: Update, context: ContextTypes.DEFAULT_TYPE
 
 
 async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Tomorrow's appointments, and whether a summary arrived for each."""
+    """Call requests still waiting, then tomorrow's appointments and their summaries."""
+    await open_calls_for_digest(update, context)
     found = services(context)
     translator = tr(context)
     tz = found.settings.timezone

@@ -43,6 +43,7 @@ from telegram.ext import AIORateLimiter
 from bot.config import Settings, load_settings
 from bot.engine.model import BACK, DONE, FIX, NO, OTHER, SKIP, SWITCH_SCALE, YES
 from bot.engine.prompts import CORRECT_PREFIX
+from bot.i18n import ui_text
 from bot.services import Services
 from bot.telegram import callbacks
 from bot.telegram.app import PERSON_COMMANDS
@@ -877,13 +878,16 @@ LONG_WORKER_NAME = "Marie-Christine Dupont-Lefebvre"
 
 
 async def until(session: Session, user: FakeUser, fragment: str) -> BotMessage:
-    """The next bot message containing `fragment`, skipping others (safety, notices)."""
+    """The next bot message containing `fragment`, skipping others (safety, notices); words
+    the safety step held ("je veux mourir" among them) are kept, so the journey goes on."""
     session.done.append(f"waits for {fragment!r} in the chat with {user.first_name}")
     while True:
         message = await user.next_message(timeout=REPLY_TIMEOUT)
         session.assert_no_trouble()
         if fragment in message.text:
             return message
+        if message.text == ui_text("safety.keep_question"):
+            await user.click(ui_text("safety.keep_yes"), message=message)
 
 
 async def arrives(

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from bot.i18n import ui_text
 from bot.logs import EventFormatter
 from tests.e2e.helpers import App, eventually, expect, finish_probleme, person_joins, worker_joins
 from tests.fakegram import FakeTelegram
@@ -22,7 +23,9 @@ async def test_a_whole_journey_logs_no_words_no_names(
     await finish_probleme(zephyrine, SECRET)
     await zephyrine.send("/preparer")
     await expect(zephyrine, "De quoi voulez-vous parler")
-    await zephyrine.send("Je veux en finir avec ces dettes")  # also brings up the safety step
+    await zephyrine.send("Je veux en finir, j'en peux plus")  # also brings up the safety step
+    keep = await eventually(fake_telegram, zephyrine, ui_text("safety.keep_question"))
+    await zephyrine.click(ui_text("safety.keep_yes"), message=keep)
     await eventually(fake_telegram, zephyrine, "recevra :")
     await zephyrine.click("Envoyer")
     await eventually(fake_telegram, zephyrine, "a reçu votre résumé")
@@ -34,7 +37,7 @@ async def test_a_whole_journey_logs_no_words_no_names(
     formatter = EventFormatter(as_json=True)
     lines = [formatter.format(record) for record in caplog.records]
     assert any("summary_sent" in line for line in lines)
-    assert any("safety_step_shown" in line for line in lines)
+    assert any("safety_help_shown" in line for line in lines)
     everything = "\n".join(lines)
-    for private in (SECRET, "Gaspard", "Zéphyrine", "Séraphine", "dettes", fake_telegram.token):
+    for private in (SECRET, "Gaspard", "Zéphyrine", "Séraphine", "en finir", fake_telegram.token):
         assert private not in everything, private

@@ -81,9 +81,8 @@ def test_a_broken_dialogue_file_names_the_file_and_step(
     for source in (ROOT / "dialogs" / "ui").glob("*.yaml"):
         (broken / "ui" / source.name).write_text(source.read_text("utf-8"), "utf-8")
     (broken / "safety").mkdir()
-    (broken / "safety" / "distress.yaml").write_text(
-        (ROOT / "dialogs" / "safety" / "distress.yaml").read_text("utf-8"), "utf-8"
-    )
+    for source in (ROOT / "dialogs" / "safety").glob("*.yaml"):
+        (broken / "safety" / source.name).write_text(source.read_text("utf-8"), "utf-8")
     text = (ROOT / "dialogs" / "probleme.yaml").read_text("utf-8")
     (broken / "probleme.yaml").write_text(text.replace("goto: tenir", "goto: nulle_part"), "utf-8")
     monkeypatch.setenv("EQUIPAGE_DIALOGS", str(broken))

@@ -16,6 +16,7 @@ from bot.storage.tables.pending import DATA
 from bot.storage.tables.persons import PSEUDONYM
 from bot.storage.tables.reminders import LEARNED, STEP
 from bot.storage.tables.runs import RUN_STATE
+from bot.storage.tables.safety import WORDS
 from bot.storage.tables.summaries import CONTENT
 from bot.storage.tables.workers import INVITATION_PSEUDONYM
 
@@ -36,6 +37,7 @@ ENCRYPTED_COLUMNS = (
     ("pending_inputs", "data", DATA, "account", "account"),
     ("checkins", "step", STEP, "id", "person_id"),
     ("checkins", "learned", LEARNED, "id", "person_id"),
+    ("safety_held", "words", WORDS, "id", "person_id"),
     ("key_probe", "blob", PROBE, "id", "NULL"),
 )
 
@@ -50,7 +52,11 @@ class WrongKeyError(DecryptionError):
 async def _reseal_all(db: aiosqlite.Connection, old: Cipher, new: Cipher, legacy: bool) -> int:
     """Re-encrypt every blob under `new`, reading it with `old` (purpose only when legacy)."""
     changed = 0
+    cursor = await db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    tables = {name for (name,) in await cursor.fetchall()}
     for table, column, purpose, key, owner in ENCRYPTED_COLUMNS:
+        if table not in tables:
+            continue  # created by a later migration (at 0009): nothing in it to rebind yet
         cursor = await db.execute(
             f"SELECT rowid, {key}, {owner}, {column} FROM {table}"
             f" WHERE {column} IS NOT NULL AND length({column}) > 0"

@@ -12,6 +12,7 @@ from bot.storage.base import OutboxMessage, Person, ScaleMode
 from bot.storage.database import from_db, next_id, required, to_db
 from bot.storage.tables.erasures import ErasuresTable
 from bot.storage.tables.outbox import enqueue
+from bot.storage.tables.safety import erase_safety
 from bot.storage.tables.workers import INVITATION_PSEUDONYM
 
 PSEUDONYM = b"persons.pseudonym"
@@ -193,7 +194,7 @@ class PersonsTable(ErasuresTable):
             )
             await db.execute("DELETE FROM pending_inputs WHERE account = ?", (account,))
             await db.execute("DELETE FROM audit WHERE person_id = ?", (person_id,))
-            await db.execute("DELETE FROM safety_notices WHERE person_id = ?", (person_id,))
+            await erase_safety(db, account)
             await db.execute(
                 "UPDATE invitations SET used_by = NULL, pseudonym = NULL WHERE used_by = ?",
                 (account,),
