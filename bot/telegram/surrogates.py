@@ -35,5 +35,9 @@ class CleanTextRequest(HTTPXRequest):
     @staticmethod
     def parse_json_payload(payload: bytes) -> JSONDict:
         """PTB's decoding, then `without_lone_surrogates`."""
-        cleaned: JSONDict = without_lone_surrogates(HTTPXRequest.parse_json_payload(payload))
+        decoded = HTTPXRequest.parse_json_payload(payload)
+        # Raw UTF-8 cannot hold a surrogate: only a JSON escape (\ud800-\udfff) brings one.
+        if b"\\ud" not in payload and b"\\uD" not in payload:
+            return decoded
+        cleaned: JSONDict = without_lone_surrogates(decoded)
         return cleaned
