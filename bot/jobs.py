@@ -78,10 +78,11 @@ def picture_sweeper(services: Services) -> Repeating:
 
 
 def reminder_scanner(services: Services) -> Repeating:
-    """One repeating job over the reminders index: no scheduler job per person."""
-    return Repeating("reminder-scanner", SCAN_EVERY, services.reminders.scan)
+    """One repeating job over the reminders index: no scheduler job per person. The same
+    round tells each person whose call request nobody acknowledged within a working day."""
 
+    async def scan() -> None:
+        await services.reminders.scan()
+        await services.safety.follow_up()
 
-def safety_follow_up(services: Services) -> Repeating:
-    """Call requests nobody acknowledged within a working day: the person is told."""
-    return Repeating("safety-follow-up", SCAN_EVERY, services.safety.follow_up)
+    return Repeating("reminder-scanner", SCAN_EVERY, scan)

@@ -17,13 +17,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.jobs import (
-    Repeating,
-    daily_purge,
-    picture_sweeper,
-    reminder_scanner,
-    safety_follow_up,
-)
+from bot.jobs import Repeating, daily_purge, picture_sweeper, reminder_scanner
 from bot.logs import quiet_token_leaks
 from bot.services import Services
 from bot.telegram import (
@@ -155,12 +149,7 @@ async def _post_init(application: App) -> None:
     courier = OutboxCourier(application.bot, services)
     application.bot_data["courier"] = courier
     courier.start()
-    jobs = [
-        daily_purge(services),
-        reminder_scanner(services),
-        picture_sweeper(services),
-        safety_follow_up(services),
-    ]
+    jobs = [daily_purge(services), reminder_scanner(services), picture_sweeper(services)]
     application.bot_data["jobs"] = jobs
     for job in jobs:
         job.start()
