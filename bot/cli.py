@@ -72,10 +72,10 @@ def _run(settings: Settings) -> int:
 
         run_webhook(application, services)
         return 0
-    from bot.telegram.webhook import ALLOWED_UPDATES
+    from bot.telegram.polling import run_polling
 
     # Polling stops cleanly on SIGTERM and SIGINT: updates in progress finish first.
-    application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    run_polling(application, services)
     return 0
 
 

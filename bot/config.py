@@ -36,7 +36,7 @@ class Settings:
     retention_days: int = 730
     # Per account: a burst of updates at once, then this many per minute on average.
     rate_burst: int = 20
-    rate_per_minute: int = 30
+    rate_per_minute: int = 90
     # What the bot sends to one private chat: a burst, then about one message a second.
     chat_burst: int = 5
     # Webhook mode (production) when webhook_url is set; polling otherwise.
@@ -44,6 +44,8 @@ class Settings:
     webhook_secret: str | None = None
     listen_host: str = "127.0.0.1"
     listen_port: int = 8080
+    # Polling mode: a loopback /healthz on this port for monitors (none when unset).
+    health_port: int | None = None
 
 
 def load_dotenv(path: Path = Path(".env")) -> None:
@@ -103,7 +105,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     rates = []
     for name, default in (
         ("EQUIPAGE_RATE_BURST", "20"),
-        ("EQUIPAGE_RATE_PER_MINUTE", "30"),
+        ("EQUIPAGE_RATE_PER_MINUTE", "90"),
         ("EQUIPAGE_CHAT_BURST", "5"),
     ):
         value = _value(env, name, default)
@@ -120,6 +122,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             raise ConfigError(ui_text("config.bad_webhook_secret"))
     port = _value(env, "EQUIPAGE_LISTEN_PORT", "8080")
     if not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ConfigError(ui_text("config.bad_port"))
+    health_port = _value(env, "EQUIPAGE_HEALTH_PORT", "")
+    if health_port and (not health_port.isdigit() or not 0 <= int(health_port) <= 65535):
         raise ConfigError(ui_text("config.bad_port"))
     return Settings(
         token=env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
@@ -138,4 +143,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         webhook_secret=webhook_secret,
         listen_host=_value(env, "EQUIPAGE_LISTEN_HOST", "127.0.0.1"),
         listen_port=int(port),
+        health_port=int(health_port) if health_port else None,
     )

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from bot.services import Services
 
@@ -19,10 +20,18 @@ class Repeating:
     """Runs `work` now, then every `interval` seconds, until stopped; a failure waits for the
     next round instead of ending the loop."""
 
-    def __init__(self, name: str, interval: float, work: Callable[[], Awaitable[object]]) -> None:
+    def __init__(
+        self,
+        name: str,
+        interval: float,
+        work: Callable[[], Awaitable[object]],
+        beat: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
         self._name = name
         self._interval = interval
         self._work = work
+        # Called after each successful round: the health check reads it as a heartbeat.
+        self._beat = beat
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -41,6 +50,8 @@ class Repeating:
         while True:
             try:
                 await self._work()
+                if self._beat is not None:
+                    await self._beat(self._name)
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # one failed round must not stop the next
@@ -48,13 +59,35 @@ class Repeating:
             await asyncio.sleep(self._interval)
 
 
+def heartbeat(services: Services) -> Callable[[str], Awaitable[None]]:
+    """Record a loop's round in storage, where /healthz and `equipage doctor` read it."""
+
+    async def beat(name: str) -> None:
+        await services.storage.beat(name, services.clock.now())
+
+    return beat
+
+
 def daily_purge(services: Services) -> Repeating:
     """Erase persons past the retention period: at start-up, then once a day."""
     return Repeating(
-        "daily-purge", DAY, lambda: services.rights.purge(services.settings.retention_days)
+        "daily-purge",
+        DAY,
+        lambda: services.rights.purge(services.settings.retention_days),
+        heartbeat(services),
     )
 
 
 def reminder_scanner(services: Services) -> Repeating:
     """One repeating job over the reminders index: no scheduler job per person."""
-    return Repeating("reminder-scanner", SCAN_EVERY, services.reminders.scan)
+    return Repeating("reminder-scanner", SCAN_EVERY, services.reminders.scan, heartbeat(services))
+
+
+def inbox_pruner(services: Services) -> Repeating:
+    """Forget handled updates after a day (ids only are left) and set-aside ones after a week."""
+
+    async def prune() -> None:
+        now = services.clock.now()
+        await services.storage.inbox_prune(now - timedelta(days=1), now - timedelta(days=7))
+
+    return Repeating("inbox-pruner", DAY / 4, prune, heartbeat(services))

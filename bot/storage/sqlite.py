@@ -14,6 +14,7 @@ from bot.storage.crypto import Cipher
 from bot.storage.database import to_db
 from bot.storage.tables.agreements import AgreementsTable
 from bot.storage.tables.audit import AuditTable
+from bot.storage.tables.inbox import InboxTable
 from bot.storage.tables.keys import KeysTable
 from bot.storage.tables.operations import OperationsTable, copy_database
 from bot.storage.tables.outbox import OutboxTable
@@ -51,6 +52,7 @@ class SqliteStorage(
     KeysTable,
     OperationsTable,
     RemindersTable,
+    InboxTable,
 ):
     """Storage over one aiosqlite connection owned by the application."""
 

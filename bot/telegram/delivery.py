@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from telegram import Bot
 from telegram.constants import ParseMode
@@ -13,12 +13,13 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.services import Services
 from bot.storage.base import OutboxItem, OutboxMessage
+from bot.telegram.health import Vitals
 from bot.telegram.outgoing import Part, PhotoPart, parts_for
 from bot.telegram.render import png_file, split_text
 
 log = logging.getLogger(__name__)
 
-IDLE_CHECK = 30.0
+IDLE_CHECK = 30.0  # also the heartbeat's period: /healthz allows 120 s
 # How long a stop waits for the message in flight (PTB's own timeouts are shorter).
 STOP_GRACE = 15.0
 MAX_BACKOFF = timedelta(minutes=10)
@@ -27,9 +28,10 @@ MAX_BACKOFF = timedelta(minutes=10)
 class OutboxCourier:
     """One background task; woken when something is queued, else when a retry is due."""
 
-    def __init__(self, bot: Bot, services: Services) -> None:
+    def __init__(self, bot: Bot, services: Services, vitals: Vitals | None = None) -> None:
         self._bot = bot
         self._services = services
+        self._vitals = vitals
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
@@ -60,6 +62,7 @@ class OutboxCourier:
             try:
                 await self.deliver_due()
                 next_due = await storage.next_outbox_due()
+                await self._beat()
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # the courier must outlive any one failure
@@ -69,6 +72,14 @@ class OutboxCourier:
             if next_due is not None:
                 wait = min(IDLE_CHECK, (next_due - self._services.clock.now()).total_seconds())
             await self._services.outbox_signal.wait(max(0.0, wait))
+
+    async def _beat(self) -> None:
+        """Heartbeats for the health check: this loop, and the process's last API success."""
+        now = self._services.clock.now()
+        await self._services.storage.beat("courier", now)
+        if self._vitals is not None and self._vitals.api_ok_at is not None:
+            at = datetime.fromtimestamp(self._vitals.api_ok_at, UTC)
+            await self._services.storage.beat("bot-api", at)
 
     async def deliver_due(self) -> None:
         """Try every message that is due now, oldest first (until asked to stop)."""

@@ -63,6 +63,10 @@ class FakeUser:
         """Send a text message; returns its message_id."""
         return self._post({"text": text, **_command_entities(text)}, text)
 
+    async def send_raw(self, content: Json, description: str = "raw message") -> int:
+        """Send a message with exactly these fields (e.g. one the bot cannot parse)."""
+        return self._post(content, description)
+
     async def command(self, name: str, payload: str | None = None) -> int:
         text = f"/{name.removeprefix('/')}"
         return await self.send(f"{text} {payload}" if payload else text)
