@@ -18,7 +18,11 @@ from tests.e2e.helpers import finish_forces, finish_probleme, person_joins, serv
 from tests.fakegram import FakeTelegram
 
 # The limits as shipped (the shared test settings lift them so scripted users can type fast).
-SHIPPED_LIMITS = {"rate_burst": 20, "rate_per_minute": 90}
+BURST, PER_MINUTE = 20, 90
+
+
+def shipped_limits(settings: Settings, **changes: int) -> Settings:
+    return replace(settings, rate_burst=BURST, rate_per_minute=PER_MINUTE, **changes)
 
 
 def ui(key: str) -> str:
@@ -59,7 +63,7 @@ async def test_a_flood_is_refused_on_arrival_and_another_persons_urgence_is_answ
 ) -> None:
     emergency = ui("bot.emergency")
     slow_down = ui("bot.slow_down")
-    async with running_bot(replace(settings, chat_burst=5, **SHIPPED_LIMITS)) as app:
+    async with running_bot(shipped_limits(settings, chat_burst=5)) as app:
         flood = fake_telegram.user(first_name="Pressé")
         for _ in range(300):
             await flood.send("bonjour")
@@ -80,7 +84,7 @@ async def test_a_flood_is_refused_on_arrival_and_another_persons_urgence_is_answ
         found = statuses(settings)
         assert found["processed"] == 301
         assert sum(m.text == slow_down for m in flood.messages) == 1
-        assert len(flood.messages) <= SHIPPED_LIMITS["rate_burst"] + 3
+        assert len(flood.messages) <= BURST + 3
 
 
 class OneSecondApart:
@@ -97,7 +101,7 @@ class OneSecondApart:
 async def test_a_person_at_one_action_a_second_is_never_throttled(
     fake_telegram: FakeTelegram, settings: Settings
 ) -> None:
-    async with running_bot(replace(settings, **SHIPPED_LIMITS)) as app:
+    async with running_bot(shipped_limits(settings)) as app:
         services_of(app).throttle._clock = OneSecondApart()
         amina = await person_joins(fake_telegram, app, "Amina")
         await finish_probleme(amina, "Les factures")
