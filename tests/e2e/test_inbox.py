@@ -21,8 +21,9 @@ from tests.fakegram import FakeTelegram
 BURST, PER_MINUTE = 20, 90
 
 
-def shipped_limits(settings: Settings, **changes: int) -> Settings:
-    return replace(settings, rate_burst=BURST, rate_per_minute=PER_MINUTE, **changes)
+def shipped_limits(settings: Settings, chat_burst: int | None = None) -> Settings:
+    limited = replace(settings, rate_burst=BURST, rate_per_minute=PER_MINUTE)
+    return limited if chat_burst is None else replace(limited, chat_burst=chat_burst)
 
 
 def ui(key: str) -> str:
