@@ -215,6 +215,10 @@ class DialogueRun:
     started_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+    # The turn of the newest question the person has seen (None: an older run, taken as seen),
+    # and the last update filed as an answer (None: none known).
+    shown_turn: int | None = None
+    last_update: int | None = None
 
 
 class Storage(Protocol):
@@ -475,8 +479,12 @@ class Storage(Protocol):
         finished: bool,
         scale_mode: ScaleMode | None,
         now: datetime,
+        update_id: int | None = None,
     ) -> DialogueRun:
         """Store an answer's new state (and a scale-mode change) in one transaction."""
+
+    async def mark_shown(self, run_id: int, turn: int) -> None:
+        """The person has now seen the question of `turn` (its message was accepted)."""
 
     async def mark_safety_shown(self, scope: str, person_id: int, now: datetime) -> bool:
         """Record the safety step for this scope; False if it was already shown there."""

@@ -26,6 +26,7 @@ from bot.services import Services
 from bot.storage.tables.inbox import Arrival, InboxEntry, InboxStorage
 from bot.telegram.ordering import FairLanes
 from bot.usecases.persons import telegram_account
+from bot.usecases.replay import current_update
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ class Inbox:
             return self._aside(entry, "unparseable", "empty")
         try:
             # A task of its own: each update gets a fresh copy of the context variables.
-            await asyncio.create_task(self._application.process_update(update))
+            await asyncio.create_task(self._process(update, entry.update_id))
         except Exception as error:  # handler errors go to the error handler; this is the rest
             now = self._services.clock.now()
             if await self._storage.inbox_failed(entry.update_id, MAX_ATTEMPTS, now):
@@ -168,6 +169,10 @@ class Inbox:
             return "retry"
         self.processed += 1
         return "processed"
+
+    async def _process(self, update: Update, update_id: int) -> None:
+        current_update.set(update_id)
+        await self._application.process_update(update)
 
     def _aside(self, entry: InboxEntry, reason: str, error: str) -> str:
         # The id, the reason and the exception's type: never the update's content.

@@ -224,6 +224,9 @@ class FakeTelegram:
             failure = self._failures.take(method, params.values.get("chat_id"))
             if failure is not None and not failure.after:
                 await self._fail(failure)
+                if request.transport is None or request.transport.is_closing():
+                    # The client gave up (or died) while held: Telegram never did it.
+                    raise http_error(HTTPStatus.BAD_GATEWAY)
             result = await handler(self._world, params)
             if failure is not None and failure.after:
                 await self._fail(failure)

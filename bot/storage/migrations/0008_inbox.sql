@@ -21,3 +21,10 @@ CREATE TABLE heartbeats (
     name TEXT PRIMARY KEY,
     beat_at TEXT NOT NULL
 );
+
+-- The question a person has actually seen (the turn whose message Telegram accepted), and the
+-- last update filed as an answer: free text is never filed under a question the person did
+-- not see, nor filed twice when an update is handled again after a crash. NULL: a run from
+-- before this migration, taken as seen.
+ALTER TABLE dialogue_runs ADD COLUMN shown_turn INTEGER;
+ALTER TABLE dialogue_runs ADD COLUMN last_update INTEGER;
