@@ -511,6 +511,7 @@ class Storage(Protocol):
         status: SummaryStatus,
         now: datetime,
         notify: OutboxMessage | None = None,
+        delivered_item: int | None = None,
     ) -> bool:
         """Move a sent summary on (delivered, failed, acknowledged); False if already past it."""
 

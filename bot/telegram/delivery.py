@@ -7,6 +7,7 @@ import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -14,7 +15,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.services import Services
 from bot.storage.base import OutboxItem, OutboxMessage
 from bot.telegram.health import Vitals
-from bot.telegram.outgoing import Part, PhotoPart, parts_for
+from bot.telegram.outgoing import Part, PhotoPart, TextPart, parts_for
 from bot.telegram.render import png_file, split_text
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,9 @@ IDLE_CHECK = 30.0  # also the heartbeat's period: /healthz allows 120 s
 # How long a stop waits for the message in flight (PTB's own timeouts are shorter).
 STOP_GRACE = 15.0
 MAX_BACKOFF = timedelta(minutes=10)
+# Sends wait this long for Telegram's answer (PTB's default is 5 s): a slow answer is far
+# more common than a lost request, and a send we stop waiting for may well have gone out.
+SEND_READ_TIMEOUT = 60.0
 
 
 class OutboxCourier:
@@ -111,10 +115,17 @@ class OutboxCourier:
             return
         translator = self._services.catalogs.translator(language)
         try:
-            parts = await parts_for(message, self._services, translator)
+            parts = one_message_each(await parts_for(message, self._services, translator))
             # A part already sent before a crash or a failure is never sent again.
             for index in range(item.parts_sent, len(parts)):
-                await self._send(chat_id, parts[index])
+                try:
+                    await self._send(chat_id, parts[index])
+                except NetworkError as error:
+                    if not may_have_arrived(error):
+                        raise
+                    # Telegram may have it: the Bot API offers no way to check, and sending
+                    # again would show it twice. Counted as sent; the operator sees the log.
+                    log.warning("outbox_unconfirmed", extra={"item": item.id, "part": index})
                 await storage.outbox_part_sent(item.id, index + 1)
         except RetryAfter as error:
             delay = error.retry_after
@@ -138,12 +149,14 @@ class OutboxCourier:
             await storage.outbox_retry(item.id, now + backoff)
             log.info("outbox_retry", extra={"item": item.id, "attempt": item.attempts + 1})
         else:
-            await storage.outbox_delivered(item.id, now)
-            log.info("outbox_delivered", extra={"item": item.id, "kind": message.kind})
             if message.kind == "summary":
+                # The outbox row and the summary are marked delivered in one transaction.
                 await self._services.summaries.delivered(
-                    int(message.params["summary_id"]), worker_name or ""
+                    int(message.params["summary_id"]), worker_name or "", outbox_item=item.id
                 )
+            else:
+                await storage.outbox_delivered(item.id, now)
+            log.info("outbox_delivered", extra={"item": item.id, "kind": message.kind})
 
     async def _give_up(self, item: OutboxItem, reason: str) -> None:
         await self._services.storage.outbox_failed(item.id, self._services.clock.now(), reason)
@@ -157,15 +170,37 @@ class OutboxCourier:
                 png_file(part.png, "forces"),
                 caption=part.caption,
                 reply_markup=part.markup,
-            )
-        elif part.html:
-            # HTML parts are cut to size when built (outgoing.summary_html).
-            await self._bot.send_message(
-                chat_id, part.text, parse_mode=ParseMode.HTML, reply_markup=part.markup
+                read_timeout=SEND_READ_TIMEOUT,
             )
         else:
-            # The person's words can make any message long: split, buttons on the last piece.
-            pieces = split_text(part.text)
-            for index, piece in enumerate(pieces):
-                markup = part.markup if index == len(pieces) - 1 else None
-                await self._bot.send_message(chat_id, piece, reply_markup=markup)
+            # HTML parts are cut to size when built (outgoing.summary_html).
+            await self._bot.send_message(
+                chat_id,
+                part.text,
+                parse_mode=ParseMode.HTML if part.html else None,
+                reply_markup=part.markup,
+                read_timeout=SEND_READ_TIMEOUT,
+            )
+
+
+def one_message_each(parts: list[Part]) -> list[Part]:
+    """Split long plain texts into pieces, each its own part: a retry resumes after the last
+    piece sent, never re-sending earlier pieces. Buttons go on the last piece."""
+    flat: list[Part] = []
+    for part in parts:
+        if isinstance(part, PhotoPart) or part.html:
+            flat.append(part)
+            continue
+        pieces = split_text(part.text)
+        for index, piece in enumerate(pieces):
+            markup = part.markup if index == len(pieces) - 1 else None
+            flat.append(TextPart(piece, markup=markup))
+    return flat
+
+
+def may_have_arrived(error: NetworkError) -> bool:
+    """True when the request was sent and its answer lost: Telegram may have done it.
+
+    A connection never made (connect error or timeout, full pool) is safe to retry."""
+    cause = error.__cause__
+    return isinstance(cause, httpx.ReadTimeout | httpx.ReadError | httpx.RemoteProtocolError)

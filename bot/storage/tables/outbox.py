@@ -38,6 +38,14 @@ async def enqueue(
     )
 
 
+async def mark_delivered(db: aiosqlite.Connection, item_id: int, now: datetime) -> None:
+    """Inside the caller's transaction: delivered, and its content forgotten here."""
+    await db.execute(
+        "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, payload = X'' WHERE id = ?",
+        (to_db(now), item_id),
+    )
+
+
 class OutboxTable(Database):
     """Queries on `outbox`."""
 
@@ -83,11 +91,7 @@ class OutboxTable(Database):
     async def outbox_delivered(self, item_id: int, now: datetime) -> None:
         """Telegram accepted it; the content now lives in Telegram, so we forget it here."""
         async with self._transaction() as db:
-            await db.execute(
-                "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, payload = X''"
-                " WHERE id = ?",
-                (to_db(now), item_id),
-            )
+            await mark_delivered(db, item_id, now)
 
     async def outbox_part_sent(self, item_id: int, parts_sent: int) -> None:
         """A part of a multi-part message went out: a retry starts after it."""
