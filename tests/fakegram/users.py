@@ -229,6 +229,25 @@ class FakeUser:
         target = message or self._newest_bot_message()
         return await self._press(target, data, None, timeout)
 
+    def press_now(self, data: str) -> str:
+        """Press a button (any data) on the newest bot message without waiting for the
+        answer; returns the query id (floods, crash tests)."""
+        target = self._newest_bot_message()
+        click = Click(self._world.new_query_id(), self.id, target, data, None)
+        self._world.clicks[click.query_id] = click
+        self._chat.add(click)
+        self._world.push_update(
+            "callback_query",
+            {
+                "id": click.query_id,
+                "from": self._chat.profile.user_json(),
+                "message": self._world.message_json(target),
+                "chat_instance": f"ci{self.id}",
+                "data": data,
+            },
+        )
+        return click.query_id
+
     async def _press(
         self, target: BotMessage, data: str, label: str | None, within: float
     ) -> str | None:
