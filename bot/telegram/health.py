@@ -50,16 +50,21 @@ class Health:
         return not self.stale
 
 
-async def measure(storage: InboxStorage, now: datetime, api_ok_at: float | None) -> Health:
-    """Read the figures from storage (and the process's last API success, when known)."""
+async def measure(
+    storage: InboxStorage, now: datetime, api_ok_at: float | None, *, probe: bool = True
+) -> Health:
+    """Read the figures from storage (and the process's last API success, when known).
+
+    `probe`: also write a row, proving the database takes writes (doctor only looks)."""
     health = Health()
-    try:
-        await storage.beat("write-probe", now)
-        health.figures["write_probe"] = "ok"
-    except Exception as error:  # any failure to write is the news
-        health.figures["write_probe"] = type(error).__name__
-        health.stale.append("write_probe")
-        return health
+    if probe:
+        try:
+            await storage.beat("write-probe", now)
+            health.figures["write_probe"] = "ok"
+        except Exception as error:  # any failure to write is the news
+            health.figures["write_probe"] = type(error).__name__
+            health.stale.append("write_probe")
+            return health
     figures = await storage.inbox_figures()
     oldest = None if figures.oldest is None else (now - figures.oldest).total_seconds()
     health.figures.update(
