@@ -23,7 +23,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.services import Services
-from bot.storage.tables.inbox import Arrival, InboxEntry, InboxStorage
+from bot.storage.tables.inbox import Arrival, InboxEntry, InboxStatus, InboxStorage
 from bot.telegram.ordering import FairLanes
 from bot.usecases.persons import telegram_account
 from bot.usecases.replay import current_update
@@ -52,6 +52,7 @@ class Inbox:
         self._services = services
         self._storage: InboxStorage = services.storage
         self._lanes = FairLanes(self._work)
+        self._marks = DoneMarks(self._storage, services)
         self._waiting: dict[int, int] = {}
         self._depth = 0
         # Lanes told "too fast" since their last accepted update: told once, not per message.
@@ -71,6 +72,7 @@ class Inbox:
 
     async def start(self) -> None:
         """Resume what a previous run left: every waiting lane, urgent ones first."""
+        self._marks.start()
         await self._storage.inbox_count_crashes()
         lanes = await self._storage.inbox_lanes()
         for lane, waiting, _ in lanes:
@@ -87,6 +89,7 @@ class Inbox:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._lanes.join(), drain)
         await self._lanes.stop(grace)
+        await self._marks.stop()
 
     async def join(self) -> None:
         """Wait until every stored update was handled."""
@@ -140,8 +143,7 @@ class Inbox:
             if status == "noted":  # set aside by inbox_failed already
                 self._forget(lane)
                 continue
-            now = self._services.clock.now()
-            await self._storage.inbox_done(entry.update_id, status, now)  # type: ignore[arg-type]
+            await self._marks.mark(entry.update_id, status)  # type: ignore[arg-type]
             self._forget(lane)
         return len(entries) == LANE_TURN
 
@@ -207,6 +209,63 @@ class Inbox:
                 await bot.send_message(entry.lane, text)
         except TelegramError as error:
             log.warning("refusal_notice_failed", extra={"error": type(error).__name__})
+
+
+class DoneMarks:
+    """Group commit of "processed" marks: lanes finishing together share one transaction
+    (one fsync), and each lane waits for its mark before taking its next update."""
+
+    def __init__(self, storage: InboxStorage, services: Services) -> None:
+        self._storage = storage
+        self._clock = services.clock
+        self._queued: list[tuple[int, InboxStatus, asyncio.Future[None]]] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Flush in the background."""
+        self._task = asyncio.create_task(self._run(), name="inbox-marks")
+
+    async def stop(self) -> None:
+        """Flush what is queued, then stop."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self._flush()
+
+    async def mark(self, update_id: int, status: InboxStatus) -> None:
+        """Record the update as done; returns once committed."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queued.append((update_id, status, done))
+        self._wake.set()
+        if self._task is None:
+            await self._flush()
+        await done
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            await self._flush()
+
+    async def _flush(self) -> None:
+        batch, self._queued = self._queued, []
+        if not batch:
+            return
+        try:
+            await self._storage.inbox_done(
+                [(update_id, status) for update_id, status, _ in batch], self._clock.now()
+            )
+        except Exception as error:  # each lane sees the failure and retries its update
+            for _, _, done in batch:
+                if not done.done():
+                    done.set_exception(error)
+            return
+        for _, _, done in batch:
+            if not done.done():
+                done.set_result(None)
 
 
 def route(raw: dict[str, Any]) -> tuple[int, int | None, bool]:

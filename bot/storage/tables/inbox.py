@@ -63,7 +63,7 @@ class InboxStorage(Protocol):
     async def inbox_lanes(self) -> list[tuple[int, int, bool]]: ...
     async def inbox_next(self, lane: int, limit: int = 8) -> list[InboxEntry]: ...
     async def inbox_count_crashes(self) -> None: ...
-    async def inbox_done(self, update_id: int, status: InboxStatus, now: datetime) -> None: ...
+    async def inbox_done(self, done: Sequence[tuple[int, InboxStatus]], now: datetime) -> None: ...
     async def inbox_failed(self, update_id: int, max_attempts: int, now: datetime) -> bool: ...
     async def inbox_figures(self) -> InboxFigures: ...
     async def beat(self, name: str, now: datetime) -> None: ...
@@ -142,20 +142,22 @@ class InboxTable(Database):
                 " SELECT MIN(update_id) FROM inbox WHERE status = 'pending' GROUP BY lane)"
             )
 
-    async def inbox_done(self, update_id: int, status: InboxStatus, now: datetime) -> None:
-        """Handled (or set aside). A handled update's words are wiped at once."""
+    async def inbox_done(self, done: Sequence[tuple[int, InboxStatus]], now: datetime) -> None:
+        """Handled (or set aside), several at once (one commit for many lanes). A handled
+        update's words are wiped at once; a set-aside one keeps them for inspection."""
         async with self._transaction() as db:
-            if status == "set_aside":
-                await db.execute(
-                    "UPDATE inbox SET status = ?, done_at = ?, attempts = attempts + 1"
-                    " WHERE update_id = ?",
-                    (status, to_db(now), update_id),
-                )
-            else:
-                await db.execute(
-                    "UPDATE inbox SET status = ?, done_at = ?, raw = X'' WHERE update_id = ?",
-                    (status, to_db(now), update_id),
-                )
+            for update_id, status in done:
+                if status == "set_aside":
+                    await db.execute(
+                        "UPDATE inbox SET status = ?, done_at = ?, attempts = attempts + 1"
+                        " WHERE update_id = ?",
+                        (status, to_db(now), update_id),
+                    )
+                else:
+                    await db.execute(
+                        "UPDATE inbox SET status = ?, done_at = ?, raw = X'' WHERE update_id = ?",
+                        (status, to_db(now), update_id),
+                    )
 
     async def inbox_failed(self, update_id: int, max_attempts: int, now: datetime) -> bool:
         """One more failed try; set aside (True) once it reaches `max_attempts`."""
