@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiolimiter import AsyncLimiter
 from telegram._utils.types import JSONDict
+from telegram.error import BadRequest
 from telegram.ext import AIORateLimiter
 
 from bot.telegram.health import Vitals
+
+log = logging.getLogger(__name__)
 
 
 class PacedRateLimiter(AIORateLimiter):
@@ -54,8 +58,17 @@ class PacedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
-        """Wait for the chat's pace (private chats, messages only), then the global limits."""
-        result = await self._paced(callback, args, kwargs, endpoint, data, rate_limit_args)
+        """Wait for the chat's pace (private chats, messages only), then the global limits.
+
+        A button answered too late ("query is too old") counts as answered: that answer only
+        stops a spinner, and the press itself (already stored) must carry on, not fail."""
+        try:
+            result = await self._paced(callback, args, kwargs, endpoint, data, rate_limit_args)
+        except BadRequest as error:
+            if endpoint != "answerCallbackQuery" or "query" not in str(error).lower():
+                raise
+            log.info("callback_answer_expired")
+            return True
         if self._vitals is not None:
             self._vitals.api_ok(time.time())
         return result

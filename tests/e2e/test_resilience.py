@@ -8,7 +8,7 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.services import Services
 from tests.conftest import running_bot
-from tests.e2e.helpers import expect, open_dialogue, person_joins
+from tests.e2e.helpers import eventually, expect, open_dialogue, person_joins
 from tests.fakegram import FakeTelegram
 
 
@@ -142,3 +142,26 @@ async def test_a_send_telegram_processed_but_never_answered_is_not_sent_again(
 async def services_of_courier_round(app: Application) -> None:  # type: ignore[type-arg]
     """Run one more delivery round now, as the courier would."""
     await app.bot_data["courier"].deliver_due()
+
+
+async def test_a_button_answered_too_late_still_does_its_work_without_an_error(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    from tests.e2e.test_inbox import ui
+
+    omar = await person_joins(fake_telegram, bot, "Omar")
+    await omar.send("/menu")
+    menu = await expect(omar, "Que voulez-vous faire ?")
+    data = next(data for row in menu.buttons for text, data in row if text == "Mon problème")
+    assert data is not None
+    # Under load, Telegram refuses the answer: the press came too long ago.
+    fake_telegram.fail_next(
+        "answerCallbackQuery",
+        status=400,
+        description="Bad Request: query is too old and response timeout expired or query ID is"
+        " invalid",
+    )
+    omar.press_now(data)
+    await eventually(fake_telegram, omar, "Qu'est-ce qui est difficile")
+    assert not any(m.text == ui("bot.error") for m in omar.messages)
