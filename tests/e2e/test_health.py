@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
+import aiohttp
 from telegram.ext import Application
 
+from bot.config import Settings
+from bot.services import build_services
 from bot.storage.tables.inbox import Arrival
+from bot.telegram.app import build_application
 from bot.telegram.health import HealthCheck
+from bot.telegram.polling import serve_polling
 from tests.e2e.helpers import services_of
+from tests.e2e.test_webhook import free_port
 from tests.fakegram import FakeTelegram
 
 
@@ -39,3 +47,24 @@ async def test_health_is_503_with_a_backlog_or_with_the_bot_api_down(
     fake_telegram.fail_next("getMe", status=502)
     down = await check.check()
     assert "bot_api" in down.stale
+
+
+async def test_polling_mode_serves_the_same_health_on_a_loopback_port(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    port = free_port()
+    services = build_services(replace(settings, health_port=port))
+    application = build_application(services)
+    stop = asyncio.Event()
+    running = asyncio.create_task(serve_polling(application, services, stop))
+    await fake_telegram.wait_for(lambda: fake_telegram.requests_for("getUpdates"))
+    someone = fake_telegram.user(first_name="Léa")
+    await someone.send("/aide")
+    await fake_telegram.wait_for(lambda: someone.messages)
+    url = f"http://127.0.0.1:{port}/healthz"
+    async with aiohttp.ClientSession() as client, client.get(url) as response:
+        body = await response.json()
+        assert response.status == 200, body
+    assert body["stale"] == [] and body["inbox_depth"] == 0
+    stop.set()
+    await running
