@@ -73,7 +73,12 @@ class Inbox:
     async def start(self) -> None:
         """Resume what a previous run left: every waiting lane, urgent ones first."""
         self._marks.start()
-        await self._storage.inbox_count_crashes()
+        beats = await self._storage.heartbeats()
+        started, stopped = beats.get("inbox-started"), beats.get("inbox-stopped")
+        if stopped is None or (started is not None and started > stopped):
+            # The last run did not stop cleanly: what each lane had in hand counts as a try.
+            await self._storage.inbox_count_crashes()
+        await self._storage.beat("inbox-started", self._services.clock.now())
         lanes = await self._storage.inbox_lanes()
         for lane, waiting, _ in lanes:
             self._waiting[lane] = waiting
@@ -90,6 +95,7 @@ class Inbox:
             await asyncio.wait_for(self._lanes.join(), drain)
         await self._lanes.stop(grace)
         await self._marks.stop()
+        await self._storage.beat("inbox-stopped", self._services.clock.now())
 
     async def join(self) -> None:
         """Wait until every stored update was handled."""
@@ -148,6 +154,9 @@ class Inbox:
         return len(entries) == LANE_TURN
 
     async def _handle(self, entry: InboxEntry) -> str:
+        if entry.attempts >= MAX_ATTEMPTS:
+            # In hand each time the process died: do not let it take the bot down again.
+            return self._aside(entry, "crashed", "attempts")
         if entry.status == "refused":
             await self._refuse(entry)
             return "processed"

@@ -12,9 +12,17 @@ import pytest
 
 from bot.config import Settings
 from bot.i18n import Catalogs
+from bot.services import build_services
 from bot.telegram.app import inbox_of
 from tests.conftest import ROOT, running_bot
-from tests.e2e.helpers import finish_forces, finish_probleme, person_joins, services_of
+from tests.e2e.helpers import (
+    eventually,
+    finish_forces,
+    finish_probleme,
+    person_joins,
+    services_of,
+)
+from tests.e2e.test_summaries import prepare
 from tests.fakegram import FakeTelegram
 
 # The limits as shipped (the shared test settings lift them so scripted users can type fast).
@@ -107,8 +115,32 @@ async def test_a_person_at_one_action_a_second_is_never_throttled(
         amina = await person_joins(fake_telegram, app, "Amina")
         await finish_probleme(amina, "Les factures")
         await finish_forces(amina, 6)
+        control = await prepare(amina, "Le loyer")
+        await amina.click("Envoyer", message=control)
+        await eventually(fake_telegram, amina, "C'est envoyé")
         await amina.send("/aide")
         await fake_telegram.wait_for(lambda: fake_telegram.pending_updates == 0)
         await inbox_of(app).join()
     assert "refused" not in statuses(settings)
     assert not any(ui("bot.slow_down") in m.text for m in amina.messages)
+
+
+async def test_an_update_in_hand_at_three_crashes_is_set_aside(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    from bot.storage.tables.inbox import Arrival
+
+    services = build_services(settings)
+    await services.storage.open()
+    poison = {"update_id": 5, "message": {"message_id": 1, "date": 0, "text": "x"}}
+    await services.storage.inbox_store([Arrival(5, 42, False, False, poison)], services.clock.now())
+    await services.storage.close()
+    for _ in range(3):
+        # The bot starts, takes the update, dies (no clean stop is recorded).
+        await services.storage.open()
+        await services.storage.beat("inbox-started", services.clock.now())
+        await services.storage.inbox_count_crashes()
+        await services.storage.close()
+    async with running_bot(settings) as app:
+        await inbox_of(app).join()
+    assert statuses(settings) == {"set_aside": 1}
