@@ -188,6 +188,10 @@ class Dialogues:
     async def _advance(self, run: DialogueRun, answer: Answer, tr: Translator) -> Turn:
         dialogue = self._dialogues[run.dialogue_id]
         outcome = engine.advance(dialogue, run.state, answer, tr)
+        if outcome.finished and self._on_finished is not None:
+            # Before the run is closed: if the bot dies in between, the same update comes
+            # again (it was not marked handled) and this idempotent step is simply redone.
+            await self._on_finished(run.person_id, run.dialogue_id, outcome.state)
         if outcome.accepted:
             # Written before the bot replies: an acknowledged answer survives a crash.
             await self._storage.save_turn(
@@ -200,8 +204,6 @@ class Dialogues:
             )
         if outcome.finished:
             log.info("dialogue_finished", extra={"person": run.person_id, "run": run.id})
-            if self._on_finished is not None:
-                await self._on_finished(run.person_id, run.dialogue_id, outcome.state)
         old_turn = int(run.state.get("turn", -1))
         same = (
             outcome.accepted
