@@ -14,7 +14,7 @@ import signal
 import time
 from typing import Any
 
-from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import RetryAfter
 
 from bot.services import Services
 from bot.telegram.health import HealthCheck, Vitals, serve_health
@@ -72,8 +72,8 @@ class Poller:
             except RetryAfter as error:
                 await asyncio.sleep(float(error.retry_after))  # type: ignore[arg-type]
                 continue
-            except (InvalidToken, Conflict, NetworkError, TelegramError, OSError) as error:
-                # NetworkError covers timeouts; the same offset is asked again after a pause.
+            except Exception as error:  # network, Telegram or storage: never stop polling
+                # Nothing moved the offset: the same updates are asked again after a pause.
                 log.warning("polling_failed", extra={"error": type(error).__name__})
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX)
