@@ -134,8 +134,6 @@ class Inbox:
             over_rate = not self._services.throttle.admit(telegram_account(sender))
             over_queue = self._waiting.get(lane, 0) >= LANE_LIMIT
             refused = over_rate or over_queue
-            if refused:
-                log.info("update_refused", extra={"update": update_id, "lane": lane})
         return Arrival(update_id, lane, urgent, refused, raw)
 
     async def _work(self, lane: int) -> bool:
@@ -214,6 +212,8 @@ class Inbox:
             if isinstance(query, dict) and isinstance(query.get("id"), str):
                 await bot.answer_callback_query(query["id"], text)
             elif entry.lane > 0 and entry.lane not in self._warned:
+                # One log line per flood, not one per refused message.
+                log.info("flood_refused", extra={"lane": entry.lane, "update": entry.update_id})
                 self._warned.add(entry.lane)
                 await bot.send_message(entry.lane, text)
         except TelegramError as error:
