@@ -43,6 +43,9 @@ class Poller:
         self._allowed = allowed_updates
         self._timeout = timeout
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        # True while a batch is being stored: a cancellation then could cut a transaction.
+        self._storing = False
 
     async def start(self) -> None:
         """Leave webhook mode if it was on (keeping pending updates), then poll."""
@@ -52,7 +55,10 @@ class Poller:
     async def stop(self) -> None:
         """Stop asking; a batch received but not yet stored is simply fetched again next time."""
         if self._task is not None:
-            self._task.cancel()
+            self._stopping = True
+            if not self._storing:
+                # Waiting on the network: safe to cut; otherwise let the batch be stored.
+                self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
@@ -60,13 +66,17 @@ class Poller:
     async def _run(self) -> None:
         offset: int | None = None
         backoff = 1.0
-        while True:
+        while not self._stopping:
             if self._inbox.full:
                 await asyncio.sleep(1.0)
                 continue
             try:
                 batch = await self._fetch(offset)
-                await self._inbox.receive(batch)
+                self._storing = True
+                try:
+                    await self._inbox.receive(batch)
+                finally:
+                    self._storing = False
             except asyncio.CancelledError:
                 raise
             except RetryAfter as error:
