@@ -230,17 +230,18 @@ class DoneMarks:
         self._queued: list[tuple[int, InboxStatus, asyncio.Future[None]]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def start(self) -> None:
         """Flush in the background."""
         self._task = asyncio.create_task(self._run(), name="inbox-marks")
 
     async def stop(self) -> None:
-        """Flush what is queued, then stop."""
+        """Flush what is queued, then stop (never cancelled inside a transaction)."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping = True
+            self._wake.set()
+            await self._task
             self._task = None
         await self._flush()
 
@@ -254,7 +255,7 @@ class DoneMarks:
         await done
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             await self._wake.wait()
             self._wake.clear()
             await self._flush()
