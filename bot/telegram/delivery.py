@@ -133,12 +133,13 @@ class OutboxCourier:
             await storage.outbox_retry(item.id, now + timedelta(seconds=seconds))
             log.info("outbox_retry_after", extra={"item": item.id})
         except Forbidden:
-            await self._give_up(item, "forbidden")
+            # The recipient marked unreachable first: whoever sees the failed row sees both.
             if message.recipient_kind == "worker":
                 await storage.set_worker_reachable(message.recipient_id, False)
             else:
                 # Not retried forever: reminders skip them until they write again.
                 await storage.set_person_reachable(message.recipient_id, False)
+            await self._give_up(item, "forbidden")
             log.info("outbox_recipient_unreachable", extra={"item": item.id})
         except BadRequest as error:
             # Permanent: retrying the same request would fail the same way.
