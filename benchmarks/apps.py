@@ -32,7 +32,7 @@ from benchmarks.fakebot import FakeBotApi, FakeRequest, Json, SimUser
 from bot.config import Settings, load_settings
 from bot.logs import EventFormatter, quiet_token_leaks
 from bot.services import Services, build_services
-from bot.telegram.app import App, build_application
+from bot.telegram.app import App, build_application, inbox_of
 from bot.telegram.pacing import PacedRateLimiter
 
 BENCH_TOKEN = "7000000001:BENCHMARK-not-a-real-token-000000000"
@@ -229,16 +229,16 @@ class Probe:
 async def submit_all(
     application: App, probe: Probe, updates: list[Json], patience: float
 ) -> tuple[dict[int, float], float]:
-    """Put every update on the running application's update queue at once, as the updater
-    would after a big getUpdates batch; wait until the probe saw them all.
+    """Hand every update to the running application's inbox at once, as the poller does
+    after a big getUpdates batch; wait until the probe saw them all.
 
     Returns each update's submission time and the moment the last one was done."""
     submitted: dict[int, float] = {}
     probe.expect(len(updates))
     for data in updates:
-        update = Update.de_json(data, application.bot)
-        submitted[update.update_id] = time.perf_counter()
-        application.update_queue.put_nowait(update)
+        submitted[int(data["update_id"])] = time.perf_counter()
+    # Through the inbox, as both receivers do: stored, then handled per chat in order.
+    await inbox_of(application).receive(updates)
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(probe.event.wait(), patience)
     last = max((probe.done.get(uid, 0.0) for uid in submitted), default=0.0)

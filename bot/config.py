@@ -38,7 +38,7 @@ class Settings:
     purge_max_percent: int = 25
     # Per account: a burst of updates at once, then this many per minute on average.
     rate_burst: int = 20
-    rate_per_minute: int = 30
+    rate_per_minute: int = 90
     # What the bot sends to one private chat: a burst, then about one message a second.
     chat_burst: int = 5
     # Webhook mode (production) when webhook_url is set; polling otherwise.
@@ -51,6 +51,8 @@ class Settings:
     startup_wait: float = 600.0
     # The service's own duty line (permanence), shown beside the national emergency numbers.
     duty_line: str | None = None
+    # Polling mode: a loopback /healthz on this port for monitors (none when unset).
+    health_port: int | None = None
 
 
 def load_dotenv(path: Path = Path(".env")) -> None:
@@ -113,7 +115,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     rates = []
     for name, default in (
         ("EQUIPAGE_RATE_BURST", "20"),
-        ("EQUIPAGE_RATE_PER_MINUTE", "30"),
+        ("EQUIPAGE_RATE_PER_MINUTE", "90"),
         ("EQUIPAGE_CHAT_BURST", "5"),
     ):
         value = _value(env, name, default)
@@ -134,6 +136,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     startup_wait = _value(env, "EQUIPAGE_STARTUP_WAIT", "600")
     if not startup_wait.isdigit():
         raise ConfigError(ui_text("config.bad_startup_wait"))
+    health_port = _value(env, "EQUIPAGE_HEALTH_PORT", "")
+    if health_port and (not health_port.isdigit() or not 0 <= int(health_port) <= 65535):
+        raise ConfigError(ui_text("config.bad_port"))
     return Settings(
         token=env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
         api_base_url=base_url,
@@ -154,4 +159,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         listen_port=int(port),
         startup_wait=float(startup_wait),
         duty_line=" ".join(env.get("EQUIPAGE_DUTY_LINE", "").split())[:200] or None,
+        health_port=int(health_port) if health_port else None,
     )

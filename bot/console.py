@@ -59,6 +59,7 @@ class Console:
         turn = await self._services.dialogues.current(await self._person(), self._tr)
         if turn is not None:
             self._show_turn(turn)
+            await self._services.dialogues.shown(turn)
         else:
             await self._show_menu()
         while True:
@@ -168,6 +169,7 @@ class Console:
             await self._show_menu()
             return
         self._show_turn(turn)
+        await self._services.dialogues.shown(turn)
         if turn.finished:
             await self._show_menu()
 
@@ -178,7 +180,9 @@ class Console:
             self._write(self._tr.message("bot.no_dialogue"))
             await self._show_menu()
             return
-        self._show_turn(await self._services.dialogues.open(person, chosen.value, self._tr))
+        turn = await self._services.dialogues.open(person, chosen.value, self._tr)
+        self._show_turn(turn)
+        await self._services.dialogues.shown(turn)
 
     @staticmethod
     def _match(line: str, buttons: list[Button]) -> Button | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TextIO
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -14,6 +15,10 @@ from bot.i18n import Translator
 from bot.storage.crypto import Cipher, DecryptionError, key_path, load_or_create_key
 from bot.storage.sqlite import SqliteStorage, migration_files
 from bot.telegram.client import standalone_bot
+from bot.telegram.health import measure
+
+# The migration that brought the inbox and the heartbeats.
+INBOX_VERSION = 8
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,26 @@ async def _storage_checks(settings: Settings, tr: Translator) -> list[Check]:
             await storage.check_key()
         except DecryptionError:
             checks.append(Check(False, tr.message("doctor.key_wrong")))
+        if version >= INBOX_VERSION:
+            checks += await _health_checks(storage, tr)
     except Exception as error:  # any failure to open is reported, not raised
         problem = type(error).__name__
         checks.append(Check(False, tr.message("doctor.database_bad", problem=problem)))
     finally:
         await storage.close()
     return checks
+
+
+async def _health_checks(storage: SqliteStorage, tr: Translator) -> list[Check]:
+    """The running bot's figures, as /healthz gives them (nothing when it never ran)."""
+    health = await measure(storage, datetime.now(UTC), None, probe=False)
+    if not await storage.heartbeats():
+        return []
+    figures = ", ".join(f"{name} {value}" for name, value in health.figures.items())
+    if health.healthy:
+        return [Check(True, tr.message("doctor.health", figures=figures))]
+    stale = ", ".join(health.stale)
+    return [Check(False, tr.message("doctor.health_stale", figures=figures, stale=stale))]
 
 
 async def _telegram_checks(settings: Settings, tr: Translator) -> list[Check]:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from bot.invitation_pictures import remove_stale_pictures
 from bot.services import Services
@@ -29,12 +30,16 @@ class Repeating:
         name: str,
         interval: float,
         work: Callable[[], Awaitable[object]],
+        beat: Callable[[str], Awaitable[None]] | None = None,
+        *,
         first_delay: float = 0.0,
     ) -> None:
         self._name = name
         self._interval = interval
         self._work = work
         self._first_delay = first_delay
+        # Called after each successful round: the health check reads it as a heartbeat.
+        self._beat = beat
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -54,11 +59,22 @@ class Repeating:
         while True:
             try:
                 await self._work()
+                if self._beat is not None:
+                    await self._beat(self._name)
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # one failed round must not stop the next
                 log.error("job_failed", extra={"job": self._name, "error": type(error).__name__})
             await asyncio.sleep(self._interval)
+
+
+def heartbeat(services: Services) -> Callable[[str], Awaitable[None]]:
+    """Record a loop's round in storage, where /healthz and `equipage doctor` read it."""
+
+    async def beat(name: str) -> None:
+        await services.storage.beat(name, services.clock.now())
+
+    return beat
 
 
 def daily_purge(services: Services) -> Repeating:
@@ -68,6 +84,7 @@ def daily_purge(services: Services) -> Repeating:
         "daily-purge",
         DAY,
         lambda: services.rights.purge(settings.retention_days, settings.purge_max_percent),
+        heartbeat(services),
         first_delay=PURGE_FIRST_DELAY,
     )
 
@@ -85,4 +102,14 @@ def reminder_scanner(services: Services) -> Repeating:
         await services.reminders.scan()
         await services.safety.follow_up()
 
-    return Repeating("reminder-scanner", SCAN_EVERY, scan)
+    return Repeating("reminder-scanner", SCAN_EVERY, scan, heartbeat(services))
+
+
+def inbox_pruner(services: Services) -> Repeating:
+    """Forget handled updates after a day (ids only are left) and set-aside ones after a week."""
+
+    async def prune() -> None:
+        now = services.clock.now()
+        await services.storage.inbox_prune(now - timedelta(days=1), now - timedelta(days=7))
+
+    return Repeating("inbox-pruner", DAY / 4, prune, heartbeat(services))

@@ -14,6 +14,7 @@ from telegram.ext import Application
 from bot.config import Settings, load_settings
 from bot.services import Services, build_services
 from bot.telegram.app import build_application
+from bot.telegram.polling import start_polling, stop_polling
 from bot.usecases.clock import Clock
 from tests.clock import DaytimeClock
 from tests.fakegram import FakeTelegram
@@ -53,13 +54,12 @@ async def running_bot(settings: Settings, clock: Clock | None = None) -> AsyncIt
     # post_init is only called by run_polling; starting by hand, we call it ourselves.
     if application.post_init is not None:
         await application.post_init(application)
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=1)
+    await start_polling(application, poll_seconds=1)
     await application.start()
     try:
         yield application
     finally:
-        await application.updater.stop()
+        await stop_polling(application)
         await application.stop()
         if application.post_stop is not None:
             await application.post_stop(application)

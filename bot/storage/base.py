@@ -247,6 +247,10 @@ class DialogueRun:
     started_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+    # The turn of the newest question the person has seen (None: an older run, taken as seen),
+    # and the last update filed as an answer (None: none known).
+    shown_turn: int | None = None
+    last_update: int | None = None
 
 
 class Storage(Protocol):
@@ -550,8 +554,12 @@ class Storage(Protocol):
         finished: bool,
         scale_mode: ScaleMode | None,
         now: datetime,
+        update_id: int | None = None,
     ) -> DialogueRun:
         """Store an answer's new state (and a scale-mode change) in one transaction."""
+
+    async def mark_shown(self, run_id: int, turn: int) -> None:
+        """The person has now seen the question of `turn` (its message was accepted)."""
 
     async def get_summary(self, summary_id: int) -> Summary | None:
         """A summary by id."""
@@ -575,6 +583,7 @@ class Storage(Protocol):
         status: SummaryStatus,
         now: datetime,
         notify: OutboxMessage | None = None,
+        delivered_item: int | None = None,
     ) -> bool:
         """Move a sent summary on (delivered, failed, acknowledged); False if already past it."""
 

@@ -16,6 +16,7 @@ from bot.storage.crypto import Cipher, DecryptionError
 from bot.storage.database import BUSY_TIMEOUT_MS, to_db
 from bot.storage.tables.agreements import AgreementsTable
 from bot.storage.tables.audit import AuditTable
+from bot.storage.tables.inbox import InboxTable
 from bot.storage.tables.keys import REBIND_VERSION, KeysTable, WrongKeyError, rebind_all
 from bot.storage.tables.operations import OperationsTable, copy_database
 from bot.storage.tables.outbox import OutboxTable
@@ -53,6 +54,7 @@ class SqliteStorage(
     KeysTable,
     OperationsTable,
     RemindersTable,
+    InboxTable,
 ):
     """Storage over one aiosqlite connection owned by the application."""
 

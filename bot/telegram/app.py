@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.jobs import Repeating, daily_purge, picture_sweeper, reminder_scanner
+from bot.jobs import Repeating, daily_purge, inbox_pruner, picture_sweeper, reminder_scanner
 from bot.logs import quiet_token_leaks
 from bot.services import Services
 from bot.telegram import (
@@ -33,7 +33,8 @@ from bot.telegram import (
     worker_cards,
 )
 from bot.telegram.delivery import OutboxCourier
-from bot.telegram.ordering import ChatOrderedUpdateProcessor
+from bot.telegram.health import Vitals
+from bot.telegram.inbox import Inbox
 from bot.telegram.pacing import PacedRateLimiter
 from bot.telegram.roles import IS_ADMIN, IS_PERSON, IS_STRANGER, IS_WORKER
 from bot.telegram.settings import pause_command, resume_command, settings_command
@@ -76,12 +77,16 @@ def build_application(
     if settings.token is None:
         raise ValueError("a token is required to build the Telegram application")
     quiet_token_leaks(settings.token)
+    vitals = Vitals(lambda: services.clock.now().timestamp())
     builder = (
         Application.builder()
         .token(settings.token)
-        .concurrent_updates(ChatOrderedUpdateProcessor())
+        # No PTB Updater: updates come through our inbox (bot/telegram/inbox.py), which
+        # stores them before they are acknowledged and feeds them per chat, in order.
+        .updater(None)
         .rate_limiter(
-            rate_limiter or PacedRateLimiter(chat_burst=settings.chat_burst, chat_per_second=1.0)
+            rate_limiter
+            or PacedRateLimiter(chat_burst=settings.chat_burst, chat_per_second=1.0, vitals=vitals)
         )
         .post_init(_post_init)
         .post_stop(_post_stop)
@@ -97,6 +102,7 @@ def build_application(
         )
     application = builder.build()
     application.bot_data["services"] = services
+    application.bot_data["vitals"] = vitals
     add = application.add_handler
 
     # Group -1: who is writing (person, worker, stranger) and in which language.
@@ -146,17 +152,35 @@ async def _post_init(application: App) -> None:
     services: Services = application.bot_data["services"]
     await services.storage.open()
     await register_commands(application, services)
-    courier = OutboxCourier(application.bot, services)
+    vitals: Vitals = application.bot_data["vitals"]
+    courier = OutboxCourier(application.bot, services, vitals)
     application.bot_data["courier"] = courier
     courier.start()
-    jobs = [daily_purge(services), reminder_scanner(services), picture_sweeper(services)]
+    jobs = [
+        daily_purge(services),
+        reminder_scanner(services),
+        picture_sweeper(services),
+        inbox_pruner(services),
+    ]
     application.bot_data["jobs"] = jobs
     for job in jobs:
         job.start()
+    inbox = Inbox(application, services)
+    application.bot_data["inbox"] = inbox
+    await inbox.start()
     log.info("bot_started")
 
 
+def inbox_of(application: App) -> Inbox:
+    """The running bot's inbox (set by post_init)."""
+    found: Inbox = application.bot_data["inbox"]
+    return found
+
+
 async def _post_stop(application: App) -> None:
+    inbox: Inbox | None = application.bot_data.pop("inbox", None)
+    if inbox is not None:
+        await inbox.stop()
     courier: OutboxCourier | None = application.bot_data.pop("courier", None)
     if courier is not None:
         await courier.stop()

@@ -5,31 +5,37 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import httpx
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.services import Services
 from bot.storage.base import OutboxItem, OutboxMessage
-from bot.telegram.outgoing import Part, PhotoPart, VoicePart, parts_for
+from bot.telegram.health import Vitals
+from bot.telegram.outgoing import Part, PhotoPart, TextPart, VoicePart, parts_for
 from bot.telegram.render import png_file, split_text
 
 log = logging.getLogger(__name__)
 
-IDLE_CHECK = 30.0
+IDLE_CHECK = 30.0  # also the heartbeat's period: /healthz allows 120 s
 # How long a stop waits for the message in flight (PTB's own timeouts are shorter).
 STOP_GRACE = 15.0
 MAX_BACKOFF = timedelta(minutes=10)
+# Sends wait this long for Telegram's answer (PTB's default is 5 s): a slow answer is far
+# more common than a lost request, and a send we stop waiting for may well have gone out.
+SEND_READ_TIMEOUT = 60.0
 
 
 class OutboxCourier:
     """One background task; woken when something is queued, else when a retry is due."""
 
-    def __init__(self, bot: Bot, services: Services) -> None:
+    def __init__(self, bot: Bot, services: Services, vitals: Vitals | None = None) -> None:
         self._bot = bot
         self._services = services
+        self._vitals = vitals
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
@@ -60,6 +66,7 @@ class OutboxCourier:
             try:
                 await self.deliver_due()
                 next_due = await storage.next_outbox_due()
+                await self._beat()
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # the courier must outlive any one failure
@@ -69,6 +76,14 @@ class OutboxCourier:
             if next_due is not None:
                 wait = min(IDLE_CHECK, (next_due - self._services.clock.now()).total_seconds())
             await self._services.outbox_signal.wait(max(0.0, wait))
+
+    async def _beat(self) -> None:
+        """Heartbeats for the health check: this loop, and the process's last API success."""
+        now = self._services.clock.now()
+        await self._services.storage.beat("courier", now)
+        if self._vitals is not None and self._vitals.api_ok_at is not None:
+            at = datetime.fromtimestamp(self._vitals.api_ok_at, UTC)
+            await self._services.storage.beat("bot-api", at)
 
     async def deliver_due(self) -> None:
         """Try every message that is due now, oldest first (until asked to stop)."""
@@ -107,7 +122,7 @@ class OutboxCourier:
             return
         translator = self._services.catalogs.translator(language)
         try:
-            parts = await parts_for(message, self._services, translator)
+            parts = one_message_each(await parts_for(message, self._services, translator))
         except (KeyError, ValueError, TypeError, LookupError) as error:
             # A message that cannot be rendered would fail the same way at every try and,
             # being the oldest, hold back every message queued behind it: set it aside.
@@ -117,7 +132,14 @@ class OutboxCourier:
         try:
             # A part already sent before a crash or a failure is never sent again.
             for index in range(item.parts_sent, len(parts)):
-                await self._send(chat_id, parts[index])
+                try:
+                    await self._send(chat_id, parts[index])
+                except NetworkError as error:
+                    if not may_have_arrived(error):
+                        raise
+                    # Telegram may have it: the Bot API offers no way to check, and sending
+                    # again would show it twice. Counted as sent; the operator sees the log.
+                    log.warning("outbox_unconfirmed", extra={"item": item.id, "part": index})
                 await storage.outbox_part_sent(item.id, index + 1)
         except RetryAfter as error:
             delay = error.retry_after
@@ -125,12 +147,13 @@ class OutboxCourier:
             await storage.outbox_retry(item.id, now + timedelta(seconds=seconds))
             log.info("outbox_retry_after", extra={"item": item.id})
         except Forbidden:
-            await self._give_up(item, "forbidden")
+            # The recipient marked unreachable first: whoever sees the failed row sees both.
             if message.recipient_kind == "worker":
                 await storage.set_worker_reachable(message.recipient_id, False)
             else:
                 # Not retried forever: reminders skip them until they write again.
                 await storage.set_person_reachable(message.recipient_id, False)
+            await self._give_up(item, "forbidden")
             log.info("outbox_recipient_unreachable", extra={"item": item.id})
         except BadRequest as error:
             # Permanent: retrying the same request would fail the same way.
@@ -141,12 +164,14 @@ class OutboxCourier:
             await storage.outbox_retry(item.id, now + backoff)
             log.info("outbox_retry", extra={"item": item.id, "attempt": item.attempts + 1})
         else:
-            await storage.outbox_delivered(item.id, now)
-            log.info("outbox_delivered", extra={"item": item.id, "kind": message.kind})
             if message.kind == "summary":
+                # The outbox row and the summary are marked delivered in one transaction.
                 await self._services.summaries.delivered(
-                    int(message.params["summary_id"]), worker_name or ""
+                    int(message.params["summary_id"]), worker_name or "", outbox_item=item.id
                 )
+            else:
+                await storage.outbox_delivered(item.id, now)
+            log.info("outbox_delivered", extra={"item": item.id, "kind": message.kind})
 
     async def _give_up(self, item: OutboxItem, reason: str) -> None:
         await self._services.storage.outbox_failed(item.id, self._services.clock.now(), reason)
@@ -161,17 +186,41 @@ class OutboxCourier:
                 png_file(part.png, "forces"),
                 caption=part.caption,
                 reply_markup=part.markup,
+                read_timeout=SEND_READ_TIMEOUT,
             )
         elif isinstance(part, VoicePart):
-            await self._bot.send_voice(chat_id, part.file_id, reply_markup=part.markup)
-        elif part.html:
-            # HTML parts are cut to size when built (outgoing.summary_html).
-            await self._bot.send_message(
-                chat_id, part.text, parse_mode=ParseMode.HTML, reply_markup=part.markup
+            await self._bot.send_voice(
+                chat_id, part.file_id, reply_markup=part.markup, read_timeout=SEND_READ_TIMEOUT
             )
         else:
-            # The person's words can make any message long: split, buttons on the last piece.
-            pieces = split_text(part.text)
-            for index, piece in enumerate(pieces):
-                markup = part.markup if index == len(pieces) - 1 else None
-                await self._bot.send_message(chat_id, piece, reply_markup=markup)
+            # HTML parts are cut to size when built (outgoing.summary_html).
+            await self._bot.send_message(
+                chat_id,
+                part.text,
+                parse_mode=ParseMode.HTML if part.html else None,
+                reply_markup=part.markup,
+                read_timeout=SEND_READ_TIMEOUT,
+            )
+
+
+def one_message_each(parts: list[Part]) -> list[Part]:
+    """Split long plain texts into pieces, each its own part: a retry resumes after the last
+    piece sent, never re-sending earlier pieces. Buttons go on the last piece."""
+    flat: list[Part] = []
+    for part in parts:
+        if isinstance(part, PhotoPart | VoicePart) or part.html:
+            flat.append(part)
+            continue
+        pieces = split_text(part.text)
+        for index, piece in enumerate(pieces):
+            markup = part.markup if index == len(pieces) - 1 else None
+            flat.append(TextPart(piece, markup=markup))
+    return flat
+
+
+def may_have_arrived(error: NetworkError) -> bool:
+    """True when the request was sent and its answer lost: Telegram may have done it.
+
+    A connection never made (connect error or timeout, full pool) is safe to retry."""
+    cause = error.__cause__
+    return isinstance(cause, httpx.ReadTimeout | httpx.ReadError | httpx.RemoteProtocolError)

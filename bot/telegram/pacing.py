@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiolimiter import AsyncLimiter
 from telegram._utils.types import JSONDict
+from telegram.error import BadRequest
 from telegram.ext import AIORateLimiter
+
+from bot.telegram.health import Vitals
+
+log = logging.getLogger(__name__)
 
 
 class PacedRateLimiter(AIORateLimiter):
     """Also keeps each private chat near one message a second, so a worker receiving many
     summaries at once, or a wave of reminders, never sets off a storm of 429s."""
 
-    def __init__(self, *, chat_burst: int, chat_per_second: float, max_retries: int = 3) -> None:
+    def __init__(
+        self,
+        *,
+        chat_burst: int,
+        chat_per_second: float,
+        max_retries: int = 3,
+        vitals: Vitals | None = None,
+    ) -> None:
         super().__init__(max_retries=max_retries)
+        self._vitals = vitals
         self._chat_burst = chat_burst
         self._chat_period = chat_burst / chat_per_second
         self._chats: dict[int, AsyncLimiter] = {}
@@ -43,7 +57,30 @@ class PacedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
-        """Wait for the chat's pace (private chats, messages only), then the global limits."""
+        """Wait for the chat's pace (private chats, messages only), then the global limits.
+
+        A button answered too late ("query is too old") counts as answered: that answer only
+        stops a spinner, and the press itself (already stored) must carry on, not fail."""
+        try:
+            result = await self._paced(callback, args, kwargs, endpoint, data, rate_limit_args)
+        except BadRequest as error:
+            if endpoint != "answerCallbackQuery" or "query" not in str(error).lower():
+                raise
+            log.info("callback_answer_expired")
+            return True
+        if self._vitals is not None:
+            self._vitals.api_ok()
+        return result
+
+    async def _paced(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
         chat_id = data.get("chat_id")
         with contextlib.suppress(ValueError, TypeError):
             chat_id = int(chat_id)  # type: ignore[arg-type]

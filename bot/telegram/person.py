@@ -257,6 +257,8 @@ async def show_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Tu
             turn.prompt.text,
             reply_markup=prompt_keyboard(turn.prompt, turn.run_id),
         )
+        # Only now, Telegram having accepted it, may free text answer this question.
+        await services(context).dialogues.shown(turn)
     if turn.finished:
         if turn.run_id is not None:
             await reminders.step_reminder_notice(update, context, turn.run_id)

@@ -83,27 +83,8 @@ async def identify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         raise ApplicationHandlerStop
     if chat is None or chat.type != ChatType.PRIVATE or user is None or user.is_bot:
         raise ApplicationHandlerStop
-    verdict = services(context).throttle.check(telegram_account(user.id))
-    if verdict != "ok":
-        if verdict == "warn":
-            await _slow_down(update, context, user.language_code)
-        elif update.callback_query is not None:
-            # Dropped, but answered: otherwise the button spins until Telegram gives up.
-            await update.callback_query.answer()
-        log.info("update_throttled", extra={"verdict": verdict})
-        raise ApplicationHandlerStop
+    # Rate limits are checked on arrival, by the inbox (bot/telegram/inbox.py), not here.
     await refresh_caller(update, context)
-
-
-async def _slow_down(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, language_code: str | None
-) -> None:
-    catalogs = services(context).catalogs
-    text = catalogs.translator(catalogs.best_language(language_code)).message("bot.slow_down")
-    if update.callback_query is not None:
-        await update.callback_query.answer(text)
-    elif update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, text)
 
 
 async def refresh_caller(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -7,25 +7,20 @@ import hmac
 import json
 import logging
 import signal
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.services import Services
+from bot.telegram.health import HealthCheck
 from bot.telegram.startup import wait_for_telegram
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
-# /healthz asks Telegram at most this often: a proxy checking every few seconds must not
-# turn into a flood of getMe calls.
-TELEGRAM_CHECK_SECONDS = 30.0
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -41,7 +36,9 @@ class WebhookServer:
         self._secret = settings.webhook_secret.encode()
         self._path = urlsplit(settings.webhook_url).path or "/"
         self._runner: web.AppRunner | None = None
-        self._telegram_ok_until = 0.0
+        self._check = HealthCheck(
+            services.storage, application.bot_data["vitals"], application.bot, services.clock
+        )
         self.port = 0
 
     async def start(self) -> None:
@@ -58,41 +55,41 @@ class WebhookServer:
         log.info("webhook_listening", extra={"port": self.port})
 
     async def stop(self) -> None:
-        """Stop taking updates; those already received are still processed by PTB."""
+        """Stop taking updates; those stored wait in the inbox if the stop comes first."""
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
 
     async def _receive(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
-        if not hmac.compare_digest(given, self._secret):
+        """Answer 200 only once the update is stored; malformed input gets 400, never 500."""
+        given = request.headers.get(SECRET_HEADER, "")
+        # A header that is not valid UTF-8 arrives with surrogates: compare bytes, never fail.
+        if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self._secret):
             log.warning("webhook_forbidden")
             return web.Response(status=403)
         try:
-            data = await request.json()
-            update = Update.de_json(data, self._application.bot)
-        except (json.JSONDecodeError, ValueError, TypeError, KeyError):
+            data = json.loads(await request.read())
+        except (ValueError, UnicodeDecodeError):
             log.warning("webhook_bad_update")
             return web.Response(status=400)
-        if update is None:
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            log.warning("webhook_bad_update")
             return web.Response(status=400)
-        await self._application.update_queue.put(update)
+        inbox = self._application.bot_data["inbox"]
+        if inbox.full:
+            # Bounded: Telegram keeps the update and tries again later.
+            log.warning("webhook_inbox_full", extra={"depth": inbox.depth})
+            return web.Response(status=503)
+        try:
+            await inbox.receive([data])
+        except Exception as error:  # storage failing: not stored, so not acknowledged
+            log.error("webhook_store_failed", extra={"error": type(error).__name__})
+            return web.Response(status=503)
         return web.Response(status=200)
 
     async def _health(self, request: web.Request) -> web.Response:
-        checks = {"database": "ok", "telegram": "ok"}
-        try:
-            await self._services.storage.schema_version()
-        except Exception:  # any failure means "not healthy", whatever its kind
-            checks["database"] = "unreachable"
-        if time.monotonic() > self._telegram_ok_until:
-            try:
-                await asyncio.wait_for(self._application.bot.get_me(), timeout=5)
-                self._telegram_ok_until = time.monotonic() + TELEGRAM_CHECK_SECONDS
-            except (TelegramError, TimeoutError):
-                checks["telegram"] = "unreachable"
-        healthy = all(value == "ok" for value in checks.values())
-        return web.json_response(checks, status=200 if healthy else 503)
+        return await self._check.handle(request)
 
 
 async def serve(application: App, services: Services, stop: asyncio.Event) -> None:

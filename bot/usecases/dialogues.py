@@ -12,6 +12,7 @@ from bot import engine
 from bot.engine import Answer, ButtonPress, Dialogue, Prompt, Translator
 from bot.storage.base import DialogueRun, Person, Storage
 from bot.usecases.clock import Clock
+from bot.usecases.replay import current_update
 
 log = logging.getLogger(__name__)
 
@@ -116,11 +117,30 @@ class Dialogues:
         return Turn((), prompt, run.id)
 
     async def answer(self, person: Person, answer: Answer, tr: Translator) -> Turn:
-        """Free text or a voice note for the current question."""
+        """Free text or a voice note for the current question.
+
+        Never filed under a question the person has not seen (the bot stopped before sending
+        it): that question is shown again instead. An update already filed (handled again
+        after a crash) is not filed twice."""
         run = await self._current_run(person)
         if run is None:
             raise NoDialogue
+        prompt = engine.current_prompt(self._dialogues[run.dialogue_id], run.state, tr)
+        update = current_update.get()
+        repeat = update is not None and run.last_update is not None and update <= run.last_update
+        seen = run.shown_turn is None or run.shown_turn >= int(run.state.get("turn", 0))
+        if not seen:
+            log.info("answer_before_question", extra={"run": run.id, "repeat": repeat})
+            return Turn((tr.message("bot.resume"),), prompt, run.id)
+        if repeat:
+            log.info("answer_repeated", extra={"run": run.id})
+            return Turn((), None, run.id)
         return await self._advance(run, answer, tr)
+
+    async def shown(self, turn: Turn) -> None:
+        """The transport sent `turn`'s question: from now on, free text answers it."""
+        if turn.prompt is not None and turn.run_id is not None:
+            await self._storage.mark_shown(turn.run_id, turn.prompt.turn)
 
     async def press(self, person: Person, run_id: int, press: ButtonPress, tr: Translator) -> Turn:
         """A button of a question; raises StaleButton unless it belongs to the live question."""
@@ -168,6 +188,10 @@ class Dialogues:
     async def _advance(self, run: DialogueRun, answer: Answer, tr: Translator) -> Turn:
         dialogue = self._dialogues[run.dialogue_id]
         outcome = engine.advance(dialogue, run.state, answer, tr)
+        if outcome.finished and self._on_finished is not None:
+            # Before the run is closed: if the bot dies in between, the same update comes
+            # again (it was not marked handled) and this idempotent step is simply redone.
+            await self._on_finished(run.person_id, run.dialogue_id, outcome.state)
         if outcome.accepted:
             # Written before the bot replies: an acknowledged answer survives a crash.
             await self._storage.save_turn(
@@ -176,11 +200,10 @@ class Dialogues:
                 finished=outcome.finished,
                 scale_mode=outcome.scale_mode,  # type: ignore[arg-type]
                 now=self._clock.now(),
+                update_id=current_update.get(),
             )
         if outcome.finished:
             log.info("dialogue_finished", extra={"person": run.person_id, "run": run.id})
-            if self._on_finished is not None:
-                await self._on_finished(run.person_id, run.dialogue_id, outcome.state)
         old_turn = int(run.state.get("turn", -1))
         same = (
             outcome.accepted

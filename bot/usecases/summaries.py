@@ -350,16 +350,21 @@ class Summaries:
         )
         return shown, await self._storage.get_person(summary.person_id)
 
-    async def delivered(self, summary_id: int, worker_name: str) -> None:
-        """Telegram took it: tell the person."""
+    async def delivered(
+        self, summary_id: int, worker_name: str, outbox_item: int | None = None
+    ) -> None:
+        """Telegram took it: tell the person (and close its outbox row, same transaction)."""
         summary = await self._storage.get_summary(summary_id)
         if summary is None:
+            if outbox_item is not None:
+                await self._storage.outbox_delivered(outbox_item, self._clock.now())
             return
         await self._storage.mark_summary(
             summary_id,
             "delivered",
             self._clock.now(),
             self._to_person(summary, "summary_delivered", {"worker": worker_name}),
+            delivered_item=outbox_item,
         )
         self._signal.wake()
 

@@ -1,35 +1,35 @@
-"""Per-account rate limiting: a person typing fast is fine; a flood is slowed down kindly."""
+"""Per-account rate limiting, checked when an update arrives (not when it is handled).
+
+A person typing at human pace (about one action a second, through a whole dialogue) stays
+well inside the limit; a flood is refused past its burst, without slowing anyone else.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from bot.usecases.clock import Clock
-
-Verdict = Literal["ok", "warn", "drop"]
 
 
 @dataclass
 class _Bucket:
     tokens: float
     updated: datetime
-    warned: bool = False
 
 
 class Throttle:
     """A token bucket per account: `burst` updates at once, then `per_second` on average."""
 
-    def __init__(self, clock: Clock, burst: int = 20, per_second: float = 0.5) -> None:
+    def __init__(self, clock: Clock, burst: int = 20, per_second: float = 1.5) -> None:
         self._clock = clock
         self._burst = float(burst)
         self._rate = per_second
         self._buckets: dict[str, _Bucket] = {}
         self._checks = 0
 
-    def check(self, account: str) -> Verdict:
-        """'ok'; 'warn' the first time the bucket is empty (say "doucement" once); else 'drop'."""
+    def admit(self, account: str) -> bool:
+        """True when this account's new update fits in its allowance (and uses it)."""
         now = self._clock.now()
         self._checks += 1
         if self._checks % 1000 == 0:
@@ -42,12 +42,8 @@ class Throttle:
         bucket.updated = now
         if bucket.tokens >= 1:
             bucket.tokens -= 1
-            bucket.warned = False
-            return "ok"
-        if bucket.warned:
-            return "drop"
-        bucket.warned = True
-        return "warn"
+            return True
+        return False
 
     def _forget_idle(self, now: datetime) -> None:
         # A full bucket carries no information: dropping it keeps memory flat.

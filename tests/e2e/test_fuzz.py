@@ -46,7 +46,7 @@ from bot.engine.prompts import CORRECT_PREFIX
 from bot.i18n import ui_text
 from bot.services import Services
 from bot.telegram import callbacks
-from bot.telegram.app import PERSON_COMMANDS
+from bot.telegram.app import PERSON_COMMANDS, inbox_of
 from bot.telegram.callbacks import (
     MAX_BYTES,
     Callback,
@@ -590,7 +590,7 @@ class Session:
             timeout=REPLY_TIMEOUT,
             message=f"the bot stopped fetching updates {self.context()}",
         )
-        await asyncio.wait_for(self.app.update_queue.join(), REPLY_TIMEOUT)
+        await asyncio.wait_for(inbox_of(self.app).join(), REPLY_TIMEOUT)
         for chat in self.chats.values():
             chat.remember_buttons()
         self.assert_no_trouble()

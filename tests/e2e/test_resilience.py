@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from telegram.ext import Application
 
 from bot.config import Settings
 from bot.services import Services
 from tests.conftest import running_bot
-from tests.e2e.helpers import expect, open_dialogue, person_joins
+from tests.e2e.helpers import eventually, expect, open_dialogue, person_joins
 from tests.fakegram import FakeTelegram
 
 
@@ -100,3 +101,67 @@ async def test_bad_input_gets_a_kind_answer_and_changes_no_stored_answer(
     assert answers["logement"] == {"value": 7, "of": 10}
     assert answers["logement_bien"] == "x" * 4096
     assert answers["argent_papiers"] == {"value": 5, "of": 10}
+
+
+async def test_a_send_telegram_processed_but_never_answered_is_not_sent_again(
+    fake_telegram: FakeTelegram, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from bot.telegram import delivery
+    from tests.e2e.helpers import invite, worker_joins
+
+    # Sends give up waiting after 1 s here (60 s in production); Telegram answers after 4 s.
+    monkeypatch.setattr(delivery, "SEND_READ_TIMEOUT", 1.0)
+    async with running_bot(settings) as app:
+        severine, _ = await worker_joins(fake_telegram, app)
+        code = await invite(severine, "Amina")
+        before = len(severine.messages)
+        fake_telegram.fail_next("sendMessage", timeout=4, processed=True, chat_id=severine.chat_id)
+        amina = fake_telegram.user(first_name="Amina")
+        await amina.send(f"/start {code}")
+        for _ in range(3):
+            await amina.next_message()
+        await amina.click("J'accepte")
+
+        def settled() -> bool:
+            with sqlite3.connect(settings.database) as db:
+                waiting = db.execute(
+                    "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL"
+                ).fetchone()[0]
+            return waiting == 0 and fake_telegram.pending_failures == 0
+
+        await fake_telegram.wait_for(lambda: any("Amina" in m.text for m in severine.messages))
+        await fake_telegram.wait_for(settled, timeout=30)
+        # The courier's next rounds find nothing to resend.
+        await services_of_courier_round(app)
+        notices = [m for m in severine.messages[before:] if "Amina" in m.text]
+        assert len(notices) == 1
+
+
+async def services_of_courier_round(app: Application) -> None:  # type: ignore[type-arg]
+    """Run one more delivery round now, as the courier would."""
+    await app.bot_data["courier"].deliver_due()
+
+
+async def test_a_button_answered_too_late_still_does_its_work_without_an_error(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    from tests.e2e.test_inbox import ui
+
+    omar = await person_joins(fake_telegram, bot, "Omar")
+    await omar.send("/menu")
+    menu = await expect(omar, "Que voulez-vous faire ?")
+    data = next(data for row in menu.buttons for text, data in row if text == "Mon problème")
+    assert data is not None
+    # Under load, Telegram refuses the answer: the press came too long ago.
+    fake_telegram.fail_next(
+        "answerCallbackQuery",
+        status=400,
+        description="Bad Request: query is too old and response timeout expired or query ID is"
+        " invalid",
+    )
+    omar.press_now(data)
+    await eventually(fake_telegram, omar, "Qu'est-ce qui est difficile")
+    assert not any(m.text == ui("bot.error") for m in omar.messages)

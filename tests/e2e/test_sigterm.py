@@ -47,6 +47,13 @@ async def start_bot(fake: FakeTelegram, settings: Settings) -> asyncio.subproces
 
 async def stop_bot(process: asyncio.subprocess.Process) -> str:
     process.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), timeout=25)
+    except TimeoutError:
+        process.kill()
+        _, errors = await process.communicate()
+        print("HUNG", errors.decode()[-6000:])
+        raise
     _, errors = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 0, errors.decode()
     return errors.decode()

@@ -207,7 +207,8 @@ async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one
     worker_chat = severine.chat_id
     fake_telegram.fail_next("sendMessage", status=429, retry_after=1, chat_id=worker_chat)
     fake_telegram.fail_next("sendMessage", status=500, chat_id=worker_chat)
-    fake_telegram.fail_next("sendMessage", timeout=True, chat_id=worker_chat)
+    # A slow answer (3 s): the courier waits for it (sends wait up to 60 s) rather than resend.
+    fake_telegram.fail_next("sendMessage", timeout=3, chat_id=worker_chat)
     async with running_bot(settings):
         await expect(amina, "Séverine D. a reçu votre résumé.")
         assert len(summaries_received(severine)) == 1

@@ -16,6 +16,8 @@ class Failure:
     description: str | None
     hold: float | None  # seconds to sit on the request before answering, or None
     chat_id: int | None = None  # only calls aimed at this chat, or any call
+    # Serve the call first, then hold the answer: Telegram did it, the client never hears.
+    after: bool = False
 
     def error(self) -> ApiError:
         if self.status == HTTPStatus.TOO_MANY_REQUESTS:

@@ -136,6 +136,7 @@ class FakeTelegram:
         count: int = 1,
         description: str | None = None,
         chat_id: int | None = None,
+        processed: bool = False,
     ) -> None:
         """Make the bot's next `count` calls of `method` fail, each consuming one failure.
 
@@ -145,9 +146,11 @@ class FakeTelegram:
         instead holds the request until the client gives up, the time passes or the server
         stops; a request still held when the time passes is then served normally, late.
         chat_id limits the failures to calls aimed at that chat (others pass untouched).
+        processed=True (with timeout) serves the call at once, then holds the answer: the
+        message is in the chat, but the client times out ("process then hang").
         """
         hold = None if timeout is False else 60.0 if timeout is True else float(timeout)
-        failure = Failure(status, retry_after, description, hold, chat_id)
+        failure = Failure(status, retry_after, description, hold, chat_id, after=processed)
         self._failures.add(method, failure, count)
 
     def clear_failures(self) -> None:
@@ -221,9 +224,14 @@ class FakeTelegram:
             params = await read_params(request)
             self._world.record(method, params.values)
             failure = self._failures.take(method, params.values.get("chat_id"))
-            if failure is not None:
+            if failure is not None and not failure.after:
                 await self._fail(failure)
+                if request.transport is None or request.transport.is_closing():
+                    # The client gave up (or died) while held: Telegram never did it.
+                    raise http_error(HTTPStatus.BAD_GATEWAY)
             result = await handler(self._world, params)
+            if failure is not None and failure.after:
+                await self._fail(failure)
         except ApiError as error:
             return _error(error)
         return web.json_response({"ok": True, "result": result})

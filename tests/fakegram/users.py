@@ -63,6 +63,10 @@ class FakeUser:
         """Send a text message; returns its message_id."""
         return self._post({"text": text, **_command_entities(text)}, text)
 
+    async def send_raw(self, content: Json, description: str = "raw message") -> int:
+        """Send a message with exactly these fields (e.g. one the bot cannot parse)."""
+        return self._post(content, description)
+
     async def command(self, name: str, payload: str | None = None) -> int:
         text = f"/{name.removeprefix('/')}"
         return await self.send(f"{text} {payload}" if payload else text)
@@ -224,6 +228,25 @@ class FakeUser:
         """Send a callback query with arbitrary (possibly forged) data from a bot message."""
         target = message or self._newest_bot_message()
         return await self._press(target, data, None, timeout)
+
+    def press_now(self, data: str) -> str:
+        """Press a button (any data) on the newest bot message without waiting for the
+        answer; returns the query id (floods, crash tests)."""
+        target = self._newest_bot_message()
+        click = Click(self._world.new_query_id(), self.id, target, data, None)
+        self._world.clicks[click.query_id] = click
+        self._chat.add(click)
+        self._world.push_update(
+            "callback_query",
+            {
+                "id": click.query_id,
+                "from": self._chat.profile.user_json(),
+                "message": self._world.message_json(target),
+                "chat_instance": f"ci{self.id}",
+                "data": data,
+            },
+        )
+        return click.query_id
 
     async def _press(
         self, target: BotMessage, data: str, label: str | None, within: float

@@ -15,24 +15,31 @@ class Clock:
         return self.moment
 
 
-def test_a_burst_passes_then_one_warning_then_silence_until_it_refills() -> None:
+def test_a_burst_passes_then_refusals_until_it_refills() -> None:
     clock = Clock()
     throttle = Throttle(clock, burst=5, per_second=1)
-    assert [throttle.check("a") for _ in range(5)] == ["ok"] * 5
-    assert throttle.check("a") == "warn"
-    assert throttle.check("a") == "drop"
-    assert throttle.check("b") == "ok"  # someone else is not affected
+    assert [throttle.admit("a") for _ in range(5)] == [True] * 5
+    assert throttle.admit("a") is False
+    assert throttle.admit("b") is True  # someone else is not affected
     clock.moment += timedelta(seconds=2)
-    assert throttle.check("a") == "ok"
-    assert throttle.check("a") == "ok"
-    assert throttle.check("a") == "warn"
+    assert throttle.admit("a") is True
+    assert throttle.admit("a") is True
+    assert throttle.admit("a") is False
 
 
-def test_idle_accounts_are_forgotten() -> None:
+def test_one_action_a_second_is_never_refused_with_the_defaults() -> None:
+    clock = Clock()
+    throttle = Throttle(clock)  # 20 at once, then 1.5 a second
+    for _ in range(600):
+        assert throttle.admit("a") is True
+        clock.moment += timedelta(seconds=1)
+
+
+def test_idle_buckets_are_forgotten() -> None:
     clock = Clock()
     throttle = Throttle(clock, burst=2, per_second=1)
     for number in range(999):
-        throttle.check(f"account {number}")
+        throttle.admit(f"account {number}")
     clock.moment += timedelta(seconds=10)
-    throttle.check("last")
+    throttle.admit("last")
     assert len(throttle._buckets) == 1

@@ -11,6 +11,7 @@ import aiosqlite
 from bot.storage.crypto import Cipher, DecryptionError
 from bot.storage.database import Database, bound
 from bot.storage.tables.agreements import PROBLEM, STEPS
+from bot.storage.tables.inbox import RAW as INBOX_RAW
 from bot.storage.tables.outbox import OUTBOX_OWNER, PAYLOAD
 from bot.storage.tables.pending import DATA
 from bot.storage.tables.persons import PSEUDONYM
@@ -38,6 +39,7 @@ ENCRYPTED_COLUMNS = (
     ("checkins", "step", STEP, "id", "person_id"),
     ("checkins", "learned", LEARNED, "id", "person_id"),
     ("safety_held", "words", WORDS, "id", "person_id"),
+    ("inbox", "raw", INBOX_RAW, "update_id", "lane"),
     ("key_probe", "blob", PROBE, "id", "NULL"),
 )
 

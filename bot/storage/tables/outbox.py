@@ -78,6 +78,14 @@ async def replace_waiting(
     return True
 
 
+async def mark_delivered(db: aiosqlite.Connection, item_id: int, now: datetime) -> None:
+    """Inside the caller's transaction: delivered, and its content forgotten here."""
+    await db.execute(
+        "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, payload = X'' WHERE id = ?",
+        (to_db(now), item_id),
+    )
+
+
 class OutboxTable(Database):
     """Queries on `outbox`."""
 
@@ -132,11 +140,7 @@ class OutboxTable(Database):
     async def outbox_delivered(self, item_id: int, now: datetime) -> None:
         """Telegram accepted it; the content now lives in Telegram, so we forget it here."""
         async with self._transaction() as db:
-            await db.execute(
-                "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, payload = X''"
-                " WHERE id = ?",
-                (to_db(now), item_id),
-            )
+            await mark_delivered(db, item_id, now)
 
     async def outbox_hold(self, item_id: int, until: datetime) -> None:
         """Not now (the person's quiet hours): try again then, without counting an attempt."""

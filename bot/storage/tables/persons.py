@@ -195,6 +195,12 @@ class PersonsTable(ErasuresTable):
             await db.execute("DELETE FROM pending_inputs WHERE account = ?", (account,))
             await db.execute("DELETE FROM audit WHERE person_id = ?", (person_id,))
             await erase_safety(db, account)
+            # Updates set aside keep their (encrypted) words for inspection: not theirs any more.
+            await db.execute(
+                "DELETE FROM inbox WHERE status IN ('processed', 'set_aside')"
+                " AND lane = (SELECT chat_id FROM persons WHERE id = ?)",
+                (person_id,),
+            )
             await db.execute(
                 "UPDATE invitations SET used_by = NULL, pseudonym = NULL WHERE used_by = ?",
                 (account,),

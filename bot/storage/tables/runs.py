@@ -28,6 +28,8 @@ class RunsTable(Database):
             started_at=required(row["started_at"]),
             updated_at=required(row["updated_at"]),
             finished_at=from_db(row["finished_at"]),
+            shown_turn=row["shown_turn"],
+            last_update=row["last_update"],
         )
 
     def _seal(self, state: dict[str, Any], run_id: int, person_id: int) -> bytes:
@@ -82,8 +84,10 @@ class RunsTable(Database):
             run_id = await next_id(db, "dialogue_runs")
             sealed = self._seal(state, run_id, person_id)
             await db.execute(
+                # shown_turn -1: not even the first question has been seen yet.
                 "INSERT INTO dialogue_runs (id, person_id, dialogue_id, dialogue_version, status,"
-                " state, started_at, updated_at) VALUES (?, ?, ?, ?, 'active', ?, ?, ?)",
+                " state, started_at, updated_at, shown_turn) VALUES (?, ?, ?, ?, 'active', ?, ?, ?,"
+                " -1)",
                 (run_id, person_id, dialogue_id, version, sealed, to_db(now), to_db(now)),
             )
             await db.execute(
@@ -101,6 +105,7 @@ class RunsTable(Database):
             started_at=now,
             updated_at=now,
             finished_at=None,
+            shown_turn=-1,
         )
 
     async def save_turn(
@@ -111,18 +116,25 @@ class RunsTable(Database):
         finished: bool,
         scale_mode: ScaleMode | None,
         now: datetime,
+        update_id: int | None = None,
     ) -> DialogueRun:
-        """Store an answer's new state (and a scale-mode change) in one transaction."""
+        """Store an answer's new state (and a scale-mode change) in one transaction.
+
+        The question just answered is the newest one seen; the next one is seen only once
+        `mark_shown` says so. `update_id` (the update filed) makes a repeat recognisable."""
         status: RunStatus = "finished" if finished else "active"
+        answered = int(run.state.get("turn", 0))
         async with self._transaction() as db:
             await db.execute(
-                "UPDATE dialogue_runs SET state = ?, status = ?, updated_at = ?, finished_at = ?"
-                " WHERE id = ?",
+                "UPDATE dialogue_runs SET state = ?, status = ?, updated_at = ?, finished_at = ?,"
+                " shown_turn = ?, last_update = COALESCE(?, last_update) WHERE id = ?",
                 (
                     self._seal(state, run.id, run.person_id),
                     status,
                     to_db(now),
                     to_db(now) if finished else None,
+                    answered,
+                    update_id,
                     run.id,
                 ),
             )
@@ -145,4 +157,15 @@ class RunsTable(Database):
             started_at=run.started_at,
             updated_at=now,
             finished_at=now if finished else None,
+            shown_turn=answered,
+            last_update=update_id if update_id is not None else run.last_update,
         )
+
+    async def mark_shown(self, run_id: int, turn: int) -> None:
+        """The person has now seen the question of `turn` (its message was accepted)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE dialogue_runs SET shown_turn = ?"
+                " WHERE id = ? AND shown_turn IS NOT NULL AND shown_turn < ?",
+                (turn, run_id, turn),
+            )

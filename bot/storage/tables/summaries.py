@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.storage.base import OutboxMessage, Summary, SummaryStatus
 from bot.storage.database import Database, from_db, next_id, required, to_db
-from bot.storage.tables.outbox import enqueue
+from bot.storage.tables.outbox import enqueue, mark_delivered
 
 CONTENT = b"summaries.content"
 
@@ -104,13 +104,18 @@ class SummariesTable(Database):
         status: SummaryStatus,
         now: datetime,
         notify: OutboxMessage | None = None,
+        delivered_item: int | None = None,
     ) -> bool:
-        """Move a sent summary on (delivered, failed, acknowledged); False if already past it."""
+        """Move a sent summary on (delivered, failed, acknowledged); False if already past it.
+
+        `delivered_item`: the outbox row that carried it, marked delivered in this transaction."""
         allowed = _NEXT[status]
         column = {"delivered": "delivered_at", "acknowledged": "acknowledged_at"}.get(status)
         moment = f", {column} = ?" if column else ""
         params: tuple[Any, ...] = (status, to_db(now)) if column else (status,)
         async with self._transaction() as db:
+            if delivered_item is not None:
+                await mark_delivered(db, delivered_item, now)
             cursor = await db.execute(
                 f"UPDATE summaries SET status = ?{moment}"
                 f" WHERE id = ? AND status IN ({', '.join('?' * len(allowed))})",

@@ -1,0 +1,211 @@
+"""The inbox: updates stored before Telegram is told we have them, handled per lane in order.
+
+A lane is one chat (or, for updates without a chat, one user): its updates are handled one
+at a time, in `update_id` order, urgent ones (`/urgence`) first. The table is the source of
+truth; what the process keeps in memory is only which lanes have work.
+
+Several replicas (the PostgreSQL backend) would claim a lane before reading it, with
+`pg_try_advisory_lock(lane)` or `SELECT … FOR UPDATE SKIP LOCKED` on its oldest row; the
+methods below are the whole interface the dispatcher needs, so that backend can slot in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from bot.storage.crypto import DecryptionError
+from bot.storage.database import Database, from_db, to_db
+
+RAW = b"inbox.raw"
+
+InboxStatus = Literal["pending", "refused", "processed", "set_aside"]
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """An update as received, with what was decided on arrival (lane, urgency, refusal)."""
+
+    update_id: int
+    lane: int
+    urgent: bool
+    refused: bool
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    """A stored update waiting in its lane."""
+
+    update_id: int
+    lane: int
+    urgent: bool
+    status: InboxStatus
+    attempts: int
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class InboxFigures:
+    """How far behind the bot is: waiting updates and the oldest one's arrival."""
+
+    depth: int
+    oldest: datetime | None
+    set_aside: int
+
+
+class InboxStorage(Protocol):
+    """What the dispatcher and the receivers need from storage (SQLite today, PostgreSQL later)."""
+
+    async def inbox_store(self, arrivals: Sequence[Arrival], now: datetime) -> list[int]: ...
+    async def inbox_lanes(self) -> list[tuple[int, int, bool]]: ...
+    async def inbox_next(self, lane: int, limit: int = 8) -> list[InboxEntry]: ...
+    async def inbox_count_crashes(self) -> None: ...
+    async def inbox_done(self, done: Sequence[tuple[int, InboxStatus]], now: datetime) -> None: ...
+    async def inbox_failed(self, update_id: int, max_attempts: int, now: datetime) -> bool: ...
+    async def inbox_figures(self) -> InboxFigures: ...
+    async def beat(self, name: str, now: datetime) -> None: ...
+    async def heartbeats(self) -> dict[str, datetime]: ...
+
+
+class InboxTable(Database):
+    """Queries on `inbox` and `heartbeats`."""
+
+    async def inbox_store(self, arrivals: Sequence[Arrival], now: datetime) -> list[int]:
+        """Store updates durably (one transaction); returns the ids that were new.
+
+        An update Telegram sends twice (offset not yet moved, webhook retried) is kept once."""
+        fresh: list[int] = []
+        if not arrivals:
+            return fresh
+        async with self._transaction() as db:
+            for arrival in arrivals:
+                sealed = self._seal_json(arrival.raw, RAW, (arrival.update_id, arrival.lane))
+                cursor = await db.execute(
+                    "INSERT INTO inbox (update_id, lane, urgent, status, raw, received_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING",
+                    (
+                        arrival.update_id,
+                        arrival.lane,
+                        int(arrival.urgent),
+                        "refused" if arrival.refused else "pending",
+                        sealed,
+                        to_db(now),
+                    ),
+                )
+                if cursor.rowcount == 1:
+                    fresh.append(arrival.update_id)
+        return fresh
+
+    async def inbox_lanes(self) -> list[tuple[int, int, bool]]:
+        """(lane, waiting updates, any urgent) for lanes with work, oldest first (start-up)."""
+        rows = await self._fetch_all(
+            "SELECT lane, COUNT(*) AS waiting, MAX(urgent) AS urgent FROM inbox"
+            " WHERE status IN ('pending', 'refused') GROUP BY lane ORDER BY MIN(update_id)"
+        )
+        return [(int(row["lane"]), int(row["waiting"]), bool(row["urgent"])) for row in rows]
+
+    async def inbox_next(self, lane: int, limit: int = 8) -> list[InboxEntry]:
+        """The lane's next waiting updates: urgent first, then in update_id order."""
+        rows = await self._fetch_all(
+            "SELECT update_id, lane, urgent, status, attempts, raw FROM inbox"
+            " WHERE lane = ? AND status IN ('pending', 'refused')"
+            " ORDER BY urgent DESC, update_id LIMIT ?",
+            (lane, limit),
+        )
+        entries = []
+        for row in rows:
+            try:
+                raw = self._open_json(row["raw"], RAW, (row["update_id"], row["lane"]))
+            except (ValueError, DecryptionError):  # unreadable: the dispatcher sets it aside
+                raw = {}
+            entries.append(
+                InboxEntry(
+                    update_id=int(row["update_id"]),
+                    lane=int(row["lane"]),
+                    urgent=bool(row["urgent"]),
+                    status=row["status"],
+                    attempts=int(row["attempts"]),
+                    raw=raw,
+                )
+            )
+        return entries
+
+    async def inbox_count_crashes(self) -> None:
+        """At start-up: the first waiting update of each lane may have been in hand when the
+        process died; count that as a try, so an update that kills the bot is set aside."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE inbox SET attempts = attempts + 1 WHERE update_id IN ("
+                " SELECT MIN(update_id) FROM inbox WHERE status = 'pending' GROUP BY lane)"
+            )
+
+    async def inbox_done(self, done: Sequence[tuple[int, InboxStatus]], now: datetime) -> None:
+        """Handled (or set aside), several at once (one commit for many lanes). A handled
+        update's words are wiped at once; a set-aside one keeps them for inspection."""
+        async with self._transaction() as db:
+            for update_id, status in done:
+                if status == "set_aside":
+                    await db.execute(
+                        "UPDATE inbox SET status = ?, done_at = ?, attempts = attempts + 1"
+                        " WHERE update_id = ?",
+                        (status, to_db(now), update_id),
+                    )
+                else:
+                    await db.execute(
+                        "UPDATE inbox SET status = ?, done_at = ?, raw = X'' WHERE update_id = ?",
+                        (status, to_db(now), update_id),
+                    )
+
+    async def inbox_failed(self, update_id: int, max_attempts: int, now: datetime) -> bool:
+        """One more failed try; set aside (True) once it reaches `max_attempts`."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ?", (update_id,)
+            )
+            await db.execute(
+                "UPDATE inbox SET status = 'set_aside', done_at = ?"
+                " WHERE update_id = ? AND attempts >= ?",
+                (to_db(now), update_id, max_attempts),
+            )
+            cursor = await db.execute("SELECT status FROM inbox WHERE update_id = ?", (update_id,))
+            row = await cursor.fetchone()
+        return row is not None and row[0] == "set_aside"
+
+    async def inbox_figures(self) -> InboxFigures:
+        """Waiting updates, the oldest one's arrival, and how many were set aside."""
+        row = await self._fetch_one(
+            "SELECT COUNT(*), MIN(received_at) FROM inbox WHERE status IN ('pending', 'refused')"
+        )
+        aside = await self._fetch_one("SELECT COUNT(*) FROM inbox WHERE status = 'set_aside'")
+        return InboxFigures(
+            depth=int(row[0]) if row else 0,
+            oldest=from_db(row[1]) if row else None,
+            set_aside=int(aside[0]) if aside else 0,
+        )
+
+    async def inbox_prune(self, handled_before: datetime, set_aside_before: datetime) -> int:
+        """Forget handled updates (their ids only) and, later, set-aside ones (their words)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "DELETE FROM inbox WHERE (status IN ('processed') AND done_at < ?)"
+                " OR (status = 'set_aside' AND done_at < ?)",
+                (to_db(handled_before), to_db(set_aside_before)),
+            )
+            return cursor.rowcount
+
+    async def beat(self, name: str, now: datetime) -> None:
+        """Record that a loop did its work (also the health check's write probe)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO heartbeats (name, beat_at) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET beat_at = excluded.beat_at",
+                (name, to_db(now)),
+            )
+
+    async def heartbeats(self) -> dict[str, datetime]:
+        """The last beat of every loop."""
+        rows = await self._fetch_all("SELECT name, beat_at FROM heartbeats")
+        return {row["name"]: datetime.fromisoformat(row["beat_at"]) for row in rows}

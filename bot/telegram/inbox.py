@@ -1,0 +1,322 @@
+"""The inbox in action: updates are stored before they are acknowledged, then handled per
+chat, in order, by the PTB handlers.
+
+Both receivers (polling, webhook) call `Inbox.receive` with Telegram's raw JSON and only
+acknowledge (move the getUpdates offset, answer 200) once it returned: by then the updates
+are on disk. Limits are checked here, on arrival: an account over its allowance has its
+update stored as refused and gets one kind notice, so nothing is dropped silently.
+
+Handling is at least once: an update is marked processed only after its handlers returned.
+If the process dies in between, the update is handled again at the next start; the handlers
+are written for that (a dialogue answer is filed only under a question the person saw).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.services import Services
+from bot.storage.tables.inbox import Arrival, InboxEntry, InboxStatus, InboxStorage
+from bot.telegram.ordering import FairLanes
+from bot.usecases.persons import telegram_account
+from bot.usecases.replay import current_update
+
+log = logging.getLogger(__name__)
+
+# An update whose handling kept failing (or killed the process) this many times is set aside.
+MAX_ATTEMPTS = 3
+# A chat may have this many updates waiting; past it, new ones are refused (and said so).
+LANE_LIMIT = 60
+# The whole inbox: past this, the receivers stop taking updates (Telegram keeps them).
+DEPTH_LIMIT = 20_000
+# Updates a lane handles before giving its slot to the next lane.
+LANE_TURN = 8
+URGENT_COMMANDS = ("/urgence", "/emergency")
+UPDATE_KINDS = ("message", "edited_message", "callback_query", "my_chat_member")
+
+Application = Any  # PTB's Application; only process_update and bot are used
+
+
+class Inbox:
+    """Stores what arrives, decides lanes and limits, and feeds the handlers lane by lane."""
+
+    def __init__(self, application: Application, services: Services) -> None:
+        self._application = application
+        self._services = services
+        self._storage: InboxStorage = services.storage
+        self._lanes = FairLanes(self._work)
+        self._marks = DoneMarks(self._storage, services)
+        self._waiting: dict[int, int] = {}
+        self._depth = 0
+        # Lanes told "too fast" since their last accepted update: told once, not per message.
+        self._warned: set[int] = set()
+        self.processed = 0
+        self.set_aside = 0
+
+    @property
+    def depth(self) -> int:
+        """Updates stored and not yet handled."""
+        return self._depth
+
+    @property
+    def full(self) -> bool:
+        """True when receivers should stop taking updates for a while."""
+        return self._depth >= DEPTH_LIMIT
+
+    async def start(self) -> None:
+        """Resume what a previous run left: every waiting lane, urgent ones first."""
+        self._marks.start()
+        beats = await self._storage.heartbeats()
+        started, stopped = beats.get("inbox-started"), beats.get("inbox-stopped")
+        if stopped is None or (started is not None and started > stopped):
+            # The last run did not stop cleanly: what each lane had in hand counts as a try.
+            await self._storage.inbox_count_crashes()
+        await self._storage.beat("inbox-started", self._services.clock.now())
+        lanes = await self._storage.inbox_lanes()
+        for lane, waiting, _ in lanes:
+            self._waiting[lane] = waiting
+            self._depth += waiting
+        for lane, _, urgent in sorted(lanes, key=lambda found: not found[2]):
+            self._lanes.notify(lane, urgent=urgent)
+        if lanes:
+            log.info("inbox_resumed", extra={"depth": self._depth, "lanes": len(lanes)})
+
+    async def stop(self, drain: float = 10.0, grace: float = 10.0) -> None:
+        """Handle what is stored for up to `drain` seconds, then finish the update in hand in
+        each lane (`grace`); whatever is left waits in the inbox for the next start."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._lanes.join(), drain)
+        await self._lanes.stop(grace)
+        await self._marks.stop()
+        await self._storage.beat("inbox-stopped", self._services.clock.now())
+
+    async def join(self) -> None:
+        """Wait until every stored update was handled."""
+        await self._lanes.join()
+
+    async def receive(self, raw_updates: Sequence[object]) -> int:
+        """Store what Telegram sent (durably) and schedule it; returns how many were valid.
+
+        Items that are not updates (no integer update_id) cannot be stored or acknowledged
+        meaningfully: they are counted and logged without content."""
+        arrivals = []
+        for raw in raw_updates:
+            arrival = self._arrival(raw)
+            if arrival is None:
+                log.warning("update_invalid")
+                continue
+            arrivals.append(arrival)
+        fresh = set(await self._storage.inbox_store(arrivals, self._services.clock.now()))
+        for arrival in arrivals:
+            if arrival.update_id not in fresh:
+                continue
+            self._waiting[arrival.lane] = self._waiting.get(arrival.lane, 0) + 1
+            self._depth += 1
+            self._lanes.notify(arrival.lane, urgent=arrival.urgent)
+        return len(arrivals)
+
+    def _arrival(self, raw: object) -> Arrival | None:
+        if not isinstance(raw, dict):
+            return None
+        update_id = raw.get("update_id")
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            return None
+        lane, sender, urgent = route(raw)
+        refused = False
+        if not urgent and sender is not None:
+            over_rate = not self._services.throttle.admit(telegram_account(sender))
+            over_queue = self._waiting.get(lane, 0) >= LANE_LIMIT
+            refused = over_rate or over_queue
+        return Arrival(update_id, lane, urgent, refused, raw)
+
+    async def _work(self, lane: int) -> bool:
+        entries = await self._storage.inbox_next(lane, LANE_TURN)
+        for entry in entries:
+            if self._lanes.stopping:
+                return False
+            status = await self._handle(entry)
+            if status == "retry":
+                return True
+            if status == "noted":  # set aside by inbox_failed already
+                self._forget(lane)
+                continue
+            await self._marks.mark(entry.update_id, status)  # type: ignore[arg-type]
+            self._forget(lane)
+        return len(entries) == LANE_TURN
+
+    async def _handle(self, entry: InboxEntry) -> str:
+        if entry.attempts >= MAX_ATTEMPTS:
+            # In hand each time the process died: do not let it take the bot down again.
+            return self._aside(entry, "crashed", "attempts")
+        if entry.status == "refused":
+            await self._refuse(entry)
+            return "processed"
+        self._warned.discard(entry.lane)
+        try:
+            update = Update.de_json(entry.raw, self._application.bot)
+        except Exception as error:  # PTB raises many kinds on malformed updates
+            return self._aside(entry, "unparseable", type(error).__name__)
+        if update is None:
+            return self._aside(entry, "unparseable", "empty")
+        try:
+            # A task of its own: each update gets a fresh copy of the context variables.
+            await asyncio.create_task(self._process(update, entry.update_id))
+        except Exception as error:  # handler errors go to the error handler; this is the rest
+            now = self._services.clock.now()
+            if await self._storage.inbox_failed(entry.update_id, MAX_ATTEMPTS, now):
+                self._aside(entry, "failed", type(error).__name__)
+                return "noted"
+            log.warning("update_retry", extra={"update": entry.update_id})
+            await asyncio.sleep(0.5)
+            return "retry"
+        self.processed += 1
+        return "processed"
+
+    async def _process(self, update: Update, update_id: int) -> None:
+        current_update.set(update_id)
+        await self._application.process_update(update)
+
+    def _aside(self, entry: InboxEntry, reason: str, error: str) -> str:
+        # The id, the reason and the exception's type: never the update's content.
+        self.set_aside += 1
+        log.error(
+            "update_set_aside",
+            extra={"update": entry.update_id, "reason": reason, "error": error},
+        )
+        return "set_aside"
+
+    def _forget(self, lane: int) -> None:
+        self._waiting[lane] = self._waiting.get(lane, 1) - 1
+        if self._waiting[lane] <= 0:
+            del self._waiting[lane]
+        self._depth -= 1
+
+    async def _refuse(self, entry: InboxEntry) -> None:
+        """Say so, once per flood: a refused button is answered, a message gets one notice."""
+        catalogs = self._services.catalogs
+        sender = _sender(entry.raw)
+        language = sender.get("language_code") if sender else None
+        text = catalogs.translator(
+            catalogs.best_language(language if isinstance(language, str) else None)
+        ).message("bot.slow_down")
+        bot = self._application.bot
+        query = entry.raw.get("callback_query")
+        try:
+            if isinstance(query, dict) and isinstance(query.get("id"), str):
+                await bot.answer_callback_query(query["id"], text)
+            elif entry.lane > 0 and entry.lane not in self._warned:
+                # One log line per flood, not one per refused message.
+                log.info("flood_refused", extra={"lane": entry.lane, "update": entry.update_id})
+                self._warned.add(entry.lane)
+                await bot.send_message(entry.lane, text)
+        except TelegramError as error:
+            log.warning("refusal_notice_failed", extra={"error": type(error).__name__})
+
+
+class DoneMarks:
+    """Group commit of "processed" marks: lanes finishing together share one transaction
+    (one fsync), and each lane waits for its mark before taking its next update."""
+
+    def __init__(self, storage: InboxStorage, services: Services) -> None:
+        self._storage = storage
+        self._clock = services.clock
+        self._queued: list[tuple[int, InboxStatus, asyncio.Future[None]]] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def start(self) -> None:
+        """Flush in the background."""
+        self._task = asyncio.create_task(self._run(), name="inbox-marks")
+
+    async def stop(self) -> None:
+        """Flush what is queued, then stop (never cancelled inside a transaction)."""
+        if self._task is not None:
+            self._stopping = True
+            self._wake.set()
+            await self._task
+            self._task = None
+        await self._flush()
+
+    async def mark(self, update_id: int, status: InboxStatus) -> None:
+        """Record the update as done; returns once committed."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queued.append((update_id, status, done))
+        self._wake.set()
+        if self._task is None:
+            await self._flush()
+        await done
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            await self._wake.wait()
+            self._wake.clear()
+            await self._flush()
+
+    async def _flush(self) -> None:
+        batch, self._queued = self._queued, []
+        if not batch:
+            return
+        try:
+            await self._storage.inbox_done(
+                [(update_id, status) for update_id, status, _ in batch], self._clock.now()
+            )
+        except Exception as error:  # each lane sees the failure and retries its update
+            for _, _, done in batch:
+                if not done.done():
+                    done.set_exception(error)
+            return
+        for _, _, done in batch:
+            if not done.done():
+                done.set_result(None)
+
+
+def route(raw: dict[str, Any]) -> tuple[int, int | None, bool]:
+    """(lane, sender's user id, urgent) read from raw JSON, whatever else is malformed."""
+    sender = _sender(raw)
+    sender_id = sender.get("id") if sender else None
+    if not isinstance(sender_id, int):
+        sender_id = None
+    lane = _chat_id(raw)
+    if lane is None:
+        lane = sender_id if sender_id is not None else 0
+    message = raw.get("message")
+    text = message.get("text") if isinstance(message, dict) else None
+    urgent = False
+    if isinstance(text, str) and text.startswith("/"):
+        command = text.split(maxsplit=1)[0].split("@", 1)[0].lower() if text.split() else ""
+        urgent = command in URGENT_COMMANDS
+    return lane, sender_id, urgent
+
+
+def _body(raw: dict[str, Any]) -> dict[str, Any] | None:
+    for kind in UPDATE_KINDS:
+        body = raw.get(kind)
+        if isinstance(body, dict):
+            return body
+    return None
+
+
+def _sender(raw: dict[str, Any]) -> dict[str, Any] | None:
+    body = _body(raw)
+    sender = body.get("from") if body else None
+    return sender if isinstance(sender, dict) else None
+
+
+def _chat_id(raw: dict[str, Any]) -> int | None:
+    body = _body(raw)
+    if body is None:
+        return None
+    chat = body.get("chat")
+    if not isinstance(chat, dict):
+        message = body.get("message")
+        chat = message.get("chat") if isinstance(message, dict) else None
+    found = chat.get("id") if isinstance(chat, dict) else None
+    return found if isinstance(found, int) and not isinstance(found, bool) else None

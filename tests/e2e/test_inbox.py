@@ -1,0 +1,146 @@
+"""The inbox: bad updates set aside, floods refused on arrival, human pace never throttled."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.config import Settings
+from bot.i18n import Catalogs
+from bot.services import build_services
+from bot.telegram.app import inbox_of
+from tests.conftest import ROOT, running_bot
+from tests.e2e.helpers import (
+    eventually,
+    finish_forces,
+    finish_probleme,
+    person_joins,
+    services_of,
+)
+from tests.e2e.test_summaries import prepare
+from tests.fakegram import FakeTelegram
+
+# The limits as shipped (the shared test settings lift them so scripted users can type fast).
+BURST, PER_MINUTE = 20, 90
+
+
+def shipped_limits(settings: Settings, chat_burst: int | None = None) -> Settings:
+    limited = replace(settings, rate_burst=BURST, rate_per_minute=PER_MINUTE)
+    return limited if chat_burst is None else replace(limited, chat_burst=chat_burst)
+
+
+def ui(key: str) -> str:
+    return Catalogs.load(ROOT / "dialogs", ROOT / "locales").translator("fr").message(key)
+
+
+def statuses(settings: Settings) -> dict[str, int]:
+    with sqlite3.connect(settings.database) as db:
+        return dict(db.execute("SELECT status, COUNT(*) FROM inbox GROUP BY status").fetchall())
+
+
+async def test_an_unparseable_update_is_set_aside_and_the_others_are_handled(
+    fake_telegram: FakeTelegram, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)  # the level the bot logs at (bot/logs.py)
+    help_text = ui("join.stranger")
+    async with running_bot(settings) as app:
+        people = [fake_telegram.user(first_name=f"Zéphyrine{n}") for n in range(10)]
+        for number in range(100):
+            someone = people[number % 10]
+            if number == 50:
+                # PTB cannot parse this poll (fields missing): Update.de_json raises.
+                await someone.send_raw({"poll": {"id": "7", "question": "mots très secrets"}})
+            await someone.send("/aide")
+        await fake_telegram.wait_for(
+            lambda: sum(m.text == help_text for p in people for m in p.messages) >= 100,
+            timeout=60,
+        )
+        await inbox_of(app).join()
+    assert statuses(settings) == {"processed": 100, "set_aside": 1}
+    logged = caplog.text + "".join(str(record.__dict__) for record in caplog.records)
+    assert "update_set_aside" in logged
+    assert "mots très secrets" not in logged and "Zéphyrine" not in logged
+
+
+async def test_a_flood_is_refused_on_arrival_and_another_persons_urgence_is_answered_fast(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    emergency = ui("bot.emergency")
+    slow_down = ui("bot.slow_down")
+    async with running_bot(shipped_limits(settings, chat_burst=5)) as app:
+        flood = fake_telegram.user(first_name="Pressé")
+        for _ in range(300):
+            await flood.send("bonjour")
+        # The bot is taking the flood in when the other person asks for help.
+        await fake_telegram.wait_for(lambda: len(flood.messages) >= 1, timeout=60)
+        other = fake_telegram.user(first_name="Inès")
+        asked = time.monotonic()
+        await other.send("/urgence")
+        await fake_telegram.wait_for(
+            lambda: any(m.text == emergency for m in other.messages), timeout=60
+        )
+        latency = time.monotonic() - asked
+        print(f"\n/urgence answered {latency:.3f} s after it was sent, during a 300-message flood")
+        assert latency < 2.0
+        await fake_telegram.wait_for(lambda: fake_telegram.pending_updates == 0, timeout=60)
+        await inbox_of(app).join()
+        # The flood: refused past its allowance, told once (not 280 times), never handled.
+        found = statuses(settings)
+        assert found["processed"] == 301
+        assert sum(m.text == slow_down for m in flood.messages) == 1
+        assert len(flood.messages) <= BURST + 3
+
+
+class OneSecondApart:
+    """The throttle's clock: each arrival one second after the previous one."""
+
+    def __init__(self) -> None:
+        self.moment = datetime(2026, 11, 30, 10, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        self.moment += timedelta(seconds=1)
+        return self.moment
+
+
+async def test_a_person_at_one_action_a_second_is_never_throttled(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    async with running_bot(shipped_limits(settings)) as app:
+        services_of(app).throttle._clock = OneSecondApart()
+        amina = await person_joins(fake_telegram, app, "Amina")
+        await finish_probleme(amina, "Les factures")
+        await finish_forces(amina, 6)
+        control = await prepare(amina, "Le loyer")
+        await amina.click("Envoyer", message=control)
+        await eventually(fake_telegram, amina, "C'est envoyé")
+        await amina.send("/aide")
+        await fake_telegram.wait_for(lambda: fake_telegram.pending_updates == 0)
+        await inbox_of(app).join()
+    assert "refused" not in statuses(settings)
+    assert not any(ui("bot.slow_down") in m.text for m in amina.messages)
+
+
+async def test_an_update_in_hand_at_three_crashes_is_set_aside(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    from bot.storage.tables.inbox import Arrival
+
+    services = build_services(settings)
+    await services.storage.open()
+    poison = {"update_id": 5, "message": {"message_id": 1, "date": 0, "text": "x"}}
+    await services.storage.inbox_store([Arrival(5, 42, False, False, poison)], services.clock.now())
+    await services.storage.close()
+    for _ in range(3):
+        # The bot starts, takes the update, dies (no clean stop is recorded).
+        await services.storage.open()
+        await services.storage.beat("inbox-started", services.clock.now())
+        await services.storage.inbox_count_crashes()
+        await services.storage.close()
+    async with running_bot(settings) as app:
+        await inbox_of(app).join()
+    assert statuses(settings) == {"set_aside": 1}
