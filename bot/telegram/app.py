@@ -25,6 +25,7 @@ from bot.telegram import (
     buttons,
     common,
     joining,
+    negotiation,
     person,
     rights,
     roles,
@@ -111,7 +112,7 @@ def build_application(
     add(CommandHandler(["annuler", "cancel"], person.cancel_command, filters=IS_PERSON))
     add(CommandHandler(["langue", "language"], person.language_command, filters=IS_PERSON))
     add(CommandHandler("preparer", summary.prepare_command, filters=IS_PERSON))
-    add(CommandHandler("convenu", summary.agreed_command, filters=IS_PERSON))
+    add(CommandHandler("convenu", negotiation.agreed_command, filters=IS_PERSON | IS_WORKER))
     add(CommandHandler("mes_donnees", rights.export_command, filters=IS_PERSON))
     add(CommandHandler("effacer", rights.erase_command, filters=IS_PERSON))
     add(CommandHandler("reglages", between.settings_command, filters=IS_PERSON))

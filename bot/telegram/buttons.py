@@ -11,6 +11,7 @@ from bot.telegram import (
     between,
     callbacks,
     joining,
+    negotiation,
     person,
     rights,
     safety,
@@ -29,6 +30,7 @@ from bot.telegram.callbacks import (
     RightsButton,
     SafetyButton,
     SettingsButton,
+    StepButton,
     SummaryButton,
     WorkerButton,
 )
@@ -61,8 +63,10 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await person.language_pressed(update, context, query, decoded)
         case SummaryButton() if role == "person":
             await summary.summary_pressed(update, context, query, decoded)
-        case AgreementButton() if role == "person":
-            await summary.agreement_pressed(update, context, query, decoded)
+        case AgreementButton() if role in ("person", "worker"):
+            await negotiation.agreement_pressed(update, context, query, decoded)
+        case StepButton() if role in ("person", "worker"):
+            await negotiation.step_pressed(update, context, query, decoded)
         case SafetyButton() if role == "person":
             await safety.safety_pressed(update, context, query, decoded)
         case RightsButton() if role == "person":

@@ -60,10 +60,20 @@ class SummaryButton:
 
 @dataclass(frozen=True)
 class AgreementButton:
-    """The person's answer to what was agreed: accept, or change it."""
+    """An answer to a round of what was agreed: accept, change/remove/add a step, send, cancel."""
 
     action: str
     agreement_id: int
+
+
+@dataclass(frozen=True)
+class StepButton:
+    """Which step to change or remove, and which part of it (`-` while not chosen yet)."""
+
+    operation: str
+    agreement_id: int
+    index: int
+    aspect: str = "-"
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,7 @@ Callback = (
     | ConsentButton
     | SummaryButton
     | AgreementButton
+    | StepButton
     | WorkerButton
     | RightsButton
     | SafetyButton
@@ -136,7 +147,7 @@ Callback = (
 )
 
 SUMMARY_ACTIONS = ("toggle", "send", "later", "skip", "prep")
-AGREEMENT_ACTIONS = ("ok", "change", "view")
+AGREEMENT_ACTIONS = ("ok", "change", "remove", "add", "view", "send", "drop")
 WORKER_ACTIONS = (
     "ack",
     "hist",
@@ -149,11 +160,14 @@ WORKER_ACTIONS = (
     "rdv",
     "rdvok",
     "rdvcancel",
+    "agsend",
+    "agredo",
 )
 _SUMMARY = re.compile(
     r"^(toggle|send|later|skip|prep)\|" + _ID12 + r"\|" + _ID9 + r"\|[a-z_-]{1,12}$"
 )
-_AGREEMENT = re.compile(r"^(ok|change|view)\|" + _ID12 + r"\Z")
+_AGREEMENT = re.compile(r"^(" + "|".join(AGREEMENT_ACTIONS) + r")\|" + _ID12 + r"\Z")
+_STEP = re.compile(r"^(change|remove)\|" + _ID12 + r"\|(?:0|[1-9][0-9]?)\|(what|who|when|-)\Z")
 _WORKER = re.compile(r"^(" + "|".join(WORKER_ACTIONS) + r")\|" + _ID12 + r"\Z")
 _CHECKIN = re.compile(r"^(done|in_progress|not_yet|change|skip)\|" + _ID12 + r"\Z")
 _APPOINTMENT = re.compile(r"^(noted|cannot)\|" + _ID12 + r"\Z")
@@ -184,6 +198,8 @@ def encode(callback: Callback) -> str:
             data = f"{PREFIX}|s|{action}|{summary_id}|{revision}|{part}"
         case AgreementButton(action, agreement_id):
             data = f"{PREFIX}|g|{action}|{agreement_id}"
+        case StepButton(operation, agreement_id, index, aspect):
+            data = f"{PREFIX}|e|{operation}|{agreement_id}|{index}|{aspect}"
         case WorkerButton(action, ref):
             data = f"{PREFIX}|w|{action}|{ref}"
         case RightsButton(action):
@@ -220,6 +236,8 @@ def decode(data: str | None) -> Callback:
         return SummaryButton(parts[2], int(parts[3]), int(parts[4]), parts[5])
     if kind == "g" and len(parts) == 4 and _AGREEMENT.fullmatch(rest):
         return AgreementButton(parts[2], int(parts[3]))
+    if kind == "e" and len(parts) == 6 and _STEP.fullmatch(rest):
+        return StepButton(parts[2], int(parts[3]), int(parts[4]), parts[5])
     if kind == "w" and len(parts) == 4 and _WORKER.fullmatch(rest):
         return WorkerButton(parts[2], int(parts[3]))
     if kind == "n" and len(parts) == 3 and re.fullmatch(_ID12, parts[2]):

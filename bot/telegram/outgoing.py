@@ -11,12 +11,13 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import Translator
 from bot.services import Services
 from bot.storage.base import OutboxMessage
+from bot.telegram.agreement_view import amendment_text, proposal_text
 from bot.telegram.callbacks import (
-    AgreementButton,
     AppointmentButton,
     ReminderButton,
     WorkerButton,
 )
+from bot.telegram.negotiation import answer_buttons
 from bot.telegram.render import keyboard, prefix_within, telegram_length
 from bot.telegram.worker_cards import chart_png
 from bot.usecases.summaries import SummaryView, voice_words
@@ -93,36 +94,17 @@ async def _agreement_parts(
     if agreement is None:
         return []
     if message.kind == "agreement_proposed":
-        text = tr.message(
-            "agreement.proposed",
-            worker=params.get("worker", ""),
-            problem=agreement.problem,
-            steps=agreement.steps,
-        )
-        buttons = keyboard(
-            [
-                [
-                    (tr.message("agreement.ok"), AgreementButton("ok", agreement.id)),
-                    (tr.message("agreement.change"), AgreementButton("change", agreement.id)),
-                ]
-            ]
-        )
-        return [TextPart(text), TextPart(tr.message("agreement.question"), markup=buttons)]
+        text = proposal_text(agreement, str(params.get("worker", "")), tr)
+        return [
+            TextPart(text),
+            TextPart(tr.message("agreement.question"), markup=answer_buttons(agreement, tr)),
+        ]
     if message.kind == "agreement_amended":
         name = params.get("person") or tr.message("worker.no_pseudonym")
-        buttons = keyboard(
-            [
-                [(tr.message("worker.agreement_accept"), WorkerButton("accept", agreement.id))],
-                [
-                    (
-                        tr.message("worker.agreement_counter"),
-                        WorkerButton("agree", agreement.person_id),
-                    )
-                ],
-            ]
-        )
-        text = tr.message("worker.agreement_amended", person=name, steps=agreement.steps)
-        return [TextPart(text, markup=buttons)]
+        return [
+            TextPart(amendment_text(agreement, str(name), tr)),
+            TextPart(tr.message("agreement.question"), markup=answer_buttons(agreement, tr)),
+        ]
     if message.kind == "agreement_accepted":
         name = params.get("person") or tr.message("worker.no_pseudonym")
         return [TextPart(tr.message("worker.agreement_accepted", person=name))]

@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.engine import ButtonPress, TextAnswer, VoiceAnswer
 from bot.i18n import current_language
-from bot.telegram import between, safety, summary
+from bot.telegram import between, negotiation, safety, summary
 from bot.telegram.callbacks import (
     AnswerButton,
     Callback,
@@ -112,11 +112,11 @@ async def _answer(
                 tr(context).message("engine.voice", duration=answer.duration),
             )
         return
-    if pending is not None and pending.kind == summary.AMEND_INPUT:
+    if pending is not None and pending.kind == negotiation.CHANGE_INPUT:
         if isinstance(answer, TextAnswer):
-            await summary.amend_answer(update, context, pending.ref, answer.text)
+            await negotiation.change_words(update, context, pending.ref, answer.text)
         else:
-            await say(update, context, tr(context).message("agreement.change_question"))
+            await say(update, context, tr(context).message("agreement.voice_not_here"))
         return
     try:
         turn = await services(context).dialogues.answer(person(update), answer, tr(context))

@@ -1,4 +1,4 @@
-"""The person's summary (Préparer mon rendez-vous) and their answer to what was agreed."""
+"""The person's summary (Préparer mon rendez-vous)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,13 @@ from telegram.ext import ContextTypes
 
 from bot.engine import VoiceAnswer
 from bot.i18n import Translator
-from bot.telegram.callbacks import AgreementButton, SummaryButton
+from bot.telegram.callbacks import SummaryButton
 from bot.telegram.common import say, tr
-from bot.telegram.render import agreement_rounds, close_buttons, keyboard
+from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, person, services
-from bot.usecases.agreements import AgreementClosed
-from bot.usecases.summaries import TOPICS, NothingToSummarise, NotYours, SummaryView, voice_words
+from bot.usecases.summaries import TOPICS, NothingToSummarise, SummaryView, voice_words
 
 TOPICS_INPUT = "summary_topics"
-AMEND_INPUT = "agreement_amend"
 
 
 async def prepare_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -204,59 +202,3 @@ async def summary_pressed(
         await show_preview(update, context, current)
         return
     await say(update, context, translator.message(f"summary.{result}"))
-
-
-async def agreement_pressed(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    query: CallbackQuery,
-    button: AgreementButton,
-) -> None:
-    """D'accord (the worker is told), or Je voudrais changer… (then the person's own words)."""
-    found = services(context)
-    translator = tr(context)
-    who = person(update)
-    await query.answer()
-    await close_buttons(query)
-    try:
-        if button.action == "ok":
-            await found.agreements.accept_as_person(who, button.agreement_id)
-            await say(update, context, translator.message("agreement.accepted"))
-        elif button.action == "change":
-            agreement = await found.agreements.get_for_person(who, button.agreement_id)
-            if agreement.status != "proposed":
-                raise AgreementClosed
-            await found.dialogues.leave(who)
-            await found.inputs.expect(caller().account, AMEND_INPUT, button.agreement_id)
-            await say(update, context, translator.message("agreement.change_question"))
-    except (AgreementClosed, NotYours):
-        await say(update, context, translator.message("agreement.closed"))
-
-
-async def amend_answer(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, agreement_id: int, words: str
-) -> None:
-    """The person's own wording becomes the next round, sent to the worker."""
-    found = services(context)
-    translator = tr(context)
-    await found.inputs.clear(caller().account)
-    try:
-        await found.agreements.amend(person(update), agreement_id, words)
-    except (AgreementClosed, NotYours):
-        await say(update, context, translator.message("agreement.closed"))
-        return
-    await say(update, context, translator.message("agreement.amended_sent"))
-
-
-async def agreed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/convenu: every round of what was agreed, so the person sees how it evolved."""
-    found = services(context)
-    translator = tr(context)
-    rounds = await found.agreements.rounds(person(update).id)
-    if not rounds:
-        await say(update, context, translator.message("agreement.none"))
-        return
-    header = translator.message("agreement.history_header")
-    timezone = found.settings.timezone
-    text = agreement_rounds(header, rounds, translator, timezone, reader="person")
-    await say(update, context, text)

@@ -8,6 +8,7 @@ from telegram.ext import ContextTypes
 from bot.pictures.qr import qr_png
 from bot.telegram.callbacks import WorkerButton
 from bot.telegram.common import say, tr
+from bot.telegram.negotiation import worker_text
 from bot.telegram.render import keyboard, png_file
 from bot.telegram.roles import caller, services, worker
 from bot.telegram.worker_cards import agreement_text
@@ -60,8 +61,11 @@ async def persons_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def worker_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Free text from a worker: the agreement being recorded, else a pointer to the commands."""
     message = update.effective_message
-    if message is not None and message.text and await agreement_text(update, context, message.text):
-        return
+    if message is not None and message.text:
+        if await worker_text(update, context, message.text):
+            return
+        if await agreement_text(update, context, message.text):
+            return
     await say(update, context, tr(context).message("worker.use_commands"))
 
 

@@ -105,7 +105,7 @@ class Rights:
                     "round": agreement.round,
                     "author": agreement.author,
                     "problem": agreement.problem,
-                    "steps": agreement.steps,
+                    "steps": [vars(step) for step in agreement.steps],
                     "status": agreement.status,
                     "created_at": agreement.created_at.isoformat(),
                 }
@@ -114,7 +114,10 @@ class Rights:
                 "",
                 tr.message("rights.export_agreement", date=tr.day(agreement.created_at, timezone)),
                 f"• {agreement.problem}",
-                f"• {agreement.steps}",
+            ]
+            lines += [
+                "• " + " — ".join(part for part in (step.what, step.who, step.when) if part)
+                for step in agreement.steps
             ]
         log.info("data_exported", extra={"person": person.id})
         return Export("\n".join(lines) + "\n", data)

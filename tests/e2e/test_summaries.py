@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import sqlite3
+from collections import defaultdict
 from datetime import timedelta
 
 import pytest
 from PIL import Image
 
 from bot.config import Settings
+from bot.i18n import _default_catalogs, ui_text
 from bot.telegram import delivery
 from tests.conftest import running_bot
 from tests.e2e.helpers import (
@@ -126,55 +128,170 @@ async def test_a_person_prepares_and_sends_a_summary_and_the_worker_acknowledges
     assert "Séverine D. (n° 1), a consulté la liste des résumés" in audit
 
 
-async def test_the_negotiation_loop_keeps_every_round(
+def first_line(key: str, **params: object) -> str:
+    """The first line of a catalogue text with the parameters it uses (others left empty)."""
+    source = _default_catalogs().ui_texts[key]
+    return source.format_map(defaultdict(str, params)).split("\n")[0]
+
+
+STEPS_OF_SOPHIE = (
+    ("Prendre rendez-vous à la CAF", "Amina", "mercredi"),
+    ("Appeler le bailleur", "Sophie", "vendredi"),
+    ("Remplir le dossier FSL", "ensemble", "le 12 décembre"),
+)
+
+
+async def test_amending_one_step_of_three_keeps_the_other_two(
     fake_telegram: FakeTelegram, bot: App, settings: Settings
 ) -> None:
-    severine, _ = await worker_joins(fake_telegram, bot)
-    amina = await person_joins(fake_telegram, bot, "Amina", worker_user=severine)
-    await severine.next_message()
+    """The issue's case: Amina moves step 1 to Thursday; Sophie's steps 2 and 3 stay."""
+    sophie, _ = await worker_joins(fake_telegram, bot, "Sophie")
+    amina = await person_joins(fake_telegram, bot, "Amina", worker_user=sophie)
+    await sophie.next_message()
 
-    await severine.send("/personnes")
-    await expect(severine, "Les personnes que vous accompagnez")
-    await severine.click("Amina")
-    await expect(severine, "Suivi·e depuis le")
-    await severine.click("Ce que nous avons convenu")
-    await expect(severine, "D'abord, le problème")
-    await severine.send("Trouver un logement stable")
-    await expect(severine, "les prochaines étapes")
-    await severine.send("Remplir la demande de logement social avant vendredi")
-    await expect(severine, "C'est envoyé à Amina")
+    await sophie.send("/personnes")
+    await sophie.next_message()
+    await sophie.click("Amina")
+    await sophie.next_message()
+    await sophie.click(ui_text("worker.card_agree"))
+    await expect(sophie, first_line("worker.agree_problem_question", person="Amina"))
+    await sophie.send("Trouver un logement stable")
+    await expect(sophie, first_line("worker.agree_steps_question"))
+    await sophie.send("\n".join(" ; ".join(step) for step in STEPS_OF_SOPHIE))
+    # The worker sees exactly what Amina will get before it goes.
+    preview = await expect(sophie, ui_text("worker.agree_preview", person="Amina"))
+    for number, step in enumerate(STEPS_OF_SOPHIE, start=1):
+        assert ui_text("agreement.step_line", number=number, step=" — ".join(step)) in preview.text
+    assert rows(settings, "SELECT COUNT(*) FROM agreements") == [(0,)]
+    await sophie.click(ui_text("worker.agree_send"))
+    await expect(sophie, first_line("worker.agree_sent", person="Amina"))
 
-    proposal = await expect(amina, "Ce que vous avez convenu avec Séverine D.")
+    proposal = await expect(amina, first_line("agreement.proposed", worker="Sophie D."))
     assert "Trouver un logement stable" in proposal.text
-    await expect(amina, "Êtes-vous d'accord ?")
-    await amina.click("Je voudrais changer")
-    await expect(amina, "Écrivez ce que vous voudriez changer")
-    await amina.send("Remplir la demande avec ma sœur, la semaine prochaine")
-    await expect(amina, "C'est envoyé à votre intervenant·e")
+    await expect(amina, ui_text("agreement.question"))
+    await amina.click(ui_text("agreement.change_step"))
+    await expect(amina, ui_text("agreement.which_step"))
+    await amina.click(ui_text("agreement.step_button", number=1))
+    await expect(amina, ui_text("agreement.which_part", number=1))
+    await amina.click(ui_text("agreement.part_when"))
+    await expect(amina, ui_text("agreement.ask_when"))
+    await amina.send("jeudi matin")
+    difference = ui_text("agreement.diff_change", number=1, before="mercredi", after="jeudi matin")
+    mine = await expect(amina, first_line("agreement.preview", name="Sophie D.", change=""))
+    assert difference in mine.text
+    await amina.click(ui_text("agreement.send"))
+    await expect(amina, ui_text("agreement.amended_sent"))
 
-    amended = await expect(severine, "Amina voudrait changer")
-    assert "« Remplir la demande avec ma sœur, la semaine prochaine »" in amended.text
-    await severine.click("D'accord")
-    await expect(severine, "C'est noté")
-    await expect(amina, "Séverine D. est d'accord avec votre proposition")
+    amended = await expect(
+        sophie, first_line("worker.agreement_amended", person="Amina", change="")
+    )
+    assert difference in amended.text
+    # All three steps are still there, only the first one's day moved.
+    assert ui_text("agreement.step_line", number=2, step=" — ".join(STEPS_OF_SOPHIE[1])) in (
+        amended.text
+    )
+    await expect(sophie, ui_text("agreement.question"))
+    await sophie.click(ui_text("agreement.ok"))
+    await expect(sophie, ui_text("worker.agreement_accepted_done"))
+    await expect(amina, ui_text("agreement.accepted_by_worker", worker="Sophie D."))
 
-    steps = await services_of(bot).agreements.first_steps(
-        rows(settings, "SELECT id FROM persons")[0][0]  # type: ignore[arg-type]
-    )
-    assert (
-        steps is not None and steps.steps == "Remplir la demande avec ma sœur, la semaine prochaine"
-    )
+    person_id = rows(settings, "SELECT id FROM persons")[0][0]
+    agreed = await services_of(bot).agreements.first_steps(person_id)  # type: ignore[arg-type]
+    assert agreed is not None and agreed.problem == "Trouver un logement stable"
+    assert [(s.what, s.who, s.when) for s in agreed.steps] == [
+        ("Prendre rendez-vous à la CAF", "Amina", "jeudi matin"),
+        STEPS_OF_SOPHIE[1],
+        STEPS_OF_SOPHIE[2],
+    ]
+    # The first agreed step is now her first step, with its check-in scheduled.
+    assert rows(settings, "SELECT kind FROM reminders WHERE person_id IS NOT NULL") != []
+    assert {r[0] for r in rows(settings, "SELECT kind FROM reminders")} >= {"checkin_step"}
+
+    # Both see every round, the answer as its difference.
     await amina.send("/convenu")
-    history = await expect(amina, "version après version")
-    assert "1. Le" in history.text and "2. Le" in history.text
-    assert "(remplacé)" in history.text and "(accepté)" in history.text
-    await severine.send("/personnes")
-    await severine.next_message()
-    await severine.click("Amina")
-    await severine.next_message()
-    await severine.click("Historique de l'accord")
-    rounds = await expect(severine, "Historique de l'accord avec Amina")
-    assert "proposé par vous" in rounds.text and "proposé par la personne" in rounds.text
+    history = await expect(amina, ui_text("agreement.history_header"))
+    assert difference in history.text and "Appeler le bailleur" in history.text
+    await sophie.send("/convenu")
+    rounds = await expect(sophie, ui_text("worker.rounds_header", person="Amina"))
+    assert difference in rounds.text
+    assert ui_text("agreement.status_accepted") in rounds.text
+
+
+async def test_a_round_can_remove_or_add_a_step_and_old_buttons_are_refused(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    sophie, _ = await worker_joins(fake_telegram, bot, "Sophie")
+    amina = await person_joins(fake_telegram, bot, "Amina", worker_user=sophie)
+    await sophie.next_message()
+    await sophie.send("/personnes")
+    await sophie.next_message()
+    await sophie.click("Amina")
+    await sophie.next_message()
+    await sophie.click(ui_text("worker.card_agree"))
+    await sophie.next_message()
+    await sophie.send("Trouver un logement stable")
+    await sophie.next_message()
+    await sophie.send("\n".join(" ; ".join(step) for step in STEPS_OF_SOPHIE))
+    await sophie.next_message()
+    await sophie.click(ui_text("worker.agree_send"))
+    await sophie.next_message()
+
+    await amina.next_message()
+    first_question = await expect(amina, ui_text("agreement.question"))
+    await amina.click(ui_text("agreement.remove_step"))
+    await expect(amina, ui_text("agreement.which_step"))
+    await amina.click(ui_text("agreement.step_button", number=2))
+    removal = ui_text("agreement.diff_remove", number=2, before=" — ".join(STEPS_OF_SOPHIE[1]))
+    assert removal in (await amina.next_message()).text
+    # She changes her mind: nothing goes, and the question is asked again.
+    await amina.click(ui_text("agreement.drop"))
+    await expect(amina, ui_text("agreement.dropped"))
+    await expect(amina, ui_text("agreement.question"))
+    await amina.click(ui_text("agreement.add_step"))
+    await expect(amina, ui_text("agreement.ask_add"))
+    await amina.send("Demander à ma sœur de venir avec moi")
+    await amina.next_message()
+    await amina.click(ui_text("agreement.send"))
+    await expect(amina, ui_text("agreement.amended_sent"))
+
+    amended = await expect(
+        sophie, first_line("worker.agreement_amended", person="Amina", change="")
+    )
+    addition = ui_text("agreement.diff_add", number=4, after="Demander à ma sœur de venir avec moi")
+    assert addition in amended.text
+    # Sophie counters: she takes her own step 2 out; Amina sees that difference.
+    await expect(sophie, ui_text("agreement.question"))
+    await sophie.click(ui_text("agreement.remove_step"))
+    await sophie.next_message()
+    await sophie.click(ui_text("agreement.step_button", number=2))
+    await sophie.next_message()
+    await sophie.click(ui_text("agreement.send"))
+    await expect(sophie, first_line("agreement.counter_sent", person="Amina"))
+    countered = await expect(
+        amina, first_line("agreement.proposed_change", worker="Sophie D.", change="")
+    )
+    assert ui_text("agreement.diff_remove", number=2, before=" — ".join(STEPS_OF_SOPHIE[1])) in (
+        countered.text
+    )
+    await expect(amina, ui_text("agreement.question"))
+    # The first proposal's buttons belong to a replaced round: a kind word, nothing changes.
+    await amina.click(ui_text("agreement.ok"), message=first_question)
+    await expect(amina, ui_text("agreement.closed"))
+    await amina.click(ui_text("agreement.ok"))
+    await expect(amina, first_line("agreement.accepted"))
+    assert rows(settings, "SELECT round, author, status FROM agreements ORDER BY id") == [
+        (1, "worker", "superseded"),
+        (2, "person", "superseded"),
+        (3, "worker", "accepted"),
+    ]
+    person_id = rows(settings, "SELECT id FROM persons")[0][0]
+    agreed = await services_of(bot).agreements.first_steps(person_id)  # type: ignore[arg-type]
+    assert agreed is not None
+    assert [s.what for s in agreed.steps] == [
+        "Prendre rendez-vous à la CAF",
+        "Remplir le dossier FSL",
+        "Demander à ma sœur de venir avec moi",
+    ]
 
 
 async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one_delivery(
