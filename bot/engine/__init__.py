@@ -24,6 +24,7 @@ from bot.engine.runner import (
     is_stale,
     scale_scores,
     start,
+    voice_notes,
 )
 
 __all__ = [
@@ -49,4 +50,5 @@ __all__ = [
     "load_ui_texts",
     "scale_scores",
     "start",
+    "voice_notes",
 ]

@@ -104,29 +104,48 @@ def _field_names(template: str) -> list[str]:
         return []
 
 
+def _labelled(
+    dialogue: Dialogue, answers: dict[str, Json], tr: Translator
+) -> Iterator[tuple[str, Step, Json]]:
+    """(label, step, stored answer) in dialogue order; repeat groups flattened and numbered."""
+    for step in dialogue.steps:
+        if step.kind is StepKind.REPEAT:
+            yield from _items(step, answers, tr)
+        elif step.kind in ANSWER_KINDS:
+            yield tr.gettext(step.label), step, answers.get(step.id)
+
+
 def answers_view(
     dialogue: Dialogue, answers: dict[str, Json], tr: Translator
 ) -> list[tuple[str, str]]:
     """(label, answer as shown) in dialogue order; repeat groups flattened and numbered."""
-    view: list[tuple[str, str]] = []
-    for step in dialogue.steps:
-        if step.kind is StepKind.REPEAT:
-            view.extend(_items_view(step, answers, tr))
-        elif step.kind in ANSWER_KINDS:
-            text = shown(step, answers.get(step.id), tr)
-            if text:
-                view.append((tr.gettext(step.label), text))
-    return view
+    view = [
+        (label, shown(step, answer, tr)) for label, step, answer in _labelled(dialogue, answers, tr)
+    ]
+    return [(label, text) for label, text in view if text]
 
 
-def _items_view(group: Step, answers: dict[str, Json], tr: Translator) -> Iterator[tuple[str, str]]:
+def voice_notes(
+    dialogue: Dialogue, answers: dict[str, Json], tr: Translator
+) -> list[tuple[str, str, int]]:
+    """(label, Telegram file id, seconds) of each answer given as a voice note, in order."""
+    notes = []
+    for label, _, answer in _labelled(dialogue, answers, tr):
+        if isinstance(answer, dict) and isinstance(answer.get("voice"), str):
+            duration = answer.get("duration")
+            notes.append(
+                (label, str(answer["voice"]), duration if isinstance(duration, int) else 0)
+            )
+    return notes
+
+
+def _items(
+    group: Step, answers: dict[str, Json], tr: Translator
+) -> Iterator[tuple[str, Step, Json]]:
     asked = [step for step in group.group if step.kind in ANSWER_KINDS]
     name = tr.gettext(group.label)
     for number, entry in enumerate(store.items(answers, group.id), 1):
         for step in asked:
-            text = shown(step, entry.get(step.id), tr)
-            if not text:
-                continue
             # "Idée 1 : …" then "Idée 1 – Ce qui peut bloquer : …"
             if step is asked[0]:
                 label = tr.message("engine.item_first", group=name, number=number)
@@ -134,7 +153,7 @@ def _items_view(group: Step, answers: dict[str, Json], tr: Translator) -> Iterat
                 label = tr.message(
                     "engine.item_step", group=name, number=number, label=tr.gettext(step.label)
                 )
-            yield label, text
+            yield label, step, entry.get(step.id)
 
 
 def recap(dialogue: Dialogue, step: Step, answers: dict[str, Json], tr: Translator) -> str:

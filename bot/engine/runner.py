@@ -50,6 +50,7 @@ __all__ = [
     "is_stale",
     "scale_scores",
     "start",
+    "voice_notes",
 ]
 
 # Telegram's own limit for one message: a longer text can only come from elsewhere.
@@ -115,6 +116,13 @@ def answers_view(
 ) -> list[tuple[str, str]]:
     """(short label, the person's words or score as shown), in dialogue order."""
     return display.answers_view(dialogue, parse_state(state, dialogue.id).answers, tr)
+
+
+def voice_notes(
+    dialogue: Dialogue, state: dict[str, Any], tr: Translator
+) -> list[tuple[str, str, int]]:
+    """(short label, Telegram file id, seconds) of each voice answer, in dialogue order."""
+    return display.voice_notes(dialogue, parse_state(state, dialogue.id).answers, tr)
 
 
 def scale_scores(dialogue: Dialogue, state: dict[str, Any]) -> dict[str, float]:

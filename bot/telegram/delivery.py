@@ -13,7 +13,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.services import Services
 from bot.storage.base import OutboxItem, OutboxMessage
-from bot.telegram.outgoing import Part, PhotoPart, parts_for
+from bot.telegram.outgoing import Part, PhotoPart, VoicePart, parts_for
 from bot.telegram.render import png_file, split_text
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,15 @@ class OutboxCourier:
             await self._services.summaries.failed(int(item.message.params["summary_id"]))
 
     async def _send(self, chat_id: int, part: Part) -> None:
-        if isinstance(part, PhotoPart):
+        if isinstance(part, VoicePart):
+            # By file id: Telegram keeps the recording; we never store the sound ourselves.
+            try:
+                await self._bot.send_voice(chat_id, part.file_id, caption=part.caption)
+            except BadRequest:
+                # A recording Telegram no longer has must not hold back the rest of the summary.
+                log.info("outbox_voice_unavailable")
+                await self._bot.send_message(chat_id, part.caption)
+        elif isinstance(part, PhotoPart):
             await self._bot.send_photo(
                 chat_id,
                 png_file(part.png, "forces"),

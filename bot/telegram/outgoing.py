@@ -20,7 +20,7 @@ from bot.telegram.callbacks import (
 from bot.telegram.negotiation import answer_buttons
 from bot.telegram.render import keyboard, prefix_within, telegram_length
 from bot.telegram.worker_cards import chart_png
-from bot.usecases.summaries import SummaryView, voice_words
+from bot.usecases.summaries import SummaryView, topics_voice, voice_words
 
 # Telegram counts at most 4,096 characters after HTML parsing; leave room for safety.
 MESSAGE_BUDGET = 3800
@@ -45,7 +45,15 @@ class PhotoPart:
     markup: InlineKeyboardMarkup | None = None
 
 
-Part = TextPart | PhotoPart
+@dataclass(frozen=True)
+class VoicePart:
+    """A voice note the person recorded, sent again by its file id, with the question."""
+
+    file_id: str
+    caption: str
+
+
+Part = TextPart | PhotoPart | VoicePart
 
 
 async def parts_for(message: OutboxMessage, services: Services, tr: Translator) -> list[Part]:
@@ -219,6 +227,21 @@ def summary_html(view: SummaryView, name: str, sent_on: str, tr: Translator) -> 
     return chunks
 
 
+def voice_parts(view: SummaryView, name: str, tr: Translator) -> list[Part]:
+    """Each recording the summary holds, in the summary's order, captioned with its question."""
+    parts: list[Part] = []
+    for section in view.sections:
+        for label, file_id, _ in section.voices:
+            caption = tr.message("worker.summary_voice_caption", person=name, label=label)
+            parts.append(VoicePart(file_id, caption))
+    said = topics_voice(view.topics)
+    if said is not None:
+        label = tr.message("worker.summary_topics_title", person=name)
+        caption = tr.message("worker.summary_voice_caption", person=name, label=label)
+        parts.append(VoicePart(said[0], caption))
+    return parts
+
+
 async def _summary_parts(summary_id: int, services: Services, tr: Translator) -> list[Part]:
     view, person = await services.summaries.for_delivery(summary_id)
     name = (person.pseudonym if person else None) or tr.message("worker.no_pseudonym")
@@ -237,6 +260,7 @@ async def _summary_parts(summary_id: int, services: Services, tr: Translator) ->
     )
     texts = summary_html(view, name, sent_on, tr)
     parts: list[Part] = [TextPart(text, html=True) for text in texts]
+    voices = voice_parts(view, name, tr)
     if view.scores:
         picture = chart_png(
             view.scores,
@@ -252,4 +276,5 @@ async def _summary_parts(summary_id: int, services: Services, tr: Translator) ->
         last = parts[-1]
         assert isinstance(last, TextPart)
         parts[-1] = TextPart(last.text, html=True, markup=buttons)
-    return parts
+    # The recordings follow the words they belong to, before the chart.
+    return parts[: len(texts)] + voices + parts[len(texts) :]

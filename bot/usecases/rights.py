@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,8 +14,18 @@ from bot.i18n import Translator
 from bot.storage.base import OutboxMessage, Person, Storage
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
+from bot.usecases.summaries import topics_voice
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A voice note the person recorded, and the name it gets in the export."""
+
+    file_id: str
+    filename: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -24,6 +34,7 @@ class Export:
 
     text: str
     data: dict[str, Any]
+    recordings: list[Recording] = field(default_factory=list)
 
 
 class Rights:
@@ -58,7 +69,20 @@ class Rights:
             "dialogues": [],
             "summaries": [],
             "agreements": [],
+            "recordings": [],
         }
+        recordings: list[Recording] = []
+
+        def recorded(label: str, file_id: str) -> str:
+            """The file name of a recording in the export (one file per recording)."""
+            for known in recordings:
+                if known.file_id == file_id:
+                    return known.filename
+            name = f"{tr.message('rights.export_recording_name')}_{len(recordings) + 1:02d}.oga"
+            recordings.append(Recording(file_id, name, label))
+            data["recordings"].append({"file": name, "question": label, "file_id": file_id})
+            return name
+
         lines = [tr.message("rights.export_title"), ""]
         lines.append(tr.message("rights.export_worker", worker=worker.name if worker else "-"))
         if person.consented_at:
@@ -86,6 +110,9 @@ class Rights:
                     tr.message(key, title=tr.gettext(dialogue.title), date=tr.day(when, timezone)),
                 ]
                 lines += [f"• {label} : {value}" for label, value in view]
+                for label, file_id, _ in engine.voice_notes(dialogue, run.state, tr):
+                    name = recorded(label, file_id)
+                    lines.append(tr.message("rights.export_recording", label=label, file=name))
         for summary in await self._storage.sent_summaries(person.id):
             data["summaries"].append(
                 {
@@ -99,6 +126,11 @@ class Rights:
                     "",
                     tr.message("rights.export_summary", date=tr.day(summary.sent_at, timezone)),
                 ]
+            said = topics_voice(summary.content.get("topics"))
+            if said is not None:
+                label = tr.message("summary.topics_title")
+                name = recorded(label, said[0])
+                lines.append(tr.message("rights.export_recording", label=label, file=name))
         for agreement in await self._storage.agreements_of(person.id):
             data["agreements"].append(
                 {
@@ -119,8 +151,8 @@ class Rights:
                 "• " + " — ".join(part for part in (step.what, step.who, step.when) if part)
                 for step in agreement.steps
             ]
-        log.info("data_exported", extra={"person": person.id})
-        return Export("\n".join(lines) + "\n", data)
+        log.info("data_exported", extra={"person": person.id, "recordings": len(recordings)})
+        return Export("\n".join(lines) + "\n", data, recordings)
 
     async def expired(self, retention_days: int) -> list[Person]:
         """Persons whose last contact is older than the retention period."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -30,6 +30,8 @@ class Section:
     title: str
     lines: list[tuple[str, str]]
     included: bool
+    # (label, Telegram file id, seconds): the recordings go to the worker as they were said.
+    voices: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,13 @@ def _view(summary: Summary, updated: bool = False) -> SummaryView:
         revision=summary.revision,
         status=summary.status,
         sections=[
-            Section(s["key"], s["title"], [(a, b) for a, b in s["lines"]], s["included"])
+            Section(
+                s["key"],
+                s["title"],
+                [(a, b) for a, b in s["lines"]],
+                s["included"],
+                [(str(a), str(b), int(c)) for a, b, c in s.get("voices", [])],
+            )
             for s in content["sections"]
         ],
         topics=content.get("topics"),
@@ -104,6 +112,14 @@ def _view(summary: Summary, updated: bool = False) -> SummaryView:
 
 def _moment(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
+
+
+def topics_voice(value: Any) -> tuple[str, int] | None:
+    """The (file id, seconds) of topics said in a voice note, else None."""
+    if isinstance(value, dict) and isinstance(value.get("voice"), str):
+        duration = value.get("duration")
+        return value["voice"], duration if isinstance(duration, int) else 0
+    return None
 
 
 def voice_words(value: Any, tr: Translator) -> str:
@@ -152,6 +168,7 @@ class Summaries:
                     "key": key,
                     "title": tr.gettext(dialogue.title),
                     "lines": engine.answers_view(dialogue, versions[0].state, tr),
+                    "voices": engine.voice_notes(dialogue, versions[0].state, tr),
                     "included": True,
                 }
             )

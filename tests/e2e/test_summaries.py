@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 import sqlite3
+import zipfile
 from collections import defaultdict
 from datetime import timedelta
 
@@ -292,6 +294,53 @@ async def test_a_round_can_remove_or_add_a_step_and_old_buttons_are_refused(
         "Remplir le dossier FSL",
         "Demander à ma sœur de venir avec moi",
     ]
+
+
+SOUND = b"OggS\x00\x02" + b"Amina raconte sa semaine" + bytes(40)
+
+
+async def test_a_voice_answer_reaches_the_worker_as_a_recording_and_the_export_holds_it(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    severine, _ = await worker_joins(fake_telegram, bot)
+    amina = await person_joins(fake_telegram, bot, "Amina", worker_user=severine)
+    await severine.next_message()
+    await finish_probleme(amina, SOUND)
+    await prepare(amina, None)
+    await amina.click("Envoyer")
+    await eventually(fake_telegram, amina, "C'est envoyé")
+
+    def recordings() -> list[BotMessage]:
+        return [m for m in severine.messages if m.voice is not None]
+
+    await fake_telegram.wait_for(lambda: recordings() or None)
+    (voice,) = recordings()
+    sent = next(m for m in amina.sent if m.get("voice"))["voice"]
+    assert voice.voice is not None and voice.voice.data == SOUND
+    assert voice.voice.file_id == sent["file_id"]  # sent again by its file id, not uploaded
+    label = ui_text("worker.summary_voice_caption", person="Amina", label="Ce qui est difficile")
+    assert voice.caption == label
+    # In the summary's order: after the text, before the chart and its buttons.
+    texts = [i for i, m in enumerate(severine.messages) if m.html]
+    assert texts and max(texts) < severine.messages.index(voice)
+
+    await amina.send("/mes_donnees")
+
+    def document(name: str) -> BotMessage | None:
+        return next((m for m in amina.messages if m.filename == name), None)
+
+    await fake_telegram.wait_for(lambda: document("mes_donnees.zip"))
+    readable, packed = document("mes_donnees.txt"), document("mes_donnees.zip")
+    assert readable is not None and packed is not None and packed.document is not None
+    with zipfile.ZipFile(io.BytesIO(packed.document)) as archive:
+        names = archive.namelist()
+        assert {"mes_donnees.txt", "mes_donnees.json"} <= set(names)
+        (recording,) = [n for n in names if n.endswith(".oga")]
+        assert archive.read(recording) == SOUND
+        data = json.loads(archive.read("mes_donnees.json"))
+        assert archive.read("mes_donnees.txt") == readable.document
+    assert data["recordings"][0]["file"] == recording and not data["recordings"][0]["missing"]
+    assert readable.document is not None and recording in readable.document.decode()
 
 
 async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one_delivery(

@@ -62,7 +62,11 @@ async def send_document(world: World, params: Params) -> Json:
     return _send_media(world, params, "document")
 
 
-def _send_media(world: World, params: Params, kind: Literal["photo", "document"]) -> Json:
+async def send_voice(world: World, params: Params) -> Json:
+    return _send_media(world, params, "voice")
+
+
+def _send_media(world: World, params: Params, kind: Literal["photo", "document", "voice"]) -> Json:
     chat = world.writable_chat(params.values.get("chat_id"))
     stored = _media_file(world, params.file(kind), kind)
     caption = validation.caption(
@@ -86,7 +90,7 @@ def _send_media(world: World, params: Params, kind: Literal["photo", "document"]
 
 
 def _media_file(world: World, source: UploadedFile | str | None, kind: str) -> StoredFile:
-    folder = "photos" if kind == "photo" else "documents"
+    folder = {"photo": "photos", "voice": "voice"}.get(kind, "documents")
     if source is None:
         raise bad_request(f"there is no {kind} in the request")
     if isinstance(source, UploadedFile):
@@ -98,7 +102,9 @@ def _media_file(world: World, source: UploadedFile | str | None, kind: str) -> S
         return world.files.add(
             source.data,
             folder=folder,
-            extension=_extension(source.filename, "jpg" if kind == "photo" else "bin"),
+            extension=_extension(
+                source.filename, {"photo": "jpg", "voice": "oga"}.get(kind, "bin")
+            ),
             filename=source.filename,
             mime_type=mime,
         )
@@ -191,6 +197,7 @@ METHODS: dict[str, Handler] = {
     "sendMessage": send_message,
     "sendPhoto": send_photo,
     "sendDocument": send_document,
+    "sendVoice": send_voice,
     "editMessageText": edit_message_text,
     "editMessageReplyMarkup": edit_message_reply_markup,
     "deleteMessage": delete_message,

@@ -36,7 +36,7 @@ class BotMessage:
     parse_mode: str | None = None
     reply_markup: Json | None = None  # inline keyboards only: the ones a message carries
     reply_keyboard: Json | None = None  # keyboard / remove_keyboard / force_reply sent with it
-    kind: Literal["text", "photo", "document"] = "text"
+    kind: Literal["text", "photo", "document", "voice"] = "text"
     file: StoredFile | None = None
     edits: int = 0
     edit_date: int | None = None
@@ -66,6 +66,11 @@ class BotMessage:
     @property
     def document(self) -> bytes | None:
         return self.file.data if self.kind == "document" and self.file else None
+
+    @property
+    def voice(self) -> StoredFile | None:
+        """The recording a voice message carries (its file id is the one that was sent)."""
+        return self.file if self.kind == "voice" else None
 
     @property
     def filename(self) -> str | None:
@@ -103,6 +108,8 @@ class BotMessage:
         if self.kind == "photo":
             # The fake never decodes images, so every photo gets one plausible size.
             return [{**media, "width": 800, "height": 600}]
+        if self.kind == "voice":
+            media["duration"] = 1
         if self.file.filename:
             media["file_name"] = self.file.filename
         if self.file.mime_type:

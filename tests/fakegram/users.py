@@ -51,6 +51,15 @@ class FakeUser:
         return [message for message in self._chat.bot_messages if not message.deleted]
 
     @property
+    def sent(self) -> list[Json]:
+        """What this user sent (the Bot API messages), oldest first."""
+        return [
+            entry.payload
+            for entry in self._chat.log
+            if isinstance(entry, UserEvent) and entry.payload is not None
+        ]
+
+    @property
     def clicks(self) -> list[Click]:
         return [entry for entry in self._chat.log if isinstance(entry, Click)]
 
