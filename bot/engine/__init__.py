@@ -18,6 +18,7 @@ from bot.engine.loader import DialogueError, load_dialogues, load_ui_texts
 from bot.engine.model import Dialogue, Option, Step, StepKind
 from bot.engine.runner import (
     advance,
+    answers_lines,
     answers_view,
     current_prompt,
     is_finished,
@@ -42,6 +43,7 @@ __all__ = [
     "Translator",
     "VoiceAnswer",
     "advance",
+    "answers_lines",
     "answers_view",
     "current_prompt",
     "is_finished",

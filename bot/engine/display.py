@@ -119,10 +119,22 @@ def answers_view(
     dialogue: Dialogue, answers: dict[str, Json], tr: Translator
 ) -> list[tuple[str, str]]:
     """(label, answer as shown) in dialogue order; repeat groups flattened and numbered."""
-    view = [
-        (label, shown(step, answer, tr)) for label, step, answer in _labelled(dialogue, answers, tr)
-    ]
-    return [(label, text) for label, text in view if text]
+    return [(label, text) for label, text, _ in answers_lines(dialogue, answers, tr)]
+
+
+def answers_lines(
+    dialogue: Dialogue, answers: dict[str, Json], tr: Translator
+) -> list[tuple[str, str, bool]]:
+    """Like answers_view, with whether each answer is the person's own words (text or voice).
+
+    A choice, a score or yes/no is shown in our wording: a reader must not take it for hers.
+    """
+    lines = []
+    for label, step, answer in _labelled(dialogue, answers, tr):
+        text = shown(step, answer, tr)
+        if text:
+            lines.append((label, text, store.is_words(answer)))
+    return lines
 
 
 def voice_notes(

@@ -44,6 +44,7 @@ __all__ = [
     "Translator",
     "VoiceAnswer",
     "advance",
+    "answers_lines",
     "answers_view",
     "current_prompt",
     "is_finished",
@@ -116,6 +117,13 @@ def answers_view(
 ) -> list[tuple[str, str]]:
     """(short label, the person's words or score as shown), in dialogue order."""
     return display.answers_view(dialogue, parse_state(state, dialogue.id).answers, tr)
+
+
+def answers_lines(
+    dialogue: Dialogue, state: dict[str, Any], tr: Translator
+) -> list[tuple[str, str, bool]]:
+    """(short label, answer as shown, whether it is the person's own words), in order."""
+    return display.answers_lines(dialogue, parse_state(state, dialogue.id).answers, tr)
 
 
 def voice_notes(

@@ -7,13 +7,13 @@ import contextlib
 import logging
 from datetime import timedelta
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.services import Services
 from bot.storage.base import OutboxItem, OutboxMessage
-from bot.telegram.outgoing import Part, PhotoPart, VoicePart, parts_for
+from bot.telegram.outgoing import DocumentPart, Part, PhotoPart, VoicePart, parts_for
 from bot.telegram.render import png_file, split_text
 
 log = logging.getLogger(__name__)
@@ -148,6 +148,13 @@ class OutboxCourier:
                 # A recording Telegram no longer has must not hold back the rest of the summary.
                 log.info("outbox_voice_unavailable")
                 await self._bot.send_message(chat_id, part.caption)
+        elif isinstance(part, DocumentPart):
+            await self._bot.send_document(
+                chat_id,
+                InputFile(part.data, filename=part.filename),
+                caption=part.caption,
+                reply_markup=part.markup,
+            )
         elif isinstance(part, PhotoPart):
             await self._bot.send_photo(
                 chat_id,
@@ -156,7 +163,7 @@ class OutboxCourier:
                 reply_markup=part.markup,
             )
         elif part.html:
-            # HTML parts are cut to size when built (outgoing.summary_html).
+            # HTML parts fit by construction (summary_view.for_worker).
             await self._bot.send_message(
                 chat_id, part.text, parse_mode=ParseMode.HTML, reply_markup=part.markup
             )

@@ -8,11 +8,12 @@ from telegram.ext import ContextTypes
 
 from bot.engine import VoiceAnswer
 from bot.i18n import Translator
+from bot.telegram import summary_view
 from bot.telegram.callbacks import SummaryButton
 from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, person, services
-from bot.usecases.summaries import TOPICS, NothingToSummarise, SummaryView, voice_words
+from bot.usecases.summaries import TOPICS, NothingToSummarise, SummaryView
 
 TOPICS_INPUT = "summary_topics"
 
@@ -66,29 +67,18 @@ async def _worker_name(context: ContextTypes.DEFAULT_TYPE, translator: Translato
     return name or translator.message("summary.your_worker")
 
 
-def preview_text(view: SummaryView, translator: Translator, worker_name: str) -> str:
-    """Everything the summary holds, in the person's words, as the worker would read it."""
-    blocks = [translator.message("summary.preview_header", worker=worker_name)]
-    for section in view.sections:
-        lines = [f"📌 {section.title}"]
-        lines += [f"• {label} : {value}" for label, value in section.lines]
-        if section.key == "forces":
-            changes = [s for s in view.scores if s.before is not None and s.now is not None]
-            if changes:
-                lines.append(translator.message("summary.changes_title"))
-                lines += [
-                    translator.message(
-                        "summary.change_line",
-                        label=s.label,
-                        before=f"{s.before:g}",
-                        now=f"{s.now:g}",
-                    )
-                    for s in changes
-                ]
-        blocks.append("\n".join(lines))
-    if view.topics:
-        title = translator.message("summary.topics_title")
-        blocks.append(f"💬 {title}\n{voice_words(view.topics, translator)}")
+def preview_text(view: SummaryView, translator: Translator, worker_name: str, now: str) -> str:
+    """The summary exactly as the worker would read it, after what their phone shows first."""
+    name = view.person_name or translator.message("worker.no_pseudonym")
+    shaped = summary_view.for_worker(view, name, now, translator)
+    blocks = [
+        translator.message("summary.preview_header", worker=worker_name),
+        translator.message("summary.preview_notice", worker=worker_name, notice=shaped.notice),
+        summary_view.as_plain(shaped.body),
+    ]
+    if shaped.document is not None:
+        blocks.append(translator.message("summary.preview_document", worker=worker_name))
+        blocks.append(summary_view.as_plain(shaped.document))
     return "\n\n".join(blocks)
 
 
@@ -141,7 +131,9 @@ async def show_preview(
     """The full summary, then the control message."""
     translator = tr(context)
     worker_name = await _worker_name(context, translator)
-    await say(update, context, preview_text(view, translator, worker_name))
+    found = services(context)
+    now = translator.date_time(found.clock.now(), found.settings.timezone)
+    await say(update, context, preview_text(view, translator, worker_name, now))
     text, markup = control(view, translator, worker_name)
     await say(update, context, text, reply_markup=markup)
 

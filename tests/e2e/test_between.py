@@ -165,8 +165,8 @@ async def test_a_check_in_answer_feeds_the_next_summary(
         await amina.click("Passer")
         await eventually(fake_telegram, amina, "recevra :")
         preview = "\n".join(m.text for m in amina.messages)
-        assert "📌 Mes premiers pas" in preview
-        assert "• Appeler la CAF : en cours : J'ai trouvé le bon numéro" in preview
+        assert "\nMes premiers pas\n" in preview
+        assert "Appeler la CAF : « en cours : J'ai trouvé le bon numéro »" in preview
 
 
 async def test_pause_quiet_hours_and_a_cancelled_appointment(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 import json
 import sqlite3
@@ -39,7 +41,9 @@ def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
 
 
 def summaries_received(worker: FakeUser) -> list[BotMessage]:
-    return [m for m in worker.messages if m.text.startswith("Résumé : ")]
+    """The neutral notices that open each summary."""
+    start = ui_text("worker.summary_notice", person="").split(" de ")[0]
+    return [m for m in worker.messages if m.text.startswith(start)]
 
 
 async def read_preview(amina: FakeUser) -> tuple[str, BotMessage]:
@@ -102,14 +106,18 @@ async def test_a_person_prepares_and_sends_a_summary_and_the_worker_acknowledges
     await eventually(fake_telegram, amina, "Séverine D. a reçu votre résumé.")
     received = summaries_received(severine)
     assert len(received) == 1
-    words = "\n".join(m.text for m in severine.messages[-4:])
-    assert "Résumé : Amina" in words
-    assert f"« {HOSTILE}" in words  # escaped in HTML, shown verbatim
-    assert "« Le dossier CAF <i>urgent</i> »" in words
+    # Too long for one message: a neutral notice, the top, then the whole as a document.
+    notice, top, document = severine.messages[-3:]
+    assert notice.text == ui_text("worker.summary_notice_vowel", person="Amina")
+    assert top.html and "« Le dossier CAF <i>urgent</i> »" in top.text  # escaped, shown verbatim
+    assert ui_text("worker.summary_more_in_document") in top.text
     assert all(len(m.text) <= 4096 for m in severine.messages)
-    chart = severine.messages[-1]
-    assert chart.photo is not None and chart.button_labels == ["✅ Bien reçu", "📚 Historique"]
-    picture = Image.open(io.BytesIO(chart.photo))
+    assert document.filename == "resume.html" and document.document is not None
+    assert document.button_labels == ["✅ Bien reçu", "📚 Historique"]
+    page = html.unescape(document.document.decode("utf-8"))
+    assert f"« {HOSTILE} {LONG.strip()}" in page and "<script>" not in page.replace(HOSTILE, "")
+    chart = base64.b64decode(page.split("data:image/png;base64,")[1].split('"')[0])
+    picture = Image.open(io.BytesIO(chart))
     assert picture.format == "PNG" and 600 <= picture.width <= 1400 and picture.height > 400
 
     answer = await severine.click("Bien reçu")
@@ -341,6 +349,46 @@ async def test_a_voice_answer_reaches_the_worker_as_a_recording_and_the_export_h
         assert archive.read("mes_donnees.txt") == readable.document
     assert data["recordings"][0]["file"] == recording and not data["recordings"][0]["missing"]
     assert readable.document is not None and recording in readable.document.decode()
+
+
+async def test_a_typical_summary_is_three_messages_opening_with_a_neutral_notice(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    severine, _ = await worker_joins(fake_telegram, bot)
+    amina = await person_joins(fake_telegram, bot, "Amina", worker_user=severine)
+    await severine.next_message()
+    await finish_probleme(amina, "Je dors chez ma sœur depuis mars")
+    await finish_forces(amina, 4)
+    await finish_forces(amina, 6)
+    await amina.send("/preparer")
+    await expect(amina, "De quoi voulez-vous parler au rendez-vous ?")
+    await amina.send("Le dossier CAF")
+    whole, _ = await read_preview(amina)
+    notice = ui_text("worker.summary_notice_vowel", person="Amina")
+    # The person sees what the worker's phone shows first, then the same text.
+    assert f"« {notice} »" in whole
+    before = len(severine.messages)
+    await amina.click("Envoyer")
+    await eventually(fake_telegram, amina, "Séverine D. a reçu votre résumé.")
+    sent = severine.messages[before:]
+    print("\n\n".join(m.text for m in sent))
+    assert len(sent) == 3
+    first, body, chart = sent
+    assert first.text == notice and not first.buttons  # nothing else in the preview
+    assert body.html and body.text in whole  # exactly what the person previewed
+    assert "« Je dors chez ma sœur depuis mars »" in body.text
+    assert "« Le dossier CAF »" in body.text
+    # Our own numbers and labels are plain: a score is never quoted as her words.
+    score = ui_text("engine.scale_value", value=9, of=10)
+    assert score in body.text and f"« {score}" not in body.text
+    up = ui_text("worker.summary_score_up", label="", before="", now="").split()[0]
+    assert body.text.count(up) == 8
+    assert (
+        body.text.index("« Le dossier CAF »")
+        < body.text.index(up)
+        < body.text.index(ui_text("worker.summary_quote_note"))
+    )
+    assert chart.photo is not None and chart.button_labels == ["✅ Bien reçu", "📚 Historique"]
 
 
 async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one_delivery(
