@@ -394,7 +394,12 @@ class _Turn:
         else:
             target = flow.follow(self.dialogue, self.step, answers, self.cursor.item)
         said: list[str] = []
-        return self.go(target, answers, said)
+        outcome = self.go(target, answers, said)
+        if isinstance(value, bool):
+            return outcome  # yes/no: the button's own words ("Oui, c'est ça") say it best
+        if value is None:
+            return replace(outcome, chosen=self.tr.message("engine.skipped"))
+        return replace(outcome, chosen=display.shown(self.step, value, self.tr))
 
     def go(
         self, target: Target, answers: dict[str, Json], said: list[str] | None = None

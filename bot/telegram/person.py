@@ -18,6 +18,7 @@ from bot.telegram.callbacks import (
     LanguageButton,
     MenuButton,
     SummaryButton,
+    encode,
 )
 from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard, prompt_keyboard
@@ -141,8 +142,34 @@ async def answer_pressed(
     if turn.same_question and turn.prompt is not None and turn.run_id is not None:
         await _edit(query, turn.prompt.text, prompt_keyboard(turn.prompt, turn.run_id))
         return
-    await close_buttons(query)
+    label = _pressed_label(query, button.value, run_id, press.turn)
+    answer = turn.chosen or label
+    await _show_choice(query, tr(context).message("bot.chosen", answer=answer) if answer else None)
     await show_turn(update, context, turn)
+
+
+def _pressed_label(query: CallbackQuery, value: str, run_id: int, turn: int) -> str | None:
+    """The label of the button that was pressed, read from the message it was on."""
+    markup = getattr(query.message, "reply_markup", None)
+    wanted = encode(AnswerButton(run_id, turn, value))
+    for row in getattr(markup, "inline_keyboard", ()):
+        for key in row:
+            if key.callback_data == wanted:
+                return str(key.text)
+    return None
+
+
+async def _show_choice(query: CallbackQuery, choice: str | None) -> None:
+    """The question keeps its text, the buttons go, and the choice shows under it."""
+    text = getattr(query.message, "text", None)
+    if not text or not choice:
+        await close_buttons(query)
+        return
+    try:
+        await query.edit_message_text(f"{text}\n{choice}", reply_markup=None)
+    except BadRequest:
+        # Too old to edit, or too long with the choice: at least the buttons go.
+        await close_buttons(query)
 
 
 async def stale_pressed(

@@ -30,6 +30,8 @@ class Turn:
     finished: bool = False
     # A multiple choice toggled: the transport edits the question in place.
     same_question: bool = False
+    # The answer just kept, as shown back under its question ("Mes enfants, Ma famille").
+    chosen: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,4 +191,5 @@ class Dialogues:
             and isinstance(answer, ButtonPress)
             and not outcome.messages
         )
-        return Turn(outcome.messages, outcome.prompt, run.id, outcome.finished, same)
+        chosen = outcome.chosen if outcome.accepted else None
+        return Turn(outcome.messages, outcome.prompt, run.id, outcome.finished, same, chosen)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from telegram.ext import Application
 
-from tests.e2e.helpers import expect, open_dialogue, person_joins
-from tests.fakegram import FakeTelegram
+from bot.engine import load_dialogues
+from bot.i18n import ui_text
+from tests.e2e.helpers import expect, finish_probleme, open_dialogue, person_joins
+from tests.fakegram import BotMessage, FakeTelegram
 
 HOSTILE = "Je dors chez ma sœur <b>&amp;</b> {0} {} 😢"
 
@@ -128,3 +132,38 @@ async def test_mes_forces_in_the_simpler_emoji_scale(
     await lea.next_message()
     menu = await expect(lea, "Que voulez-vous faire ?")
     assert "Mes forces ✔" in menu.button_labels
+
+
+async def test_every_choice_is_shown_under_its_question_once_made(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    """A multiple choice, a skip, a scale, a single choice, a recap: each answer stays visible."""
+    amina = await person_joins(fake_telegram, bot, "Amina")
+    await finish_probleme(amina, "Je dors chez ma sœur")
+
+    dialogue = load_dialogues(Path("dialogs"))["probleme"]
+
+    def question(step_id: str) -> BotMessage:
+        opening = dialogue.step(step_id).text.strip().splitlines()[0]
+        return next(m for m in amina.messages if opening in m.text)
+
+    def label(step_id: str, value: str) -> str:
+        return next(o.label for o in dialogue.step(step_id).options if o.value == value)
+
+    checks = {
+        "concernes": label("concernes", "moi"),
+        "moments": ui_text("engine.skipped"),
+        "situation": ui_text("engine.scale_value", value=3, of=10),
+        "importance": ui_text("engine.scale_value", value=9, of=10),
+        "domaine": label("domaine", "logement"),
+    }
+    for step_id, answer in checks.items():
+        message = question(step_id)
+        assert message.text.endswith("\n" + ui_text("bot.chosen", answer=answer)), (
+            amina.transcript()
+        )
+        assert not message.buttons  # answered: no live button left
+    recap = next(m for m in amina.messages if ui_text("engine.recap_question") in m.text)
+    assert recap.text.endswith(ui_text("bot.chosen", answer=ui_text("engine.recap_yes")))
+    assert not recap.buttons
