@@ -15,7 +15,7 @@ from bot.engine.interface import (
     VoiceAnswer,
 )
 from bot.engine.loader import DialogueError, load_dialogues, load_ui_texts
-from bot.engine.model import Dialogue, Option, Step, StepKind
+from bot.engine.model import PREVIOUS, Dialogue, Option, Step, StepKind
 from bot.engine.runner import (
     advance,
     answers_lines,
@@ -29,6 +29,7 @@ from bot.engine.runner import (
 )
 
 __all__ = [
+    "PREVIOUS",
     "Answer",
     "Button",
     "ButtonPress",

@@ -26,6 +26,7 @@ from bot.engine.model import (
     BACK,
     DONE,
     OTHER,
+    PREVIOUS,
     SKIP,
     SWITCH_SCALE,
     YES,
@@ -56,6 +57,8 @@ __all__ = [
 
 # Telegram's own limit for one message: a longer text can only come from elsewhere.
 MAX_TEXT = 4096
+# How far "Retour" can go back (a long dialogue with repeated ideas stays well under it).
+HISTORY_MAX = 80
 
 
 def start(dialogue: Dialogue, tr: Translator, *, scale_mode: str = "numbers") -> Outcome:
@@ -232,11 +235,15 @@ class _Turn:
         if press.turn != self.run.turn:
             raise _Rejected("engine.stale")
         shown = prompts.build(self.dialogue, self.run, self.tr).buttons
-        if press.value not in {button.value for row in shown for button in row}:
+        # "Retour" is always understood, as a button or typed as /retour.
+        offered = {button.value for row in shown for button in row} | {PREVIOUS}
+        if press.value not in offered:
             raise _Rejected("engine.not_understood")  # forged, or from an edited file
         value, phase, kind = press.value, self.cursor.phase, self.step.kind
         if value == BACK:
             return self.ask(replace(self.cursor, phase=Phase.ASK))
+        if value == PREVIOUS:
+            return self.previous()
         if phase is Phase.AGAIN:
             return self.again(value == YES)
         if phase is Phase.FIX:
@@ -258,6 +265,37 @@ class _Turn:
         if value == OTHER:
             return self.ask(replace(self.cursor, phase=Phase.OTHER))
         return self.store(store.chosen(self.step, self.run.answers, value))
+
+    def previous(self) -> Outcome:
+        """Back to the question before, every answer kept (a multiple choice as ticked)."""
+        if self.cursor.phase in (Phase.OTHER, Phase.FIX):
+            return self.ask(replace(self.cursor, phase=Phase.ASK))
+        if not self.run.history:
+            raise _Rejected("engine.no_previous")
+        cursor = self.run.history[-1]
+        step = self.dialogue.step(cursor.step)
+        given = store.get(self.dialogue, self.run.answers, step.id, cursor.item)
+        if step.kind is StepKind.MULTI and cursor.phase is Phase.ASK and isinstance(given, list):
+            cursor = replace(
+                cursor,
+                selected=tuple(
+                    value
+                    for value in (store.choice_value(part) for part in given)
+                    if value and value != OTHER
+                ),
+                other=next(
+                    (
+                        part["text"]
+                        for part in given
+                        if isinstance(part, dict) and part.get("value") == OTHER
+                    ),
+                    None,
+                ),
+            )
+        run = replace(
+            self.run, cursor=cursor, history=self.run.history[:-1], turn=self.run.turn + 1
+        )
+        return _outcome(self.dialogue, run, [], self.tr)
 
     def again(self, more: bool) -> Outcome:
         group = self.step
@@ -405,7 +443,13 @@ class _Turn:
         self, target: Target, answers: dict[str, Json], said: list[str] | None = None
     ) -> Outcome:
         said = said if said is not None else []
-        run = _arrive(self.dialogue, replace(self.run, answers=answers), target, said, self.tr)
+        # This question joins the way back; a sub-phase (Autre, Corriger) returns to its question.
+        here = self.cursor
+        if here.phase is not Phase.AGAIN:
+            here = replace(here, phase=Phase.ASK, selected=(), other=None)
+        history = (*self.run.history, here)[-HISTORY_MAX:]
+        moved = replace(self.run, answers=answers, history=history)
+        run = _arrive(self.dialogue, moved, target, said, self.tr)
         return _outcome(self.dialogue, run, said, self.tr)
 
     def ask(self, cursor: Cursor) -> Outcome:

@@ -9,7 +9,7 @@ from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.engine import ButtonPress, TextAnswer, VoiceAnswer
+from bot.engine import PREVIOUS, ButtonPress, TextAnswer, VoiceAnswer
 from bot.i18n import current_language
 from bot.telegram import between, negotiation, safety, summary
 from bot.telegram.callbacks import (
@@ -58,6 +58,17 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     left = await services(context).dialogues.leave(person(update)) or pending is not None
     key = "bot.cancel_done" if left else "bot.cancel_nothing"
     await say(update, context, tr(context).message(key))
+
+
+async def back_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/retour: the question before, with every answer kept."""
+    try:
+        turn = await services(context).dialogues.back(person(update), tr(context))
+    except NoDialogue:
+        await say(update, context, tr(context).message("bot.no_dialogue"))
+        await show_menu(update, context)
+        return
+    await show_turn(update, context, turn)
 
 
 async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -143,7 +154,7 @@ async def answer_pressed(
         await _edit(query, turn.prompt.text, prompt_keyboard(turn.prompt, turn.run_id))
         return
     label = _pressed_label(query, button.value, run_id, press.turn)
-    answer = turn.chosen or label
+    answer = None if button.value == PREVIOUS else turn.chosen or label
     await _show_choice(query, tr(context).message("bot.chosen", answer=answer) if answer else None)
     await show_turn(update, context, turn)
 

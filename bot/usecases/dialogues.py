@@ -139,6 +139,14 @@ class Dialogues:
             await self._storage.set_current_run(person.id, run.id)
         return await self._advance(run, press, tr)
 
+    async def back(self, person: Person, tr: Translator) -> Turn:
+        """/retour: the question before the current one, every answer kept."""
+        run = await self._current_run(person)
+        if run is None:
+            raise NoDialogue
+        turn = int(run.state.get("turn", 0))
+        return await self._advance(run, ButtonPress(turn, engine.PREVIOUS), tr)
+
     async def leave(self, person: Person) -> bool:
         """Step out of the current dialogue; it stays in progress for later."""
         if person.current_run_id is None:

@@ -167,3 +167,35 @@ async def test_every_choice_is_shown_under_its_question_once_made(
     recap = next(m for m in amina.messages if ui_text("engine.recap_question") in m.text)
     assert recap.text.endswith(ui_text("bot.chosen", answer=ui_text("engine.recap_yes")))
     assert not recap.buttons
+
+
+async def test_retour_goes_back_one_question_by_button_or_command(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    dialogue = load_dialogues(Path("dialogs"))["probleme"]
+
+    def opening(step_id: str) -> str:
+        return dialogue.step(step_id).text.strip().splitlines()[0]
+
+    amina = await person_joins(fake_telegram, bot, "Amina")
+    await open_dialogue(amina, "Mon problème")
+    await amina.next_message()  # the intro
+    first = await expect(amina, opening("difficulte"))
+    assert ui_text("engine.previous") not in first.button_labels
+    await amina.send("Je dors chez ma sœur")
+    second = await expect(amina, opening("titre"))
+    await amina.click(ui_text("engine.previous"))
+    # The question before, asked again; its answer is still kept.
+    await expect(amina, opening("difficulte"))
+    assert not second.buttons
+    await amina.send("Je dors chez ma sœur depuis mars")
+    await expect(amina, opening("titre"))
+    await amina.send("Logement")
+    await expect(amina, opening("concernes"))
+    await amina.send("/retour")
+    await expect(amina, opening("titre"))
+    await amina.send("/retour")
+    await expect(amina, opening("difficulte"))
+    await amina.send("/retour")
+    await expect(amina, ui_text("engine.no_previous"))

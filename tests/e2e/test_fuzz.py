@@ -41,13 +41,14 @@ from hypothesis import strategies as st
 from telegram.ext import AIORateLimiter
 
 from bot.config import Settings, load_settings
-from bot.engine.model import BACK, DONE, FIX, NO, OTHER, SKIP, SWITCH_SCALE, YES
+from bot.engine.model import BACK, DONE, FIX, NO, OTHER, PREVIOUS, SKIP, SWITCH_SCALE, YES
 from bot.engine.prompts import CORRECT_PREFIX
 from bot.services import Services
 from bot.telegram import callbacks
 from bot.telegram.app import PERSON_COMMANDS
 from bot.telegram.callbacks import (
     MAX_BYTES,
+    AnswerButton,
     Callback,
     ForgedCallback,
     RightsButton,
@@ -612,8 +613,11 @@ class Session:
             return
         before = len(chat.user.messages)
         if isinstance(action, Send):
-            self.done.append(f"{action.actor} sends {action.text!r}")
-            await chat.user.send(action.text)
+            text = action.text
+            if action.actor == "person" and _commands_going_back(text):
+                text = "/aide"  # like "erase": a deliberate change of answers, not junk
+            self.done.append(f"{action.actor} sends {text!r}")
+            await chat.user.send(text)
             chat.sent_text = True
         elif isinstance(action, Edit):
             if not chat.sent_text:
@@ -678,9 +682,9 @@ class Session:
             else:
                 others = [d for d, _ in chat.seen]
                 data = mutate(seen, press.mutation, press.data, others, press.target)
-        if actor == "person" and _erases(data):
-            # Erasing everything is what that button is for: the one press that may change
-            # the stored answers. The person says "keep" instead.
+        if actor == "person" and (_erases(data) or _goes_back(data)):
+            # Erasing everything, or going back to answer again, is what those buttons are
+            # for: the presses that may change the stored answers. The person says "keep".
             data = encode(RightsButton("keep"))
         self.done.append(f"{actor} presses {data!r} ({press.how}) on #{on.message_id}")
         try:
@@ -723,6 +727,20 @@ def mutate(data: str, how: str, piece: str, others: Sequence[str], index: int) -
         piece = other[position] if position < len(other) else piece
     parts[position] = piece
     return _fit("|".join(parts))
+
+
+def _goes_back(data: str) -> bool:
+    try:
+        decoded = decode(data)
+    except ForgedCallback:
+        return False
+    return isinstance(decoded, AnswerButton) and decoded.value == PREVIOUS
+
+
+def _commands_going_back(text: str) -> bool:
+    """/retour (or /back), however spelled: it goes back to answer again, on purpose."""
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    return first.lower().split("@")[0] in ("/retour", "/back")
 
 
 def _erases(data: str) -> bool:
@@ -772,9 +790,9 @@ async def check_answers_unchanged(session: Session, snapshot: Snapshot) -> None:
     """What the person had answered before the junk is still exactly there.
 
     Sound because nothing the junk can do may change it: a finished run is never
-    written again (Refaire starts a new run), Mes forces has no recap, so no way back
-    to an earlier question, and the only press that deletes answers, "erase" after
-    /effacer, is never sent by the person (see Session._press). Junk may add answers
+    written again (Refaire starts a new run), and the presses that change answers on
+    purpose — "erase" after /effacer, "↩︎ Retour" and /retour — are never sent by the
+    person (see Session._press and Session.perform). Junk may add answers
     to later questions of Mes forces: valid input is valid, whoever types it.
     """
     storage = session.services.storage
