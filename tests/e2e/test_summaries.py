@@ -429,7 +429,7 @@ async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one
 
     async with running_bot(settings):
         await amina.send("/aide")
-        await expect(amina, "Choisissez un sujet")
+        await expect(amina, ui_text("bot.help").splitlines()[0])
         assert len(summaries_received(severine)) == 1
     # Each side heard of the delivery once, whichever moment the bot was stopped at.
     assert sum("a reçu votre résumé" in m.text for m in amina.messages) == 1
