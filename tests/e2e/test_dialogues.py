@@ -199,3 +199,28 @@ async def test_retour_goes_back_one_question_by_button_or_command(
     await expect(amina, opening("difficulte"))
     await amina.send("/retour")
     await expect(amina, ui_text("engine.no_previous"))
+
+
+async def test_after_any_command_the_pending_question_is_asked_again(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    dialogue = load_dialogues(Path("dialogs"))["probleme"]
+    titre = dialogue.step("titre").text.strip().splitlines()[0]
+    amina = await person_joins(fake_telegram, bot, "Amina")
+    await open_dialogue(amina, "Mon problème")
+    await amina.next_message()
+    await amina.next_message()
+    await amina.send("Je dors chez ma sœur")
+    await expect(amina, titre)
+    for command, reply in (
+        ("/aide", ui_text("bot.help").splitlines()[0]),
+        ("/urgence", ui_text("bot.emergency").splitlines()[0]),
+        ("/nimporte", ui_text("bot.unknown_command").splitlines()[0]),
+    ):
+        await amina.send(command)
+        await expect(amina, reply)
+        await expect(amina, titre)
+    # The question asked again takes the answer as usual.
+    await amina.send("Logement")
+    await expect(amina, dialogue.step("concernes").text.strip().splitlines()[0])

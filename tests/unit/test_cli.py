@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.i18n import ui_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -163,3 +164,17 @@ def test_rotate_key_refuses_while_a_bot_runs_on_the_same_data(
         assert "Un autre bot Équipage utilise déjà ces données" in capsys.readouterr().err
     finally:
         running.release()
+
+
+def test_chat_reads_several_numbers_as_several_ticks_and_goes_back(environment: Path) -> None:
+    """ "1 2" or "1,2" on a multiple choice ticks both; /retour goes back one question."""
+    out = _chat([*PROBLEME[:3], "1 2", "Valider", "/retour", "/quitter"])
+    mark = ui_text("engine.selected", label="").strip()
+    before_valider = out.split("Imaginez que ça va mieux")[0]
+    last_shown = before_valider.split("C'est un problème pour qui ?")[-1]
+    # Both ticked in the question shown again; nothing taken as the words of "Autre".
+    assert last_shown.count(mark) == 2, out
+    assert "Je n'ai pas compris" not in out, out
+    # Back from the next question to this one, both still ticked.
+    after_back = out.split("Imaginez que ça va mieux")[-1]
+    assert "C'est un problème pour qui ?" in after_back and after_back.count(mark) == 2, out
