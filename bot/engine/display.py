@@ -44,7 +44,13 @@ def shown(step: Step | None, answer: Json, tr: Translator) -> str:
     if isinstance(answer, int | float):
         return str(answer)
     if isinstance(answer, list):
-        return ", ".join(filter(None, (shown(step, part, tr) for part in answer)))
+        parts = [
+            # Our option labels follow the list's case; the person's own words never change.
+            text if index == 0 or (isinstance(part, dict) and "text" in part) else _in_a_list(text)
+            for index, (part, text) in enumerate((part, shown(step, part, tr)) for part in answer)
+            if text
+        ]
+        return ", ".join(parts)
     if "voice" in answer:
         return tr.message("engine.voice", duration=answer.get("duration", 0))
     if "of" in answer:
@@ -57,6 +63,13 @@ def shown(step: Step | None, answer: Json, tr: Translator) -> str:
             return tr.gettext(option.label)
     # The option was removed from the file since: show the label it had.
     return tr.gettext(label) if isinstance(label, str) else ""
+
+
+def _in_a_list(label: str) -> str:
+    """ "Mes enfants" reads "mes enfants" after a comma; "CAF" or "Léa" keep their capital."""
+    if len(label) > 1 and label[0].isupper() and label[1].islower() and " " in label:
+        return label[0].lower() + label[1:]
+    return label
 
 
 def fill(template: str, values: Mapping[str, str]) -> str:

@@ -34,7 +34,7 @@ def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
 async def choose_a_first_step(amina: FakeUser) -> None:
     await open_dialogue(amina, "Mes idées")
     await amina.next_message()
-    await expect(amina, "Qu'avez-vous déjà essayé ?")
+    await expect(amina, "Qu'avez-vous déjà essayé")
     await amina.send("Rien encore")
     await expect(amina, "vos idées, même petites")
     await expect(amina, "Écrivez une idée")

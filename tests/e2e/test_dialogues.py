@@ -44,7 +44,7 @@ async def test_mon_probleme_from_start_to_recap_and_the_kept_version(
     await amina.click("Logement")
     recap = await expect(amina, "Voici ce que j'ai compris")
     assert HOSTILE in recap.text
-    assert "Moi, Mes enfants" in recap.text
+    assert "Moi, mes enfants" in recap.text  # list items in lower case after the first
     assert "Message vocal (12 s)" in recap.text
     await amina.click("Oui, c'est ça")
     await expect(amina, "Elles restent privées")
@@ -65,7 +65,7 @@ async def test_mes_idees_with_two_ideas_a_first_step_and_low_confidence(
     karim = await person_joins(fake_telegram, bot, "Karim")
     await open_dialogue(karim, "Mes idées")
     await expect(karim, "Prenez votre temps")
-    await expect(karim, "Qu'avez-vous déjà essayé ?")
+    await expect(karim, "Qu'avez-vous déjà essayé")
     await karim.send("J'ai appelé la CAF")
     await expect(karim, "vos idées, même petites")
     await expect(karim, "Écrivez une idée")
@@ -125,7 +125,7 @@ async def test_mes_forces_in_the_simpler_emoji_scale(
     assert "Encore trois questions" in question.text
     await expect(lea, "Qu'est-ce que vous savez faire ?")
     await lea.send("Cuisiner pour beaucoup de monde")
-    await expect(lea, "Comment avez-vous fait ?")
+    await expect(lea, "comment avez-vous fait ?")
     await lea.send("J'ai demandé de l'aide")
     await expect(lea, "Qui peut vous aider ?")
     await lea.send("Mon frère")
