@@ -399,6 +399,9 @@ class Storage(Protocol):
     async def set_language(self, person_id: int, language: str) -> None:
         """Remember the person's language."""
 
+    async def drop_active_run(self, run_id: int) -> bool:
+        """Delete a run still in progress (one nobody answered); False if it was not active."""
+
     async def set_current_run(self, person_id: int, run_id: int | None) -> None:
         """Which run free text goes to; None when the person left the dialogue."""
 

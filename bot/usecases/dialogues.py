@@ -148,8 +148,17 @@ class Dialogues:
         return await self._advance(run, ButtonPress(turn, engine.PREVIOUS), tr)
 
     async def leave(self, person: Person) -> bool:
-        """Step out of the current dialogue; it stays in progress for later."""
+        """Step out of the current dialogue; it stays in progress for later.
+
+        A dialogue opened but not answered at all is not kept "à reprendre": False then,
+        as there was nothing to keep (a finished version stays as it was).
+        """
         if person.current_run_id is None:
+            return False
+        run = await self._storage.get_run(person.current_run_id)
+        if run is not None and run.status == "active" and not run.state.get("answers"):
+            await self._storage.drop_active_run(run.id)
+            await self._storage.set_current_run(person.id, None)
             return False
         await self._storage.set_current_run(person.id, None)
         return True

@@ -224,3 +224,24 @@ async def test_after_any_command_the_pending_question_is_asked_again(
     # The question asked again takes the answer as usual.
     await amina.send("Logement")
     await expect(amina, dialogue.step("concernes").text.strip().splitlines()[0])
+
+
+async def test_annuler_on_a_dialogue_nobody_answered_changes_nothing(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    """Reopened with Refaire, then /annuler at once: not "à reprendre", no answers "kept"."""
+    amina = await person_joins(fake_telegram, bot, "Amina")
+    await finish_probleme(amina, "Je dors chez ma sœur")
+    title = load_dialogues(Path("dialogs"))["probleme"].title
+    await open_dialogue(amina, ui_text("bot.menu_done", title=title))
+    await amina.next_message()  # the version kept
+    await amina.click(ui_text("bot.redo"))
+    await amina.next_message()  # the intro
+    await amina.next_message()  # the first question
+    await amina.send("/annuler")
+    await expect(amina, ui_text("bot.cancel_nothing"))
+    await amina.send("/menu")
+    menu = await expect(amina, ui_text("bot.menu"))
+    assert ui_text("bot.menu_done", title=title) in menu.button_labels
+    assert ui_text("bot.menu_in_progress", title=title) not in menu.button_labels
