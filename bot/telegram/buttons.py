@@ -24,6 +24,7 @@ from bot.telegram.callbacks import (
     AppointmentButton,
     CheckinButton,
     ConsentButton,
+    ForwardButton,
     LanguageButton,
     MenuButton,
     ReminderButton,
@@ -67,6 +68,8 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await negotiation.agreement_pressed(update, context, query, decoded)
         case StepButton() if role in ("person", "worker"):
             await negotiation.step_pressed(update, context, query, decoded)
+        case ForwardButton() if role == "person":
+            await person.forward_pressed(update, context, query, decoded)
         case SafetyButton() if role == "person":
             await safety.safety_pressed(update, context, query, decoded)
         case RightsButton() if role == "person":

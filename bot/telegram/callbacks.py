@@ -77,6 +77,13 @@ class StepButton:
 
 
 @dataclass(frozen=True)
+class ForwardButton:
+    """Keep a forwarded message as the person's answer, or not."""
+
+    action: str
+
+
+@dataclass(frozen=True)
 class WorkerButton:
     """A worker's action on one of their persons, summaries or agreements."""
 
@@ -137,6 +144,7 @@ Callback = (
     | SummaryButton
     | AgreementButton
     | StepButton
+    | ForwardButton
     | WorkerButton
     | RightsButton
     | SafetyButton
@@ -200,6 +208,8 @@ def encode(callback: Callback) -> str:
             data = f"{PREFIX}|g|{action}|{agreement_id}"
         case StepButton(operation, agreement_id, index, aspect):
             data = f"{PREFIX}|e|{operation}|{agreement_id}|{index}|{aspect}"
+        case ForwardButton(action):
+            data = f"{PREFIX}|f|{action}"
         case WorkerButton(action, ref):
             data = f"{PREFIX}|w|{action}|{ref}"
         case RightsButton(action):
@@ -248,6 +258,8 @@ def decode(data: str | None) -> Callback:
         return AppointmentButton(parts[2], int(parts[3]))
     if kind == "t" and len(parts) == 4 and _SETTING.fullmatch(rest):
         return SettingsButton(parts[2], int(parts[3]))
+    if kind == "f" and len(parts) == 3 and parts[2] in ("keep", "drop"):
+        return ForwardButton(parts[2])
     if kind == "x" and len(parts) == 3 and parts[2] in ("call", "no"):
         return SafetyButton(parts[2])
     if kind == "r" and len(parts) == 3 and parts[2] in ("erase", "keep"):

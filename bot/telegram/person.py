@@ -15,17 +15,21 @@ from bot.telegram import between, negotiation, safety, summary
 from bot.telegram.callbacks import (
     AnswerButton,
     Callback,
+    ForwardButton,
     LanguageButton,
     MenuButton,
     SummaryButton,
     encode,
 )
-from bot.telegram.common import say, tr
+from bot.telegram.common import ask_again, say, tr
 from bot.telegram.render import close_buttons, keyboard, prompt_keyboard
 from bot.telegram.roles import caller, person, services
 from bot.usecases.dialogues import NoDialogue, StaleButton, Turn
 
 log = logging.getLogger(__name__)
+
+# A forwarded text waiting for the person to say whether it is her answer.
+FORWARDED_INPUT = "forwarded"
 
 
 async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -88,7 +92,50 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     message = update.effective_message
     if message is None or message.text is None:
         return
+    if message.forward_origin is not None:
+        await _ask_about_forwarded(update, context, message.text)
+        return
     await _answer(update, context, TextAnswer(message.text))
+
+
+async def _ask_about_forwarded(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
+) -> None:
+    """Someone else's words, forwarded: asked about, never taken as hers without her say."""
+    translator = tr(context)
+    inputs = services(context).inputs
+    pending = await inputs.peek(caller().account)
+    if pending is not None and pending.kind != FORWARDED_INPUT:
+        # Something else waits for her words: the forwarded text is not taken for them.
+        await say(update, context, translator.message("bot.forwarded_not_taken"))
+        return
+    await inputs.expect(caller().account, FORWARDED_INPUT, 0, {"text": text})
+    rows: list[list[tuple[str, Callback]]] = [
+        [(translator.message("bot.forwarded_keep"), ForwardButton("keep"))],
+        [(translator.message("bot.forwarded_drop"), ForwardButton("drop"))],
+    ]
+    await say(
+        update, context, translator.message("bot.forwarded_question"), reply_markup=keyboard(rows)
+    )
+
+
+async def forward_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: ForwardButton
+) -> None:
+    """Keep the forwarded text as her answer, or drop it and ask the question again."""
+    inputs = services(context).inputs
+    pending = await inputs.peek(caller().account)
+    await query.answer()
+    await close_buttons(query)
+    if pending is None or pending.kind != FORWARDED_INPUT:
+        await say(update, context, tr(context).message("bot.stale_button"))
+        return
+    await inputs.clear(caller().account)
+    if button.action == "keep":
+        await _answer(update, context, TextAnswer(str((pending.data or {}).get("text", ""))))
+        return
+    await say(update, context, tr(context).message("bot.forwarded_dropped"))
+    await ask_again(update, context)
 
 
 async def voice_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

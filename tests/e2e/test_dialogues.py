@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from telegram.ext import Application
 
+from bot.config import Settings
 from bot.engine import load_dialogues
 from bot.i18n import ui_text
-from tests.e2e.helpers import expect, finish_probleme, open_dialogue, person_joins
+from tests.e2e.helpers import expect, finish_probleme, open_dialogue, person_joins, services_of
 from tests.fakegram import BotMessage, FakeTelegram
 
 HOSTILE = "Je dors chez ma sœur <b>&amp;</b> {0} {} 😢"
@@ -245,3 +247,36 @@ async def test_annuler_on_a_dialogue_nobody_answered_changes_nothing(
     menu = await expect(amina, ui_text("bot.menu"))
     assert ui_text("bot.menu_done", title=title) in menu.button_labels
     assert ui_text("bot.menu_in_progress", title=title) not in menu.button_labels
+
+
+async def test_a_forwarded_message_is_asked_about_not_stored_as_her_words(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+    settings: Settings,
+) -> None:
+    dialogue = load_dialogues(Path("dialogs"))["probleme"]
+    difficulte = dialogue.step("difficulte").text.strip().splitlines()[0]
+    titre = dialogue.step("titre").text.strip().splitlines()[0]
+    amina = await person_joins(fake_telegram, bot, "Amina")
+    await open_dialogue(amina, "Mon problème")
+    await amina.next_message()
+    await expect(amina, difficulte)
+    await amina.send_forwarded("Votre dossier CAF est incomplet.")
+    await expect(amina, ui_text("bot.forwarded_question").splitlines()[0])
+    await amina.click(ui_text("bot.forwarded_drop"))
+    await expect(amina, ui_text("bot.forwarded_dropped"))
+    await expect(amina, difficulte)  # the question again
+    storage = services_of(bot).storage
+    (person_id,) = [
+        row[0] for row in sqlite3.connect(settings.database).execute("SELECT id FROM persons")
+    ]
+    run = await storage.active_run(person_id, "probleme")
+    assert run is not None and "difficulte" not in run.state["answers"]  # nothing stored
+    await amina.send_forwarded("Votre dossier CAF est incomplet.")
+    await amina.next_message()
+    await amina.click(ui_text("bot.forwarded_keep"))
+    await expect(amina, titre)  # she said it is her answer: it is
+    run = await storage.active_run(person_id, "probleme")
+    assert (
+        run is not None and run.state["answers"]["difficulte"] == "Votre dossier CAF est incomplet."
+    )

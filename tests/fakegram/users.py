@@ -76,6 +76,11 @@ class FakeUser:
         text = f"/{name.removeprefix('/')}"
         return await self.send(f"{text} {payload}" if payload else text)
 
+    async def send_forwarded(self, text: str, *, from_name: str = "Marc") -> int:
+        """A text forwarded from someone else's message (it carries forward_origin)."""
+        origin = {"type": "hidden_user", "date": now(), "sender_user_name": from_name}
+        return self._post({"text": text, "forward_origin": origin}, f"[forwarded] {text}")
+
     async def send_voice(self, duration: int = 7, *, data: bytes = DEFAULT_VOICE) -> int:
         stored = self._world.files.add(data, folder="voice", extension="oga", mime_type="audio/ogg")
         voice = {
