@@ -6,6 +6,7 @@ can be a file of answers, so a dialogue can be tried or checked without Telegram
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import TextIO
 
@@ -94,6 +95,11 @@ class Console:
             self._write(self._tr.message("bot.cancel_done" if left else "bot.cancel_nothing"))
             self._prompt = None
             await self._show_menu()
+        elif command in ("/retour", "/back") and self._prompt is not None:
+            try:
+                self._show_turn(await dialogues.back(person, self._tr))
+            except NoDialogue:
+                await self._show_menu()
         elif command.startswith("/"):
             self._write(self._tr.message("bot.unknown_command"))
         elif self._held is not None and self._held_choice(line) is not None:
@@ -158,7 +164,12 @@ class Console:
 
     async def _answer(self, person: Person, line: str) -> None:
         assert self._prompt is not None and self._run_id is not None
-        button = self._match(line, [b for row in self._prompt.buttons for b in row])
+        buttons = [b for row in self._prompt.buttons for b in row]
+        ticks = _numbers(line)
+        if len(ticks) > 1 and self._match(line, buttons) is None:
+            await self._tick_each(person, ticks, buttons)
+            return
+        button = self._match(line, buttons)
         try:
             if button is not None:
                 press = ButtonPress(self._prompt.turn, button.value)
@@ -170,6 +181,30 @@ class Console:
             return
         self._show_turn(turn)
         await self._services.dialogues.shown(turn)
+        if turn.finished:
+            await self._show_menu()
+
+    async def _tick_each(self, person: Person, ticks: list[str], buttons: list[Button]) -> None:
+        """ "1 2" or "1,2" on a multiple choice: each number is a tick, in turn."""
+        assert self._prompt is not None and self._run_id is not None
+        turn = None
+        for number in ticks:
+            button = self._match(number, buttons)
+            if button is None:
+                break
+            press = ButtonPress(self._prompt.turn, button.value)
+            try:
+                turn = await self._services.dialogues.press(person, self._run_id, press, self._tr)
+            except (StaleButton, NoDialogue):
+                await self._show_menu()
+                return
+            if not turn.same_question:
+                break  # not a multiple choice: the first number was the answer
+        if turn is None:
+            turn = await self._services.dialogues.answer(
+                person, TextAnswer(" ".join(ticks)), self._tr
+            )
+        self._show_turn(turn)
         if turn.finished:
             await self._show_menu()
 
@@ -234,3 +269,9 @@ class Console:
             return
         for number, button in enumerate(buttons, start=1):
             self._write(f"  {number}. {button.label}")
+
+
+def _numbers(line: str) -> list[str]:
+    """ "1 2", "1,2", "1, 2 ; 3": the numbers typed, in order (empty if anything else)."""
+    parts = [part for part in re.split(r"[\s,;]+", line.strip()) if part]
+    return parts if parts and all(part.isdigit() for part in parts) else []

@@ -97,7 +97,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         consent=Consent(storage, clock, token_secret, signal),
         workers=Workers(storage, clock, signal),
         summaries=Summaries(storage, dialogues, clock, signal),
-        agreements=Agreements(storage, clock, signal),
+        agreements=Agreements(storage, clock, signal, reminders.first_step_chosen),
         inputs=PendingInputs(storage, clock),
         rights=Rights(storage, dialogues, clock, signal, confirm_secret=token_secret),
         safety=Safety(

@@ -15,18 +15,21 @@ from bot.engine.interface import (
     VoiceAnswer,
 )
 from bot.engine.loader import DialogueError, load_dialogues, load_ui_texts
-from bot.engine.model import Dialogue, Option, Step, StepKind
+from bot.engine.model import PREVIOUS, Dialogue, Option, Step, StepKind
 from bot.engine.runner import (
     advance,
+    answers_lines,
     answers_view,
     current_prompt,
     is_finished,
     is_stale,
     scale_scores,
     start,
+    voice_notes,
 )
 
 __all__ = [
+    "PREVIOUS",
     "Answer",
     "Button",
     "ButtonPress",
@@ -41,6 +44,7 @@ __all__ = [
     "Translator",
     "VoiceAnswer",
     "advance",
+    "answers_lines",
     "answers_view",
     "current_prompt",
     "is_finished",
@@ -49,4 +53,5 @@ __all__ = [
     "load_ui_texts",
     "scale_scores",
     "start",
+    "voice_notes",
 ]

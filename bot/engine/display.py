@@ -44,7 +44,13 @@ def shown(step: Step | None, answer: Json, tr: Translator) -> str:
     if isinstance(answer, int | float):
         return str(answer)
     if isinstance(answer, list):
-        return ", ".join(filter(None, (shown(step, part, tr) for part in answer)))
+        parts = [
+            # Our option labels follow the list's case; the person's own words never change.
+            text if index == 0 or (isinstance(part, dict) and "text" in part) else _in_a_list(text)
+            for index, (part, text) in enumerate((part, shown(step, part, tr)) for part in answer)
+            if text
+        ]
+        return ", ".join(parts)
     if "voice" in answer:
         return tr.message("engine.voice", duration=answer.get("duration", 0))
     if "of" in answer:
@@ -57,6 +63,13 @@ def shown(step: Step | None, answer: Json, tr: Translator) -> str:
             return tr.gettext(option.label)
     # The option was removed from the file since: show the label it had.
     return tr.gettext(label) if isinstance(label, str) else ""
+
+
+def _in_a_list(label: str) -> str:
+    """ "Mes enfants" reads "mes enfants" after a comma; "CAF" or "Léa" keep their capital."""
+    if len(label) > 1 and label[0].isupper() and label[1].islower() and " " in label:
+        return label[0].lower() + label[1:]
+    return label
 
 
 def fill(template: str, values: Mapping[str, str]) -> str:
@@ -104,29 +117,60 @@ def _field_names(template: str) -> list[str]:
         return []
 
 
+def _labelled(
+    dialogue: Dialogue, answers: dict[str, Json], tr: Translator
+) -> Iterator[tuple[str, Step, Json]]:
+    """(label, step, stored answer) in dialogue order; repeat groups flattened and numbered."""
+    for step in dialogue.steps:
+        if step.kind is StepKind.REPEAT:
+            yield from _items(step, answers, tr)
+        elif step.kind in ANSWER_KINDS:
+            yield tr.gettext(step.label), step, answers.get(step.id)
+
+
 def answers_view(
     dialogue: Dialogue, answers: dict[str, Json], tr: Translator
 ) -> list[tuple[str, str]]:
     """(label, answer as shown) in dialogue order; repeat groups flattened and numbered."""
-    view: list[tuple[str, str]] = []
-    for step in dialogue.steps:
-        if step.kind is StepKind.REPEAT:
-            view.extend(_items_view(step, answers, tr))
-        elif step.kind in ANSWER_KINDS:
-            text = shown(step, answers.get(step.id), tr)
-            if text:
-                view.append((tr.gettext(step.label), text))
-    return view
+    return [(label, text) for label, text, _ in answers_lines(dialogue, answers, tr)]
 
 
-def _items_view(group: Step, answers: dict[str, Json], tr: Translator) -> Iterator[tuple[str, str]]:
+def answers_lines(
+    dialogue: Dialogue, answers: dict[str, Json], tr: Translator
+) -> list[tuple[str, str, bool]]:
+    """Like answers_view, with whether each answer is the person's own words (text or voice).
+
+    A choice, a score or yes/no is shown in our wording: a reader must not take it for hers.
+    """
+    lines = []
+    for label, step, answer in _labelled(dialogue, answers, tr):
+        text = shown(step, answer, tr)
+        if text:
+            lines.append((label, text, store.is_words(answer)))
+    return lines
+
+
+def voice_notes(
+    dialogue: Dialogue, answers: dict[str, Json], tr: Translator
+) -> list[tuple[str, str, int]]:
+    """(label, Telegram file id, seconds) of each answer given as a voice note, in order."""
+    notes = []
+    for label, _, answer in _labelled(dialogue, answers, tr):
+        if isinstance(answer, dict) and isinstance(answer.get("voice"), str):
+            duration = answer.get("duration")
+            notes.append(
+                (label, str(answer["voice"]), duration if isinstance(duration, int) else 0)
+            )
+    return notes
+
+
+def _items(
+    group: Step, answers: dict[str, Json], tr: Translator
+) -> Iterator[tuple[str, Step, Json]]:
     asked = [step for step in group.group if step.kind in ANSWER_KINDS]
     name = tr.gettext(group.label)
     for number, entry in enumerate(store.items(answers, group.id), 1):
         for step in asked:
-            text = shown(step, entry.get(step.id), tr)
-            if not text:
-                continue
             # "Idée 1 : …" then "Idée 1 – Ce qui peut bloquer : …"
             if step is asked[0]:
                 label = tr.message("engine.item_first", group=name, number=number)
@@ -134,7 +178,7 @@ def _items_view(group: Step, answers: dict[str, Json], tr: Translator) -> Iterat
                 label = tr.message(
                     "engine.item_step", group=name, number=number, label=tr.gettext(step.label)
                 )
-            yield label, text
+            yield label, step, entry.get(step.id)
 
 
 def recap(dialogue: Dialogue, step: Step, answers: dict[str, Json], tr: Translator) -> str:

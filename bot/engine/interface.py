@@ -38,6 +38,8 @@ class Outcome:
     finished: bool
     accepted: bool  # False: the input was rejected and state equals the old state
     scale_mode: str | None  # "numbers" or "emoji" when the person switched: save it
+    # The answer just kept, as the person would read it back (shown under its question).
+    chosen: str | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ YES = "_yes"
 NO = "_no"
 FIX = "_fix"
 BACK = "_back"
+# "↩︎ Retour": the question before this one, answers kept.
+PREVIOUS = "_prev"
 SWITCH_SCALE = "_mode"
 
 

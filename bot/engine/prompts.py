@@ -11,6 +11,7 @@ from bot.engine.model import (
     FIX,
     NO,
     OTHER,
+    PREVIOUS,
     SKIP,
     SWITCH_SCALE,
     YES,
@@ -42,6 +43,8 @@ def build(dialogue: Dialogue, run: Run, tr: Translator) -> Prompt:
     cursor = run.cursor
     step = dialogue.step(cursor.step)
     text, rows, accepts_text = _render(dialogue, run, cursor, step, tr)
+    if run.history and cursor.phase in (Phase.ASK, Phase.AGAIN):
+        rows = [*rows, [Button(tr.message("engine.previous"), PREVIOUS)]]
     return Prompt(
         text=text,
         buttons=tuple(tuple(row) for row in rows),

@@ -26,6 +26,7 @@ from bot.engine.model import (
     BACK,
     DONE,
     OTHER,
+    PREVIOUS,
     SKIP,
     SWITCH_SCALE,
     YES,
@@ -44,16 +45,20 @@ __all__ = [
     "Translator",
     "VoiceAnswer",
     "advance",
+    "answers_lines",
     "answers_view",
     "current_prompt",
     "is_finished",
     "is_stale",
     "scale_scores",
     "start",
+    "voice_notes",
 ]
 
 # Telegram's own limit for one message: a longer text can only come from elsewhere.
 MAX_TEXT = 4096
+# How far "Retour" can go back (a long dialogue with repeated ideas stays well under it).
+HISTORY_MAX = 80
 
 
 def start(dialogue: Dialogue, tr: Translator, *, scale_mode: str = "numbers") -> Outcome:
@@ -115,6 +120,20 @@ def answers_view(
 ) -> list[tuple[str, str]]:
     """(short label, the person's words or score as shown), in dialogue order."""
     return display.answers_view(dialogue, parse_state(state, dialogue.id).answers, tr)
+
+
+def answers_lines(
+    dialogue: Dialogue, state: dict[str, Any], tr: Translator
+) -> list[tuple[str, str, bool]]:
+    """(short label, answer as shown, whether it is the person's own words), in order."""
+    return display.answers_lines(dialogue, parse_state(state, dialogue.id).answers, tr)
+
+
+def voice_notes(
+    dialogue: Dialogue, state: dict[str, Any], tr: Translator
+) -> list[tuple[str, str, int]]:
+    """(short label, Telegram file id, seconds) of each voice answer, in dialogue order."""
+    return display.voice_notes(dialogue, parse_state(state, dialogue.id).answers, tr)
 
 
 def scale_scores(dialogue: Dialogue, state: dict[str, Any]) -> dict[str, float]:
@@ -216,11 +235,15 @@ class _Turn:
         if press.turn != self.run.turn:
             raise _Rejected("engine.stale")
         shown = prompts.build(self.dialogue, self.run, self.tr).buttons
-        if press.value not in {button.value for row in shown for button in row}:
+        # "Retour" is always understood, as a button or typed as /retour.
+        offered = {button.value for row in shown for button in row} | {PREVIOUS}
+        if press.value not in offered:
             raise _Rejected("engine.not_understood")  # forged, or from an edited file
         value, phase, kind = press.value, self.cursor.phase, self.step.kind
         if value == BACK:
             return self.ask(replace(self.cursor, phase=Phase.ASK))
+        if value == PREVIOUS:
+            return self.previous()
         if phase is Phase.AGAIN:
             return self.again(value == YES)
         if phase is Phase.FIX:
@@ -242,6 +265,37 @@ class _Turn:
         if value == OTHER:
             return self.ask(replace(self.cursor, phase=Phase.OTHER))
         return self.store(store.chosen(self.step, self.run.answers, value))
+
+    def previous(self) -> Outcome:
+        """Back to the question before, every answer kept (a multiple choice as ticked)."""
+        if self.cursor.phase in (Phase.OTHER, Phase.FIX):
+            return self.ask(replace(self.cursor, phase=Phase.ASK))
+        if not self.run.history:
+            raise _Rejected("engine.no_previous")
+        cursor = self.run.history[-1]
+        step = self.dialogue.step(cursor.step)
+        given = store.get(self.dialogue, self.run.answers, step.id, cursor.item)
+        if step.kind is StepKind.MULTI and cursor.phase is Phase.ASK and isinstance(given, list):
+            cursor = replace(
+                cursor,
+                selected=tuple(
+                    value
+                    for value in (store.choice_value(part) for part in given)
+                    if value and value != OTHER
+                ),
+                other=next(
+                    (
+                        part["text"]
+                        for part in given
+                        if isinstance(part, dict) and part.get("value") == OTHER
+                    ),
+                    None,
+                ),
+            )
+        run = replace(
+            self.run, cursor=cursor, history=self.run.history[:-1], turn=self.run.turn + 1
+        )
+        return _outcome(self.dialogue, run, [], self.tr)
 
     def again(self, more: bool) -> Outcome:
         group = self.step
@@ -378,13 +432,24 @@ class _Turn:
         else:
             target = flow.follow(self.dialogue, self.step, answers, self.cursor.item)
         said: list[str] = []
-        return self.go(target, answers, said)
+        outcome = self.go(target, answers, said)
+        if isinstance(value, bool):
+            return outcome  # yes/no: the button's own words ("Oui, c'est ça") say it best
+        if value is None:
+            return replace(outcome, chosen=self.tr.message("engine.skipped"))
+        return replace(outcome, chosen=display.shown(self.step, value, self.tr))
 
     def go(
         self, target: Target, answers: dict[str, Json], said: list[str] | None = None
     ) -> Outcome:
         said = said if said is not None else []
-        run = _arrive(self.dialogue, replace(self.run, answers=answers), target, said, self.tr)
+        # This question joins the way back; a sub-phase (Autre, Corriger) returns to its question.
+        here = self.cursor
+        if here.phase is not Phase.AGAIN:
+            here = replace(here, phase=Phase.ASK, selected=(), other=None)
+        history = (*self.run.history, here)[-HISTORY_MAX:]
+        moved = replace(self.run, answers=answers, history=history)
+        run = _arrive(self.dialogue, moved, target, said, self.tr)
         return _outcome(self.dialogue, run, said, self.tr)
 
     def ask(self, cursor: Cursor) -> Outcome:

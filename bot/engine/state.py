@@ -45,6 +45,8 @@ class Run:
     scale_mode: ScaleMode
     cursor: Cursor | None  # None once finished
     answers: dict[str, Json]  # never mutated: changes build a new dict
+    # The questions asked before this one, oldest first: "Retour" goes back along them.
+    history: tuple[Cursor, ...] = ()
 
 
 def parse_state(data: Any, dialogue_id: str) -> Run:
@@ -65,6 +67,9 @@ def parse_state(data: Any, dialogue_id: str) -> Run:
     if not isinstance(answers, dict) or not all(isinstance(key, str) for key in answers):
         raise ValueError("dialogue state: answers must be a JSON object")
     cursor = data.get("cursor")
+    history = data.get("history", [])
+    if not isinstance(history, list):
+        raise ValueError("dialogue state: history must be a list of cursors")
     return Run(
         dialogue=dialogue_id,
         version=version,
@@ -72,28 +77,33 @@ def parse_state(data: Any, dialogue_id: str) -> Run:
         scale_mode=ScaleMode(mode),
         cursor=None if cursor is None else _parse_cursor(cursor),
         answers=answers,
+        history=tuple(_parse_cursor(entry) for entry in history),
     )
 
 
 def dump_state(run: Run) -> dict[str, Any]:
     """The JSON form of a run, as stored by the caller."""
-    cursor = run.cursor
-    return {
+    state = {
         "dialogue": run.dialogue,
         "version": run.version,
         "turn": run.turn,
         "scale_mode": run.scale_mode.value,
-        "cursor": None
-        if cursor is None
-        else {
-            "step": cursor.step,
-            "item": cursor.item,
-            "phase": cursor.phase.value,
-            "selected": list(cursor.selected),
-            "other": cursor.other,
-            "back_to": cursor.back_to,
-        },
+        "cursor": None if run.cursor is None else _dump_cursor(run.cursor),
         "answers": run.answers,
+    }
+    if run.history:
+        state["history"] = [_dump_cursor(cursor) for cursor in run.history]
+    return state
+
+
+def _dump_cursor(cursor: Cursor) -> dict[str, Any]:
+    return {
+        "step": cursor.step,
+        "item": cursor.item,
+        "phase": cursor.phase.value,
+        "selected": list(cursor.selected),
+        "other": cursor.other,
+        "back_to": cursor.back_to,
     }
 
 

@@ -16,6 +16,8 @@ InvitationKind = Literal["worker", "person"]
 SummaryStatus = Literal["draft", "sent", "delivered", "failed", "acknowledged"]
 AgreementAuthor = Literal["worker", "person"]
 AgreementStatus = Literal["proposed", "accepted", "superseded"]
+StepAspect = Literal["what", "who", "when"]
+StepOperation = Literal["change", "remove", "add"]
 RecipientKind = Literal["worker", "person"]
 
 
@@ -119,6 +121,33 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class AgreementStep:
+    """One next step of an agreement: what to do, who does it, when (each in plain words)."""
+
+    what: str
+    who: str = ""
+    when: str = ""
+
+    def aspect(self, name: StepAspect) -> str:
+        """One part of the step, by name."""
+        return {"what": self.what, "who": self.who, "when": self.when}[name]
+
+
+@dataclass(frozen=True)
+class StepChange:
+    """What one round changes in the round before: one step changed, removed or added.
+
+    `index` counts from 0; `before` is what the step said (for a clear difference later).
+    """
+
+    operation: StepOperation
+    index: int
+    aspect: StepAspect | None = None
+    before: str = ""
+    after: str = ""
+
+
+@dataclass(frozen=True)
 class Agreement:
     """One round of "ce que nous avons convenu": the problem's wording and the next steps."""
 
@@ -129,10 +158,12 @@ class Agreement:
     round: int
     author: AgreementAuthor
     problem: str
-    steps: str
+    steps: tuple[AgreementStep, ...]
     status: AgreementStatus
     created_at: datetime
     answered_at: datetime | None
+    # None for a whole proposal; one change when the round answers the one before.
+    change: StepChange | None = None
 
 
 @dataclass(frozen=True)
@@ -285,7 +316,8 @@ class Storage(Protocol):
         thread_id: int | None,
         author: AgreementAuthor,
         problem: str,
-        steps: str,
+        steps: Sequence[AgreementStep],
+        change: StepChange | None,
         now: datetime,
         notify: OutboxMessage,
     ) -> Agreement:
@@ -424,6 +456,9 @@ class Storage(Protocol):
 
     async def set_language(self, person_id: int, language: str) -> None:
         """Remember the person's language."""
+
+    async def drop_active_run(self, run_id: int) -> bool:
+        """Delete a run still in progress (one nobody answered); False if it was not active."""
 
     async def set_current_run(self, person_id: int, run_id: int | None) -> None:
         """Which run free text goes to; None when the person left the dialogue."""

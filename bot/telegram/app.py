@@ -25,6 +25,7 @@ from bot.telegram import (
     common,
     joining,
     membership,
+    negotiation,
     person,
     rights,
     roles,
@@ -49,6 +50,7 @@ PERSON_COMMANDS = (
     ("convenu", "agreement.command_agreed"),
     ("aide", "bot.command_help"),
     ("annuler", "bot.command_cancel"),
+    ("retour", "bot.command_back"),
     ("urgence", "bot.command_emergency"),
     ("reglages", "settings.command_settings"),
     ("pause", "settings.command_pause"),
@@ -118,9 +120,17 @@ def build_application(
     # Persons.
     add(CommandHandler("menu", person.menu_command, filters=IS_PERSON))
     add(CommandHandler(["annuler", "cancel"], person.cancel_command, filters=IS_PERSON))
+    # Not on an edit: correcting an old message must not move the dialogue back.
+    add(
+        CommandHandler(
+            ["retour", "back"],
+            person.back_command,
+            filters=IS_PERSON & filters.UpdateType.MESSAGE,
+        )
+    )
     add(CommandHandler(["langue", "language"], person.language_command, filters=IS_PERSON))
     add(CommandHandler("preparer", summary.prepare_command, filters=IS_PERSON))
-    add(CommandHandler("convenu", summary.agreed_command, filters=IS_PERSON))
+    add(CommandHandler("convenu", negotiation.agreed_command, filters=IS_PERSON | IS_WORKER))
     add(CommandHandler("mes_donnees", rights.export_command, filters=IS_PERSON))
     add(CommandHandler("effacer", rights.erase_command, filters=IS_PERSON))
     add(CommandHandler("reglages", settings_command, filters=IS_PERSON))

@@ -12,6 +12,7 @@ from bot.telegram import (
     callbacks,
     checkins,
     joining,
+    negotiation,
     person,
     reminders,
     rights,
@@ -26,12 +27,14 @@ from bot.telegram.callbacks import (
     AppointmentButton,
     CheckinButton,
     ConsentButton,
+    ForwardButton,
     LanguageButton,
     MenuButton,
     ReminderButton,
     RightsButton,
     SafetyButton,
     SettingsButton,
+    StepButton,
     SummaryButton,
     WorkerButton,
 )
@@ -64,8 +67,12 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await person.language_pressed(update, context, query, decoded)
         case SummaryButton() if role == "person":
             await summary.summary_pressed(update, context, query, decoded)
-        case AgreementButton() if role == "person":
-            await summary.agreement_pressed(update, context, query, decoded)
+        case AgreementButton() if role in ("person", "worker"):
+            await negotiation.agreement_pressed(update, context, query, decoded)
+        case StepButton() if role in ("person", "worker"):
+            await negotiation.step_pressed(update, context, query, decoded)
+        case ForwardButton() if role == "person":
+            await person.forward_pressed(update, context, query, decoded)
         case SafetyButton() if role == "person":
             await safety.safety_pressed(update, context, query, decoded)
         case SafetyButton() if role == "worker":

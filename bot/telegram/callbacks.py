@@ -60,10 +60,27 @@ class SummaryButton:
 
 @dataclass(frozen=True)
 class AgreementButton:
-    """The person's answer to what was agreed: accept, or change it."""
+    """An answer to a round of what was agreed: accept, change/remove/add a step, send, cancel."""
 
     action: str
     agreement_id: int
+
+
+@dataclass(frozen=True)
+class StepButton:
+    """Which step to change or remove, and which part of it (`-` while not chosen yet)."""
+
+    operation: str
+    agreement_id: int
+    index: int
+    aspect: str = "-"
+
+
+@dataclass(frozen=True)
+class ForwardButton:
+    """Keep a forwarded message as the person's answer, or not."""
+
+    action: str
 
 
 @dataclass(frozen=True)
@@ -129,6 +146,8 @@ Callback = (
     | ConsentButton
     | SummaryButton
     | AgreementButton
+    | StepButton
+    | ForwardButton
     | WorkerButton
     | RightsButton
     | SafetyButton
@@ -139,7 +158,7 @@ Callback = (
 )
 
 SUMMARY_ACTIONS = ("toggle", "send", "later", "skip", "prep")
-AGREEMENT_ACTIONS = ("ok", "change", "view")
+AGREEMENT_ACTIONS = ("ok", "change", "remove", "add", "view", "send", "drop")
 WORKER_ACTIONS = (
     "ack",
     "hist",
@@ -153,11 +172,14 @@ WORKER_ACTIONS = (
     "rdvok",
     "rdvcancel",
     "rdvtake",
+    "agsend",
+    "agredo",
 )
 _SUMMARY = re.compile(
     r"^(toggle|send|later|skip|prep)\|" + _ID12 + r"\|" + _ID9 + r"\|[a-z_-]{1,12}$"
 )
-_AGREEMENT = re.compile(r"^(ok|change|view)\|" + _ID12 + r"\Z")
+_AGREEMENT = re.compile(r"^(" + "|".join(AGREEMENT_ACTIONS) + r")\|" + _ID12 + r"\Z")
+_STEP = re.compile(r"^(change|remove)\|" + _ID12 + r"\|(?:0|[1-9][0-9]?)\|(what|who|when|-)\Z")
 _WORKER = re.compile(r"^(" + "|".join(WORKER_ACTIONS) + r")\|" + _ID12 + r"\Z")
 _CHECKIN = re.compile(
     r"^(done|in_progress|not_yet|change|skip"
@@ -196,6 +218,10 @@ def encode(callback: Callback) -> str:
             data = f"{PREFIX}|s|{action}|{summary_id}|{revision}|{part}"
         case AgreementButton(action, agreement_id):
             data = f"{PREFIX}|g|{action}|{agreement_id}"
+        case StepButton(operation, agreement_id, index, aspect):
+            data = f"{PREFIX}|e|{operation}|{agreement_id}|{index}|{aspect}"
+        case ForwardButton(action):
+            data = f"{PREFIX}|f|{action}"
         case WorkerButton(action, ref):
             data = f"{PREFIX}|w|{action}|{ref}"
         case RightsButton(action, token):
@@ -232,6 +258,8 @@ def decode(data: str | None) -> Callback:
         return SummaryButton(parts[2], int(parts[3]), int(parts[4]), parts[5])
     if kind == "g" and len(parts) == 4 and _AGREEMENT.fullmatch(rest):
         return AgreementButton(parts[2], int(parts[3]))
+    if kind == "e" and len(parts) == 6 and _STEP.fullmatch(rest):
+        return StepButton(parts[2], int(parts[3]), int(parts[4]), parts[5])
     if kind == "w" and len(parts) == 4 and _WORKER.fullmatch(rest):
         return WorkerButton(parts[2], int(parts[3]))
     if kind == "n" and len(parts) == 3 and re.fullmatch(_ID12, parts[2]):
@@ -242,6 +270,8 @@ def decode(data: str | None) -> Callback:
         return AppointmentButton(parts[2], int(parts[3]))
     if kind == "t" and len(parts) == 4 and _SETTING.fullmatch(rest):
         return SettingsButton(parts[2], int(parts[3]))
+    if kind == "f" and len(parts) == 3 and parts[2] in ("keep", "drop"):
+        return ForwardButton(parts[2])
     if kind == "x" and len(parts) == 4 and _SAFETY.fullmatch(rest):
         return SafetyButton(parts[2], int(parts[3]))
     if kind == "r" and len(parts) == 3 and parts[2] in ("erase", "keep"):

@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import Translator
 from bot.logs import frames
-from bot.telegram.render import split_text
+from bot.telegram.render import prompt_keyboard, split_text
 from bot.telegram.roles import caller, current_caller, services
 
 log = logging.getLogger(__name__)
@@ -42,16 +42,32 @@ HELP_BY_ROLE = {"person": "bot.help", "worker": "worker.help", "stranger": "join
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/aide: a few short lines on what this role can do."""
     await say(update, context, tr(context).message(HELP_BY_ROLE[caller().role]))
+    await ask_again(update, context)
 
 
 async def emergency_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/urgence: the French emergency numbers, at any moment, even mid-dialogue."""
     await say(update, context, tr(context).message("bot.emergency"))
+    await ask_again(update, context)
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any command we do not know: say so kindly and point to /aide."""
     await say(update, context, tr(context).message("bot.unknown_command"))
+    await ask_again(update, context)
+
+
+async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """After a command, a person in a dialogue sees the question they were on, below it."""
+    who = caller().person
+    if who is None or caller().role != "person":
+        return
+    turn = await services(context).dialogues.current(who, tr(context))
+    if turn is None or turn.prompt is None or turn.run_id is None:
+        return
+    await say(
+        update, context, turn.prompt.text, reply_markup=prompt_keyboard(turn.prompt, turn.run_id)
+    )
 
 
 async def unsupported_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -8,14 +8,21 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.services import Services
 from bot.storage.base import OutboxItem, OutboxMessage
 from bot.telegram.health import Vitals
-from bot.telegram.outgoing import Part, PhotoPart, TextPart, VoicePart, parts_for
+from bot.telegram.outgoing import (
+    DocumentPart,
+    Part,
+    PhotoPart,
+    TextPart,
+    VoicePart,
+    parts_for,
+)
 from bot.telegram.render import png_file, split_text
 
 log = logging.getLogger(__name__)
@@ -180,17 +187,40 @@ class OutboxCourier:
             await self._services.summaries.failed(summary_id)
 
     async def _send(self, chat_id: int, part: Part) -> None:
-        if isinstance(part, PhotoPart):
+        if isinstance(part, VoicePart):
+            # By file id: Telegram keeps the recording; we never store the sound ourselves.
+            try:
+                await self._bot.send_voice(
+                    chat_id,
+                    part.file_id,
+                    caption=part.caption or None,
+                    reply_markup=part.markup,
+                    read_timeout=SEND_READ_TIMEOUT,
+                )
+            except BadRequest:
+                # A recording Telegram no longer has must not hold back the rest of the message.
+                log.info("outbox_voice_unavailable")
+                await self._bot.send_message(
+                    chat_id,
+                    part.caption or "🎤",
+                    reply_markup=part.markup,
+                    read_timeout=SEND_READ_TIMEOUT,
+                )
+        elif isinstance(part, DocumentPart):
+            await self._bot.send_document(
+                chat_id,
+                InputFile(part.data, filename=part.filename),
+                caption=part.caption,
+                reply_markup=part.markup,
+                read_timeout=SEND_READ_TIMEOUT,
+            )
+        elif isinstance(part, PhotoPart):
             await self._bot.send_photo(
                 chat_id,
                 png_file(part.png, "forces"),
                 caption=part.caption,
                 reply_markup=part.markup,
                 read_timeout=SEND_READ_TIMEOUT,
-            )
-        elif isinstance(part, VoicePart):
-            await self._bot.send_voice(
-                chat_id, part.file_id, reply_markup=part.markup, read_timeout=SEND_READ_TIMEOUT
             )
         else:
             # HTML parts are cut to size when built (outgoing.summary_html).
@@ -208,7 +238,7 @@ def one_message_each(parts: list[Part]) -> list[Part]:
     piece sent, never re-sending earlier pieces. Buttons go on the last piece."""
     flat: list[Part] = []
     for part in parts:
-        if isinstance(part, PhotoPart | VoicePart) or part.html:
+        if isinstance(part, PhotoPart | VoicePart | DocumentPart) or part.html:
             flat.append(part)
             continue
         pieces = split_text(part.text)

@@ -23,6 +23,7 @@ WORKER_COMMANDS = (
     ("inviter", "worker.command_invite"),
     ("personnes", "worker.command_persons"),
     ("rdv", "appointment.command_appointment"),
+    ("convenu", "agreement.command_agreed"),
     ("aide", "worker.command_help"),
     ("urgence", "worker.command_emergency"),
 )

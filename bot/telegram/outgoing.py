@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,21 +12,18 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import Translator
 from bot.services import Services
 from bot.storage.base import OutboxMessage
-from bot.telegram import safety
+from bot.telegram import safety, summary_view
+from bot.telegram.agreement_view import amendment_text, proposal_text
 from bot.telegram.callbacks import (
-    AgreementButton,
     AppointmentButton,
     Callback,
     ReminderButton,
     WorkerButton,
 )
-from bot.telegram.render import keyboard, prefix_within, telegram_length
+from bot.telegram.negotiation import answer_buttons
+from bot.telegram.render import keyboard
 from bot.telegram.worker_cards import chart_png
-from bot.usecases.summaries import SummaryView, voice_words
-
-# Telegram counts at most 4,096 characters after HTML parsing; leave room for safety.
-MESSAGE_BUDGET = 3800
-LINE_BUDGET = 3000
+from bot.usecases.summaries import SummaryView, topics_voice, voice_words
 
 
 @dataclass(frozen=True)
@@ -50,13 +46,25 @@ class PhotoPart:
 
 @dataclass(frozen=True)
 class VoicePart:
-    """A voice note the person recorded, passed on by its Telegram file id."""
+    """A voice note the person recorded, sent again by its file id (with the question, or
+    with buttons)."""
 
     file_id: str
+    caption: str = ""
     markup: InlineKeyboardMarkup | None = None
 
 
-Part = TextPart | PhotoPart | VoicePart
+@dataclass(frozen=True)
+class DocumentPart:
+    """A file (the long summary as an HTML page), with its caption and buttons."""
+
+    data: bytes
+    filename: str
+    caption: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+Part = TextPart | PhotoPart | VoicePart | DocumentPart
 
 
 async def parts_for(message: OutboxMessage, services: Services, tr: Translator) -> list[Part]:
@@ -110,36 +118,17 @@ async def _agreement_parts(
     if agreement is None:
         return []
     if message.kind == "agreement_proposed":
-        text = tr.message(
-            "agreement.proposed",
-            worker=params.get("worker", ""),
-            problem=agreement.problem,
-            steps=agreement.steps,
-        )
-        buttons = keyboard(
-            [
-                [
-                    (tr.message("agreement.ok"), AgreementButton("ok", agreement.id)),
-                    (tr.message("agreement.change"), AgreementButton("change", agreement.id)),
-                ]
-            ]
-        )
-        return [TextPart(text), TextPart(tr.message("agreement.question"), markup=buttons)]
+        text = proposal_text(agreement, str(params.get("worker", "")), tr)
+        return [
+            TextPart(text),
+            TextPart(tr.message("agreement.question"), markup=answer_buttons(agreement, tr)),
+        ]
     if message.kind == "agreement_amended":
         name = params.get("person") or tr.message("worker.no_pseudonym")
-        buttons = keyboard(
-            [
-                [(tr.message("worker.agreement_accept"), WorkerButton("accept", agreement.id))],
-                [
-                    (
-                        tr.message("worker.agreement_counter"),
-                        WorkerButton("agree", agreement.person_id),
-                    )
-                ],
-            ]
-        )
-        text = tr.message("worker.agreement_amended", person=name, steps=agreement.steps)
-        return [TextPart(text, markup=buttons)]
+        return [
+            TextPart(amendment_text(agreement, str(name), tr)),
+            TextPart(tr.message("agreement.question"), markup=answer_buttons(agreement, tr)),
+        ]
     if message.kind == "agreement_accepted":
         name = params.get("person") or tr.message("worker.no_pseudonym")
         return [TextPart(tr.message("worker.agreement_accepted", person=name))]
@@ -215,86 +204,23 @@ def _cannot_parts(
     return [TextPart("\n".join(lines)), VoicePart(voice, markup=markup)]
 
 
-def _split_words(text: str, budget: int = LINE_BUDGET) -> list[str]:
-    """Cut a long answer into pieces that each fit in a message (in Telegram's units)."""
-    pieces = []
-    while telegram_length(text) > budget:
-        end = prefix_within(text, budget)
-        cut = text.rfind(" ", 0, end)
-        cut = cut if cut > end // 2 else end
-        pieces.append(text[:cut])
-        text = text[cut:].lstrip()
-    pieces.append(text)
-    return pieces
-
-
-def _quoted(label: str | None, words: str) -> list[tuple[str, int]]:
-    """'Label : « words »' as HTML lines with their plain length; long words span lines."""
-    pieces = _split_words(words)
-    lines = []
-    for index, piece in enumerate(pieces):
-        opening = "« " if index == 0 else ""
-        closing = " »" if index == len(pieces) - 1 else " …"
-        first = index == 0 and label is not None
-        prefix = f"{html.escape(label or '')} : " if first else ""
-        plain = f"{label} : " if first else ""
-        lines.append(
-            (
-                f"{prefix}{opening}{html.escape(piece)}{closing}",
-                telegram_length(plain + opening + piece + closing),
-            )
-        )
-    return lines
-
-
-def summary_html(view: SummaryView, name: str, sent_on: str, tr: Translator) -> list[str]:
-    """The worker's message as HTML chunks, each valid on its own and within Telegram's limit."""
-    lines: list[tuple[str, int]] = []
-
-    def plain(text: str, tag: str | None = None) -> None:
-        escaped = html.escape(text)
-        lines.append((f"<{tag}>{escaped}</{tag}>" if tag else escaped, telegram_length(text)))
-
-    plain(tr.message("worker.summary_title", person=name), "b")
-    plain(tr.message("worker.summary_sent_on", date=sent_on))
-    plain(tr.message("worker.summary_quote_note"), "i")
+def voice_parts(view: SummaryView, name: str, tr: Translator) -> list[Part]:
+    """Each recording the summary holds, in the summary's order, captioned with its question."""
+    parts: list[Part] = []
     for section in view.sections:
-        plain("")
-        plain(section.title, "b")
-        for label, value in section.lines:
-            lines.extend(_quoted(label, value))
-        if section.key == "forces":
-            changes = [s for s in view.scores if s.before is not None and s.now is not None]
-            if changes:
-                plain(tr.message("summary.changes_title"), "i")
-                for score in changes:
-                    plain(
-                        tr.message(
-                            "summary.change_line",
-                            label=score.label,
-                            before=f"{score.before:g}",
-                            now=f"{score.now:g}",
-                        )
-                    )
-    if view.topics:
-        plain("")
-        plain(tr.message("worker.summary_topics_title", person=name), "b")
-        lines.extend(_quoted(None, voice_words(view.topics, tr)))
-    chunks: list[str] = []
-    current: list[str] = []
-    size = 0
-    for markup, length in lines:
-        if current and size + length + 1 > MESSAGE_BUDGET:
-            chunks.append("\n".join(current))
-            current, size = [], 0
-        current.append(markup)
-        size += length + 1
-    if current:
-        chunks.append("\n".join(current).strip("\n"))
-    return chunks
+        for label, file_id, _ in section.voices:
+            caption = tr.message("worker.summary_voice_caption", person=name, label=label)
+            parts.append(VoicePart(file_id, caption))
+    said = topics_voice(view.topics)
+    if said is not None:
+        label = tr.message("worker.summary_topics_title", person=name)
+        caption = tr.message("worker.summary_voice_caption", person=name, label=label)
+        parts.append(VoicePart(said[0], caption))
+    return parts
 
 
 async def _summary_parts(summary_id: int, services: Services, tr: Translator) -> list[Part]:
+    """The notice alone; the summary (or its top, then a document); recordings; the chart."""
     view, person = await services.summaries.for_delivery(summary_id)
     name = (person.pseudonym if person else None) or tr.message("worker.no_pseudonym")
     tz = services.settings.timezone
@@ -310,21 +236,30 @@ async def _summary_parts(summary_id: int, services: Services, tr: Translator) ->
             ]
         ]
     )
-    texts = summary_html(view, name, sent_on, tr)
-    parts: list[Part] = [TextPart(text, html=True) for text in texts]
+    shaped = summary_view.for_worker(view, name, sent_on, tr)
+    chart = None
+    caption = tr.message("worker.chart_caption", person=name)
     if view.scores:
-        picture = chart_png(
+        chart = chart_png(
             view.scores,
             tr.day(view.scores_now, tz) if view.scores_now else "",
             tr.day(view.scores_before, tz) if view.scores_before else "",
             tr,
-            tr.message("worker.chart_caption", person=name),
+            caption,
         )
-        parts.append(
-            PhotoPart(picture, tr.message("worker.chart_caption", person=name), markup=buttons)
+    parts: list[Part] = [TextPart(shaped.notice)]
+    voices = voice_parts(view, name, tr)
+    if shaped.document is not None:
+        page = summary_view.as_document(
+            shaped.document, tr.message("worker.summary_title", person=name), chart, caption, tr
         )
-    else:
-        last = parts[-1]
-        assert isinstance(last, TextPart)
-        parts[-1] = TextPart(last.text, html=True, markup=buttons)
-    return parts
+        parts.append(TextPart(summary_view.as_html(shaped.body), html=True))
+        parts += voices
+        document_caption = tr.message("worker.summary_document_caption")
+        name_of_file = tr.message("worker.summary_document_name")
+        parts.append(DocumentPart(page, f"{name_of_file}.html", document_caption, buttons))
+        return parts
+    body = summary_view.as_html(shaped.body)
+    if chart is None:
+        return [*parts, TextPart(body, html=True, markup=buttons), *voices]
+    return [*parts, TextPart(body, html=True), *voices, PhotoPart(chart, caption, markup=buttons)]

@@ -10,22 +10,42 @@ from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.engine import ButtonPress, TextAnswer, VoiceAnswer
+from bot.engine import PREVIOUS, ButtonPress, TextAnswer, VoiceAnswer
 from bot.i18n import current_language
-from bot.telegram import appointments, checkins, reminders, safety, settings, summary
+from bot.telegram import (
+    appointments,
+    checkins,
+    negotiation,
+    reminders,
+    safety,
+    settings,
+    summary,
+)
 from bot.telegram.callbacks import (
     AnswerButton,
     Callback,
+    ForwardButton,
     LanguageButton,
     MenuButton,
     SummaryButton,
+    encode,
 )
-from bot.telegram.common import say, tr
-from bot.telegram.render import close_buttons, keyboard, prompt_keyboard
+from bot.telegram.common import ask_again, say, tr
+from bot.telegram.render import (
+    MESSAGE_LIMIT,
+    close_buttons,
+    keyboard,
+    prefix_within,
+    prompt_keyboard,
+    telegram_length,
+)
 from bot.telegram.roles import caller, person, services
 from bot.usecases.dialogues import NoDialogue, StaleButton, Turn
 
 log = logging.getLogger(__name__)
+
+# A forwarded text waiting for the person to say whether it is her answer.
+FORWARDED_INPUT = "forwarded"
 
 
 async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -60,6 +80,17 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await say(update, context, tr(context).message(key))
 
 
+async def back_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/retour: the question before, with every answer kept."""
+    try:
+        turn = await services(context).dialogues.back(person(update), tr(context))
+    except NoDialogue:
+        await say(update, context, tr(context).message("bot.no_dialogue"))
+        await show_menu(update, context)
+        return
+    await show_turn(update, context, turn)
+
+
 async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/langue: choose the language of the bot."""
     translator = tr(context)
@@ -77,7 +108,50 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     message = update.effective_message
     if message is None or message.text is None:
         return
+    if message.forward_origin is not None:
+        await _ask_about_forwarded(update, context, message.text)
+        return
     await _answer(update, context, TextAnswer(message.text))
+
+
+async def _ask_about_forwarded(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
+) -> None:
+    """Someone else's words, forwarded: asked about, never taken as hers without her say."""
+    translator = tr(context)
+    inputs = services(context).inputs
+    pending = await inputs.peek(caller().account)
+    if pending is not None and pending.kind != FORWARDED_INPUT:
+        # Something else waits for her words: the forwarded text is not taken for them.
+        await say(update, context, translator.message("bot.forwarded_not_taken"))
+        return
+    await inputs.expect(caller().account, FORWARDED_INPUT, 0, {"text": text})
+    rows: list[list[tuple[str, Callback]]] = [
+        [(translator.message("bot.forwarded_keep"), ForwardButton("keep"))],
+        [(translator.message("bot.forwarded_drop"), ForwardButton("drop"))],
+    ]
+    await say(
+        update, context, translator.message("bot.forwarded_question"), reply_markup=keyboard(rows)
+    )
+
+
+async def forward_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: ForwardButton
+) -> None:
+    """Keep the forwarded text as her answer, or drop it and ask the question again."""
+    inputs = services(context).inputs
+    pending = await inputs.peek(caller().account)
+    await query.answer()
+    await close_buttons(query)
+    if pending is None or pending.kind != FORWARDED_INPUT:
+        await say(update, context, tr(context).message("bot.stale_button"))
+        return
+    await inputs.clear(caller().account)
+    if button.action == "keep":
+        await _answer(update, context, TextAnswer(str((pending.data or {}).get("text", ""))))
+        return
+    await say(update, context, tr(context).message("bot.forwarded_dropped"))
+    await ask_again(update, context)
 
 
 async def voice_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -136,11 +210,11 @@ async def _answer(
         )
         await appointments.cannot_answer(update, context, pending, reply)
         return
-    if pending is not None and pending.kind == summary.AMEND_INPUT:
+    if pending is not None and pending.kind == negotiation.CHANGE_INPUT:
         if isinstance(answer, TextAnswer):
-            await summary.amend_answer(update, context, pending.ref, answer.text)
+            await negotiation.change_words(update, context, pending.ref, answer.text)
         else:
-            await say(update, context, tr(context).message("agreement.change_question"))
+            await say(update, context, tr(context).message("agreement.voice_not_here"))
         return
     try:
         turn = await services(context).dialogues.answer(person(update), answer, tr(context))
@@ -165,8 +239,38 @@ async def answer_pressed(
     if turn.same_question and turn.prompt is not None and turn.run_id is not None:
         await _edit(query, turn.prompt.text, prompt_keyboard(turn.prompt, turn.run_id))
         return
-    await close_buttons(query)
+    label = _pressed_label(query, button.value, run_id, press.turn)
+    answer = None if button.value == PREVIOUS else turn.chosen or label
+    await _show_choice(query, tr(context).message("bot.chosen", answer=answer) if answer else None)
     await show_turn(update, context, turn)
+
+
+def _pressed_label(query: CallbackQuery, value: str, run_id: int, turn: int) -> str | None:
+    """The label of the button that was pressed, read from the message it was on."""
+    markup = getattr(query.message, "reply_markup", None)
+    wanted = encode(AnswerButton(run_id, turn, value))
+    for row in getattr(markup, "inline_keyboard", ()):
+        for key in row:
+            if key.callback_data == wanted:
+                return str(key.text)
+    return None
+
+
+async def _show_choice(query: CallbackQuery, choice: str | None) -> None:
+    """The question keeps its text, the buttons go, and the choice shows under it."""
+    text = getattr(query.message, "text", None)
+    if not text or not choice:
+        await close_buttons(query)
+        return
+    room = MESSAGE_LIMIT - telegram_length(text) - 1
+    if telegram_length(choice) > room:
+        # Her own long words are right above in the chat: here, their beginning is enough.
+        choice = choice[: prefix_within(choice, max(0, room - 1))] + "…"
+    try:
+        await query.edit_message_text(f"{text}\n{choice}", reply_markup=None)
+    except BadRequest:
+        # Too old to edit, or too long with the choice: at least the buttons go.
+        await close_buttons(query)
 
 
 async def stale_pressed(

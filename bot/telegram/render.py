@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest
 
 from bot.engine import Prompt
-from bot.i18n import Translator
-from bot.storage.base import Agreement
 from bot.telegram.callbacks import AnswerButton, Callback, encode
 
 MESSAGE_LIMIT = 4096
@@ -71,31 +68,6 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     if rest.strip():
         chunks.append(rest)
     return chunks or ["…"]
-
-
-def agreement_rounds(
-    header: str,
-    rounds: Sequence[Agreement],
-    translator: Translator,
-    timezone: ZoneInfo,
-    reader: str,
-) -> str:
-    """Every round of an agreement, numbered, as the person or the worker (`reader`) reads it."""
-    suffix = "_for_worker" if reader == "worker" else ""
-    lines = [header]
-    for number, agreement in enumerate(rounds, start=1):
-        lines.append(
-            translator.message(
-                "agreement.round",
-                number=number,
-                date=translator.day(agreement.created_at, timezone),
-                author=translator.message(f"agreement.by_{agreement.author}{suffix}"),
-                status=translator.message(f"agreement.status_{agreement.status}"),
-                problem=agreement.problem,
-                steps=agreement.steps,
-            )
-        )
-    return "\n\n".join(lines)
 
 
 def png_file(data: bytes, name: str) -> InputFile:

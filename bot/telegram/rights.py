@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import io
-import json
+import logging
 
 from telegram import CallbackQuery, InputFile, Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.telegram.callbacks import RightsButton
 from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import person, services
+from bot.usecases.export_archive import export_archive
+from bot.usecases.rights import Export
+
+log = logging.getLogger(__name__)
 
 
 async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/mes_donnees: everything stored about the person, as a text file and a JSON file."""
+    """/mes_donnees: a file to read, then a zip with it, the same as JSON, and the recordings."""
     found = services(context)
     translator = tr(context)
     export = await found.rights.export(person(update), translator, found.settings.timezone)
@@ -26,8 +31,21 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await context.bot.send_document(
         chat.id, InputFile(io.BytesIO(export.text.encode("utf-8")), filename=f"{name}.txt")
     )
-    data = json.dumps(export.data, ensure_ascii=False, indent=2).encode("utf-8")
-    await context.bot.send_document(chat.id, InputFile(io.BytesIO(data), filename=f"{name}.json"))
+    sounds = await _recordings(context, export)
+    archive = export_archive(export, sounds, name)
+    await context.bot.send_document(chat.id, InputFile(io.BytesIO(archive), filename=f"{name}.zip"))
+
+
+async def _recordings(context: ContextTypes.DEFAULT_TYPE, export: Export) -> dict[str, bytes]:
+    """Each recording fetched from Telegram (getFile); one it no longer has is left out."""
+    sounds: dict[str, bytes] = {}
+    for recording in export.recordings:
+        try:
+            file = await context.bot.get_file(recording.file_id)
+            sounds[recording.filename] = bytes(await file.download_as_bytearray())
+        except TelegramError:
+            log.info("export_recording_unavailable")
+    return sounds
 
 
 async def erase_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,4 +1,4 @@
-"""The person's summary (Préparer mon rendez-vous) and their answer to what was agreed."""
+"""The person's summary (Préparer mon rendez-vous)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,14 @@ from telegram.ext import ContextTypes
 
 from bot.engine import VoiceAnswer
 from bot.i18n import Translator
-from bot.telegram.callbacks import AgreementButton, SummaryButton
+from bot.telegram import summary_view
+from bot.telegram.callbacks import SummaryButton
 from bot.telegram.common import say, tr
-from bot.telegram.render import agreement_rounds, close_buttons, keyboard
+from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, person, services
-from bot.usecases.agreements import AgreementClosed
-from bot.usecases.summaries import TOPICS, NothingToSummarise, NotYours, SummaryView, voice_words
+from bot.usecases.summaries import TOPICS, NothingToSummarise, SummaryView
 
 TOPICS_INPUT = "summary_topics"
-AMEND_INPUT = "agreement_amend"
 
 
 async def prepare_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -68,29 +67,18 @@ async def _worker_name(context: ContextTypes.DEFAULT_TYPE, translator: Translato
     return name or translator.message("summary.your_worker")
 
 
-def preview_text(view: SummaryView, translator: Translator, worker_name: str) -> str:
-    """Everything the summary holds, in the person's words, as the worker would read it."""
-    blocks = [translator.message("summary.preview_header", worker=worker_name)]
-    for section in view.sections:
-        lines = [f"📌 {section.title}"]
-        lines += [f"• {label} : {value}" for label, value in section.lines]
-        if section.key == "forces":
-            changes = [s for s in view.scores if s.before is not None and s.now is not None]
-            if changes:
-                lines.append(translator.message("summary.changes_title"))
-                lines += [
-                    translator.message(
-                        "summary.change_line",
-                        label=s.label,
-                        before=f"{s.before:g}",
-                        now=f"{s.now:g}",
-                    )
-                    for s in changes
-                ]
-        blocks.append("\n".join(lines))
-    if view.topics:
-        title = translator.message("summary.topics_title")
-        blocks.append(f"💬 {title}\n{voice_words(view.topics, translator)}")
+def preview_text(view: SummaryView, translator: Translator, worker_name: str, now: str) -> str:
+    """The summary exactly as the worker would read it, after what their phone shows first."""
+    name = view.person_name or translator.message("worker.no_pseudonym")
+    shaped = summary_view.for_worker(view, name, now, translator)
+    blocks = [
+        translator.message("summary.preview_header", worker=worker_name),
+        translator.message("summary.preview_notice", worker=worker_name, notice=shaped.notice),
+        summary_view.as_plain(shaped.body),
+    ]
+    if shaped.document is not None:
+        blocks.append(translator.message("summary.preview_document", worker=worker_name))
+        blocks.append(summary_view.as_plain(shaped.document))
     return "\n\n".join(blocks)
 
 
@@ -143,7 +131,9 @@ async def show_preview(
     """The full summary, then the control message."""
     translator = tr(context)
     worker_name = await _worker_name(context, translator)
-    await say(update, context, preview_text(view, translator, worker_name))
+    found = services(context)
+    now = translator.date_time(found.clock.now(), found.settings.timezone)
+    await say(update, context, preview_text(view, translator, worker_name, now))
     text, markup = control(view, translator, worker_name)
     await say(update, context, text, reply_markup=markup)
 
@@ -204,59 +194,3 @@ async def summary_pressed(
         await show_preview(update, context, current)
         return
     await say(update, context, translator.message(f"summary.{result}"))
-
-
-async def agreement_pressed(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    query: CallbackQuery,
-    button: AgreementButton,
-) -> None:
-    """D'accord (the worker is told), or Je voudrais changer… (then the person's own words)."""
-    found = services(context)
-    translator = tr(context)
-    who = person(update)
-    await query.answer()
-    await close_buttons(query)
-    try:
-        if button.action == "ok":
-            await found.agreements.accept_as_person(who, button.agreement_id)
-            await say(update, context, translator.message("agreement.accepted"))
-        elif button.action == "change":
-            agreement = await found.agreements.get_for_person(who, button.agreement_id)
-            if agreement.status != "proposed":
-                raise AgreementClosed
-            await found.dialogues.leave(who)
-            await found.inputs.expect(caller().account, AMEND_INPUT, button.agreement_id)
-            await say(update, context, translator.message("agreement.change_question"))
-    except (AgreementClosed, NotYours):
-        await say(update, context, translator.message("agreement.closed"))
-
-
-async def amend_answer(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, agreement_id: int, words: str
-) -> None:
-    """The person's own wording becomes the next round, sent to the worker."""
-    found = services(context)
-    translator = tr(context)
-    await found.inputs.clear(caller().account)
-    try:
-        await found.agreements.amend(person(update), agreement_id, words)
-    except (AgreementClosed, NotYours):
-        await say(update, context, translator.message("agreement.closed"))
-        return
-    await say(update, context, translator.message("agreement.amended_sent"))
-
-
-async def agreed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/convenu: every round of what was agreed, so the person sees how it evolved."""
-    found = services(context)
-    translator = tr(context)
-    rounds = await found.agreements.rounds(person(update).id)
-    if not rounds:
-        await say(update, context, translator.message("agreement.none"))
-        return
-    header = translator.message("agreement.history_header")
-    timezone = found.settings.timezone
-    text = agreement_rounds(header, rounds, translator, timezone, reader="person")
-    await say(update, context, text)

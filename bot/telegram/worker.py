@@ -9,6 +9,7 @@ from bot.pictures.qr import qr_png
 from bot.telegram import safety
 from bot.telegram.callbacks import WorkerButton
 from bot.telegram.common import say, tr
+from bot.telegram.negotiation import worker_text
 from bot.telegram.render import keyboard, png_file
 from bot.telegram.roles import caller, services, worker
 from bot.telegram.worker_cards import agreement_text
@@ -62,10 +63,13 @@ async def worker_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """Free text from a worker: the agreement being recorded; distress words about
     themselves bring the numbers; else a pointer to the commands."""
     message = update.effective_message
-    if message is not None and message.text and await agreement_text(update, context, message.text):
-        return
-    if message is not None and message.text and await safety.screen(update, context, message.text):
-        return
+    if message is not None and message.text:
+        if await worker_text(update, context, message.text):
+            return
+        if await agreement_text(update, context, message.text):
+            return
+        if await safety.screen(update, context, message.text):
+            return
     await say(update, context, tr(context).message("worker.use_commands"))
 
 

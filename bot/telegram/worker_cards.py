@@ -13,9 +13,10 @@ from telegram.ext import ContextTypes
 from bot.i18n import Translator
 from bot.pictures.chart import ChartLabels, DomainScore, strengths_chart
 from bot.storage.base import Person
+from bot.telegram import negotiation
 from bot.telegram.callbacks import WorkerButton
 from bot.telegram.common import say, tr
-from bot.telegram.render import agreement_rounds, keyboard, png_file
+from bot.telegram.render import close_buttons, keyboard, png_file
 from bot.telegram.roles import caller, services, worker
 from bot.telegram.safety import open_calls_for_digest
 from bot.usecases.agreements import AgreementClosed
@@ -25,8 +26,6 @@ from bot.usecases.rhythm import at_local
 from bot.usecases.summaries import NotYours, Score
 
 WHEN_INPUT = "appointment_when"
-PROBLEM_INPUT = "agreement_problem"
-STEPS_INPUT = "agreement_steps"
 
 
 def person_name(found: Person, translator: Translator) -> str:
@@ -55,8 +54,10 @@ async def worker_pressed(
             "card": _card,
             "hist": _history,
             "chart": _chart,
-            "agree": _start_agreement,
-            "rounds": _rounds,
+            "agree": negotiation.start_agreement,
+            "rounds": negotiation.show_rounds_to_worker,
+            "agsend": _send_agreement,
+            "agredo": negotiation.rewrite_steps,
             "rdv": _ask_appointment,
             "rdvok": _confirm_appointment,
             "rdvcancel": _cancel_appointment,
@@ -165,18 +166,13 @@ async def _chart(update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: 
     )
 
 
-async def _start_agreement(
+async def _send_agreement(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: int
 ) -> None:
-    translator = tr(context)
-    found = services(context)
-    who = await found.summaries.person_of(worker(), person_id)
-    await found.inputs.expect(caller().account, PROBLEM_INPUT, person_id)
-    await say(
-        update,
-        context,
-        translator.message("worker.agree_problem_question", person=person_name(who, translator)),
-    )
+    query = update.callback_query
+    if query is not None:
+        await close_buttons(query)
+    await negotiation.send_proposal(update, context, person_id)
 
 
 async def _ask_appointment(
@@ -396,46 +392,9 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def agreement_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
-    """A worker's text for a pending input (agreement, appointment); False if none."""
-    found = services(context)
-    translator = tr(context)
-    account = caller().account
-    pending = await found.inputs.peek(account)
+    """A worker's text for a pending appointment date; False if none."""
+    pending = await services(context).inputs.peek(caller().account)
     if pending is not None and pending.kind == WHEN_INPUT:
         await _appointment_text(update, context, text)
         return True
-    if pending is None or pending.kind not in (PROBLEM_INPUT, STEPS_INPUT):
-        return False
-    if pending.kind == PROBLEM_INPUT:
-        await found.inputs.expect(account, STEPS_INPUT, pending.ref, {"problem": text})
-        await say(update, context, translator.message("worker.agree_steps_question"))
-        return True
-    problem = str((pending.data or {}).get("problem", ""))
-    await found.inputs.clear(account)
-    try:
-        await found.agreements.propose(worker(), pending.ref, problem, text)
-        who = await found.summaries.person_of(worker(), pending.ref)
-    except NotYours:
-        await say(update, context, translator.message("worker.not_yours"))
-        return True
-    await say(
-        update,
-        context,
-        translator.message("worker.agree_sent", person=person_name(who, translator)),
-    )
-    return True
-
-
-async def _rounds(update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: int) -> None:
-    translator = tr(context)
-    found = services(context)
-    who = await found.summaries.person_of(worker(), person_id)
-    name = person_name(who, translator)
-    rounds = await found.agreements.rounds_for_worker(worker(), person_id)
-    if not rounds:
-        await say(update, context, translator.message("worker.rounds_none", person=name))
-        return
-    header = translator.message("worker.rounds_header", person=name)
-    timezone = found.settings.timezone
-    text = agreement_rounds(header, rounds, translator, timezone, reader="worker")
-    await say(update, context, text)
+    return False

@@ -1,11 +1,28 @@
-"""Ce que nous avons convenu: the worker records it, the person accepts or amends it."""
+"""Ce que nous avons convenu: a list of steps the worker proposes, negotiated one step at a time.
+
+Each round is kept. A round that answers another changes exactly one step (or removes or
+adds one), so both see a clear difference and nothing else moves.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 
-from bot.storage.base import Agreement, OutboxMessage, Person, Storage, Worker
+from bot.storage.base import (
+    Agreement,
+    AgreementAuthor,
+    AgreementStep,
+    OutboxMessage,
+    Person,
+    StepAspect,
+    StepChange,
+    StepOperation,
+    Storage,
+    Worker,
+)
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.summaries import NotYours
@@ -13,10 +30,23 @@ from bot.usecases.summaries import NotYours
 log = logging.getLogger(__name__)
 
 WORDING_MAX = 2000
+PART_MAX = 500
+STEPS_MAX = 10
+ASPECTS: tuple[StepAspect, ...] = ("what", "who", "when")
+# "1.", "2)", "-", "•" at the start of a line the worker typed: list marks, not words.
+_LIST_MARK = re.compile(r"^\s*(?:[-•*–]|\d{1,2}\s*[.)])\s*")
+
+Party = Person | Worker
+# The check-in use case: (person, when the first step is due, whether to remind).
+FirstStepChosen = Callable[[Person, str | None, bool], Awaitable[None]]
 
 
 class AgreementClosed(Exception):
     """That round was already answered, or a newer one replaced it."""
+
+
+class BadChange(Exception):
+    """A change that does not fit the round (no such step, empty words, last step removed)."""
 
 
 @dataclass(frozen=True)
@@ -24,20 +54,88 @@ class FirstSteps:
     """The person's current first steps: those of the last accepted agreement."""
 
     problem: str
-    steps: str
+    steps: tuple[AgreementStep, ...]
 
 
 def _clean(text: str) -> str:
     return text.strip()[:WORDING_MAX]
 
 
+def steps_from_lines(text: str) -> list[AgreementStep]:
+    """The worker's steps, one a line, each "what ; who ; when" (who and when may be left out)."""
+    steps = []
+    for line in text.splitlines():
+        line = _LIST_MARK.sub("", line, count=1)
+        parts = [" ".join(part.split())[:PART_MAX] for part in line.split(";")]
+        if not parts[0]:
+            continue
+        while len(parts) < 3:
+            parts.append("")
+        what, who, when = parts[0], parts[1], "; ".join(p for p in parts[2:] if p)
+        steps.append(AgreementStep(what, who, when))
+    return steps[:STEPS_MAX]
+
+
+def draft_change(
+    steps: Sequence[AgreementStep],
+    operation: StepOperation,
+    index: int,
+    aspect: StepAspect | None = None,
+    words: str = "",
+) -> StepChange:
+    """One change to a list of steps, with what the step said before; BadChange if it cannot be."""
+    words = " ".join(words.split())[:PART_MAX]
+    if operation == "add":
+        if not words or len(steps) >= STEPS_MAX:
+            raise BadChange
+        return StepChange("add", len(steps), "what", "", words)
+    if not 0 <= index < len(steps):
+        raise BadChange
+    if operation == "remove":
+        if len(steps) == 1:
+            raise BadChange
+        return StepChange("remove", index, None, _whole(steps[index]), "")
+    if aspect not in ASPECTS or not words:
+        raise BadChange
+    return StepChange("change", index, aspect, steps[index].aspect(aspect), words)
+
+
+def _whole(step: AgreementStep) -> str:
+    return " — ".join(part for part in (step.what, step.who, step.when) if part)
+
+
+def apply_change(steps: Sequence[AgreementStep], change: StepChange) -> tuple[AgreementStep, ...]:
+    """The steps after one change; every other step stays exactly as it was."""
+    result = list(steps)
+    if change.operation == "add":
+        result.append(AgreementStep(change.after))
+    elif change.operation == "remove":
+        del result[change.index]
+    else:
+        assert change.aspect is not None
+        result[change.index] = replace(result[change.index], **{change.aspect: change.after})
+    return tuple(result)
+
+
+def role_of(party: Party) -> AgreementAuthor:
+    """Who is acting: the worker or the person."""
+    return "worker" if isinstance(party, Worker) else "person"
+
+
 class Agreements:
     """The negotiation loop; each round is kept, so both can see how it evolved."""
 
-    def __init__(self, storage: Storage, clock: Clock, signal: OutboxSignal) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        signal: OutboxSignal,
+        first_step_chosen: FirstStepChosen | None = None,
+    ) -> None:
         self._storage = storage
         self._clock = clock
         self._signal = signal
+        self._first_step_chosen = first_step_chosen
 
     async def _own_person(self, worker: Worker, person_id: int) -> Person:
         person = await self._storage.get_person(person_id)
@@ -51,16 +149,21 @@ class Agreements:
             return rounds[-1].thread_id
         return None
 
-    async def propose(self, worker: Worker, person_id: int, problem: str, steps: str) -> Agreement:
+    async def propose(
+        self, worker: Worker, person_id: int, problem: str, steps: Sequence[AgreementStep]
+    ) -> Agreement:
         """The worker records what was agreed; the person receives it to accept or amend."""
         await self._own_person(worker, person_id)
+        if not steps:
+            raise BadChange
         agreement = await self._storage.propose_agreement(
             person_id=person_id,
             worker_id=worker.id,
             thread_id=await self._open_thread(person_id),
             author="worker",
             problem=_clean(problem),
-            steps=_clean(steps),
+            steps=list(steps)[:STEPS_MAX],
+            change=None,
             now=self._clock.now(),
             notify=OutboxMessage(
                 "agreement_proposed",
@@ -74,71 +177,108 @@ class Agreements:
         log.info("agreement_proposed", extra={"agreement": agreement.id, "by": "worker"})
         return agreement
 
-    async def amend(self, person: Person, agreement_id: int, wording: str) -> Agreement:
-        """The person would change it: their own wording becomes the next round."""
-        current = await self._storage.get_agreement(agreement_id)
-        if current is None or current.person_id != person.id:
-            raise NotYours
-        if current.status != "proposed" or current.author != "worker":
+    async def open_round(self, party: Party, agreement_id: int) -> Agreement:
+        """A round this party may answer: addressed to them, still open, written by the other."""
+        current = await self._round_of(party, agreement_id)
+        if current.status != "proposed" or current.author == role_of(party):
             raise AgreementClosed
         if current.worker_id is None:
             raise AgreementClosed
-        agreement = await self._storage.propose_agreement(
-            person_id=person.id,
-            worker_id=current.worker_id,
-            thread_id=current.thread_id,
-            author="person",
-            problem=current.problem,
-            steps=_clean(wording),
-            now=self._clock.now(),
-            notify=OutboxMessage(
+        return current
+
+    async def _round_of(self, party: Party, agreement_id: int) -> Agreement:
+        current = await self._storage.get_agreement(agreement_id)
+        if current is None:
+            raise NotYours
+        if isinstance(party, Worker):
+            if current.worker_id != party.id:
+                raise NotYours
+            await self._own_person(party, current.person_id)
+        elif current.person_id != party.id:
+            raise NotYours
+        return current
+
+    async def counter(self, party: Party, agreement_id: int, change: StepChange) -> Agreement:
+        """One step changed, removed or added: the next round, sent to the other side."""
+        current = await self.open_round(party, agreement_id)
+        assert current.worker_id is not None
+        # Recomputed from the round itself, so a stale or forged draft cannot slip through.
+        checked = draft_change(
+            current.steps, change.operation, change.index, change.aspect, change.after
+        )
+        if isinstance(party, Worker):
+            notify = OutboxMessage(
+                "agreement_proposed",
+                "person",
+                current.person_id,
+                "agreement_proposed",
+                {"worker": party.name},
+            )
+        else:
+            notify = OutboxMessage(
                 "agreement_amended",
                 "worker",
                 current.worker_id,
                 "agreement_amended",
-                {"person": person.pseudonym or ""},
-            ),
+                {"person": party.pseudonym or ""},
+            )
+        agreement = await self._storage.propose_agreement(
+            person_id=current.person_id,
+            worker_id=current.worker_id,
+            thread_id=current.thread_id,
+            author=role_of(party),
+            problem=current.problem,
+            steps=apply_change(current.steps, checked),
+            change=checked,
+            now=self._clock.now(),
+            notify=notify,
         )
         self._signal.wake()
-        log.info("agreement_proposed", extra={"agreement": agreement.id, "by": "person"})
+        log.info(
+            "agreement_proposed",
+            extra={"agreement": agreement.id, "by": role_of(party), "change": checked.operation},
+        )
         return agreement
 
-    async def accept_as_person(self, person: Person, agreement_id: int) -> Agreement:
-        """ "D'accord": the worker is told; the steps become the person's first steps."""
-        current = await self._storage.get_agreement(agreement_id)
-        if current is None or current.person_id != person.id or current.author != "worker":
-            raise NotYours
-        if current.worker_id is None:
-            raise AgreementClosed
-        notice = OutboxMessage(
-            f"agreement_accepted:{agreement_id}",
-            "worker",
-            current.worker_id,
-            "agreement_accepted",
-            {"person": person.pseudonym or "", "agreement_id": agreement_id},
-        )
+    async def accept(self, party: Party, agreement_id: int) -> Agreement:
+        """ "D'accord": the other side is told; the steps become the person's first steps."""
+        current = await self.open_round(party, agreement_id)
+        assert current.worker_id is not None
+        if isinstance(party, Worker):
+            notice = OutboxMessage(
+                f"agreement_accepted:{agreement_id}",
+                "person",
+                current.person_id,
+                "agreement_accepted_by_worker",
+                {"worker": party.name, "agreement_id": agreement_id},
+            )
+        else:
+            notice = OutboxMessage(
+                f"agreement_accepted:{agreement_id}",
+                "worker",
+                current.worker_id,
+                "agreement_accepted",
+                {"person": party.pseudonym or "", "agreement_id": agreement_id},
+            )
         if not await self._storage.accept_agreement(agreement_id, self._clock.now(), notice):
             raise AgreementClosed
         self._signal.wake()
+        log.info("agreement_accepted", extra={"agreement": agreement_id, "by": role_of(party)})
+        person = await self._storage.get_person(current.person_id)
+        if person is not None and current.steps and self._first_step_chosen is not None:
+            # The first agreed step is now the person's first step: its check-in, and a
+            # reminder on the day it names (when it can be read as a date).
+            first = current.steps[0]
+            await self._first_step_chosen(person, first.when or None, bool(first.when))
         return current
 
+    async def accept_as_person(self, person: Person, agreement_id: int) -> Agreement:
+        """The person agrees with the worker's round."""
+        return await self.accept(person, agreement_id)
+
     async def accept_as_worker(self, worker: Worker, agreement_id: int) -> Agreement:
-        """The worker agrees with the person's wording; the person is told."""
-        current = await self._storage.get_agreement(agreement_id)
-        if current is None or current.worker_id != worker.id or current.author != "person":
-            raise NotYours
-        await self._own_person(worker, current.person_id)
-        notice = OutboxMessage(
-            f"agreement_accepted:{agreement_id}",
-            "person",
-            current.person_id,
-            "agreement_accepted_by_worker",
-            {"worker": worker.name, "agreement_id": agreement_id},
-        )
-        if not await self._storage.accept_agreement(agreement_id, self._clock.now(), notice):
-            raise AgreementClosed
-        self._signal.wake()
-        return current
+        """The worker agrees with the person's round."""
+        return await self.accept(worker, agreement_id)
 
     async def rounds(self, person_id: int) -> list[Agreement]:
         """Every round for a person, oldest first (the person's own view)."""
@@ -154,17 +294,11 @@ class Agreements:
 
     async def get_for_person(self, person: Person, agreement_id: int) -> Agreement:
         """A round addressed to this person."""
-        found = await self._storage.get_agreement(agreement_id)
-        if found is None or found.person_id != person.id:
-            raise NotYours
-        return found
+        return await self._round_of(person, agreement_id)
 
     async def get_for_worker(self, worker: Worker, agreement_id: int) -> Agreement:
         """A round of one of this worker's persons."""
-        found = await self._storage.get_agreement(agreement_id)
-        if found is None or found.worker_id != worker.id:
-            raise NotYours
-        return found
+        return await self._round_of(worker, agreement_id)
 
     async def first_steps(self, person_id: int) -> FirstSteps | None:
         """The agreed next steps, which are now the person's current first steps."""

@@ -42,8 +42,8 @@ class CheckIns:
                 step, when = str(chosen["text"]), runs[0].finished_at
         for agreement in reversed(await self._storage.agreements_of(person.id)):
             if agreement.status == "accepted" and agreement.answered_at is not None:
-                if when is None or agreement.answered_at > when:
-                    step = agreement.steps
+                if (when is None or agreement.answered_at > when) and agreement.steps:
+                    step = agreement.steps[0].what
                 break
         return step
 

@@ -31,6 +31,8 @@ class Turn:
     finished: bool = False
     # A multiple choice toggled: the transport edits the question in place.
     same_question: bool = False
+    # The answer just kept, as shown back under its question ("Mes enfants, Ma famille").
+    chosen: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,9 +159,26 @@ class Dialogues:
             await self._storage.set_current_run(person.id, run.id)
         return await self._advance(run, press, tr)
 
+    async def back(self, person: Person, tr: Translator) -> Turn:
+        """/retour: the question before the current one, every answer kept."""
+        run = await self._current_run(person)
+        if run is None:
+            raise NoDialogue
+        turn = int(run.state.get("turn", 0))
+        return await self._advance(run, ButtonPress(turn, engine.PREVIOUS), tr)
+
     async def leave(self, person: Person) -> bool:
-        """Step out of the current dialogue; it stays in progress for later."""
+        """Step out of the current dialogue; it stays in progress for later.
+
+        A dialogue opened but not answered at all is not kept "à reprendre": False then,
+        as there was nothing to keep (a finished version stays as it was).
+        """
         if person.current_run_id is None:
+            return False
+        run = await self._storage.get_run(person.current_run_id)
+        if run is not None and run.status == "active" and not run.state.get("answers"):
+            await self._storage.drop_active_run(run.id)
+            await self._storage.set_current_run(person.id, None)
             return False
         await self._storage.set_current_run(person.id, None)
         return True
@@ -212,4 +231,5 @@ class Dialogues:
             and isinstance(answer, ButtonPress)
             and not outcome.messages
         )
-        return Turn(outcome.messages, outcome.prompt, run.id, outcome.finished, same)
+        chosen = outcome.chosen if outcome.accepted else None
+        return Turn(outcome.messages, outcome.prompt, run.id, outcome.finished, same, chosen)

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from bot.i18n import Translator
 from bot.storage.base import OutboxMessage, Person, Storage
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
+from bot.usecases.summaries import topics_voice
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +26,21 @@ ERASE_CONFIRMATION_MINUTES = 24 * 60
 
 
 @dataclass(frozen=True)
+class Recording:
+    """A voice note the person recorded, and the name it gets in the export."""
+
+    file_id: str
+    filename: str
+    label: str
+
+
+@dataclass(frozen=True)
 class Export:
     """A readable document and a machine-readable one, with the same content."""
 
     text: str
     data: dict[str, Any]
+    recordings: list[Recording] = field(default_factory=list)
 
 
 def purge_refusal(now: datetime, cutoff: datetime, newest: datetime | None) -> str | None:
@@ -100,7 +111,20 @@ class Rights:
             "dialogues": [],
             "summaries": [],
             "agreements": [],
+            "recordings": [],
         }
+        recordings: list[Recording] = []
+
+        def recorded(label: str, file_id: str) -> str:
+            """The file name of a recording in the export (one file per recording)."""
+            for known in recordings:
+                if known.file_id == file_id:
+                    return known.filename
+            name = f"{tr.message('rights.export_recording_name')}_{len(recordings) + 1:02d}.oga"
+            recordings.append(Recording(file_id, name, label))
+            data["recordings"].append({"file": name, "question": label, "file_id": file_id})
+            return name
+
         lines = [tr.message("rights.export_title"), ""]
         lines.append(tr.message("rights.export_worker", worker=worker.name if worker else "-"))
         if person.consented_at:
@@ -128,6 +152,9 @@ class Rights:
                     tr.message(key, title=tr.gettext(dialogue.title), date=tr.day(when, timezone)),
                 ]
                 lines += [f"• {label} : {value}" for label, value in view]
+                for label, file_id, _ in engine.voice_notes(dialogue, run.state, tr):
+                    name = recorded(label, file_id)
+                    lines.append(tr.message("rights.export_recording", label=label, file=name))
         for summary in await self._storage.sent_summaries(person.id):
             data["summaries"].append(
                 {
@@ -141,13 +168,18 @@ class Rights:
                     "",
                     tr.message("rights.export_summary", date=tr.day(summary.sent_at, timezone)),
                 ]
+            said = topics_voice(summary.content.get("topics"))
+            if said is not None:
+                label = tr.message("summary.topics_title")
+                name = recorded(label, said[0])
+                lines.append(tr.message("rights.export_recording", label=label, file=name))
         for agreement in await self._storage.agreements_of(person.id):
             data["agreements"].append(
                 {
                     "round": agreement.round,
                     "author": agreement.author,
                     "problem": agreement.problem,
-                    "steps": agreement.steps,
+                    "steps": [vars(step) for step in agreement.steps],
                     "status": agreement.status,
                     "created_at": agreement.created_at.isoformat(),
                 }
@@ -156,10 +188,13 @@ class Rights:
                 "",
                 tr.message("rights.export_agreement", date=tr.day(agreement.created_at, timezone)),
                 f"• {agreement.problem}",
-                f"• {agreement.steps}",
             ]
-        log.info("data_exported", extra={"person": person.id})
-        return Export("\n".join(lines) + "\n", data)
+            lines += [
+                "• " + " — ".join(part for part in (step.what, step.who, step.when) if part)
+                for step in agreement.steps
+            ]
+        log.info("data_exported", extra={"person": person.id, "recordings": len(recordings)})
+        return Export("\n".join(lines) + "\n", data, recordings)
 
     async def expired(self, retention_days: int) -> list[Person]:
         """Persons whose last contact is older than the retention period."""

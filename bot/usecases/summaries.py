@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -30,6 +30,22 @@ class Section:
     title: str
     lines: list[tuple[str, str]]
     included: bool
+    # (label, Telegram file id, seconds): the recordings go to the worker as they were said.
+    voices: list[tuple[str, str, int]] = field(default_factory=list)
+    # For each line: the person's own words (quoted for the worker), or our wording.
+    words: list[bool] = field(default_factory=list)
+
+    def is_words(self, index: int) -> bool:
+        """Whether line `index` holds the person's own words (drafts from before: yes)."""
+        return self.words[index] if index < len(self.words) else True
+
+
+@dataclass(frozen=True)
+class FirstStep:
+    """The person's current first step, in their words, and when they said they would do it."""
+
+    what: str
+    when: str
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,9 @@ class SummaryView:
     person_name: str | None
     sent_at: datetime | None
     updated: bool = False
+    first_step: FirstStep | None = None
+    # (step, where the person is with it) for each check-in since the last summary.
+    progress: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def chosen(self) -> list[str]:
@@ -87,7 +106,14 @@ def _view(summary: Summary, updated: bool = False) -> SummaryView:
         revision=summary.revision,
         status=summary.status,
         sections=[
-            Section(s["key"], s["title"], [(a, b) for a, b in s["lines"]], s["included"])
+            Section(
+                s["key"],
+                s["title"],
+                [(a, b) for a, b in s["lines"]],
+                s["included"],
+                [(str(a), str(b), int(c)) for a, b, c in s.get("voices", [])],
+                [bool(w) for w in s.get("words", [])],
+            )
             for s in content["sections"]
         ],
         topics=content.get("topics"),
@@ -99,11 +125,27 @@ def _view(summary: Summary, updated: bool = False) -> SummaryView:
         person_name=content.get("person_name"),
         sent_at=summary.sent_at,
         updated=updated,
+        first_step=_first_step(content.get("first_step")),
+        progress=[(str(a), str(b)) for a, b in content.get("progress", [])],
     )
+
+
+def _first_step(value: Any) -> FirstStep | None:
+    if not isinstance(value, dict) or not value.get("what"):
+        return None
+    return FirstStep(str(value["what"]), str(value.get("when") or ""))
 
 
 def _moment(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
+
+
+def topics_voice(value: Any) -> tuple[str, int] | None:
+    """The (file id, seconds) of topics said in a voice note, else None."""
+    if isinstance(value, dict) and isinstance(value.get("voice"), str):
+        duration = value.get("duration")
+        return value["voice"], duration if isinstance(duration, int) else 0
+    return None
 
 
 def voice_words(value: Any, tr: Translator) -> str:
@@ -147,11 +189,14 @@ class Summaries:
                 continue
             dialogue = self._dialogues[key]
             sources[key] = versions[0].id
+            lines = engine.answers_lines(dialogue, versions[0].state, tr)
             sections.append(
                 {
                     "key": key,
                     "title": tr.gettext(dialogue.title),
-                    "lines": engine.answers_view(dialogue, versions[0].state, tr),
+                    "lines": [[label, text] for label, text, _ in lines],
+                    "words": [words for _, _, words in lines],
+                    "voices": engine.voice_notes(dialogue, versions[0].state, tr),
                     "included": True,
                 }
             )
@@ -188,6 +233,10 @@ class Summaries:
         if not any(runs.values()) and not checkins:
             raise NothingToSummarise
         content = self._assemble(person, runs, tr)
+        content["first_step"] = await self._first_step(person, runs)
+        content["progress"] = [
+            [c.step, tr.message(f"reminder.progress_{c.progress or 'not_yet'}")] for c in checkins
+        ]
         if checkins:
             content["sections"].append(
                 {
@@ -215,6 +264,25 @@ class Summaries:
             person.id, person.worker_id, content, self._clock.now()
         )
         return _view(summary, updated=updated and draft is not None)
+
+    async def _first_step(
+        self, person: Person, runs: dict[str, list[DialogueRun]]
+    ) -> dict[str, str] | None:
+        """The first step in force: from Mes idées, or the last accepted agreement if newer."""
+        what, when, since = "", "", None
+        ideas = runs.get("idees") or []
+        if ideas and ideas[0].finished_at is not None:
+            answers = ideas[0].state.get("answers", {})
+            chosen, said = answers.get("premier_pas"), answers.get("quand")
+            if isinstance(chosen, dict) and chosen.get("text"):
+                what, since = str(chosen["text"]), ideas[0].finished_at
+                when = said if isinstance(said, str) else ""
+        for agreement in reversed(await self._storage.agreements_of(person.id)):
+            if agreement.status == "accepted" and agreement.answered_at and agreement.steps:
+                if since is None or agreement.answered_at > since:
+                    what, when = agreement.steps[0].what, agreement.steps[0].when
+                break
+        return {"what": what, "when": when} if what else None
 
     async def _checkins_since_last_summary(self, person: Person) -> list[CheckIn]:
         sent = await self._storage.sent_summaries(person.id)
@@ -334,19 +402,13 @@ class Summaries:
         kept = [s for s in view.sections if s.key in chosen]
         scores = view.scores if "forces" in chosen else []
         topics = view.topics if TOPICS in chosen else None
-        shown = SummaryView(
-            view.summary_id,
-            view.revision,
-            view.status,
-            kept,
-            topics,
-            TOPICS in chosen,
-            view.topics_asked,
-            scores,
-            view.scores_now,
-            view.scores_before,
-            view.person_name,
-            view.sent_at,
+        shown = replace(
+            view,
+            sections=kept,
+            topics=topics,
+            topics_included=TOPICS in chosen,
+            scores=scores,
+            updated=False,
         )
         return shown, await self._storage.get_person(summary.person_id)
 

@@ -87,12 +87,15 @@ async def person_joins(
     return person
 
 
-async def finish_probleme(user: FakeUser, difficulty: str) -> None:
-    """The person walks Mon problème to the end with short answers."""
+async def finish_probleme(user: FakeUser, difficulty: str | bytes) -> None:
+    """The person walks Mon problème to the end with short answers (bytes: a voice note)."""
     await open_dialogue(user, "Mon problème")
     await expect(user, "Prenez votre temps")
     await expect(user, "Qu'est-ce qui est difficile")
-    await user.send(difficulty)
+    if isinstance(difficulty, bytes):
+        await user.send_voice(25, data=difficulty)
+    else:
+        await user.send(difficulty)
     await expect(user, "Donnez un titre court")
     await user.send("Logement")
     await expect(user, "C'est un problème pour qui ?")

@@ -35,7 +35,7 @@ def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
 async def choose_a_first_step(amina: FakeUser) -> None:
     await open_dialogue(amina, "Mes idées")
     await amina.next_message()
-    await expect(amina, "Qu'avez-vous déjà essayé ?")
+    await expect(amina, "Qu'avez-vous déjà essayé")
     await amina.send("Rien encore")
     await expect(amina, "vos idées, même petites")
     await expect(amina, "Écrivez une idée")
@@ -190,8 +190,10 @@ async def test_a_check_in_answer_feeds_the_next_summary(
         await amina.click("Passer")
         await eventually(fake_telegram, amina, "recevra :")
         preview = "\n".join(m.text for m in amina.messages)
-        assert "📌 Mes premiers pas" in preview
-        assert "• Appeler la CAF : en cours, mieux que prévu : J'ai trouvé le bon numéro" in preview
+        assert "\nMes premiers pas\n" in preview
+        how = ui_text("reminder.progress_in_progress") + ", "
+        how += ui_text("reminder.gas_better").lower()
+        assert f"Appeler la CAF : « {how} : J'ai trouvé le bon numéro »" in preview
     attainment = rows(settings, "SELECT progress, attainment FROM checkins")
     assert attainment == [("in_progress", 1)]
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 from telegram.ext import Application
 
+from bot.config import Settings
+from bot.engine import load_dialogues
 from bot.i18n import ui_text
-from tests.e2e.helpers import expect, open_dialogue, person_joins
-from tests.fakegram import FakeTelegram
+from tests.e2e.helpers import expect, finish_probleme, open_dialogue, person_joins, services_of
+from tests.fakegram import BotMessage, FakeTelegram
 
 HOSTILE = "Je dors chez ma sœur <b>&amp;</b> {0} {} 😢"
 
@@ -41,7 +46,7 @@ async def test_mon_probleme_from_start_to_recap_and_the_kept_version(
     await amina.click("Logement")
     recap = await expect(amina, "Voici ce que j'ai compris")
     assert HOSTILE in recap.text
-    assert "Moi, Mes enfants" in recap.text
+    assert "Moi, mes enfants" in recap.text  # list items in lower case after the first
     assert "Message vocal (12 s)" in recap.text
     await amina.click("Oui, c'est ça")
     await expect(amina, "Elles restent privées")
@@ -62,7 +67,7 @@ async def test_mes_idees_with_two_ideas_a_first_step_and_low_confidence(
     karim = await person_joins(fake_telegram, bot, "Karim")
     await open_dialogue(karim, "Mes idées")
     await expect(karim, "Prenez votre temps")
-    await expect(karim, "Qu'avez-vous déjà essayé ?")
+    await expect(karim, "Qu'avez-vous déjà essayé")
     await karim.send("J'ai appelé la CAF")
     await expect(karim, "vos idées, même petites")
     await expect(karim, "Écrivez une idée")
@@ -126,10 +131,156 @@ async def test_mes_forces_in_the_simpler_emoji_scale(
     assert "Encore trois questions" in question.text
     await expect(lea, "Qu'est-ce que vous savez faire ?")
     await lea.send("Cuisiner pour beaucoup de monde")
-    await expect(lea, "Comment avez-vous fait ?")
+    await expect(lea, "comment avez-vous fait ?")
     await lea.send("J'ai demandé de l'aide")
     await expect(lea, "Qui peut vous aider ?")
     await lea.send("Mon frère")
     await lea.next_message()
     menu = await expect(lea, "Que voulez-vous faire ?")
     assert "Mes forces ✔" in menu.button_labels
+
+
+async def test_every_choice_is_shown_under_its_question_once_made(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    """A multiple choice, a skip, a scale, a single choice, a recap: each answer stays visible."""
+    amina = await person_joins(fake_telegram, bot, "Amina")
+    await finish_probleme(amina, "Je dors chez ma sœur")
+
+    dialogue = load_dialogues(Path("dialogs"))["probleme"]
+
+    def question(step_id: str) -> BotMessage:
+        opening = dialogue.step(step_id).text.strip().splitlines()[0]
+        return next(m for m in amina.messages if opening in m.text)
+
+    def label(step_id: str, value: str) -> str:
+        return next(o.label for o in dialogue.step(step_id).options if o.value == value)
+
+    checks = {
+        "concernes": label("concernes", "moi"),
+        "moments": ui_text("engine.skipped"),
+        "situation": ui_text("engine.scale_value", value=3, of=10),
+        "importance": ui_text("engine.scale_value", value=9, of=10),
+        "domaine": label("domaine", "logement"),
+    }
+    for step_id, answer in checks.items():
+        message = question(step_id)
+        assert message.text.endswith("\n" + ui_text("bot.chosen", answer=answer)), (
+            amina.transcript()
+        )
+        assert not message.buttons  # answered: no live button left
+    recap = next(m for m in amina.messages if ui_text("engine.recap_question") in m.text)
+    assert recap.text.endswith(ui_text("bot.chosen", answer=ui_text("engine.recap_yes")))
+    assert not recap.buttons
+
+
+async def test_retour_goes_back_one_question_by_button_or_command(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    dialogue = load_dialogues(Path("dialogs"))["probleme"]
+
+    def opening(step_id: str) -> str:
+        return dialogue.step(step_id).text.strip().splitlines()[0]
+
+    amina = await person_joins(fake_telegram, bot, "Amina")
+    await open_dialogue(amina, "Mon problème")
+    await amina.next_message()  # the intro
+    first = await expect(amina, opening("difficulte"))
+    assert ui_text("engine.previous") not in first.button_labels
+    await amina.send("Je dors chez ma sœur")
+    second = await expect(amina, opening("titre"))
+    await amina.click(ui_text("engine.previous"))
+    # The question before, asked again; its answer is still kept.
+    await expect(amina, opening("difficulte"))
+    assert not second.buttons
+    await amina.send("Je dors chez ma sœur depuis mars")
+    await expect(amina, opening("titre"))
+    await amina.send("Logement")
+    await expect(amina, opening("concernes"))
+    await amina.send("/retour")
+    await expect(amina, opening("titre"))
+    await amina.send("/retour")
+    await expect(amina, opening("difficulte"))
+    await amina.send("/retour")
+    await expect(amina, ui_text("engine.no_previous"))
+
+
+async def test_after_any_command_the_pending_question_is_asked_again(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    dialogue = load_dialogues(Path("dialogs"))["probleme"]
+    titre = dialogue.step("titre").text.strip().splitlines()[0]
+    amina = await person_joins(fake_telegram, bot, "Amina")
+    await open_dialogue(amina, "Mon problème")
+    await amina.next_message()
+    await amina.next_message()
+    await amina.send("Je dors chez ma sœur")
+    await expect(amina, titre)
+    for command, reply in (
+        ("/aide", ui_text("bot.help").splitlines()[0]),
+        ("/urgence", ui_text("bot.emergency").splitlines()[0]),
+        ("/nimporte", ui_text("bot.unknown_command").splitlines()[0]),
+    ):
+        await amina.send(command)
+        await expect(amina, reply)
+        await expect(amina, titre)
+    # The question asked again takes the answer as usual.
+    await amina.send("Logement")
+    await expect(amina, dialogue.step("concernes").text.strip().splitlines()[0])
+
+
+async def test_annuler_on_a_dialogue_nobody_answered_changes_nothing(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    """Reopened with Refaire, then /annuler at once: not "à reprendre", no answers "kept"."""
+    amina = await person_joins(fake_telegram, bot, "Amina")
+    await finish_probleme(amina, "Je dors chez ma sœur")
+    title = load_dialogues(Path("dialogs"))["probleme"].title
+    await open_dialogue(amina, ui_text("bot.menu_done", title=title))
+    await amina.next_message()  # the version kept
+    await amina.click(ui_text("bot.redo"))
+    await amina.next_message()  # the intro
+    await amina.next_message()  # the first question
+    await amina.send("/annuler")
+    await expect(amina, ui_text("bot.cancel_nothing"))
+    await amina.send("/menu")
+    menu = await expect(amina, ui_text("bot.menu"))
+    assert ui_text("bot.menu_done", title=title) in menu.button_labels
+    assert ui_text("bot.menu_in_progress", title=title) not in menu.button_labels
+
+
+async def test_a_forwarded_message_is_asked_about_not_stored_as_her_words(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+    settings: Settings,
+) -> None:
+    dialogue = load_dialogues(Path("dialogs"))["probleme"]
+    difficulte = dialogue.step("difficulte").text.strip().splitlines()[0]
+    titre = dialogue.step("titre").text.strip().splitlines()[0]
+    amina = await person_joins(fake_telegram, bot, "Amina")
+    await open_dialogue(amina, "Mon problème")
+    await amina.next_message()
+    await expect(amina, difficulte)
+    await amina.send_forwarded("Votre dossier CAF est incomplet.")
+    await expect(amina, ui_text("bot.forwarded_question").splitlines()[0])
+    await amina.click(ui_text("bot.forwarded_drop"))
+    await expect(amina, ui_text("bot.forwarded_dropped"))
+    await expect(amina, difficulte)  # the question again
+    storage = services_of(bot).storage
+    (person_id,) = [
+        row[0] for row in sqlite3.connect(settings.database).execute("SELECT id FROM persons")
+    ]
+    run = await storage.active_run(person_id, "probleme")
+    assert run is not None and "difficulte" not in run.state["answers"]  # nothing stored
+    await amina.send_forwarded("Votre dossier CAF est incomplet.")
+    await amina.next_message()
+    await amina.click(ui_text("bot.forwarded_keep"))
+    await expect(amina, titre)  # she said it is her answer: it is
+    run = await storage.active_run(person_id, "probleme")
+    assert (
+        run is not None and run.state["answers"]["difficulte"] == "Votre dossier CAF est incomplet."
+    )

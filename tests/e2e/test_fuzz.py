@@ -41,7 +41,7 @@ from hypothesis import strategies as st
 from telegram.ext import AIORateLimiter
 
 from bot.config import Settings, load_settings
-from bot.engine.model import BACK, DONE, FIX, NO, OTHER, SKIP, SWITCH_SCALE, YES
+from bot.engine.model import BACK, DONE, FIX, NO, OTHER, PREVIOUS, SKIP, SWITCH_SCALE, YES
 from bot.engine.prompts import CORRECT_PREFIX
 from bot.i18n import ui_text
 from bot.services import Services
@@ -49,6 +49,7 @@ from bot.telegram import callbacks
 from bot.telegram.app import PERSON_COMMANDS, inbox_of
 from bot.telegram.callbacks import (
     MAX_BYTES,
+    AnswerButton,
     Callback,
     ForgedCallback,
     RightsButton,
@@ -613,8 +614,11 @@ class Session:
             return
         before = len(chat.user.messages)
         if isinstance(action, Send):
-            self.done.append(f"{action.actor} sends {action.text!r}")
-            await chat.user.send(action.text)
+            text = action.text
+            if action.actor == "person" and _commands_going_back(text):
+                text = "/aide"  # like "erase": a deliberate change of answers, not junk
+            self.done.append(f"{action.actor} sends {text!r}")
+            await chat.user.send(text)
             chat.sent_text = True
         elif isinstance(action, Edit):
             if not chat.sent_text:
@@ -679,9 +683,9 @@ class Session:
             else:
                 others = [d for d, _ in chat.seen]
                 data = mutate(seen, press.mutation, press.data, others, press.target)
-        if actor == "person" and _erases(data):
-            # Erasing everything is what that button is for: the one press that may change
-            # the stored answers. The person says "keep" instead.
+        if actor == "person" and (_erases(data) or _goes_back(data)):
+            # Erasing everything, or going back to answer again, is what those buttons are
+            # for: the presses that may change the stored answers. The person says "keep".
             data = encode(RightsButton("keep"))
         self.done.append(f"{actor} presses {data!r} ({press.how}) on #{on.message_id}")
         try:
@@ -724,6 +728,20 @@ def mutate(data: str, how: str, piece: str, others: Sequence[str], index: int) -
         piece = other[position] if position < len(other) else piece
     parts[position] = piece
     return _fit("|".join(parts))
+
+
+def _goes_back(data: str) -> bool:
+    try:
+        decoded = decode(data)
+    except ForgedCallback:
+        return False
+    return isinstance(decoded, AnswerButton) and decoded.value == PREVIOUS
+
+
+def _commands_going_back(text: str) -> bool:
+    """/retour (or /back), however spelled: it goes back to answer again, on purpose."""
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    return first.lower().split("@")[0] in ("/retour", "/back")
 
 
 def _erases(data: str) -> bool:
@@ -774,9 +792,9 @@ async def check_answers_unchanged(session: Session, snapshot: Snapshot) -> None:
     """What the person had answered before the junk is still exactly there.
 
     Sound because nothing the junk can do may change it: a finished run is never
-    written again (Refaire starts a new run), Mes forces has no recap, so no way back
-    to an earlier question, and the only press that deletes answers, "erase" after
-    /effacer, is never sent by the person (see Session._press). Junk may add answers
+    written again (Refaire starts a new run), and the presses that change answers on
+    purpose — "erase" after /effacer, "↩︎ Retour" and /retour — are never sent by the
+    person (see Session._press and Session.perform). Junk may add answers
     to later questions of Mes forces: valid input is valid, whoever types it.
     """
     storage = session.services.storage
@@ -983,7 +1001,8 @@ async def hostile_journey(
     await until(session, person, "C'est envoyé")
     # Its last part carries the buttons: once it is there, the whole summary is.
     summary = await arrives(session, worker, "", button="Bien reçu")
-    assert any(m.html and "Entre guillemets" in m.text for m in worker.messages)
+    # One HTML message, or the top in HTML and the whole as a document.
+    assert any(m.html for m in worker.messages)
     await worker.click("Bien reçu", message=summary)
     await arrives(session, person, "a bien lu votre résumé")
 
@@ -993,17 +1012,29 @@ async def hostile_journey(
     await worker.click(pseudonym)
     await until(session, worker, "Suivi·e depuis le")
     await worker.click("Ce que nous avons convenu")
-    for fragment in ("D'abord, le problème", "prochaines étapes"):
-        await until(session, worker, fragment)
-        await worker.send(next(said))
+    await until(session, worker, "D'abord, le problème")
+    await worker.send(next(said))
+    await until(session, worker, "les étapes")
+    # One line, so one step (each line of the worker's text is a step of its own).
+    await worker.send("A " + " ".join(next(said).splitlines()))
+    await until(session, worker, "Voici ce que recevra")
+    # A long preview comes in several messages, the buttons on the last one.
+    preview = await arrives(session, worker, "", button="Réécrire")
+    await worker.click("Envoyer", message=preview)
     await until(session, worker, "C'est envoyé à")
     await arrives(session, person, "Êtes-vous d'accord ?")
-    await person.click("Je voudrais changer")
-    await until(session, person, "Écrivez ce que vous voudriez changer")
-    await person.send(next(said))
+    await person.click("Changer une étape")
+    await until(session, person, "Qu'est-ce qui change")
+    await person.click("Ce qu'il faut faire")
+    await until(session, person, "Écrivez ce qu'il faut faire")
+    await person.send("B " + next(said))
+    await until(session, person, "Voici ce que recevra")
+    preview = await arrives(session, person, "", button="Annuler")
+    await person.click("Envoyer", message=preview)
     await until(session, person, "C'est envoyé à votre intervenant·e")
-    amended = await arrives(session, worker, "voudrait changer")
-    await worker.click("D'accord", message=amended)
+    await arrives(session, worker, "propose un changement")
+    question = await arrives(session, worker, "Êtes-vous d'accord ?")
+    await worker.click("D'accord", message=question)
     await arrives(session, person, "est d'accord avec votre proposition")
 
     # Every place the words are read back.

@@ -70,7 +70,14 @@ async def test_admin_registers_a_worker_who_invites_a_person_who_consents_and_an
     await expect(severine, "Séverine D. : votre accès intervenant·e est ouvert")
     await expect(severine, "/inviter")
     worker_menu = fake_telegram.commands(scope={"type": "chat", "chat_id": severine.id})
-    assert [name for name, _ in worker_menu] == ["inviter", "personnes", "rdv", "aide", "urgence"]
+    assert [name for name, _ in worker_menu] == [
+        "inviter",
+        "personnes",
+        "rdv",
+        "convenu",
+        "aide",
+        "urgence",
+    ]
 
     await severine.send("/personnes")
     await expect(severine, "Vous n'accompagnez encore personne")

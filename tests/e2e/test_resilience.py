@@ -60,8 +60,10 @@ async def test_bad_input_gets_a_kind_answer_and_changes_no_stored_answer(
     await expect(ana, "Je ne peux pas lire ce type de message")
     await ana.send("/inconnue")
     await expect(ana, "Je ne connais pas cette commande")
+    await expect(ana, "se loger")  # after any command, the question again
     await ana.send("/urgence")
     await expect(ana, "3114")
+    await expect(ana, "se loger")
 
     # Typed in words, a score is understood.
     await ana.send("sept")

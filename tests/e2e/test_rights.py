@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
+import zipfile
 
 from bot.config import Settings
 from tests.e2e.helpers import (
@@ -24,7 +26,7 @@ def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
         return list(db.execute(sql))
 
 
-async def test_a_person_receives_all_their_data_as_text_and_json(
+async def test_a_person_receives_all_their_data_as_text_and_a_zip_with_json(
     fake_telegram: FakeTelegram, bot: App
 ) -> None:
     severine, _ = await worker_joins(fake_telegram, bot)
@@ -33,12 +35,15 @@ async def test_a_person_receives_all_their_data_as_text_and_json(
     await amina.send("/mes_donnees")
     await expect(amina, "Voici toutes vos données")
     readable = await amina.next_message()
-    machine = await amina.next_message()
-    assert readable.filename == "mes_donnees.txt" and machine.filename == "mes_donnees.json"
-    assert readable.document is not None and machine.document is not None
+    packed = await amina.next_message()
+    assert readable.filename == "mes_donnees.txt" and packed.filename == "mes_donnees.zip"
+    assert readable.document is not None and packed.document is not None
     text = readable.document.decode("utf-8")
     assert SECRET in text and "Séverine D." in text and "Mon problème, terminé le" in text
-    data = json.loads(machine.document)
+    with zipfile.ZipFile(io.BytesIO(packed.document)) as archive:
+        assert archive.read("mes_donnees.txt") == readable.document
+        data = json.loads(archive.read("mes_donnees.json"))
+    assert data["recordings"] == []
     assert data["person"]["pseudonym"] == "Amina"
     assert data["dialogues"][0]["answers"]["difficulte"] == SECRET
 

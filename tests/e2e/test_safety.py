@@ -280,9 +280,10 @@ async def test_urgence_works_in_the_middle_of_a_dialogue(
     amina = await person_joins(fake_telegram, bot, "Amina")
     await open_dialogue(amina, "Mes idées")
     await amina.next_message()
-    await expect(amina, "Qu'avez-vous déjà essayé ?")
+    await expect(amina, "Qu'avez-vous déjà essayé")
     await amina.send("/urgence")
     await expect(amina, "3114")
+    await expect(amina, "Qu'avez-vous déjà essayé")  # the question again, below
     await amina.send("J'ai appelé la CAF")
     await expect(amina, "vos idées, même petites")
 

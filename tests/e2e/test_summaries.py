@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import html
 import io
+import json
 import sqlite3
+import zipfile
+from collections import defaultdict
 from datetime import timedelta
 
 import pytest
 from PIL import Image
 
 from bot.config import Settings
+from bot.i18n import _default_catalogs, ui_text
 from bot.telegram import delivery
 from tests.conftest import running_bot
 from tests.e2e.helpers import (
@@ -35,7 +41,9 @@ def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
 
 
 def summaries_received(worker: FakeUser) -> list[BotMessage]:
-    return [m for m in worker.messages if m.text.startswith("Résumé : ")]
+    """The neutral notices that open each summary."""
+    start = ui_text("worker.summary_notice", person="").split(" de ")[0]
+    return [m for m in worker.messages if m.text.startswith(start)]
 
 
 async def read_preview(amina: FakeUser) -> tuple[str, BotMessage]:
@@ -98,14 +106,18 @@ async def test_a_person_prepares_and_sends_a_summary_and_the_worker_acknowledges
     await eventually(fake_telegram, amina, "Séverine D. a reçu votre résumé.")
     received = summaries_received(severine)
     assert len(received) == 1
-    words = "\n".join(m.text for m in severine.messages[-4:])
-    assert "Résumé : Amina" in words
-    assert f"« {HOSTILE}" in words  # escaped in HTML, shown verbatim
-    assert "« Le dossier CAF <i>urgent</i> »" in words
+    # Too long for one message: a neutral notice, the top, then the whole as a document.
+    notice, top, document = severine.messages[-3:]
+    assert notice.text == ui_text("worker.summary_notice_vowel", person="Amina")
+    assert top.html and "« Le dossier CAF <i>urgent</i> »" in top.text  # escaped, shown verbatim
+    assert ui_text("worker.summary_more_in_document") in top.text
     assert all(len(m.text) <= 4096 for m in severine.messages)
-    chart = severine.messages[-1]
-    assert chart.photo is not None and chart.button_labels == ["✅ Bien reçu", "📚 Historique"]
-    picture = Image.open(io.BytesIO(chart.photo))
+    assert document.filename == "resume.html" and document.document is not None
+    assert document.button_labels == ["✅ Bien reçu", "📚 Historique"]
+    page = html.unescape(document.document.decode("utf-8"))
+    assert f"« {HOSTILE} {LONG.strip()}" in page and "<script>" not in page.replace(HOSTILE, "")
+    chart = base64.b64decode(page.split("data:image/png;base64,")[1].split('"')[0])
+    picture = Image.open(io.BytesIO(chart))
     assert picture.format == "PNG" and 600 <= picture.width <= 1400 and picture.height > 400
 
     answer = await severine.click("Bien reçu")
@@ -126,55 +138,257 @@ async def test_a_person_prepares_and_sends_a_summary_and_the_worker_acknowledges
     assert "Séverine D. (n° 1), a consulté la liste des résumés" in audit
 
 
-async def test_the_negotiation_loop_keeps_every_round(
+def first_line(key: str, **params: object) -> str:
+    """The first line of a catalogue text with the parameters it uses (others left empty)."""
+    source = _default_catalogs().ui_texts[key]
+    return source.format_map(defaultdict(str, params)).split("\n")[0]
+
+
+STEPS_OF_SOPHIE = (
+    ("Prendre rendez-vous à la CAF", "Amina", "mercredi"),
+    ("Appeler le bailleur", "Sophie", "vendredi"),
+    ("Remplir le dossier FSL", "ensemble", "le 12 décembre"),
+)
+
+
+async def test_amending_one_step_of_three_keeps_the_other_two(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    """The issue's case: Amina moves step 1 to Thursday; Sophie's steps 2 and 3 stay."""
+    sophie, _ = await worker_joins(fake_telegram, bot, "Sophie")
+    amina = await person_joins(fake_telegram, bot, "Amina", worker_user=sophie)
+    await sophie.next_message()
+
+    await sophie.send("/personnes")
+    await sophie.next_message()
+    await sophie.click("Amina")
+    await sophie.next_message()
+    await sophie.click(ui_text("worker.card_agree"))
+    await expect(sophie, first_line("worker.agree_problem_question", person="Amina"))
+    await sophie.send("Trouver un logement stable")
+    await expect(sophie, first_line("worker.agree_steps_question"))
+    await sophie.send("\n".join(" ; ".join(step) for step in STEPS_OF_SOPHIE))
+    # The worker sees exactly what Amina will get before it goes.
+    preview = await expect(sophie, ui_text("worker.agree_preview", person="Amina"))
+    for number, step in enumerate(STEPS_OF_SOPHIE, start=1):
+        assert ui_text("agreement.step_line", number=number, step=" — ".join(step)) in preview.text
+    assert rows(settings, "SELECT COUNT(*) FROM agreements") == [(0,)]
+    await sophie.click(ui_text("worker.agree_send"))
+    await expect(sophie, first_line("worker.agree_sent", person="Amina"))
+
+    proposal = await expect(amina, first_line("agreement.proposed", worker="Sophie D."))
+    assert "Trouver un logement stable" in proposal.text
+    await expect(amina, ui_text("agreement.question"))
+    await amina.click(ui_text("agreement.change_step"))
+    await expect(amina, ui_text("agreement.which_step"))
+    await amina.click(ui_text("agreement.step_button", number=1))
+    await expect(amina, ui_text("agreement.which_part", number=1))
+    await amina.click(ui_text("agreement.part_when"))
+    await expect(amina, ui_text("agreement.ask_when"))
+    await amina.send("jeudi matin")
+    difference = ui_text("agreement.diff_change", number=1, before="mercredi", after="jeudi matin")
+    mine = await expect(amina, first_line("agreement.preview", name="Sophie D.", change=""))
+    assert difference in mine.text
+    await amina.click(ui_text("agreement.send"))
+    await expect(amina, ui_text("agreement.amended_sent"))
+
+    amended = await expect(
+        sophie, first_line("worker.agreement_amended", person="Amina", change="")
+    )
+    assert difference in amended.text
+    # All three steps are still there, only the first one's day moved.
+    assert ui_text("agreement.step_line", number=2, step=" — ".join(STEPS_OF_SOPHIE[1])) in (
+        amended.text
+    )
+    await expect(sophie, ui_text("agreement.question"))
+    await sophie.click(ui_text("agreement.ok"))
+    await expect(sophie, ui_text("worker.agreement_accepted_done"))
+    await expect(amina, ui_text("agreement.accepted_by_worker", worker="Sophie D."))
+
+    person_id = rows(settings, "SELECT id FROM persons")[0][0]
+    agreed = await services_of(bot).agreements.first_steps(person_id)  # type: ignore[arg-type]
+    assert agreed is not None and agreed.problem == "Trouver un logement stable"
+    assert [(s.what, s.who, s.when) for s in agreed.steps] == [
+        ("Prendre rendez-vous à la CAF", "Amina", "jeudi matin"),
+        STEPS_OF_SOPHIE[1],
+        STEPS_OF_SOPHIE[2],
+    ]
+    # The first agreed step is now her first step, with its check-in scheduled.
+    assert rows(settings, "SELECT kind FROM reminders WHERE person_id IS NOT NULL") != []
+    assert {r[0] for r in rows(settings, "SELECT kind FROM reminders")} >= {"checkin_step"}
+
+    # Both see every round, the answer as its difference.
+    await amina.send("/convenu")
+    history = await expect(amina, ui_text("agreement.history_header"))
+    assert difference in history.text and "Appeler le bailleur" in history.text
+    await sophie.send("/convenu")
+    rounds = await expect(sophie, ui_text("worker.rounds_header", person="Amina"))
+    assert difference in rounds.text
+    assert ui_text("agreement.status_accepted") in rounds.text
+
+
+async def test_a_round_can_remove_or_add_a_step_and_old_buttons_are_refused(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    sophie, _ = await worker_joins(fake_telegram, bot, "Sophie")
+    amina = await person_joins(fake_telegram, bot, "Amina", worker_user=sophie)
+    await sophie.next_message()
+    await sophie.send("/personnes")
+    await sophie.next_message()
+    await sophie.click("Amina")
+    await sophie.next_message()
+    await sophie.click(ui_text("worker.card_agree"))
+    await sophie.next_message()
+    await sophie.send("Trouver un logement stable")
+    await sophie.next_message()
+    await sophie.send("\n".join(" ; ".join(step) for step in STEPS_OF_SOPHIE))
+    await sophie.next_message()
+    await sophie.click(ui_text("worker.agree_send"))
+    await sophie.next_message()
+
+    await amina.next_message()
+    first_question = await expect(amina, ui_text("agreement.question"))
+    await amina.click(ui_text("agreement.remove_step"))
+    await expect(amina, ui_text("agreement.which_step"))
+    await amina.click(ui_text("agreement.step_button", number=2))
+    removal = ui_text("agreement.diff_remove", number=2, before=" — ".join(STEPS_OF_SOPHIE[1]))
+    assert removal in (await amina.next_message()).text
+    # She changes her mind: nothing goes, and the question is asked again.
+    await amina.click(ui_text("agreement.drop"))
+    await expect(amina, ui_text("agreement.dropped"))
+    await expect(amina, ui_text("agreement.question"))
+    await amina.click(ui_text("agreement.add_step"))
+    await expect(amina, ui_text("agreement.ask_add"))
+    await amina.send("Demander à ma sœur de venir avec moi")
+    await amina.next_message()
+    await amina.click(ui_text("agreement.send"))
+    await expect(amina, ui_text("agreement.amended_sent"))
+
+    amended = await expect(
+        sophie, first_line("worker.agreement_amended", person="Amina", change="")
+    )
+    addition = ui_text("agreement.diff_add", number=4, after="Demander à ma sœur de venir avec moi")
+    assert addition in amended.text
+    # Sophie counters: she takes her own step 2 out; Amina sees that difference.
+    await expect(sophie, ui_text("agreement.question"))
+    await sophie.click(ui_text("agreement.remove_step"))
+    await sophie.next_message()
+    await sophie.click(ui_text("agreement.step_button", number=2))
+    await sophie.next_message()
+    await sophie.click(ui_text("agreement.send"))
+    await expect(sophie, first_line("agreement.counter_sent", person="Amina"))
+    countered = await expect(
+        amina, first_line("agreement.proposed_change", worker="Sophie D.", change="")
+    )
+    assert ui_text("agreement.diff_remove", number=2, before=" — ".join(STEPS_OF_SOPHIE[1])) in (
+        countered.text
+    )
+    await expect(amina, ui_text("agreement.question"))
+    # The first proposal's buttons belong to a replaced round: a kind word, nothing changes.
+    await amina.click(ui_text("agreement.ok"), message=first_question)
+    await expect(amina, ui_text("agreement.closed"))
+    await amina.click(ui_text("agreement.ok"))
+    await expect(amina, first_line("agreement.accepted"))
+    assert rows(settings, "SELECT round, author, status FROM agreements ORDER BY id") == [
+        (1, "worker", "superseded"),
+        (2, "person", "superseded"),
+        (3, "worker", "accepted"),
+    ]
+    person_id = rows(settings, "SELECT id FROM persons")[0][0]
+    agreed = await services_of(bot).agreements.first_steps(person_id)  # type: ignore[arg-type]
+    assert agreed is not None
+    assert [s.what for s in agreed.steps] == [
+        "Prendre rendez-vous à la CAF",
+        "Remplir le dossier FSL",
+        "Demander à ma sœur de venir avec moi",
+    ]
+
+
+SOUND = b"OggS\x00\x02" + b"Amina raconte sa semaine" + bytes(40)
+
+
+async def test_a_voice_answer_reaches_the_worker_as_a_recording_and_the_export_holds_it(
     fake_telegram: FakeTelegram, bot: App, settings: Settings
 ) -> None:
     severine, _ = await worker_joins(fake_telegram, bot)
     amina = await person_joins(fake_telegram, bot, "Amina", worker_user=severine)
     await severine.next_message()
+    await finish_probleme(amina, SOUND)
+    await prepare(amina, None)
+    await amina.click("Envoyer")
+    await eventually(fake_telegram, amina, "C'est envoyé")
 
-    await severine.send("/personnes")
-    await expect(severine, "Les personnes que vous accompagnez")
-    await severine.click("Amina")
-    await expect(severine, "Suivi·e depuis le")
-    await severine.click("Ce que nous avons convenu")
-    await expect(severine, "D'abord, le problème")
-    await severine.send("Trouver un logement stable")
-    await expect(severine, "les prochaines étapes")
-    await severine.send("Remplir la demande de logement social avant vendredi")
-    await expect(severine, "C'est envoyé à Amina")
+    def recordings() -> list[BotMessage]:
+        return [m for m in severine.messages if m.voice is not None]
 
-    proposal = await expect(amina, "Ce que vous avez convenu avec Séverine D.")
-    assert "Trouver un logement stable" in proposal.text
-    await expect(amina, "Êtes-vous d'accord ?")
-    await amina.click("Je voudrais changer")
-    await expect(amina, "Écrivez ce que vous voudriez changer")
-    await amina.send("Remplir la demande avec ma sœur, la semaine prochaine")
-    await expect(amina, "C'est envoyé à votre intervenant·e")
+    await fake_telegram.wait_for(lambda: recordings() or None)
+    (voice,) = recordings()
+    sent = next(m for m in amina.sent if m.get("voice"))["voice"]
+    assert voice.voice is not None and voice.voice.data == SOUND
+    assert voice.voice.file_id == sent["file_id"]  # sent again by its file id, not uploaded
+    label = ui_text("worker.summary_voice_caption", person="Amina", label="Ce qui est difficile")
+    assert voice.caption == label
+    # In the summary's order: after the text, before the chart and its buttons.
+    texts = [i for i, m in enumerate(severine.messages) if m.html]
+    assert texts and max(texts) < severine.messages.index(voice)
 
-    amended = await expect(severine, "Amina voudrait changer")
-    assert "« Remplir la demande avec ma sœur, la semaine prochaine »" in amended.text
-    await severine.click("D'accord")
-    await expect(severine, "C'est noté")
-    await expect(amina, "Séverine D. est d'accord avec votre proposition")
+    await amina.send("/mes_donnees")
 
-    steps = await services_of(bot).agreements.first_steps(
-        rows(settings, "SELECT id FROM persons")[0][0]  # type: ignore[arg-type]
-    )
+    def document(name: str) -> BotMessage | None:
+        return next((m for m in amina.messages if m.filename == name), None)
+
+    await fake_telegram.wait_for(lambda: document("mes_donnees.zip"))
+    readable, packed = document("mes_donnees.txt"), document("mes_donnees.zip")
+    assert readable is not None and packed is not None and packed.document is not None
+    with zipfile.ZipFile(io.BytesIO(packed.document)) as archive:
+        names = archive.namelist()
+        assert {"mes_donnees.txt", "mes_donnees.json"} <= set(names)
+        (recording,) = [n for n in names if n.endswith(".oga")]
+        assert archive.read(recording) == SOUND
+        data = json.loads(archive.read("mes_donnees.json"))
+        assert archive.read("mes_donnees.txt") == readable.document
+    assert data["recordings"][0]["file"] == recording and not data["recordings"][0]["missing"]
+    assert readable.document is not None and recording in readable.document.decode()
+
+
+async def test_a_typical_summary_is_three_messages_opening_with_a_neutral_notice(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    severine, _ = await worker_joins(fake_telegram, bot)
+    amina = await person_joins(fake_telegram, bot, "Amina", worker_user=severine)
+    await severine.next_message()
+    await finish_probleme(amina, "Je dors chez ma sœur depuis mars")
+    await finish_forces(amina, 4)
+    await finish_forces(amina, 6)
+    await amina.send("/preparer")
+    await expect(amina, "De quoi voulez-vous parler au rendez-vous ?")
+    await amina.send("Le dossier CAF")
+    whole, _ = await read_preview(amina)
+    notice = ui_text("worker.summary_notice_vowel", person="Amina")
+    # The person sees what the worker's phone shows first, then the same text.
+    assert f"« {notice} »" in whole
+    before = len(severine.messages)
+    await amina.click("Envoyer")
+    await eventually(fake_telegram, amina, "Séverine D. a reçu votre résumé.")
+    sent = severine.messages[before:]
+    print("\n\n".join(m.text for m in sent))
+    assert len(sent) == 3
+    first, body, chart = sent
+    assert first.text == notice and not first.buttons  # nothing else in the preview
+    assert body.html and body.text in whole  # exactly what the person previewed
+    assert "« Je dors chez ma sœur depuis mars »" in body.text
+    assert "« Le dossier CAF »" in body.text
+    # Our own numbers and labels are plain: a score is never quoted as her words.
+    score = ui_text("engine.scale_value", value=9, of=10)
+    assert score in body.text and f"« {score}" not in body.text
+    up = ui_text("worker.summary_score_up", label="", before="", now="").split()[0]
+    assert body.text.count(up) == 8
     assert (
-        steps is not None and steps.steps == "Remplir la demande avec ma sœur, la semaine prochaine"
+        body.text.index("« Le dossier CAF »")
+        < body.text.index(up)
+        < body.text.index(ui_text("worker.summary_quote_note"))
     )
-    await amina.send("/convenu")
-    history = await expect(amina, "version après version")
-    assert "1. Le" in history.text and "2. Le" in history.text
-    assert "(remplacé)" in history.text and "(accepté)" in history.text
-    await severine.send("/personnes")
-    await severine.next_message()
-    await severine.click("Amina")
-    await severine.next_message()
-    await severine.click("Historique de l'accord")
-    rounds = await expect(severine, "Historique de l'accord avec Amina")
-    assert "proposé par vous" in rounds.text and "proposé par la personne" in rounds.text
+    assert chart.photo is not None and chart.button_labels == ["✅ Bien reçu", "📚 Historique"]
 
 
 async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one_delivery(
@@ -216,7 +430,7 @@ async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one
 
     async with running_bot(settings):
         await amina.send("/aide")
-        await expect(amina, "Choisissez un sujet")
+        await expect(amina, ui_text("bot.help").splitlines()[0])
         assert len(summaries_received(severine)) == 1
     # Each side heard of the delivery once, whichever moment the bot was stopped at.
     assert sum("a reçu votre résumé" in m.text for m in amina.messages) == 1

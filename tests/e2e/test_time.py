@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.admin import schedule_text
 from bot.config import Settings
 from bot.i18n import ui_text
+from bot.storage.base import AgreementStep
 from bot.usecases.rhythm import allowed
 from tests.clock import ManualClock
 from tests.conftest import running_bot
@@ -219,7 +220,9 @@ async def test_two_weeks_across_the_clock_change_and_public_holidays(
 
         # Friday night the worker records an agreement: it waits for Saturday 8:45.
         await walk_to(app, clock, diary, paris(10, 30, 21))
-        await found.agreements.propose(worker, person.id, "Le dossier CAF", "Appeler la CAF")
+        await found.agreements.propose(
+            worker, person.id, "Le dossier CAF", [AgreementStep("Appeler la CAF")]
+        )
         await settle(app)
         diary.record()
         question = ui_text("agreement.question")

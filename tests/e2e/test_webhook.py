@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 
 from bot.config import Settings
+from bot.i18n import ui_text
 from bot.services import build_services
 from bot.telegram.app import build_application
 from bot.telegram.webhook import SECRET_HEADER, serve
@@ -65,7 +66,7 @@ async def test_webhook_mode_checks_the_secret_serves_health_and_stops_cleanly(
     amina = await person_joins(fake_telegram, application, "Amina", worker_user=severine)
     await finish_probleme(amina, "Les factures")
     await amina.send("/aide")
-    await expect(amina, "Choisissez un sujet")
+    await expect(amina, ui_text("bot.help").splitlines()[0])
     assert (
         set(fake_telegram.webhook.responses) <= {200, 403, 400}
         and 200 in fake_telegram.webhook.responses

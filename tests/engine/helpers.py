@@ -24,6 +24,7 @@ from bot.engine import (
     load_ui_texts,
     start,
 )
+from bot.engine.model import PREVIOUS
 
 DIALOGS = Path(__file__).resolve().parents[2] / "dialogs"
 
@@ -85,7 +86,15 @@ class Person:
         return None if cursor is None else str(cursor["step"])
 
     def buttons(self) -> list[Button]:
-        return [button for row in self.prompt.buttons for button in row]
+        """The question's own buttons ("↩︎ Retour" is navigation: see `can_go_back`)."""
+        return [button for row in self.prompt.buttons for button in row if button.value != PREVIOUS]
+
+    @property
+    def can_go_back(self) -> bool:
+        return any(button.value == PREVIOUS for row in self.prompt.buttons for button in row)
+
+    def goes_back(self) -> Outcome:
+        return self.presses(PREVIOUS)
 
     def labels(self) -> list[str]:
         return [button.label for button in self.buttons()]

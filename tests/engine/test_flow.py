@@ -244,7 +244,7 @@ def test_correcting_a_multi_choice_starts_from_the_earlier_ticks(tmp_path: Path)
     person.taps("Ma famille")
     person.taps(ui("done"))
     assert person.step == "recap"
-    assert ui("recap_line", label="Pour qui", answer="Moi, Ma famille") in person.prompt.text
+    assert ui("recap_line", label="Pour qui", answer="Moi, ma famille") in person.prompt.text
 
 
 def test_the_recap_understands_typed_answers(tmp_path: Path) -> None:

@@ -102,7 +102,9 @@ def _media_file(world: World, source: UploadedFile | str | None, kind: str) -> S
         return world.files.add(
             source.data,
             folder=folder,
-            extension=_extension(source.filename, "jpg" if kind == "photo" else "bin"),
+            extension=_extension(
+                source.filename, {"photo": "jpg", "voice": "oga"}.get(kind, "bin")
+            ),
             filename=source.filename,
             mime_type=mime,
         )

@@ -68,6 +68,11 @@ class BotMessage:
         return self.file.data if self.kind == "document" and self.file else None
 
     @property
+    def voice(self) -> StoredFile | None:
+        """The recording a voice message carries (its file id is the one that was sent)."""
+        return self.file if self.kind == "voice" else None
+
+    @property
     def filename(self) -> str | None:
         return self.file.filename if self.file else None
 

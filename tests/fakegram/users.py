@@ -51,6 +51,15 @@ class FakeUser:
         return [message for message in self._chat.bot_messages if not message.deleted]
 
     @property
+    def sent(self) -> list[Json]:
+        """What this user sent (the Bot API messages), oldest first."""
+        return [
+            entry.payload
+            for entry in self._chat.log
+            if isinstance(entry, UserEvent) and entry.payload is not None
+        ]
+
+    @property
     def clicks(self) -> list[Click]:
         return [entry for entry in self._chat.log if isinstance(entry, Click)]
 
@@ -70,6 +79,11 @@ class FakeUser:
     async def command(self, name: str, payload: str | None = None) -> int:
         text = f"/{name.removeprefix('/')}"
         return await self.send(f"{text} {payload}" if payload else text)
+
+    async def send_forwarded(self, text: str, *, from_name: str = "Marc") -> int:
+        """A text forwarded from someone else's message (it carries forward_origin)."""
+        origin = {"type": "hidden_user", "date": now(), "sender_user_name": from_name}
+        return self._post({"text": text, "forward_origin": origin}, f"[forwarded] {text}")
 
     async def send_voice(self, duration: int = 7, *, data: bytes = DEFAULT_VOICE) -> int:
         stored = self._world.files.add(data, folder="voice", extension="oga", mime_type="audio/ogg")

@@ -243,3 +243,17 @@ def test_schedule_lists_what_is_planned_for_a_person(
     kinds = [line.split(" : ", 1)[1] for line in lines]
     # The step's reminder comes before its check-in, both still to come.
     assert kinds == [f"step, {planned}", f"checkin_step, {planned}"], lines
+
+
+def test_chat_reads_several_numbers_as_several_ticks_and_goes_back(environment: Path) -> None:
+    """ "1 2" or "1,2" on a multiple choice ticks both; /retour goes back one question."""
+    out = _chat([*PROBLEME[:3], "1 2", "Valider", "/retour", "/quitter"])
+    mark = ui_text("engine.selected", label="").strip()
+    before_valider = out.split("Imaginez que ça va mieux")[0]
+    last_shown = before_valider.split("C'est un problème pour qui ?")[-1]
+    # Both ticked in the question shown again; nothing taken as the words of "Autre".
+    assert last_shown.count(mark) == 2, out
+    assert "Je n'ai pas compris" not in out, out
+    # Back from the next question to this one, both still ticked.
+    after_back = out.split("Imaginez que ça va mieux")[-1]
+    assert "C'est un problème pour qui ?" in after_back and after_back.count(mark) == 2, out

@@ -2,23 +2,63 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 import aiosqlite
 
-from bot.storage.base import Agreement, AgreementAuthor, AgreementStatus, OutboxMessage
+from bot.storage.base import (
+    Agreement,
+    AgreementAuthor,
+    AgreementStatus,
+    AgreementStep,
+    OutboxMessage,
+    StepChange,
+)
 from bot.storage.database import Database, from_db, next_id, required, to_db
 from bot.storage.tables.outbox import enqueue
 
 PROBLEM = b"agreements.problem"
 STEPS = b"agreements.steps"
+CHANGE = b"agreements.change"
+STEPS_AS_LIST = 2
+
+
+def _step(value: Any) -> AgreementStep:
+    data = value if isinstance(value, dict) else {}
+    return AgreementStep(
+        str(data.get("what", "")), str(data.get("who", "")), str(data.get("when", ""))
+    )
+
+
+def _change(value: Any) -> StepChange | None:
+    if not isinstance(value, dict) or value.get("operation") not in ("change", "remove", "add"):
+        return None
+    aspect = value.get("aspect")
+    return StepChange(
+        operation=value["operation"],
+        index=int(value.get("index", 0)),
+        aspect=aspect if aspect in ("what", "who", "when") else None,
+        before=str(value.get("before", "")),
+        after=str(value.get("after", "")),
+    )
 
 
 class AgreementsTable(Database):
     """Queries on `agreements`."""
 
+    def _steps(self, row: aiosqlite.Row) -> tuple[AgreementStep, ...]:
+        if row["steps_format"] == STEPS_AS_LIST:
+            opened = self._open_json(row["steps"], STEPS, (row["id"], row["person_id"]))
+            return tuple(_step(item) for item in opened)
+        # A round from before steps had parts: its one text is one step.
+        text = self._open_text(row["steps"], STEPS, (row["id"], row["person_id"])) or ""
+        return (AgreementStep(text),) if text else ()
+
     def _agreement(self, row: aiosqlite.Row) -> Agreement:
+        owner = (row["id"], row["person_id"])
+        change = None if row["change"] is None else self._open_json(row["change"], CHANGE, owner)
         return Agreement(
             id=row["id"],
             person_id=row["person_id"],
@@ -27,10 +67,11 @@ class AgreementsTable(Database):
             round=row["round"],
             author=cast(AgreementAuthor, row["author"]),
             problem=self._open_text(row["problem"], PROBLEM, (row["id"], row["person_id"])) or "",
-            steps=self._open_text(row["steps"], STEPS, (row["id"], row["person_id"])) or "",
+            steps=self._steps(row),
             status=cast(AgreementStatus, row["status"]),
             created_at=required(row["created_at"]),
             answered_at=from_db(row["answered_at"]),
+            change=_change(change),
         )
 
     async def get_agreement(self, agreement_id: int) -> Agreement | None:
@@ -46,7 +87,8 @@ class AgreementsTable(Database):
         thread_id: int | None,
         author: AgreementAuthor,
         problem: str,
-        steps: str,
+        steps: Sequence[AgreementStep],
+        change: StepChange | None,
         now: datetime,
         notify: OutboxMessage,
     ) -> Agreement:
@@ -67,8 +109,8 @@ class AgreementsTable(Database):
             agreement_id = await next_id(db, "agreements")
             cursor = await db.execute(
                 "INSERT INTO agreements (id, person_id, worker_id, thread_id, round, author,"
-                " problem, steps, status, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?)",
+                " problem, steps, steps_format, change, status, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?)",
                 (
                     agreement_id,
                     person_id,
@@ -77,7 +119,13 @@ class AgreementsTable(Database):
                     round_number,
                     author,
                     self._seal_text(problem, PROBLEM, (agreement_id, person_id)),
-                    self._seal_text(steps, STEPS, (agreement_id, person_id)),
+                    self._seal_json(
+                        [vars(step) for step in steps], STEPS, (agreement_id, person_id)
+                    ),
+                    STEPS_AS_LIST,
+                    None
+                    if change is None
+                    else self._seal_json(vars(change), CHANGE, (agreement_id, person_id)),
                     to_db(now),
                 ),
             )

@@ -10,7 +10,7 @@ import aiosqlite
 
 from bot.storage.crypto import Cipher, DecryptionError
 from bot.storage.database import Database, bound
-from bot.storage.tables.agreements import PROBLEM, STEPS
+from bot.storage.tables.agreements import CHANGE, PROBLEM, STEPS
 from bot.storage.tables.inbox import RAW as INBOX_RAW
 from bot.storage.tables.outbox import OUTBOX_OWNER, PAYLOAD
 from bot.storage.tables.pending import DATA
@@ -35,6 +35,7 @@ ENCRYPTED_COLUMNS = (
     ("summaries", "content", CONTENT, "id", "person_id"),
     ("agreements", "problem", PROBLEM, "id", "person_id"),
     ("agreements", "steps", STEPS, "id", "person_id"),
+    ("agreements", "change", CHANGE, "id", "person_id"),
     ("pending_inputs", "data", DATA, "account", "account"),
     ("checkins", "step", STEP, "id", "person_id"),
     ("checkins", "learned", LEARNED, "id", "person_id"),
@@ -54,10 +55,12 @@ class WrongKeyError(DecryptionError):
 async def _reseal_all(db: aiosqlite.Connection, old: Cipher, new: Cipher, legacy: bool) -> int:
     """Re-encrypt every blob under `new`, reading it with `old` (purpose only when legacy)."""
     changed = 0
-    cursor = await db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-    tables = {name for (name,) in await cursor.fetchall()}
+    present: dict[str, set[str]] = {}
     for table, column, purpose, key, owner in ENCRYPTED_COLUMNS:
-        if table not in tables:
+        if table not in present:
+            cursor = await db.execute(f"PRAGMA table_info({table})")
+            present[table] = {str(row[1]) for row in await cursor.fetchall()}
+        if column not in present[table]:
             continue  # created by a later migration (at 0009): nothing in it to rebind yet
         cursor = await db.execute(
             f"SELECT rowid, {key}, {owner}, {column} FROM {table}"

@@ -244,6 +244,14 @@ class PersonsTable(ErasuresTable):
         async with self._transaction() as db:
             await db.execute("UPDATE persons SET language = ? WHERE id = ?", (language, person_id))
 
+    async def drop_active_run(self, run_id: int) -> bool:
+        """Delete a run still in progress; the person's current run goes back to none."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "DELETE FROM dialogue_runs WHERE id = ? AND status = 'active'", (run_id,)
+            )
+            return cursor.rowcount == 1
+
     async def set_current_run(self, person_id: int, run_id: int | None) -> None:
         """Which run free text goes to; None when the person left the dialogue."""
         async with self._transaction() as db:

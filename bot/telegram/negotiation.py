@@ -1,0 +1,445 @@
+"""Ce que nous avons convenu, in Telegram, for both sides of the negotiation.
+
+The worker writes the problem and the steps, previews, sends. Whoever receives a round
+agrees, or changes, removes or adds one step; they preview the difference before it goes.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.i18n import Translator
+from bot.storage.base import Agreement, AgreementStep, StepChange, StepOperation
+from bot.telegram.agreement_view import change_text, rounds_text, steps_text
+from bot.telegram.callbacks import AgreementButton, Callback, StepButton, WorkerButton
+from bot.telegram.common import say, tr
+from bot.telegram.render import close_buttons, keyboard
+from bot.telegram.roles import caller, services, worker
+from bot.usecases.agreements import (
+    ASPECTS,
+    STEPS_MAX,
+    AgreementClosed,
+    BadChange,
+    Party,
+    draft_change,
+    steps_from_lines,
+)
+from bot.usecases.summaries import NotYours
+
+PROBLEM_INPUT = "agreement_problem"
+STEPS_INPUT = "agreement_steps"
+# The next text is the new wording of one step (or a new step), for the round `ref`.
+CHANGE_INPUT = "agreement_amend"
+
+
+def _party() -> Party:
+    found = caller()
+    party = found.worker if found.role == "worker" else found.person
+    if party is None:
+        raise NotYours
+    return party
+
+
+def _name_or_default(name: str | None, translator: Translator) -> str:
+    return name or translator.message("worker.no_pseudonym")
+
+
+async def _other_name(context: ContextTypes.DEFAULT_TYPE, agreement: Agreement) -> str:
+    """Who will receive what this party sends: the worker's name, or the person's."""
+    translator = tr(context)
+    found = services(context)
+    if caller().role == "worker":
+        who = await found.storage.get_person(agreement.person_id)
+        return _name_or_default(who.pseudonym if who else None, translator)
+    person = caller().person
+    name = None if person is None else await found.summaries.worker_name(person)
+    return name or translator.message("summary.your_worker")
+
+
+def answer_buttons(agreement: Agreement, translator: Translator) -> InlineKeyboardMarkup:
+    """D'accord, or one step changed, removed, added."""
+    rows: list[list[tuple[str, Callback]]] = [
+        [(translator.message("agreement.ok"), AgreementButton("ok", agreement.id))],
+        [(translator.message("agreement.change_step"), AgreementButton("change", agreement.id))],
+    ]
+    if len(agreement.steps) > 1:
+        rows.append(
+            [(translator.message("agreement.remove_step"), AgreementButton("remove", agreement.id))]
+        )
+    if len(agreement.steps) < STEPS_MAX:
+        rows.append(
+            [(translator.message("agreement.add_step"), AgreementButton("add", agreement.id))]
+        )
+    return keyboard(rows)
+
+
+async def _ask_again(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, agreement: Agreement
+) -> None:
+    translator = tr(context)
+    markup = answer_buttons(agreement, translator)
+    await say(update, context, translator.message("agreement.question"), reply_markup=markup)
+
+
+async def agreement_pressed(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    query: CallbackQuery,
+    button: AgreementButton,
+) -> None:
+    """An answer to a round, from either side; anything stale gets a kind word."""
+    found = services(context)
+    translator = tr(context)
+    account = caller().account
+    await query.answer()
+    try:
+        party = _party()
+        if button.action == "drop":
+            await close_buttons(query)
+            pending = await found.inputs.peek(account)
+            if pending is not None and pending.kind == CHANGE_INPUT:
+                await found.inputs.clear(account)
+            await say(update, context, translator.message("agreement.dropped"))
+            await _ask_again(
+                update, context, await found.agreements.open_round(party, button.agreement_id)
+            )
+            return
+        current = await found.agreements.open_round(party, button.agreement_id)
+        if button.action == "ok":
+            await close_buttons(query)
+            await found.inputs.clear(account)
+            await found.agreements.accept(party, current.id)
+            done = "worker.agreement_accepted_done" if caller().role == "worker" else None
+            await say(update, context, translator.message(done or "agreement.accepted"))
+        elif button.action == "send":
+            await _send_change(update, context, query, current)
+        elif button.action == "add":
+            await found.inputs.expect(account, CHANGE_INPUT, current.id, {"operation": "add"})
+            await say(update, context, translator.message("agreement.ask_add"))
+        elif button.action in ("change", "remove"):
+            await _ask_which_step(update, context, current, button.action)
+    except (AgreementClosed, NotYours, BadChange):
+        await close_buttons(query)
+        await say(update, context, translator.message("agreement.closed"))
+
+
+async def _ask_which_step(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, current: Agreement, operation: str
+) -> None:
+    translator = tr(context)
+    if operation == "change" and len(current.steps) == 1:
+        await _ask_which_part(update, context, current, 0)
+        return
+    rows: list[list[tuple[str, Callback]]] = [
+        [
+            (
+                translator.message("agreement.step_button", number=index + 1),
+                StepButton(operation, current.id, index),
+            )
+        ]
+        for index in range(len(current.steps))
+    ]
+    text = "\n\n".join(
+        [steps_text(current.steps, translator), translator.message("agreement.which_step")]
+    )
+    await say(update, context, text, reply_markup=keyboard(rows))
+
+
+async def _ask_which_part(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, current: Agreement, index: int
+) -> None:
+    translator = tr(context)
+    rows: list[list[tuple[str, Callback]]] = [
+        [
+            (
+                translator.message(f"agreement.part_{aspect}"),
+                StepButton("change", current.id, index, aspect),
+            )
+        ]
+        for aspect in ASPECTS
+    ]
+    await say(
+        update,
+        context,
+        translator.message("agreement.which_part", number=index + 1),
+        reply_markup=keyboard(rows),
+    )
+
+
+async def step_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: StepButton
+) -> None:
+    """A step chosen (and which part of it): ask for the words, or preview a removal."""
+    found = services(context)
+    translator = tr(context)
+    account = caller().account
+    await query.answer()
+    await close_buttons(query)
+    try:
+        current = await found.agreements.open_round(_party(), button.agreement_id)
+        if button.operation == "remove":
+            data = {"operation": "remove", "index": button.index}
+            draft_change(current.steps, "remove", button.index)
+            await found.inputs.expect(account, CHANGE_INPUT, current.id, data)
+            await _preview(update, context, current, data)
+        elif button.aspect == "-":
+            if not 0 <= button.index < len(current.steps):
+                raise BadChange
+            await _ask_which_part(update, context, current, button.index)
+        else:
+            data = {"operation": "change", "index": button.index, "aspect": button.aspect}
+            await found.inputs.expect(account, CHANGE_INPUT, current.id, data)
+            await say(update, context, translator.message(f"agreement.ask_{button.aspect}"))
+    except (AgreementClosed, NotYours, BadChange):
+        await say(update, context, translator.message("agreement.closed"))
+
+
+def _change_of(current: Agreement, data: dict[str, object]) -> StepChange:
+    """The draft kept in the pending input, checked against the round it changes."""
+    operation = cast(StepOperation, data.get("operation"))
+    if operation not in ("change", "remove", "add"):
+        raise BadChange
+    aspect = data.get("aspect")
+    index = data.get("index", 0)
+    return draft_change(
+        current.steps,
+        operation,
+        index if isinstance(index, int) else -1,
+        aspect if aspect in ASPECTS else None,
+        str(data.get("after", "")),
+    )
+
+
+async def change_words(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, agreement_id: int, words: str
+) -> None:
+    """The new wording of a step (or a new step): show exactly what the other side will get."""
+    found = services(context)
+    translator = tr(context)
+    account = caller().account
+    pending = await found.inputs.peek(account)
+    data = dict((pending.data if pending else None) or {})
+    data["after"] = words
+    try:
+        current = await found.agreements.open_round(_party(), agreement_id)
+        _change_of(current, data)
+    except (AgreementClosed, NotYours):
+        await found.inputs.clear(account)
+        await say(update, context, translator.message("agreement.closed"))
+        return
+    except BadChange:
+        # Nothing usable in the words: ask the same question again.
+        aspect = data.get("aspect")
+        key = f"agreement.ask_{aspect}" if aspect in ASPECTS else "agreement.ask_add"
+        await say(update, context, translator.message(key))
+        return
+    await found.inputs.expect(account, CHANGE_INPUT, agreement_id, data)
+    await _preview(update, context, current, data)
+
+
+async def _preview(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    current: Agreement,
+    data: dict[str, object],
+) -> None:
+    translator = tr(context)
+    change = _change_of(current, data)
+    text = translator.message(
+        "agreement.preview",
+        name=await _other_name(context, current),
+        change=change_text(change, translator),
+    )
+    rows: list[list[tuple[str, Callback]]] = [
+        [
+            (translator.message("agreement.send"), AgreementButton("send", current.id)),
+            (translator.message("agreement.drop"), AgreementButton("drop", current.id)),
+        ]
+    ]
+    await say(update, context, text, reply_markup=keyboard(rows))
+
+
+async def _send_change(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, current: Agreement
+) -> None:
+    found = services(context)
+    translator = tr(context)
+    account = caller().account
+    pending = await found.inputs.peek(account)
+    if pending is None or pending.kind != CHANGE_INPUT or pending.ref != current.id:
+        raise AgreementClosed
+    change = _change_of(current, dict(pending.data or {}))
+    await found.agreements.counter(_party(), current.id, change)
+    await found.inputs.clear(account)
+    await close_buttons(query)
+    if caller().role == "worker":
+        name = await _other_name(context, current)
+        await say(update, context, translator.message("agreement.counter_sent", person=name))
+    else:
+        await say(update, context, translator.message("agreement.amended_sent"))
+
+
+# The worker records a new agreement: the problem, then the steps, then a preview.
+
+
+async def start_agreement(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: int
+) -> None:
+    """Ask the worker for the problem's wording."""
+    translator = tr(context)
+    found = services(context)
+    who = await found.summaries.person_of(worker(), person_id)
+    await found.inputs.expect(caller().account, PROBLEM_INPUT, person_id)
+    name = _name_or_default(who.pseudonym, translator)
+    await say(update, context, translator.message("worker.agree_problem_question", person=name))
+
+
+async def worker_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
+    """A worker's text for an agreement being written or answered; False if none is."""
+    found = services(context)
+    translator = tr(context)
+    account = caller().account
+    pending = await found.inputs.peek(account)
+    if pending is None:
+        return False
+    if pending.kind == CHANGE_INPUT:
+        await change_words(update, context, pending.ref, text)
+        return True
+    if pending.kind == PROBLEM_INPUT:
+        await found.inputs.expect(account, STEPS_INPUT, pending.ref, {"problem": text})
+        await say(update, context, translator.message("worker.agree_steps_question"))
+        return True
+    if pending.kind != STEPS_INPUT:
+        return False
+    steps = steps_from_lines(text)
+    if not steps:
+        await say(update, context, translator.message("worker.agree_no_steps"))
+        return True
+    problem = str((pending.data or {}).get("problem", ""))
+    data = {"problem": problem, "steps": [vars(step) for step in steps]}
+    await found.inputs.expect(account, STEPS_INPUT, pending.ref, data)
+    try:
+        who = await found.summaries.person_of(worker(), pending.ref)
+    except NotYours:
+        await found.inputs.clear(account)
+        await say(update, context, translator.message("worker.not_yours"))
+        return True
+    name = _name_or_default(who.pseudonym, translator)
+    text = "\n".join(
+        [
+            translator.message("worker.agree_preview", person=name),
+            translator.message("agreement.proposed_problem", problem=problem),
+            steps_text(steps, translator),
+        ]
+    )
+    rows: list[list[tuple[str, Callback]]] = [
+        [(translator.message("worker.agree_send"), WorkerButton("agsend", pending.ref))],
+        [(translator.message("worker.agree_redo"), WorkerButton("agredo", pending.ref))],
+    ]
+    await say(update, context, text, reply_markup=keyboard(rows))
+    return True
+
+
+async def send_proposal(update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: int) -> None:
+    """Envoyer, under the worker's preview: the round goes to the person."""
+    found = services(context)
+    translator = tr(context)
+    account = caller().account
+    pending = await found.inputs.peek(account)
+    if pending is None or pending.kind != STEPS_INPUT or pending.ref != person_id:
+        raise AgreementClosed
+    data = pending.data or {}
+    raw = data.get("steps")
+    steps = [
+        AgreementStep(str(s.get("what", "")), str(s.get("who", "")), str(s.get("when", "")))
+        for s in (raw if isinstance(raw, list) else [])
+        if isinstance(s, dict)
+    ]
+    if not steps:
+        raise AgreementClosed
+    await found.agreements.propose(worker(), person_id, str(data.get("problem", "")), steps)
+    await found.inputs.clear(account)
+    who = await found.summaries.person_of(worker(), person_id)
+    name = _name_or_default(who.pseudonym, translator)
+    await say(update, context, translator.message("worker.agree_sent", person=name))
+
+
+async def rewrite_steps(update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: int) -> None:
+    """Réécrire les étapes: the problem is kept, the steps are asked again."""
+    found = services(context)
+    account = caller().account
+    pending = await found.inputs.peek(account)
+    if pending is None or pending.kind != STEPS_INPUT or pending.ref != person_id:
+        raise AgreementClosed
+    problem = str((pending.data or {}).get("problem", ""))
+    await found.inputs.expect(account, STEPS_INPUT, person_id, {"problem": problem})
+    await say(update, context, tr(context).message("worker.agree_steps_question"))
+
+
+# /convenu, for both roles: every round as a difference, then the open question if any.
+
+
+async def agreed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/convenu: the person sees every round; a worker picks whose rounds to see."""
+    found = services(context)
+    translator = tr(context)
+    if caller().role == "worker":
+        listing = await found.workers.persons(worker())
+        if not listing:
+            await say(update, context, translator.message("worker.persons_none"))
+            return
+        if len(listing) == 1:
+            await show_rounds_to_worker(update, context, listing[0].person_id)
+            return
+        rows: list[list[tuple[str, Callback]]] = [
+            [
+                (
+                    _name_or_default(entry.pseudonym, translator),
+                    WorkerButton("rounds", entry.person_id),
+                )
+            ]
+            for entry in listing[:90]
+        ]
+        await say(
+            update, context, translator.message("worker.agreed_pick"), reply_markup=keyboard(rows)
+        )
+        return
+    who = caller().person
+    assert who is not None
+    rounds = await found.agreements.rounds(who.id)
+    if not rounds:
+        await say(update, context, translator.message("agreement.none"))
+        return
+    header = translator.message("agreement.history_header")
+    text = rounds_text(header, rounds, translator, found.settings.timezone, reader="person")
+    await say(update, context, text)
+    await _open_question(update, context, rounds[-1], "worker")
+
+
+async def show_rounds_to_worker(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: int
+) -> None:
+    """Every round with one person, as differences; then the question if it waits for them."""
+    found = services(context)
+    translator = tr(context)
+    who = await found.summaries.person_of(worker(), person_id)
+    name = _name_or_default(who.pseudonym, translator)
+    rounds = await found.agreements.rounds_for_worker(worker(), person_id)
+    if not rounds:
+        await say(update, context, translator.message("worker.rounds_none", person=name))
+        return
+    header = translator.message("worker.rounds_header", person=name)
+    text = rounds_text(header, rounds, translator, found.settings.timezone, reader="worker")
+    await say(update, context, text)
+    await _open_question(update, context, rounds[-1], "person")
+
+
+async def _open_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, last: Agreement, other: str
+) -> None:
+    """The last round still waits for this reader's answer: ask again, with its buttons."""
+    if last.status == "proposed" and last.author == other:
+        await _ask_again(update, context, last)
