@@ -179,3 +179,33 @@ async def test_clearing_nothing_pending_opens_no_write_transaction(
     await storage.clear_pending("telegram:1")
     assert await storage.get_pending("telegram:1") is None
     assert storage._writing.commits == commits + 2
+
+
+async def test_a_failed_commit_reaches_every_caller_of_its_group(
+    writer: Writer, other: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_commit = writer._commit
+
+    def failing_commit() -> None:
+        writer._connection.execute("ROLLBACK")  # as SQLite does on an I/O error
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(writer, "_commit", failing_commit)
+    gate = asyncio.Event()
+
+    async def write(caller: int, hold: bool = False) -> None:
+        async with writer.transaction() as db:
+            await db.execute("INSERT INTO t (caller, seq) VALUES (?, 1)", (caller,))
+            if hold:
+                await gate.wait()
+
+    tasks = [asyncio.create_task(write(1, hold=True)), asyncio.create_task(write(2))]
+    await until(lambda: writer._wanting == 2)
+    gate.set()
+    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+    assert all(isinstance(outcome, sqlite3.OperationalError) for outcome in outcomes)
+    assert count(other) == 0
+    monkeypatch.setattr(writer, "_commit", real_commit)
+    async with writer.transaction() as db:  # the writer goes on afterwards
+        await db.execute("INSERT INTO t (caller, seq) VALUES (3, 1)")
+    assert count(other) == 1
