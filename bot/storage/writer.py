@@ -216,7 +216,7 @@ class Writer:
     def _committed(self, group: _Group, outcome: asyncio.Future[None]) -> None:
         self._committing = None
         self.commits += 1
-        error = outcome.exception()
+        error = asyncio.CancelledError() if outcome.cancelled() else outcome.exception()
         if error is None:
             group.done.set_result(None)
         else:
