@@ -1,8 +1,8 @@
 """Counting what a turn does, in the bot's process, while the driver walks a few persons:
-SQL statements, hand-offs to aiosqlite's thread, wake-ups of the event loop from other
-threads, and a cProfile of the event loop's thread timed in CPU time (`thread_time`: on a
-loaded machine the wall clock mostly measures waiting for a core); see `breakdown` for how
-the profiler's own cost is taken off.
+SQL statements, hand-offs to a SQLite thread (aiosqlite's, or the storage writer's),
+wake-ups of the event loop from other threads, and a cProfile of the event loop's thread
+timed in CPU time (`thread_time`: on a loaded machine the wall clock mostly measures waiting
+for a core); see `breakdown` for how the profiler's own cost is taken off.
 
 Nothing here runs during the measured rounds: wrappers and the profiler cost CPU.
 """
@@ -24,6 +24,8 @@ from typing import Any
 from unittest import mock
 
 import aiosqlite
+
+from bot.storage.writer import Writer
 
 _WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE"})
 
@@ -84,6 +86,7 @@ class Census:
         self.handoffs = 0
         self.wakeups = 0
         self._connections: list[aiosqlite.Connection] = []
+        self._direct: list[sqlite3.Connection] = []
         self._patches: list[Any] = []
         self._profile = cProfile.Profile(time.thread_time)
 
@@ -92,7 +95,18 @@ class Census:
         self._connections = [c for c in gc.get_objects() if isinstance(c, aiosqlite.Connection)]
         for connection in self._connections:
             await connection.set_trace_callback(self._tracer(connection))
+        # The storage's own sqlite3 connections (reader, writer), not those inside aiosqlite.
+        wrapped = {id(getattr(c, "_conn", None)) for c in self._connections}
+        self._direct = [
+            c
+            for c in gc.get_objects()
+            if isinstance(c, sqlite3.Connection) and id(c) not in wrapped
+        ]
+        for direct in self._direct:
+            with contextlib.suppress(sqlite3.ProgrammingError):  # closed meanwhile
+                direct.set_trace_callback(self._tracer(direct))
         original: Callable[..., Awaitable[Any]] = aiosqlite.Connection._execute
+        hand_off: Callable[..., Any] = Writer._hand_off
         loop = asyncio.get_running_loop()
         threadsafe = loop.call_soon_threadsafe
 
@@ -100,19 +114,26 @@ class Census:
             self.handoffs += 1
             return await original(connection, fn, *args, **kwargs)
 
+        def counted_hand_off(writer: Any, work: Any) -> Any:
+            self.handoffs += 1
+            return hand_off(writer, work)
+
         def counted_wakeup(callback: Any, *args: Any, context: Any = None) -> Any:
             self.wakeups += 1
             return threadsafe(callback, *args, context=context)
 
         self._patches = [
             mock.patch.object(aiosqlite.Connection, "_execute", counted_execute),
+            mock.patch.object(Writer, "_hand_off", counted_hand_off),
             mock.patch.object(loop, "call_soon_threadsafe", counted_wakeup),
         ]
         for patch in self._patches:
             patch.start()
         self._profile.enable()
 
-    def _tracer(self, connection: aiosqlite.Connection) -> Callable[[str], None]:
+    def _tracer(
+        self, connection: aiosqlite.Connection | sqlite3.Connection
+    ) -> Callable[[str], None]:
         def traced(sql: str) -> None:
             keyword = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
             self.statements[keyword] += 1
@@ -130,6 +151,9 @@ class Census:
             # A connection closed since has nothing left to untrace.
             with contextlib.suppress(ValueError, sqlite3.ProgrammingError):
                 await connection.set_trace_callback(None)  # type: ignore[arg-type]
+        for direct in self._direct:
+            with contextlib.suppress(sqlite3.ProgrammingError):
+                direct.set_trace_callback(None)
         profile_file.parent.mkdir(parents=True, exist_ok=True)
         self._profile.dump_stats(str(profile_file))
         with profile_file.with_suffix(".txt").open("w", encoding="utf-8") as out:

@@ -144,7 +144,7 @@ def _http_rows(found: dict[str, Any]) -> list[Row]:
         )
     rows += [
         Row(
-            "HTTP: per update, ours: SQL statements / aiosqlite hand-offs / commits",
+            "HTTP: per update, ours: SQL statements / SQLite-thread hand-offs / commits",
             f"{census['statements']:.2f} / {census['handoffs']:.2f} / {census['commits']:.2f}"
             f" (loop wake-ups from threads {census['loop_wakeups_from_threads']:.2f};"
             f" fsync calls {_maybe(census.get('fsyncs'))})",

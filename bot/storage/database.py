@@ -1,18 +1,24 @@
-"""The one aiosqlite connection, its transactions, encryption and time helpers."""
+"""The connections, their transactions, encryption and time helpers.
+
+Reads run on a `sqlite3` connection of the event loop's thread (WAL: a reader is never
+blocked by the writer, and a lookup costs microseconds, not a thread hand-off); writes go
+through `Writer` (bot/storage/writer.py): statements on the loop's thread, COMMITs grouped
+in one writer thread, each caller released only once its writes are durable."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import sqlite3
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 import aiosqlite
 
 from bot.storage.crypto import Cipher
+from bot.storage.writer import Fetched, Writer
 
 log = logging.getLogger(__name__)
 
@@ -69,49 +75,72 @@ def required(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+class _Outside:
+    """`self._conn` for the few statements run outside any transaction (checkpoints): they
+    go to the writer thread, after whatever is open has been committed."""
+
+    def __init__(self, writer: Writer) -> None:
+        self._writer = writer
+
+    async def execute(self, sql: str, parameters: tuple[Any, ...] = ()) -> Fetched:
+        return await self._writer.outside(sql, parameters)
+
+
 class Database:
-    """Owns the connection; table mixins build on its transaction and sealing helpers."""
+    """Owns the connections; table mixins build on its transaction and sealing helpers."""
 
     def __init__(self, cipher: Cipher) -> None:
         self._cipher = cipher
-        self._db: aiosqlite.Connection | None = None
+        self._reader: sqlite3.Connection | None = None
+        self._writer: Writer | None = None
         # An erasure whose WAL could not be folded back yet: old pages may still hold its data.
         self.checkpoint_owed = False
         self.checkpoint_busy_rounds = 0
-        # aiosqlite runs statements one by one; the lock keeps a transaction's statements together.
+        # One write transaction body at a time (the writer's lock); held around statements
+        # run outside a transaction too.
         self._lock = asyncio.Lock()
 
     @property
-    def _conn(self) -> aiosqlite.Connection:
-        if self._db is None:
+    def _writing(self) -> Writer:
+        if self._writer is None:
             raise RuntimeError("storage is not open")
-        return self._db
+        return self._writer
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-            await self._conn.execute("COMMIT")
+    @property
+    def _reading(self) -> sqlite3.Connection:
+        if self._reader is None:
+            raise RuntimeError("storage is not open")
+        return self._reader
+
+    @property
+    def _conn(self) -> aiosqlite.Connection:
+        # Quacks like the part of aiosqlite's connection the table modules use outside a
+        # transaction (`execute`, then `fetchone`); hold `self._lock` around it.
+        return cast(aiosqlite.Connection, _Outside(self._writing))
+
+    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
+        """`async with self._transaction() as db:` the block's statements commit together
+        (or roll back on an exception); the block is left once they are on disk. `db` has
+        the part of aiosqlite's connection the tables use (execute, executemany, cursors'
+        fetchone/fetchall/rowcount/lastrowid), run at once on the writer connection."""
+        return cast(AbstractAsyncContextManager[aiosqlite.Connection], self._writing.transaction())
 
     async def fold_wal(self, attempts: int = CHECKPOINT_ATTEMPTS) -> bool:
         """Fold the WAL back into the database and truncate it, so no old copy of erased pages
         lingers; retried while another reader (a backup, an admin command) holds it open.
 
         True when done; False leaves `checkpoint_owed` set for the next round to retry."""
+        writer = self._writing
         for attempt in range(attempts):
             async with self._lock:
-                # Short waits under our lock: a long one would stall every other query.
-                await self._conn.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+                # Short waits (in the writer thread): a long one would stall every write.
+                await writer.outside(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
                 try:
-                    cursor = await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                    result = await cursor.fetchone()
+                    result = await (
+                        await writer.outside("PRAGMA wal_checkpoint(TRUNCATE)")
+                    ).fetchone()
                 finally:
-                    await self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                    await writer.outside(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             # (busy, frames in the log, frames checkpointed); busy = 1 when a reader blocked it.
             if result is not None and result[0] == 0:
                 self.checkpoint_owed = False
@@ -123,12 +152,13 @@ class Database:
         return False
 
     async def _fetch_all(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
-        # One hand-off to aiosqlite's thread instead of two (execute, then fetchall).
-        async with self._lock:
-            return list(await self._conn.execute_fetchall(sql, params))
+        # Straight on the loop's thread: committed data only, never blocked by the writer.
+        return self._reading.execute(sql, params).fetchall()
 
     async def _fetch_one(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
-        rows = await self._fetch_all(sql, params)
+        # fetchall, not fetchone: a statement left unfinished would keep its read
+        # transaction, and so an old snapshot, open.
+        rows = self._reading.execute(sql, params).fetchall()
         return rows[0] if rows else None
 
     def _seal_json(self, value: Any, purpose: bytes, at: At) -> bytes:

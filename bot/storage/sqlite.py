@@ -1,4 +1,4 @@
-"""The aiosqlite implementation of Storage: one connection, WAL, encrypted words."""
+"""The SQLite implementation of Storage: a reader and a writer connection, WAL, encrypted words."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import sqlite3
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-
-import aiosqlite
 
 from bot.paths import private_file
 from bot.storage.crypto import Cipher, DecryptionError
@@ -27,6 +25,7 @@ from bot.storage.tables.runs import RunsTable
 from bot.storage.tables.safety import SafetyTable
 from bot.storage.tables.summaries import SummariesTable
 from bot.storage.tables.workers import WorkersTable
+from bot.storage.writer import Writer
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +55,7 @@ class SqliteStorage(
     RemindersTable,
     InboxTable,
 ):
-    """Storage over one aiosqlite connection owned by the application."""
+    """Storage over two connections owned by the application (see bot.storage.database)."""
 
     def __init__(self, path: Path, cipher: Cipher) -> None:
         super().__init__(cipher)
@@ -84,35 +83,41 @@ class SqliteStorage(
         """Connect and set durable pragmas only (`equipage doctor` looks, it does not change)."""
         # 0600 before SQLite opens it: its -wal and -shm files then get the same mode.
         private_file(self._path)
-        # A file SQLite cannot open fails here, in this thread: when aiosqlite's own connect
-        # fails, its worker thread outlives the event loop and prints a traceback at exit.
-        sqlite3.connect(self._path).close()
-        self._db = await aiosqlite.connect(self._path, isolation_level=None)
-        self._db.row_factory = aiosqlite.Row
-        for pragma in (
-            "PRAGMA journal_mode = WAL",
-            # FULL: an answer we acknowledged survives a power cut, not just a crash.
-            "PRAGMA synchronous = FULL",
-            "PRAGMA foreign_keys = ON",
-            f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
-            # Erased data is overwritten with zeros, not just unlinked.
-            "PRAGMA secure_delete = ON",
-        ):
-            await self._db.execute(pragma)
-        await self._db.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
+        writer = _connect(self._path)
+        try:
+            for pragma in (
+                "PRAGMA journal_mode = WAL",
+                # FULL: an answer we acknowledged survives a power cut, not just a crash.
+                "PRAGMA synchronous = FULL",
+                # Erased data is overwritten with zeros, not just unlinked.
+                "PRAGMA secure_delete = ON",
+            ):
+                writer.execute(pragma)
+            writer.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            reader = _connect(self._path)
+            # The reader never writes: a slip would bypass the writer's durability.
+            reader.execute("PRAGMA query_only = ON")
+        except BaseException:
+            writer.close()
+            raise
+        self._reader = reader
+        self._writer = Writer(writer, self._lock)
         for suffix in ("-wal", "-shm"):
             companion = self._path.with_name(self._path.name + suffix)
             if companion.exists():
                 companion.chmod(0o600)
 
     async def close(self) -> None:
-        """Close the connection (idempotent)."""
-        if self._db is not None:
-            await self._db.close()
-            self._db = None
+        """Close the connections, once what is open is committed (idempotent)."""
+        writer, reader = self._writer, self._reader
+        self._writer = self._reader = None
+        if writer is not None:
+            await writer.close()
+        if reader is not None:
+            reader.close()
 
     async def _migrate(self) -> None:
         async with self._transaction() as db:
@@ -150,6 +155,16 @@ class SqliteStorage(
         """The newest applied migration."""
         row = await self._fetch_one("SELECT MAX(version) FROM schema_migrations")
         return int(row[0]) if row and row[0] is not None else 0
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """A connection we manage transactions on ourselves (BEGIN, COMMIT), usable from the
+    writer thread too; rows readable by column name."""
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    connection.row_factory = sqlite3.Row
+    for pragma in ("PRAGMA foreign_keys = ON", f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}"):
+        connection.execute(pragma)
+    return connection
 
 
 def _split_sql(script: str) -> list[str]:

@@ -1,0 +1,262 @@
+"""Write transactions without a thread hand-off per statement, and group commit.
+
+A write transaction's statements run on the event loop's thread, straight on the writer's
+own `sqlite3` connection (a statement is a few microseconds of C; handing each one to
+another thread cost far more). Only its COMMIT, the slow part (the fsync that
+`synchronous = FULL` asks for), goes to the writer thread, so the loop keeps serving other
+chats meanwhile.
+
+Group commit: SQLite runs one transaction at a time on a connection, so the transactions
+that want to write while the previous COMMIT is on disk run back to back inside ONE SQLite
+transaction, each in its own SAVEPOINT (a failing one rolls back only itself), then one
+COMMIT makes them all durable with one fsync. Every caller leaves its `transaction()` block
+only after the COMMIT holding its writes has returned: an answer is never sent before what
+it acknowledges is on disk.
+
+A transaction whose statements changed no row (a DELETE matching nothing) is not committed
+and makes nobody wait: nothing of it needs to reach the disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
+
+# The most transactions sharing one COMMIT: under a steady stream of writers, a group still
+# closes and commits (their callers wait at most this many bodies plus one fsync).
+GROUP_LIMIT = 64
+
+# Statements that change rows only (counted by `total_changes`); any other statement (DDL,
+# PRAGMA) is taken as a write, so a transaction made of it is committed.
+_ROW_STATEMENTS = ("SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "WITH", "VALUES")
+
+
+class Cursor:
+    """The part of `aiosqlite.Cursor` the tables use, over a `sqlite3` cursor (no hand-off:
+    every method completes at once)."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    async def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    async def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+
+class Fetched:
+    """A cursor whose rows were all read in the writer thread."""
+
+    def __init__(self, rows: list[Any], rowcount: int, lastrowid: int | None) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+        self.lastrowid = lastrowid
+
+    async def fetchone(self) -> Any:
+        return self._rows.pop(0) if self._rows else None
+
+    async def fetchall(self) -> list[Any]:
+        rows, self._rows = self._rows, []
+        return rows
+
+
+class Statements:
+    """What a transaction body gets: the part of `aiosqlite.Connection` the tables use,
+    run synchronously on the writer connection, inside the open transaction."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+        # Set when a statement other than row reads and writes ran (DDL): always committed.
+        self.altered = False
+
+    def _note(self, sql: str) -> None:
+        if not sql.lstrip()[:7].upper().startswith(_ROW_STATEMENTS):
+            self.altered = True
+
+    async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> Cursor:
+        self._note(sql)
+        return Cursor(self._connection.execute(sql, tuple(parameters)))
+
+    async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> Cursor:
+        self._note(sql)
+        return Cursor(self._connection.executemany(sql, [tuple(row) for row in parameters]))
+
+    async def execute_fetchall(self, sql: str, parameters: Iterable[Any] = ()) -> list[Any]:
+        self._note(sql)
+        return self._connection.execute(sql, tuple(parameters)).fetchall()
+
+
+class _Group:
+    """One SQLite transaction on the writer connection, shared by consecutive bodies."""
+
+    def __init__(self, done: asyncio.Future[None]) -> None:
+        self.done = done  # resolved when its COMMIT (or its no-op ROLLBACK) returned
+        self.bodies = 0  # bodies that completed inside it
+        self.writes = 0  # of which changed something
+
+
+class Writer:
+    """Owns the writer connection and the one thread its COMMITs run in."""
+
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        lock: asyncio.Lock | None = None,
+        group_limit: int = GROUP_LIMIT,
+    ) -> None:
+        self._connection = connection
+        self._group_limit = group_limit
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        # One body at a time: bodies may await, and savepoints nest only in order.
+        self.lock = asyncio.Lock() if lock is None else lock
+        self._group: _Group | None = None
+        self._committing: asyncio.Future[None] | None = None
+        self._wanting = 0  # callers inside transaction(), running or waiting for the lock
+        self.commits = 0
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Statements]:
+        """A write transaction: the block's statements commit together or not at all, and
+        the block is left only once they are durable (see the module doc)."""
+        group: _Group | None = None
+        self._wanting += 1
+        try:
+            async with self.lock:
+                while self._committing is not None:  # the connection is the thread's now
+                    await asyncio.wait([self._committing])
+                group = self._group
+                if group is None:
+                    self._connection.execute("BEGIN IMMEDIATE")
+                    group = self._group = _Group(asyncio.get_running_loop().create_future())
+                # Earlier bodies share this transaction: a failure must undo only ours.
+                alone = group.bodies == 0
+                if not alone:
+                    self._connection.execute("SAVEPOINT body")
+                changes = self._connection.total_changes
+                statements = Statements(self._connection)
+                try:
+                    yield statements
+                except BaseException:
+                    self._undo(group, alone)
+                    group = None
+                    raise
+                if not alone:
+                    self._connection.execute("RELEASE body")
+                group.bodies += 1
+                if statements.altered or self._connection.total_changes != changes:
+                    group.writes += 1
+        finally:
+            self._wanting -= 1
+            self._settle()
+        # Wait for the COMMIT when this body wrote, or read what earlier bodies wrote (that
+        # is not on disk yet); a transaction that changed nothing in an empty group does not.
+        if group is not None and group.writes:
+            await asyncio.shield(group.done)
+
+    def _undo(self, group: _Group, alone: bool) -> None:
+        """Roll back a failed body, and only it."""
+        if not self._connection.in_transaction:
+            # SQLite rolled the whole transaction back itself (full disk, I/O error): the
+            # earlier bodies of the group are lost too, and their callers are told so.
+            self._group = None
+            if alone:
+                group.done.set_result(None)
+            else:
+                group.done.set_exception(sqlite3.OperationalError("transaction rolled back"))
+                group.done.exception()
+        elif alone:
+            self._connection.execute("ROLLBACK")
+            self._group = None
+            group.done.set_result(None)
+        else:
+            self._connection.execute("ROLLBACK TO body")
+            self._connection.execute("RELEASE body")
+
+    def _settle(self, force: bool = False) -> None:
+        """Close the open group when no other body is about to join it (or it is full)."""
+        group = self._group
+        if group is None or self._committing is not None:
+            return
+        if not force and self._wanting > 0 and group.bodies < self._group_limit:
+            return
+        self._group = None
+        if not group.writes:
+            # Nothing changed: no COMMIT, no fsync.
+            self._connection.execute("ROLLBACK")
+            group.done.set_result(None)
+            return
+        self._committing = group.done
+        committed = self._hand_off(self._commit)
+        committed.add_done_callback(lambda outcome: self._committed(group, outcome))
+
+    def _commit(self) -> None:
+        """In the writer thread: the fsync happens here."""
+        try:
+            self._connection.execute("COMMIT")
+        except BaseException:
+            if self._connection.in_transaction:
+                self._connection.execute("ROLLBACK")
+            raise
+
+    def _committed(self, group: _Group, outcome: asyncio.Future[None]) -> None:
+        self._committing = None
+        self.commits += 1
+        error = asyncio.CancelledError() if outcome.cancelled() else outcome.exception()
+        if error is None:
+            group.done.set_result(None)
+        else:
+            group.done.set_exception(error)
+            group.done.exception()  # its callers see it; nobody left waiting is not an error
+        self._settle()
+
+    async def flush(self) -> None:
+        """Commit whatever is open now and wait for it (before a statement outside any
+        transaction, or closing)."""
+        while True:
+            if self._committing is not None:
+                await asyncio.wait([self._committing])
+            elif self._group is not None:
+                self._settle(force=True)
+            else:
+                return
+
+    async def outside(self, sql: str, parameters: Iterable[Any] = ()) -> Fetched:
+        """A statement outside any transaction (a checkpoint, a PRAGMA), in the writer
+        thread: it may wait on other connections. Call it holding `lock`."""
+        await self.flush()
+
+        def run() -> Fetched:
+            cursor = self._connection.execute(sql, tuple(parameters))
+            return Fetched(cursor.fetchall(), cursor.rowcount, cursor.lastrowid)
+
+        return await self.in_thread(run)
+
+    async def in_thread(self, work: Callable[[], _T]) -> _T:
+        """Run `work()` in the writer thread and wait for it."""
+        return await self._hand_off(work)
+
+    def _hand_off(self, work: Callable[[], _T]) -> asyncio.Future[_T]:
+        """`work()` in the writer thread: the one kind of hand-off this module makes."""
+        return asyncio.get_running_loop().run_in_executor(self._thread, work)
+
+    async def close(self) -> None:
+        """Commit what is open, then close the connection and stop the thread."""
+        async with self.lock:
+            await self.flush()
+        self._thread.shutdown(wait=True)
+        self._connection.close()

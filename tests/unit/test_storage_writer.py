@@ -1,0 +1,211 @@
+"""Write transactions: statements without hand-offs, group commit, durability before return."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.storage.crypto import Cipher
+from bot.storage.sqlite import SqliteStorage, _connect
+from bot.storage.writer import Writer
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+class Boom(Exception):
+    pass
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Iterator[Path]:
+    database = tmp_path / "writer.sqlite3"
+    with sqlite3.connect(database) as setup:
+        setup.execute("PRAGMA journal_mode = WAL")
+        setup.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, caller INTEGER, seq INTEGER)")
+    setup.close()
+    yield database
+
+
+@pytest.fixture
+async def writer(path: Path) -> AsyncIterator[Writer]:
+    connection = _connect(path)
+    connection.execute("PRAGMA synchronous = FULL")
+    made = Writer(connection)
+    yield made
+    await made.close()
+
+
+@pytest.fixture
+def other(path: Path) -> Iterator[sqlite3.Connection]:
+    """Another connection: it sees a write only once that write is committed."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    yield connection
+    connection.close()
+
+
+def count(connection: sqlite3.Connection, where: str = "1", *params: object) -> int:
+    return int(connection.execute(f"SELECT COUNT(*) FROM t WHERE {where}", params).fetchone()[0])
+
+
+async def until(condition: object, rounds: int = 10_000) -> None:
+    """Let the loop run until `condition()` holds (no wall clock involved)."""
+    for _ in range(rounds):
+        if condition():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("condition never held")
+
+
+async def test_a_write_is_committed_before_its_block_is_left(
+    writer: Writer, other: sqlite3.Connection
+) -> None:
+    async with writer.transaction() as db:
+        await db.execute("INSERT INTO t (caller, seq) VALUES (1, 1)")
+        assert count(other) == 0  # not committed inside the block
+    assert writer.commits == 1
+    assert count(other) == 1
+
+
+async def test_a_failing_body_rolls_back_only_itself_in_a_shared_commit(
+    writer: Writer, other: sqlite3.Connection
+) -> None:
+    gate = asyncio.Event()
+
+    async def write(caller: int, fail: bool = False, hold: bool = False) -> None:
+        async with writer.transaction() as db:
+            await db.execute("INSERT INTO t (caller, seq) VALUES (?, 1)", (caller,))
+            if hold:  # the others queue up meanwhile: they join this transaction
+                await gate.wait()
+            if fail:
+                raise Boom
+
+    tasks = [
+        asyncio.create_task(write(1, hold=True)),
+        asyncio.create_task(write(2, fail=True)),
+        asyncio.create_task(write(3)),
+    ]
+    await until(lambda: writer._wanting == 3)
+    gate.set()
+    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+    assert outcomes[0] is None and isinstance(outcomes[1], Boom) and outcomes[2] is None
+    assert writer.commits == 1  # one COMMIT, one fsync, for the three
+    assert [row[0] for row in other.execute("SELECT caller FROM t ORDER BY id")] == [1, 3]
+
+
+async def test_a_failing_first_body_leaves_the_next_ones_intact(
+    writer: Writer, other: sqlite3.Connection
+) -> None:
+    with pytest.raises(Boom):
+        async with writer.transaction() as db:
+            await db.execute("INSERT INTO t (caller, seq) VALUES (1, 1)")
+            raise Boom
+    async with writer.transaction() as db:
+        await db.execute("INSERT INTO t (caller, seq) VALUES (2, 1)")
+    assert [row[0] for row in other.execute("SELECT caller FROM t")] == [2]
+
+
+async def test_many_writers_share_commits_and_keep_each_callers_order(
+    writer: Writer, other: sqlite3.Connection
+) -> None:
+    callers, writes = 20, 10
+
+    async def caller(number: int) -> None:
+        for seq in range(writes):
+            async with writer.transaction() as db:
+                await db.execute("INSERT INTO t (caller, seq) VALUES (?, ?)", (number, seq))
+            # Durable (committed) before the caller goes on.
+            assert count(other, "caller = ? AND seq = ?", number, seq) == 1
+
+    await asyncio.gather(*(caller(number) for number in range(callers)))
+    assert count(other) == callers * writes
+    for number in range(callers):
+        seqs = [
+            row[0]
+            for row in other.execute("SELECT seq FROM t WHERE caller = ? ORDER BY id", (number,))
+        ]
+        assert seqs == list(range(writes))
+    # While one COMMIT is on disk, the others' transactions queue and share the next one.
+    assert writer.commits < callers * writes
+
+
+async def test_a_transaction_changing_nothing_is_not_committed(
+    writer: Writer, other: sqlite3.Connection
+) -> None:
+    async with writer.transaction() as db:
+        cursor = await db.execute("DELETE FROM t WHERE caller = 99")
+        assert cursor.rowcount == 0
+    assert writer.commits == 0
+    async with writer.transaction() as db:
+        await db.execute("CREATE TABLE u (x INTEGER)")  # no row changed, still a change
+    assert writer.commits == 1
+    assert other.execute("SELECT COUNT(*) FROM u").fetchone()[0] == 0
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
+    store = SqliteStorage(tmp_path / "test.sqlite3", Cipher(os.urandom(32)))
+    await store.open()
+    yield store
+    await store.close()
+
+
+async def test_reads_see_committed_writes_only(storage: SqliteStorage) -> None:
+    await storage.set_pending("telegram:1", "topic", 7, {"a": 1}, NOW)
+    found = await storage.get_pending("telegram:1")
+    assert found is not None and found.ref == 7
+    async with storage._transaction() as db:
+        await db.execute("DELETE FROM pending_inputs WHERE account = ?", ("telegram:1",))
+        # The reader sees committed data only: the deletion is not committed yet.
+        assert await storage.get_pending("telegram:1") is not None
+    assert await storage.get_pending("telegram:1") is None
+
+
+async def test_clearing_nothing_pending_opens_no_write_transaction(
+    storage: SqliteStorage,
+) -> None:
+    statements: list[str] = []
+    storage._writing._connection.set_trace_callback(statements.append)
+    commits = storage._writing.commits
+    await storage.clear_pending("telegram:1")
+    assert statements == []
+    assert storage._writing.commits == commits
+    await storage.set_pending("telegram:1", "topic", 7, None, NOW)
+    await storage.clear_pending("telegram:1")
+    assert await storage.get_pending("telegram:1") is None
+    assert storage._writing.commits == commits + 2
+
+
+async def test_a_failed_commit_reaches_every_caller_of_its_group(
+    writer: Writer, other: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_commit = writer._commit
+
+    def failing_commit() -> None:
+        writer._connection.execute("ROLLBACK")  # as SQLite does on an I/O error
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(writer, "_commit", failing_commit)
+    gate = asyncio.Event()
+
+    async def write(caller: int, hold: bool = False) -> None:
+        async with writer.transaction() as db:
+            await db.execute("INSERT INTO t (caller, seq) VALUES (?, 1)", (caller,))
+            if hold:
+                await gate.wait()
+
+    tasks = [asyncio.create_task(write(1, hold=True)), asyncio.create_task(write(2))]
+    await until(lambda: writer._wanting == 2)
+    gate.set()
+    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+    assert all(isinstance(outcome, sqlite3.OperationalError) for outcome in outcomes)
+    assert count(other) == 0
+    monkeypatch.setattr(writer, "_commit", real_commit)
+    async with writer.transaction() as db:  # the writer goes on afterwards
+        await db.execute("INSERT INTO t (caller, seq) VALUES (3, 1)")
+    assert count(other) == 1
