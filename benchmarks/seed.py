@@ -27,7 +27,7 @@ from bot.engine import ButtonPress, Dialogue, TextAnswer, load_dialogues
 from bot.i18n import Catalogs, Translator
 from bot.services import build_services
 from bot.storage.crypto import Cipher
-from bot.storage.database import to_db
+from bot.storage.database import bound, to_db
 from bot.storage.sqlite import SqliteStorage
 from bot.storage.tables.persons import PSEUDONYM
 from bot.storage.tables.runs import RUN_STATE
@@ -221,8 +221,12 @@ def seed(path: Path, key: str, plan: Plan, shapes: Templates) -> dict[str, Any]:
     }
 
 
+# Person invitations get ids of their own, far above the workers' (their ciphertexts are
+# bound to their row id).
+PERSON_INVITATIONS = 10_000_000
+
 _COLUMNS = {
-    "invitations": "code_hash, kind, worker_id, pseudonym, created_at, expires_at, used_at,"
+    "invitations": "id, code_hash, kind, worker_id, pseudonym, created_at, expires_at, used_at,"
     " used_by",
     "persons": "id, account, chat_id, language, current_run_id, created_at, last_seen_at,"
     " worker_id, pseudonym, consent_version, consented_at",
@@ -271,10 +275,13 @@ def _person_rows(
     add(
         "invitations",
         (
+            PERSON_INVITATIONS + pid,
             _hash(f"p{pid}"),
             "person",
             wid,
-            cipher.encrypt(name.encode(), INVITATION_PSEUDONYM),
+            cipher.encrypt(
+                name.encode(), bound(INVITATION_PSEUDONYM, (PERSON_INVITATIONS + pid, None))
+            ),
             at_joined,
             to_db(joined + timedelta(days=7)),
             at_joined,
@@ -287,13 +294,17 @@ def _person_rows(
         for offset, (key, state) in enumerate(shapes.finished.items()):
             run_id += 1
             done = to_db(joined + timedelta(days=3 + 5 * offset, minutes=17))
-            sealed = cipher.encrypt(state.replace(MARK, mark).encode(), RUN_STATE)
+            sealed = cipher.encrypt(
+                state.replace(MARK, mark).encode(), bound(RUN_STATE, (run_id, pid))
+            )
             row = (run_id, pid, key, shapes.versions[key], "finished", sealed, done, done, done)
             add("dialogue_runs", row)
     if plan.in_progress:
         run_id = 4 * (pid - 1) + 4
         current = run_id
-        sealed = cipher.encrypt(shapes.in_progress.replace(MARK, mark).encode(), RUN_STATE)
+        sealed = cipher.encrypt(
+            shapes.in_progress.replace(MARK, mark).encode(), bound(RUN_STATE, (run_id, pid))
+        )
         moment = to_db(seen)
         version = shapes.versions["probleme"]
         add(
@@ -311,7 +322,7 @@ def _person_rows(
             at_joined,
             to_db(seen),
             wid,
-            cipher.encrypt(name.encode(), PSEUDONYM),
+            cipher.encrypt(name.encode(), bound(PSEUDONYM, (pid, pid))),
             CONSENT_VERSION,
             at_joined,
         ),
@@ -337,7 +348,7 @@ def _person_rows(
                 wid,
                 status,
                 2,
-                cipher.encrypt(content, CONTENT),
+                cipher.encrypt(content, bound(CONTENT, (sid, pid))),
                 to_db(sent - timedelta(minutes=10)),
                 at_sent,
                 delivered,
