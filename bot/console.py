@@ -10,10 +10,10 @@ import re
 import unicodedata
 from typing import TextIO
 
+from bot.domain import Person
 from bot.engine import Button, ButtonPress, Prompt, TextAnswer
 from bot.i18n import Translator, current_language
 from bot.services import Services
-from bot.storage.base import Person
 from bot.usecases.dialogues import NoDialogue, StaleButton, Turn
 from bot.usecases.persons import console_account
 from bot.usecases.safety import StaleHold, help_messages

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from bot.domain import Agreement, AgreementStep, StepChange
 from bot.i18n import Translator
-from bot.storage.base import Agreement, AgreementStep, StepChange
 
 
 def step_words(step: AgreementStep) -> str:

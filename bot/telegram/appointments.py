@@ -8,7 +8,7 @@ from typing import Any
 from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
-from bot.storage.base import PendingInput
+from bot.domain import PendingInput
 from bot.telegram.callbacks import (
     AppointmentButton,
 )

@@ -12,8 +12,8 @@ from telegram import Bot, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.domain import OutboxItem, OutboxMessage
 from bot.services import Services
-from bot.storage.base import OutboxItem, OutboxMessage
 from bot.telegram.health import Vitals
 from bot.telegram.outgoing import (
     DocumentPart,

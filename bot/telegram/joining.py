@@ -7,7 +7,7 @@ import logging
 from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, Update
 from telegram.ext import ContextTypes
 
-from bot.storage.base import Invitation
+from bot.domain import Invitation
 from bot.telegram import safety
 from bot.telegram.callbacks import ConsentButton
 from bot.telegram.common import say, tr

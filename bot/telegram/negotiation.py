@@ -11,8 +11,8 @@ from typing import cast
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot.domain import Agreement, AgreementStep, StepChange, StepOperation
 from bot.i18n import Translator
-from bot.storage.base import Agreement, AgreementStep, StepChange, StepOperation
 from bot.telegram.agreement_view import change_text, rounds_text, steps_text
 from bot.telegram.callbacks import AgreementButton, Callback, StepButton, WorkerButton
 from bot.telegram.common import say, tr

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
+from bot.domain import OutboxMessage
 from bot.i18n import Translator
 from bot.services import Services
-from bot.storage.base import OutboxMessage
 from bot.telegram import safety, summary_view
 from bot.telegram.agreement_view import amendment_text, proposal_text
 from bot.telegram.callbacks import (

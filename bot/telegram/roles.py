@@ -17,9 +17,9 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 from telegram.ext.filters import UpdateFilter
 
+from bot.domain import Person, Worker
 from bot.i18n import current_language
 from bot.services import Services
-from bot.storage.base import Person, Worker
 from bot.usecases.persons import telegram_account
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot.domain import OutboxMessage
 from bot.i18n import Translator
-from bot.storage.base import OutboxMessage
 from bot.telegram.callbacks import SafetyButton
 from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard

@@ -10,9 +10,9 @@ from babel.lists import format_list
 from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
+from bot.domain import Person
 from bot.i18n import Translator
 from bot.pictures.chart import ChartLabels, DomainScore, strengths_chart
-from bot.storage.base import Person
 from bot.telegram import negotiation
 from bot.telegram.callbacks import WorkerButton
 from bot.telegram.common import say, tr

@@ -11,7 +11,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 
-from bot.storage.base import (
+from bot.domain import (
     Agreement,
     AgreementAuthor,
     AgreementStep,
@@ -20,9 +20,9 @@ from bot.storage.base import (
     StepAspect,
     StepChange,
     StepOperation,
-    Storage,
     Worker,
 )
+from bot.storage.base import Storage
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.summaries import NotYours

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.storage.base import Appointment, OutboxMessage, Person, ReminderDraft, Storage, Worker
+from bot.domain import Appointment, OutboxMessage, Person, ReminderDraft, Worker
+from bot.storage.base import Storage
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.rhythm import at_local, next_allowed, usual_moment

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.storage.base import CheckIn, Person, Storage
+from bot.domain import CheckIn, Person
+from bot.storage.base import Storage
 from bot.usecases.clock import Clock
 from bot.usecases.summaries import NotYours
 

@@ -7,7 +7,8 @@ import hmac
 import logging
 from dataclasses import dataclass
 
-from bot.storage.base import Invitation, OutboxMessage, Person, Storage, Worker
+from bot.domain import Invitation, OutboxMessage, Person, Worker
+from bot.storage.base import Storage
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
 

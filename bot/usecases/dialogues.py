@@ -9,8 +9,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from bot import engine
+from bot.domain import DialogueRun, Person
 from bot.engine import Answer, ButtonPress, Dialogue, Prompt, Translator
-from bot.storage.base import DialogueRun, Person, Storage
+from bot.storage.base import Storage
 from bot.usecases.clock import Clock
 from bot.usecases.replay import current_update
 

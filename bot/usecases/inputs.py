@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.storage.base import PendingInput, Storage
+from bot.domain import PendingInput
+from bot.storage.base import Storage
 from bot.usecases.clock import Clock
 
 

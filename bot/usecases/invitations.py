@@ -10,7 +10,8 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.storage.base import Invitation, Storage, Worker
+from bot.domain import Invitation, Worker
+from bot.storage.base import Storage
 from bot.usecases.clock import Clock
 
 log = logging.getLogger(__name__)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.domain import Person
 from bot.i18n import Catalogs
-from bot.storage.base import Person, Storage
+from bot.storage.base import Storage
 from bot.usecases.clock import Clock
 
 # Contacts are recorded to the hour: enough for a two-year clock, without a write per message.

@@ -9,7 +9,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.storage.base import OutboxMessage, Person, Reminder, ReminderDraft, Storage
+from bot.domain import OutboxMessage, Person, Reminder, ReminderDraft
+from bot.storage.base import Storage
 from bot.usecases.checkins import CheckIns
 from bot.usecases.clock import Clock
 from bot.usecases.dates import DateProblem, parse_french_datetime

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.storage.base import Person
+from bot.domain import Person
 
 SUNDAY = 6
 # The hour of every daily reminder (a step, a check-in, the day before an appointment),

@@ -12,9 +12,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import engine
+from bot.domain import OutboxMessage, Person
 from bot.engine import Dialogue
 from bot.i18n import Translator
-from bot.storage.base import OutboxMessage, Person, Storage
+from bot.storage.base import Storage
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.summaries import topics_voice

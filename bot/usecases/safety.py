@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from bot.domain import OutboxMessage, Person, SafetyCall, Worker
 from bot.engine import Translator
-from bot.storage.base import OutboxMessage, Person, SafetyCall, SafetyStorage, Worker
+from bot.storage.base import SafetyStorage
 from bot.usecases.clock import Clock
 from bot.usecases.distress import LEVELS, DistressReader
 from bot.usecases.outbox import OutboxSignal

@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from bot import engine
+from bot.domain import CheckIn, DialogueRun, OutboxMessage, Person, Summary, Worker
 from bot.engine import Dialogue, Translator
-from bot.storage.base import CheckIn, DialogueRun, OutboxMessage, Person, Storage, Summary, Worker
+from bot.storage.base import Storage
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
 

@@ -6,7 +6,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.base import Invitation, OutboxMessage, Storage, Worker
+from bot.domain import Invitation, OutboxMessage, Worker
+from bot.storage.base import Storage
 from bot.usecases.clock import Clock
 from bot.usecases.consent import InvitationGone, RoleTaken
 from bot.usecases.outbox import OutboxSignal

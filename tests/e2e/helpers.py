@@ -6,8 +6,8 @@ from typing import Any
 
 from telegram.ext import Application
 
+from bot.domain import Worker
 from bot.services import Services
-from bot.storage.base import Worker
 from tests.fakegram import BotMessage, FakeTelegram, FakeUser
 
 App = Application[Any, Any, Any, Any, Any, Any]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.storage.base import ReminderDraft
+from bot.domain import ReminderDraft
 from tests.e2e.helpers import App, eventually, person_joins, services_of, worker_joins
 from tests.fakegram import FakeTelegram
 

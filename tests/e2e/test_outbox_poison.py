@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from bot.config import Settings
-from bot.storage.base import OutboxMessage
+from bot.domain import OutboxMessage
 from tests.conftest import running_bot
 from tests.e2e.helpers import eventually, services_of, worker_joins
 from tests.fakegram import FakeTelegram

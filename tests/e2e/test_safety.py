@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.console import Console
+from bot.domain import ReminderDraft
 from bot.i18n import Translator
 from bot.services import build_services
-from bot.storage.base import ReminderDraft
 from bot.usecases.persons import telegram_account
 from tests.clock import ManualClock
 from tests.conftest import running_bot

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.storage.base import DialogueRun
+from bot.domain import DialogueRun
 from tests.e2e.helpers import App, expect, open_dialogue, person_joins, services_of
 from tests.fakegram import FakeTelegram
 

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from bot.admin import schedule_text
 from bot.config import Settings
+from bot.domain import AgreementStep
 from bot.i18n import ui_text
-from bot.storage.base import AgreementStep
 from bot.usecases.rhythm import allowed
 from tests.clock import ManualClock
 from tests.conftest import running_bot

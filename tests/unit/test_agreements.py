@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.base import AgreementStep
+from bot.domain import AgreementStep
 from bot.storage.crypto import Cipher
 from bot.storage.database import bound
 from bot.storage.sqlite import SqliteStorage

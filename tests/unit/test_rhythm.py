@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.storage.base import Person
+from bot.domain import Person
 from bot.usecases.appointments import reminder_moments
 from bot.usecases.rhythm import allowed, next_allowed, usual_moment
 

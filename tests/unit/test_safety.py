@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain import Person
 from bot.i18n import ui_text
-from bot.storage.base import Person
 from bot.storage.crypto import Cipher
 from bot.storage.sqlite import SqliteStorage
 from bot.usecases.distress import LEVELS, DistressListError, load_reader

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import aiosqlite
 
-from bot.storage.base import (
+from bot.domain import (
     Agreement,
     AgreementAuthor,
     AgreementStatus,

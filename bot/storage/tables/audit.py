@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.storage.base import AuditEntry
+from bot.domain import AuditEntry
 from bot.storage.database import Database, required, to_db
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.storage.base import OutboxMessage
+from bot.domain import OutboxMessage
 from bot.storage.database import Database, to_db
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from typing import cast
 
 import aiosqlite
 
-from bot.storage.base import OutboxItem, OutboxMessage, RecipientKind
+from bot.domain import OutboxItem, OutboxMessage, RecipientKind
 from bot.storage.crypto import Cipher, DecryptionError
 from bot.storage.database import Database, bound, next_id, required, to_db
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.storage.base import PendingInput
+from bot.domain import PendingInput
 from bot.storage.database import Database, to_db
 
 DATA = b"pending_inputs.data"

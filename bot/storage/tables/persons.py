@@ -8,7 +8,7 @@ from typing import cast
 
 import aiosqlite
 
-from bot.storage.base import OutboxMessage, Person, ScaleMode
+from bot.domain import OutboxMessage, Person, ScaleMode
 from bot.storage.database import from_db, next_id, required, to_db
 from bot.storage.tables.erasures import ErasuresTable
 from bot.storage.tables.outbox import enqueue

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.storage.base import Appointment, CheckIn, OutboxMessage, Reminder, ReminderDraft
+from bot.domain import Appointment, CheckIn, OutboxMessage, Reminder, ReminderDraft
 from bot.storage.database import Database, from_db, next_id, required, to_db
 from bot.storage.tables.outbox import enqueue, replace_waiting
 

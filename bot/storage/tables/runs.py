@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import aiosqlite
 
-from bot.storage.base import DialogueRun, RunStatus, ScaleMode
+from bot.domain import DialogueRun, RunStatus, ScaleMode
 from bot.storage.database import Database, from_db, next_id, required, to_db
 
 RUN_STATE = b"dialogue_runs.state"

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.storage.base import HeldWords, OutboxMessage, SafetyCall
+from bot.domain import HeldWords, OutboxMessage, SafetyCall
 from bot.storage.database import Database, from_db, next_id, required, to_db
 from bot.storage.tables.outbox import enqueue
 

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import aiosqlite
 
-from bot.storage.base import OutboxMessage, Summary, SummaryStatus
+from bot.domain import OutboxMessage, Summary, SummaryStatus
 from bot.storage.database import Database, from_db, next_id, required, to_db
 from bot.storage.tables.outbox import enqueue, mark_delivered
 

@@ -7,7 +7,7 @@ from typing import cast
 
 import aiosqlite
 
-from bot.storage.base import Invitation, InvitationKind, Worker
+from bot.domain import Invitation, InvitationKind, Worker
 from bot.storage.database import Database, from_db, next_id, required, to_db
 
 INVITATION_PSEUDONYM = b"invitations.pseudonym"
