@@ -45,11 +45,11 @@ async def appointment_pressed(
         await _cannot_done(update, context, button.appointment_id, why, None)
         return
     try:
-        done = await found.appointments.answer(person(update), button.appointment_id, button.answer)
+        done = await found.appointments.answer(person(), button.appointment_id, button.answer)
     except NotYours:
         done = False
     if done and button.answer == "cannot":
-        await found.dialogues.leave(person(update))
+        await found.dialogues.leave(person())
         await found.inputs.expect(caller().account, CANNOT_WHY_INPUT, button.appointment_id)
         skip = AppointmentButton("noreason", button.appointment_id)
         await say(
@@ -93,7 +93,7 @@ async def _cannot_done(
     await found.inputs.clear(caller().account)
     reason = why if isinstance(why, str | dict) else None
     try:
-        await found.appointments.cannot_details(person(update), appointment_id, reason, proposed_at)
+        await found.appointments.cannot_details(person(), appointment_id, reason, proposed_at)
     except NotYours:
         return
     await say(update, context, tr(context).message("appointment.cannot_thanks"))

@@ -167,7 +167,6 @@ WORKER_ACTIONS = (
     "agree",
     "accept",
     "rounds",
-    "list",
     "rdv",
     "rdvok",
     "rdvcancel",
@@ -176,7 +175,7 @@ WORKER_ACTIONS = (
     "agredo",
 )
 _SUMMARY = re.compile(
-    r"^(toggle|send|later|skip|prep)\|" + _ID12 + r"\|" + _ID9 + r"\|[a-z_-]{1,12}$"
+    r"^(" + "|".join(SUMMARY_ACTIONS) + r")\|" + _ID12 + r"\|" + _ID9 + r"\|[a-z_-]{1,12}\Z"
 )
 _AGREEMENT = re.compile(r"^(" + "|".join(AGREEMENT_ACTIONS) + r")\|" + _ID12 + r"\Z")
 _STEP = re.compile(r"^(change|remove)\|" + _ID12 + r"\|(?:0|[1-9][0-9]?)\|(what|who|when|-)\Z")
@@ -194,7 +193,9 @@ _SETTING = re.compile(r"^(evening|morning|sunday|strengths|other)\|(?:0|[1-9][0-
 _ERASE = re.compile(r"^erase\|(?:0|[1-9][0-9]{0,9})\.[0-9a-f]{12}\Z")
 
 CONSENT_ACTIONS = frozenset({"accept", "more", "refuse"})
-_CONSENT = re.compile(r"^(accept|more|refuse)\|" + _ID12 + r"\|[0-9a-f]{16}\Z")
+_CONSENT = re.compile(
+    r"^(" + "|".join(sorted(CONSENT_ACTIONS)) + r")\|" + _ID12 + r"\|[0-9a-f]{16}\Z"
+)
 
 MENU_ACTIONS = frozenset({"open", "show", "redo", "menu"})
 

@@ -22,7 +22,7 @@ LEARNED_INPUT = "checkin_learned"
 async def ask_checkin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Où en êtes-vous avec « … » ? with the four answers."""
     translator = tr(context)
-    checkin = await services(context).checkins.open(person(update))
+    checkin = await services(context).checkins.open(person())
     if checkin is None:
         await say(update, context, translator.message("reminder.gone"))
         return
@@ -44,7 +44,7 @@ async def checkin_pressed(
     """The person's progress, then (unless they want to change the step) what they learned."""
     found = services(context)
     translator = tr(context)
-    who = person(update)
+    who = person()
     await query.answer()
     await close_buttons(query)
     if button.progress == "skip":
@@ -99,7 +99,7 @@ async def learned_answer(
     found = services(context)
     await found.inputs.clear(caller().account)
     try:
-        await found.checkins.learned(person(update), checkin_id, words)
+        await found.checkins.learned(person(), checkin_id, words)
     except NotYours:
         return
     await say(update, context, tr(context).message("reminder.checkin_thanks"))

@@ -48,12 +48,6 @@ log = logging.getLogger(__name__)
 FORWARDED_INPUT = "forwarded"
 
 
-async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start: a short greeting, then the menu."""
-    await say(update, context, tr(context).message("bot.greeting"))
-    await show_menu(update, context)
-
-
 async def menu_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/menu: the three dialogues as buttons."""
     await show_menu(update, context)
@@ -62,7 +56,7 @@ async def menu_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send the menu, marking dialogues in progress or done."""
     translator = tr(context)
-    entries = await services(context).dialogues.menu(person(update), translator)
+    entries = await services(context).dialogues.menu(person(), translator)
     rows: list[list[tuple[str, Callback]]] = []
     for entry in entries:
         label = translator.message(f"bot.menu_{entry.status}", title=entry.title)
@@ -75,7 +69,7 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """/annuler: leave the current dialogue; the answers are kept for later."""
     pending = await services(context).inputs.peek(caller().account)
     await services(context).inputs.clear(caller().account)
-    left = await services(context).dialogues.leave(person(update)) or pending is not None
+    left = await services(context).dialogues.leave(person()) or pending is not None
     key = "bot.cancel_done" if left else "bot.cancel_nothing"
     await say(update, context, tr(context).message(key))
 
@@ -83,7 +77,7 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def back_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/retour: the question before, with every answer kept."""
     try:
-        turn = await services(context).dialogues.back(person(update), tr(context))
+        turn = await services(context).dialogues.back(person(), tr(context))
     except NoDialogue:
         await say(update, context, tr(context).message("bot.no_dialogue"))
         await show_menu(update, context)
@@ -217,7 +211,7 @@ async def _answer(
             await say(update, context, tr(context).message("agreement.voice_not_here"))
         return
     try:
-        turn = await services(context).dialogues.answer(person(update), answer, tr(context))
+        turn = await services(context).dialogues.answer(person(), answer, tr(context))
     except NoDialogue:
         await say(update, context, tr(context).message("bot.no_dialogue"))
         await show_menu(update, context)
@@ -231,7 +225,7 @@ async def answer_pressed(
     """A button of a dialogue question; old or foreign ones get a kind answer."""
     run_id, press = button.run_id, ButtonPress(button.turn, button.value)
     try:
-        turn = await services(context).dialogues.press(person(update), run_id, press, tr(context))
+        turn = await services(context).dialogues.press(person(), run_id, press, tr(context))
     except StaleButton:
         await stale_pressed(update, context, query)
         return
@@ -279,7 +273,7 @@ async def stale_pressed(
     """Answer an unusable button and bring back the live question, so nobody is stuck."""
     await query.answer(tr(context).message("bot.stale_button"))
     await close_buttons(query)
-    turn = await services(context).dialogues.current(person(update), tr(context))
+    turn = await services(context).dialogues.current(person(), tr(context))
     if turn is not None:
         await show_turn(update, context, turn)
     else:
@@ -302,7 +296,7 @@ async def menu_pressed(
     await query.answer()
     await close_buttons(query)
     translator = tr(context)
-    who = person(update)
+    who = person()
     if action == "open":
         menu = {entry.dialogue_id: entry.status for entry in await dialogues.menu(who, translator)}
         if menu.get(dialogue_id) == "done":
@@ -320,7 +314,7 @@ async def _show_version(
 ) -> None:
     """What the person last said in a finished dialogue, with Redo and Menu buttons."""
     translator = tr(context)
-    version = await services(context).dialogues.latest(person(update), dialogue_id, translator)
+    version = await services(context).dialogues.latest(person(), dialogue_id, translator)
     if version is None:
         await show_menu(update, context)
         return
@@ -341,7 +335,7 @@ async def language_pressed(
 ) -> None:
     """Switch the person's language, then show the menu in it."""
     language = button.language
-    changed = await services(context).persons.change_language(person(update), language)
+    changed = await services(context).persons.change_language(person(), language)
     await query.answer()
     await close_buttons(query)
     if changed:

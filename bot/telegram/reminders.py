@@ -22,7 +22,7 @@ async def reminder_pressed(
     """ "Voir" under a discreet reminder: now, in the open chat, what it is about."""
     found = services(context)
     translator = tr(context)
-    who = person(update)
+    who = person()
     reminder = await found.storage.get_reminder(button.reminder_id)
     await query.answer()
     if reminder is None or reminder.person_id != who.id:
@@ -75,7 +75,7 @@ async def step_reminder_notice(
     run = await found.storage.get_run(run_id)
     if run is None or run.dialogue_id != "idees":
         return
-    reminders = await found.storage.pending_reminders(person(update).id)
+    reminders = await found.storage.pending_reminders(person().id)
     step = next((r for r in reminders if r.kind == "step"), None)
     if step is None:
         return

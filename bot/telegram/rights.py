@@ -23,7 +23,7 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """/mes_donnees: a file to read, then a zip with it, the same as JSON, and the recordings."""
     found = services(context)
     translator = tr(context)
-    export = await found.rights.export(person(update), translator, found.settings.timezone)
+    export = await found.rights.export(person(), translator, found.settings.timezone)
     chat = update.effective_chat
     assert chat is not None
     name = translator.message("rights.export_filename")
@@ -51,7 +51,7 @@ async def _recordings(context: ContextTypes.DEFAULT_TYPE, export: Export) -> dic
 async def erase_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/effacer: a clear confirmation first."""
     translator = tr(context)
-    token = services(context).rights.erase_token(person(update))
+    token = services(context).rights.erase_token(person())
     buttons = keyboard(
         [
             [(translator.message("rights.erase_yes"), RightsButton("erase", token))],
@@ -72,9 +72,9 @@ async def rights_pressed(
         await say(update, context, translator.message("rights.kept"))
         return
     rights = services(context).rights
-    if not rights.erase_confirmed(person(update), button.token):
+    if not rights.erase_confirmed(person(), button.token):
         # Not the confirmation we issued (forged, or too old): ask again, erase nothing.
         await erase_command(update, context)
         return
-    await rights.erase(person(update))
+    await rights.erase(person())
     await say(update, context, translator.message("rights.erased"))

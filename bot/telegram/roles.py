@@ -58,7 +58,7 @@ def caller() -> Caller:
     return found
 
 
-def person(update: Update | None = None) -> Person:
+def person() -> Person:
     """The person behind this update (handlers behind IS_PERSON only)."""
     found = caller().person
     if found is None:

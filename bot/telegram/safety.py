@@ -86,7 +86,7 @@ async def safety_pressed(
         await say(update, context, translator.message("safety.call_declined"))
         return
     found = services(context)
-    promise = await found.safety.request_call(person(update))
+    promise = await found.safety.request_call(person())
     if promise is None:
         await say(update, context, translator.message("safety.no_worker"))
         return
@@ -103,9 +103,7 @@ async def _held_pressed(
     translator = tr(context)
     keep = button.action == "keep"
     try:
-        words = await services(context).safety.release(
-            caller().account, person(update), button.ref, keep
-        )
+        words = await services(context).safety.release(caller().account, person(), button.ref, keep)
     except StaleHold:
         await query.answer(translator.message("safety.stale"))
         await close_buttons(query)
@@ -133,7 +131,7 @@ async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if pending is not None and pending.kind in INPUT_QUESTIONS:
         await say(update, context, translator.message(INPUT_QUESTIONS[pending.kind]))
         return
-    turn = await found.dialogues.current(person(update), translator)
+    turn = await found.dialogues.current(person(), translator)
     if turn is None:
         await person_side.show_menu(update, context)
         return

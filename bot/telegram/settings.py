@@ -121,7 +121,7 @@ async def settings_pressed(
 ) -> None:
     """Change one setting; the message shows the new state in place."""
     found = services(context)
-    who = person(update)
+    who = person()
     valid = {"strengths": (0, 1, 2, 4), "evening": (18, 20, 22), "morning": (8, 9, 10)}
     valid["sunday"] = (0, 1)
     valid["other"] = (0, 1)
@@ -172,7 +172,7 @@ async def quiet_bound_answer(
         await say(update, context, translator.message("settings.time_not_understood"))
         return
     await found.inputs.clear(caller().account)
-    who = person(update)
+    who = person()
     if morning:
         await found.storage.set_rhythm(who.id, quiet_until=at.hour, quiet_until_minute=at.minute)
     else:
@@ -183,11 +183,11 @@ async def quiet_bound_answer(
 
 async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/pause: no reminder at all until /reprendre."""
-    await services(context).storage.set_rhythm(person(update).id, paused=1)
+    await services(context).storage.set_rhythm(person().id, paused=1)
     await say(update, context, tr(context).message("settings.pause_done"))
 
 
 async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reprendre: reminders again."""
-    await services(context).storage.set_rhythm(person(update).id, paused=0)
+    await services(context).storage.set_rhythm(person().id, paused=0)
     await say(update, context, tr(context).message("settings.resume_done"))

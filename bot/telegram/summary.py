@@ -22,7 +22,7 @@ async def prepare_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """/preparer: assemble the summary; ask what to talk about; show exactly what would go."""
     found = services(context)
     translator = tr(context)
-    who = person(update)
+    who = person()
     await found.dialogues.leave(who)
     try:
         view = await found.summaries.prepare(who, translator)
@@ -54,7 +54,7 @@ async def topics_answer(
         stored: object = {"voice": words.file_id, "duration": words.duration}
     else:
         stored = words
-    view = await found.summaries.set_topics(person(update), stored)
+    view = await found.summaries.set_topics(person(), stored)
     if view is None:
         await prepare_command(update, context)
         return
@@ -144,7 +144,7 @@ async def summary_pressed(
     """Toggle a part (the control message changes in place), send, skip topics, or keep."""
     found = services(context)
     translator = tr(context)
-    who = person(update)
+    who = person()
     if button.action == "prep":
         await query.answer()
         await prepare_command(update, context)
