@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from typing import Any
 
 from telegram.error import RetryAfter
@@ -18,7 +17,7 @@ from telegram.error import RetryAfter
 from bot.services import Services
 from bot.telegram.health import HealthCheck, Vitals, serve_health
 from bot.telegram.inbox import Inbox
-from bot.telegram.startup import wait_for_telegram
+from bot.telegram.startup import run_until_signalled, shut_down, wait_for_telegram
 
 log = logging.getLogger(__name__)
 
@@ -165,23 +164,10 @@ async def serve_polling(application: Any, services: Services, stop: asyncio.Even
         await stop_polling(application)
         if health is not None:
             await health.cleanup()
-        await application.stop()
-        if application.post_stop is not None:
-            await application.post_stop(application)
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
+        await shut_down(application)
         log.info("polling_mode_stopped")
 
 
 def run_polling(application: Any, services: Services) -> None:
     """`equipage run` in polling mode: until SIGTERM or SIGINT."""
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for received in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(received, stop.set)
-        await serve_polling(application, services, stop)
-
-    asyncio.run(main())
+    run_until_signalled(lambda stop: serve_polling(application, services, stop))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram.error import BadRequest, NetworkError, RetryAfter
@@ -66,3 +67,27 @@ async def wait_for_telegram(
             await asyncio.wait_for(stop.wait(), timeout=pause_for)
         delay = min(delay * 2, MAX_DELAY)
     return False
+
+
+async def shut_down(application: App) -> None:
+    """Stop the application and its lifecycle hooks, whatever got started (a failed start too)."""
+    if application.running:
+        await application.stop()
+    if application.post_stop is not None:
+        await application.post_stop(application)
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+
+
+def run_until_signalled(serve: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run `serve(stop)` in a fresh event loop; SIGTERM or SIGINT sets `stop`."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for received in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(received, stop.set)
+        await serve(stop)
+
+    asyncio.run(main())

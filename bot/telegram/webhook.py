@@ -6,7 +6,6 @@ import asyncio
 import hmac
 import json
 import logging
-import signal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,7 +14,7 @@ from telegram.ext import Application
 
 from bot.services import Services
 from bot.telegram.health import HealthCheck
-from bot.telegram.startup import wait_for_telegram
+from bot.telegram.startup import run_until_signalled, shut_down, wait_for_telegram
 
 log = logging.getLogger(__name__)
 
@@ -116,24 +115,10 @@ async def serve(application: App, services: Services, stop: asyncio.Event) -> No
         # Stop taking new updates first; PTB then finishes those it already has. Also on a
         # failed start (port in use, URL refused): nothing may be left running.
         await server.stop()
-        if application.running:
-            await application.stop()
-        if application.post_stop is not None:
-            await application.post_stop(application)
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
+        await shut_down(application)
         log.info("webhook_mode_stopped")
 
 
 def run_webhook(application: App, services: Services) -> None:
     """`equipage run` in webhook mode: until SIGTERM or SIGINT."""
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for received in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(received, stop.set)
-        await serve(application, services, stop)
-
-    asyncio.run(main())
+    run_until_signalled(lambda stop: serve(application, services, stop))
