@@ -13,8 +13,8 @@ from bot.telegram.callbacks import (
 from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, person, services
+from bot.usecases.access import NotYours
 from bot.usecases.checkins import ATTAINMENT
-from bot.usecases.summaries import NotYours
 
 LEARNED_INPUT = "checkin_learned"
 

@@ -18,6 +18,7 @@ from bot.telegram.callbacks import AgreementButton, Callback, StepButton, Worker
 from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, services, worker
+from bot.usecases.access import NotYours
 from bot.usecases.agreements import (
     ASPECTS,
     STEPS_MAX,
@@ -27,7 +28,6 @@ from bot.usecases.agreements import (
     draft_change,
     steps_from_lines,
 )
-from bot.usecases.summaries import NotYours
 
 PROBLEM_INPUT = "agreement_problem"
 STEPS_INPUT = "agreement_steps"

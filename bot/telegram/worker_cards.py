@@ -19,11 +19,12 @@ from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard, png_file
 from bot.telegram.roles import caller, services, worker
 from bot.telegram.safety import open_calls_for_digest
+from bot.usecases.access import NotYours
 from bot.usecases.agreements import AgreementClosed
 from bot.usecases.appointments import InThePast, ScheduledAppointment
 from bot.usecases.dates import DateProblem, ParsedDate, day_warning, parse_french_datetime
 from bot.usecases.rhythm import at_local
-from bot.usecases.summaries import NotYours, Score
+from bot.usecases.summaries import Score
 
 WHEN_INPUT = "appointment_when"
 

@@ -23,9 +23,9 @@ from bot.domain import (
     Worker,
 )
 from bot.storage.base import Storage
+from bot.usecases.access import NotYours, person_of_worker
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
-from bot.usecases.summaries import NotYours
 
 log = logging.getLogger(__name__)
 
@@ -138,10 +138,7 @@ class Agreements:
         self._first_step_chosen = first_step_chosen
 
     async def _own_person(self, worker: Worker, person_id: int) -> Person:
-        person = await self._storage.get_person(person_id)
-        if person is None or person.worker_id != worker.id:
-            raise NotYours
-        return person
+        return await person_of_worker(self._storage, worker, person_id)
 
     async def _open_thread(self, person_id: int) -> int | None:
         rounds = await self._storage.agreements_of(person_id)

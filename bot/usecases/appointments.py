@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import Appointment, OutboxMessage, Person, ReminderDraft, Worker
 from bot.storage.base import Storage
+from bot.usecases.access import NotYours, person_of_worker, person_owns
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.rhythm import at_local, next_allowed, usual_moment
-from bot.usecases.summaries import NotYours
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +84,7 @@ class Appointments:
         self._tz = timezone
 
     async def _own_person(self, worker: Worker, person_id: int) -> Person:
-        person = await self._storage.get_person(person_id)
-        if person is None or person.worker_id != worker.id:
-            raise NotYours
-        return person
+        return await person_of_worker(self._storage, worker, person_id)
 
     def _reminders(
         self, person: Person, worker: Worker, at: datetime, moments: list[datetime]
@@ -201,8 +198,9 @@ class Appointments:
         them if the person does not answer.
         """
         appointment = await self._storage.get_appointment(appointment_id)
-        if appointment is None or appointment.person_id != person.id:
+        if appointment is None:
             raise NotYours
+        person_owns(person, appointment.person_id)
         if appointment.worker_id is None or answer not in ("noted", "cannot"):
             return False
         now = self._clock.now()
@@ -221,8 +219,9 @@ class Appointments:
     ) -> None:
         """Why the person cannot come (text or a voice note) and the moment they propose."""
         appointment = await self._storage.get_appointment(appointment_id)
-        if appointment is None or appointment.person_id != person.id:
+        if appointment is None:
             raise NotYours
+        person_owns(person, appointment.person_id)
         if appointment.worker_id is None or appointment.answer != "cannot":
             return
         details: dict[str, Any] = {"why": why}

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from bot.domain import CheckIn, Person
 from bot.storage.base import Storage
+from bot.usecases.access import NotYours, person_owns
 from bot.usecases.clock import Clock
-from bot.usecases.summaries import NotYours
 
 PROGRESS = ("done", "in_progress", "not_yet", "change")
 # Goal attainment scaling (METHOD.md), in the order the buttons show.
@@ -57,8 +57,9 @@ class CheckIns:
 
     async def _own(self, person: Person, checkin_id: int) -> CheckIn:
         found = await self._storage.get_checkin(checkin_id)
-        if found is None or found.person_id != person.id:
+        if found is None:
             raise NotYours
+        person_owns(person, found.person_id)
         return found
 
     async def progress(self, person: Person, checkin_id: int, progress: str) -> CheckIn:

@@ -11,6 +11,7 @@ from bot import engine
 from bot.domain import CheckIn, DialogueRun, OutboxMessage, Person, Summary, Worker
 from bot.engine import Dialogue, Translator
 from bot.storage.base import Storage
+from bot.usecases.access import NotYours, person_of_worker, worker_owns
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
 
@@ -93,10 +94,6 @@ SendResult = Literal["sent", "already_sent", "changed", "nothing_chosen", "no_wo
 
 class NothingToSummarise(Exception):
     """The person has finished no dialogue yet."""
-
-
-class NotYours(Exception):
-    """A worker asked about a summary or person that is not theirs."""
 
 
 def _view(summary: Summary, updated: bool = False) -> SummaryView:
@@ -456,8 +453,9 @@ class Summaries:
     async def acknowledge(self, worker: Worker, summary_id: int) -> bool:
         """ "Bien reçu": the person is told once; a second tap changes nothing."""
         summary = await self._storage.get_summary(summary_id)
-        if summary is None or summary.worker_id != worker.id:
+        if summary is None:
             raise NotYours
+        worker_owns(worker, summary.worker_id)
         done = await self._storage.mark_summary(
             summary_id,
             "acknowledged",
@@ -470,10 +468,7 @@ class Summaries:
         return done
 
     async def _own_person(self, worker: Worker, person_id: int) -> Person:
-        person = await self._storage.get_person(person_id)
-        if person is None or person.worker_id != worker.id:
-            raise NotYours
-        return person
+        return await person_of_worker(self._storage, worker, person_id)
 
     async def received(
         self, worker: Worker, person_id: int, *, audit: str | None = "summaries_listed"
