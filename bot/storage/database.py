@@ -18,7 +18,7 @@ from typing import Any, TypeAlias, cast
 import aiosqlite
 
 from bot.storage.crypto import Cipher
-from bot.storage.writer import Fetched, Writer
+from bot.storage.writer import BUSY_TIMEOUT_MS, Fetched, Writer
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,6 @@ async def next_id(db: aiosqlite.Connection, table: str) -> int:
     return int(row[0])
 
 
-BUSY_TIMEOUT_MS = 5000
 CHECKPOINT_WAIT_MS = 100
 CHECKPOINT_ATTEMPTS = 8
 CHECKPOINT_BACKOFF = 0.05

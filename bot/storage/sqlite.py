@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.paths import private_file
 from bot.storage.crypto import Cipher, DecryptionError
-from bot.storage.database import BUSY_TIMEOUT_MS, to_db
+from bot.storage.database import to_db
 from bot.storage.tables.agreements import AgreementsTable
 from bot.storage.tables.audit import AuditTable
 from bot.storage.tables.inbox import InboxTable
@@ -25,7 +25,7 @@ from bot.storage.tables.runs import RunsTable
 from bot.storage.tables.safety import SafetyTable
 from bot.storage.tables.summaries import SummariesTable
 from bot.storage.tables.workers import WorkersTable
-from bot.storage.writer import Writer
+from bot.storage.writer import BUSY_TIMEOUT_MS, Writer
 
 log = logging.getLogger(__name__)
 

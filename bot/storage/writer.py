@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -31,6 +32,11 @@ _T = TypeVar("_T")
 # The most transactions sharing one COMMIT: under a steady stream of writers, a group still
 # closes and commits (their callers wait at most this many bodies plus one fsync).
 GROUP_LIMIT = 64
+# SQLite's own wait for the other statements (the COMMIT in its thread, checkpoints).
+BUSY_TIMEOUT_MS = 5000
+# How long a write waits for another connection's write (an admin command, a backup) before
+# it fails; meanwhile the event loop keeps serving (the wait is an asyncio sleep, not SQLite's).
+BEGIN_PATIENCE = 5.0
 
 # Statements that change rows only (counted by `total_changes`); any other statement (DDL,
 # PRAGMA) is taken as a write, so a transaction made of it is committed.
@@ -141,7 +147,7 @@ class Writer:
                     await asyncio.wait([self._committing])
                 group = self._group
                 if group is None:
-                    self._connection.execute("BEGIN IMMEDIATE")
+                    await self._begin()
                     group = self._group = _Group(asyncio.get_running_loop().create_future())
                 # Earlier bodies share this transaction: a failure must undo only ours.
                 alone = group.bodies == 0
@@ -167,6 +173,26 @@ class Writer:
         # is not on disk yet); a transaction that changed nothing in an empty group does not.
         if group is not None and group.writes:
             await asyncio.shield(group.done)
+
+    async def _begin(self) -> None:
+        """BEGIN IMMEDIATE without blocking the event loop while another connection writes:
+        SQLite's own busy wait would freeze every chat (and, in one process, the very writer
+        it waits for). Retried with asyncio sleeps for BEGIN_PATIENCE seconds."""
+        deadline = time.monotonic() + BEGIN_PATIENCE
+        delay = 0.002
+        self._connection.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    self._connection.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    if not _busy(error) or time.monotonic() >= deadline:
+                        raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.1)
+        finally:
+            self._connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def _undo(self, group: _Group, alone: bool) -> None:
         """Roll back a failed body, and only it."""
@@ -260,3 +286,8 @@ class Writer:
             await self.flush()
         self._thread.shutdown(wait=True)
         self._connection.close()
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY: another connection holds the write lock."""
+    return "locked" in str(error) or "busy" in str(error)

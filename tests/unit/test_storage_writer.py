@@ -209,3 +209,44 @@ async def test_a_failed_commit_reaches_every_caller_of_its_group(
     async with writer.transaction() as db:  # the writer goes on afterwards
         await db.execute("INSERT INTO t (caller, seq) VALUES (3, 1)")
     assert count(other) == 1
+
+
+async def test_two_storages_in_one_process_wait_for_each_other_without_freezing(
+    tmp_path: Path,
+) -> None:
+    """Found in CI: an admin command run in the bot's process (as the tests do) began its
+    write while the bot's transaction was open; SQLite's busy wait froze the event loop, so
+    the bot's transaction could never finish, and the admin command failed with "database
+    is locked". The wait is now an asyncio sleep: both writes go through."""
+    cipher = Cipher(os.urandom(32))
+    bot = SqliteStorage(tmp_path / "db.sqlite3", cipher)
+    admin = SqliteStorage(tmp_path / "db.sqlite3", cipher)
+    await bot.open()
+    await admin.open()
+    try:
+        holding = asyncio.Event()
+        release = asyncio.Event()
+
+        async def bot_turn() -> None:
+            async with bot._transaction() as db:
+                await db.execute("CREATE TABLE IF NOT EXISTS t (v TEXT)")
+                await db.execute("INSERT INTO t (v) VALUES ('bot')")
+                holding.set()
+                await release.wait()  # the turn is still writing when the admin starts
+
+        async def admin_command() -> None:
+            await holding.wait()
+            async with admin._transaction() as db:
+                await db.execute("INSERT INTO t (v) VALUES ('admin')")
+
+        async def let_go() -> None:
+            await holding.wait()
+            await asyncio.sleep(0.05)  # the admin is now waiting for the lock
+            release.set()
+
+        await asyncio.wait_for(asyncio.gather(bot_turn(), admin_command(), let_go()), 10)
+        with sqlite3.connect(tmp_path / "db.sqlite3") as check:
+            assert sorted(v for (v,) in check.execute("SELECT v FROM t")) == ["admin", "bot"]
+    finally:
+        await admin.close()
+        await bot.close()
