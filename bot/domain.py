@@ -63,6 +63,12 @@ class Worker:
     reachable: bool
     created_at: datetime
     joined_at: datetime | None
+    # The worker's quiet hours (same meaning as the person's): non-urgent messages wait.
+    quiet_from: int = 20
+    quiet_until: int = 8
+    quiet_sunday: bool = True
+    quiet_from_minute: int = 0
+    quiet_until_minute: int = 0
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from bot.telegram.checkins import ask_checkin
 from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import person, services
+from bot.telegram.worker_cards import day_warning_line
 
 
 async def reminder_pressed(
@@ -80,5 +81,9 @@ async def step_reminder_notice(
     if step is None:
         return
     translator = tr(context)
-    date = translator.spoken(step.due_at, found.settings.timezone, about=True)
-    await say(update, context, translator.message("reminder.step_when", date=date))
+    timezone = found.settings.timezone
+    date = translator.spoken(step.due_at, timezone, about=True)
+    # Like /rdv: a weekend or a public holiday may be a day the step cannot be done.
+    warning = day_warning_line(step.due_at, translator, timezone)
+    text = f"{translator.message('reminder.step_when', date=date)}\n{warning}".strip()
+    await say(update, context, text)

@@ -15,7 +15,14 @@ from bot.usecases.checkins import CheckIns
 from bot.usecases.clock import Clock
 from bot.usecases.dates import DateProblem, parse_french_datetime
 from bot.usecases.outbox import OutboxSignal
-from bot.usecases.rhythm import USUAL_HOUR, allowed, at_local, next_allowed, usual_moment
+from bot.usecases.rhythm import (
+    USUAL_HOUR,
+    QuietHours,
+    allowed,
+    at_local,
+    next_allowed,
+    usual_moment,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +36,9 @@ STRENGTHS_STALE = timedelta(days=7)
 HOUR = USUAL_HOUR
 # Acceptances older than this are not looked at again (one scan a minute finds them).
 AGREED_LOOKBACK = timedelta(days=7)
+# The one message to a worker that never waits for their allowed hours: a person asked
+# to be called after a safety step.
+URGENT_TO_WORKER = frozenset({"safety_call"})
 SCHEDULE_LOOKBACK = timedelta(days=7)
 
 
@@ -158,22 +168,27 @@ class Reminders:
         return sorted(items, key=lambda item: item.at)
 
     async def held_until(self, message: OutboxMessage) -> datetime | None:
-        """When a queued message to a person may go, if not now; None: send it now.
+        """When a queued message may go, if not now; None: send it now.
 
-        The one rule for every non-urgent message to a person: whatever reaches them through
-        the outbox (worker-triggered messages, reminders, check-ins, receipts) is something
-        they did not just ask for, so it waits for their allowed hours. Replies to their own
-        action are sent at once and never queued; messages to workers are not held.
+        The one rule for every non-urgent message, to a person or to a worker: whatever
+        reaches them through the outbox (worker-triggered messages, reminders, check-ins,
+        receipts, digests, summary and agreement notices) is something they did not just ask
+        for, so it waits for their allowed hours. Replies to their own action are sent at once
+        and never queued; a safety call request to a worker is never held.
         """
-        if message.recipient_kind != "person":
+        who: QuietHours | None
+        if message.recipient_kind == "person":
+            who = await self._storage.get_person(message.recipient_id)
+        elif message.kind in URGENT_TO_WORKER:
             return None
-        person = await self._storage.get_person(message.recipient_id)
-        if person is None:
+        else:
+            who = await self._storage.get_worker(message.recipient_id)
+        if who is None:
             return None
         now = self._clock.now()
-        if allowed(now, person, self._tz):
+        if allowed(now, who, self._tz):
             return None
-        return next_allowed(now, person, self._tz)
+        return next_allowed(now, who, self._tz)
 
     async def scan(self) -> int:
         """Send what is due now; postpone what falls in quiet hours; drop what is stale."""
@@ -237,6 +252,9 @@ class Reminders:
             return 0
         if not worker.reachable:
             await self._storage.postpone_reminder(reminder.id, now + UNREACHABLE_RETRY)
+            return 0
+        if not allowed(now, worker, self._tz):
+            await self._storage.postpone_reminder(reminder.id, next_allowed(now, worker, self._tz))
             return 0
         message = OutboxMessage(
             f"reminder:{reminder.id}", "worker", worker.id, "reminder", {"reminder_id": reminder.id}

@@ -1,4 +1,4 @@
-"""The person's rhythm: when a message that they did not just ask for may reach them.
+"""The rhythm of a person or a worker: when a message they did not just ask for may reach them.
 
 Quiet hours are wall-clock bounds in the service's zone, to the minute (20:30 → 8:45), so
 they follow daylight saving: "not after 20h" stays 20h local in winter and in summer.
@@ -7,9 +7,24 @@ they follow daylight saving: "not after 20h" stays 20h local in winter and in su
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.domain import Person
+
+class QuietHours(Protocol):
+    """Whoever has quiet hours: a person, or a worker (same bounds, other defaults)."""
+
+    @property
+    def quiet_from(self) -> int: ...
+    @property
+    def quiet_from_minute(self) -> int: ...
+    @property
+    def quiet_until(self) -> int: ...
+    @property
+    def quiet_until_minute(self) -> int: ...
+    @property
+    def quiet_sunday(self) -> bool: ...
+
 
 SUNDAY = 6
 # The hour of every daily reminder (a step, a check-in, the day before an appointment),
@@ -17,20 +32,20 @@ SUNDAY = 6
 USUAL_HOUR = 10
 
 
-def quiet_from(person: Person) -> time:
+def quiet_from(who: QuietHours) -> time:
     """When the person's quiet evening starts (local wall time)."""
-    return time(person.quiet_from % 24, person.quiet_from_minute % 60)
+    return time(who.quiet_from % 24, who.quiet_from_minute % 60)
 
 
-def quiet_until(person: Person) -> time:
+def quiet_until(who: QuietHours) -> time:
     """When the person's quiet morning ends (local wall time)."""
-    return time(person.quiet_until % 24, person.quiet_until_minute % 60)
+    return time(who.quiet_until % 24, who.quiet_until_minute % 60)
 
 
-def _quiet_at(local: datetime, person: Person) -> bool:
-    if person.quiet_sunday and local.weekday() == SUNDAY:
+def _quiet_at(local: datetime, who: QuietHours) -> bool:
+    if who.quiet_sunday and local.weekday() == SUNDAY:
         return True
-    start, end = quiet_from(person), quiet_until(person)
+    start, end = quiet_from(who), quiet_until(who)
     now = local.time().replace(second=0, microsecond=0, tzinfo=None)
     if start == end:
         return False
@@ -39,9 +54,9 @@ def _quiet_at(local: datetime, person: Person) -> bool:
     return start <= now < end
 
 
-def allowed(moment: datetime, person: Person, timezone: ZoneInfo) -> bool:
+def allowed(moment: datetime, who: QuietHours, timezone: ZoneInfo) -> bool:
     """Whether a non-urgent message may reach the person at this moment."""
-    return not _quiet_at(moment.astimezone(timezone), person)
+    return not _quiet_at(moment.astimezone(timezone), who)
 
 
 def wall_clock(day: date, at: time, timezone: ZoneInfo) -> datetime:
@@ -53,19 +68,19 @@ def wall_clock(day: date, at: time, timezone: ZoneInfo) -> datetime:
     return datetime.combine(day, at, timezone)
 
 
-def next_allowed(moment: datetime, person: Person, timezone: ZoneInfo) -> datetime:
+def next_allowed(moment: datetime, who: QuietHours, timezone: ZoneInfo) -> datetime:
     """The first moment at or after `moment` outside quiet hours and quiet Sundays."""
-    if allowed(moment, person, timezone):
+    if allowed(moment, who, timezone):
         return moment
     local_day = moment.astimezone(timezone).date()
-    end = quiet_until(person)
+    end = quiet_until(who)
     # Quiet time only ever ends at the morning bound (or at midnight after a quiet Sunday,
     # when there are no quiet hours at all): try each of those in turn.
     for offset in range(9):
         day = local_day + timedelta(days=offset)
         for at in sorted({time(0), end}):
             candidate = wall_clock(day, at, timezone)
-            if candidate > moment and allowed(candidate, person, timezone):
+            if candidate > moment and allowed(candidate, who, timezone):
                 return candidate.astimezone(moment.tzinfo)
     return moment
 
@@ -76,7 +91,7 @@ def at_local(day: datetime, hour: int, timezone: ZoneInfo) -> datetime:
     return datetime.combine(local_day, time(hour), timezone)
 
 
-def usual_moment(day: date, person: Person, timezone: ZoneInfo) -> datetime:
+def usual_moment(day: date, who: QuietHours, timezone: ZoneInfo) -> datetime:
     """The person's usual hour on that local day: 10h, or when their quiet morning ends."""
     moment = wall_clock(day, time(USUAL_HOUR), timezone)
-    return next_allowed(moment, person, timezone)
+    return next_allowed(moment, who, timezone)

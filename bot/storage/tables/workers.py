@@ -28,6 +28,11 @@ class WorkersTable(Database):
             reachable=bool(row["reachable"]),
             created_at=required(row["created_at"]),
             joined_at=from_db(row["joined_at"]),
+            quiet_from=row["quiet_from"],
+            quiet_until=row["quiet_until"],
+            quiet_sunday=bool(row["quiet_sunday"]),
+            quiet_from_minute=row["quiet_from_minute"],
+            quiet_until_minute=row["quiet_until_minute"],
         )
 
     def _invitation(self, row: aiosqlite.Row) -> Invitation:
