@@ -5,6 +5,8 @@ Both receivers (polling, webhook) call `Inbox.receive` with Telegram's raw JSON 
 acknowledge (move the getUpdates offset, answer 200) once it returned: by then the updates
 are on disk. Limits are checked here, on arrival: an account over its allowance has its
 update stored as refused and gets one kind notice, so nothing is dropped silently.
+Urgency is decided on arrival too: `/urgence`, and any text stating distress (the safety
+reader), goes first in its lane and skips the wait for a slot; it is never refused.
 
 Handling is at least once: an update is marked processed only after its handlers returned.
 If the process dies in between, the update is handled again at the next start; the handlers
@@ -129,6 +131,10 @@ class Inbox:
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return None
         lane, sender, urgent = route(raw)
+        if not urgent:
+            # Safety first: words stating distress skip every queue, like /urgence.
+            words = _words(raw)
+            urgent = words is not None and self._services.safety.states_distress(words)
         refused = False
         if not urgent and sender is not None:
             over_rate = not self._services.throttle.admit(telegram_account(sender))
@@ -294,6 +300,16 @@ def route(raw: dict[str, Any]) -> tuple[int, int | None, bool]:
         command = text.split(maxsplit=1)[0].split("@", 1)[0].lower() if text.split() else ""
         urgent = command in URGENT_COMMANDS
     return lane, sender_id, urgent
+
+
+def _words(raw: dict[str, Any]) -> str | None:
+    """What the person wrote (a message's or an edit's text or caption), if any."""
+    for kind in ("message", "edited_message"):
+        body = raw.get(kind)
+        if isinstance(body, dict):
+            words = body.get("text", body.get("caption"))
+            return words if isinstance(words, str) else None
+    return None
 
 
 def _body(raw: dict[str, Any]) -> dict[str, Any] | None:

@@ -144,3 +144,57 @@ async def test_an_update_in_hand_at_three_crashes_is_set_aside(
     async with running_bot(settings) as app:
         await inbox_of(app).join()
     assert statuses(settings) == {"set_aside": 1}
+
+
+DISTRESS = "je veux mourir"
+
+
+async def test_a_distress_message_in_a_long_queue_is_helped_before_the_queue(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    heard, queued_reply = ui("safety.heard"), ui("join.stranger")
+    async with running_bot(settings) as app:
+        lina = fake_telegram.user(first_name="Lina")
+        for _ in range(50):
+            await lina.send("/aide")
+        await lina.send(DISTRESS)
+        await fake_telegram.wait_for(
+            lambda: (
+                sum(m.text == queued_reply for m in lina.messages) >= 50
+                and any(m.text == heard for m in lina.messages)
+            ),
+            timeout=60,
+        )
+        await inbox_of(app).join()
+    texts = [m.text for m in lina.messages]
+    replies_before_help = texts[: texts.index(heard)].count(queued_reply)
+    print(f"\nhelp shown after {replies_before_help} of the 50 queued replies")
+    assert replies_before_help < 25
+    # Then the message is still screened as input: the whole block, once.
+    assert texts.count(heard) == 1
+    assert statuses(settings) == {"processed": 51}
+
+
+async def test_a_distress_message_during_a_flood_is_answered_as_fast_as_urgence(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    heard = ui("safety.heard")
+    async with running_bot(shipped_limits(settings, chat_burst=5)) as app:
+        flood = fake_telegram.user(first_name="Pressé")
+        for _ in range(300):
+            await flood.send("bonjour")
+        await fake_telegram.wait_for(lambda: len(flood.messages) >= 1, timeout=60)
+        other = fake_telegram.user(first_name="Inès")
+        asked = time.monotonic()
+        await other.send(DISTRESS)
+        await fake_telegram.wait_for(
+            lambda: any(m.text == heard for m in other.messages), timeout=60
+        )
+        latency = time.monotonic() - asked
+        print(f"\ndistress answered {latency:.3f} s after it was sent, during a 300-message flood")
+        assert latency < 2.0
+        await fake_telegram.wait_for(lambda: fake_telegram.pending_updates == 0, timeout=60)
+        await inbox_of(app).join()
+    with sqlite3.connect(settings.database) as db:
+        urgent = db.execute("SELECT COUNT(*) FROM inbox WHERE urgent = 1").fetchone()[0]
+    assert urgent == 1  # the distress message only, not the flood's greetings
