@@ -153,8 +153,13 @@ class Inbox:
             if status == "noted":  # set aside by inbox_failed already
                 self._forget(lane)
                 continue
-            await self._marks.mark(entry.update_id, status)  # type: ignore[arg-type]
+            stored = await self._marks.mark(entry.update_id, status)  # type: ignore[arg-type]
             self._forget(lane)
+            if not stored:
+                # The chat's person was erased (their waiting updates with them): the rest of
+                # this batch is their words, read before; only what storage still has counts.
+                await self._recount(lane)
+                return True
         return len(entries) == LANE_TURN
 
     async def _handle(self, entry: InboxEntry) -> str:
@@ -204,6 +209,12 @@ class Inbox:
             del self._waiting[lane]
         self._depth -= 1
 
+    async def _recount(self, lane: int) -> None:
+        waiting = await self._storage.inbox_waiting(lane)
+        self._depth += waiting - self._waiting.pop(lane, 0)
+        if waiting:
+            self._waiting[lane] = waiting
+
     async def _refuse(self, entry: InboxEntry) -> None:
         """Say so, once per flood: a refused button is answered, a message gets one notice."""
         catalogs = self._services.catalogs
@@ -233,7 +244,7 @@ class DoneMarks:
     def __init__(self, storage: InboxStorage, services: Services) -> None:
         self._storage = storage
         self._clock = services.clock
-        self._queued: list[tuple[int, InboxStatus, asyncio.Future[None]]] = []
+        self._queued: list[tuple[int, InboxStatus, asyncio.Future[bool]]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -251,14 +262,15 @@ class DoneMarks:
             self._task = None
         await self._flush()
 
-    async def mark(self, update_id: int, status: InboxStatus) -> None:
-        """Record the update as done; returns once committed."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    async def mark(self, update_id: int, status: InboxStatus) -> bool:
+        """Record the update as done; returns once committed, False when the update was no
+        longer stored (an erasure emptied its lane)."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._queued.append((update_id, status, done))
         self._wake.set()
         if self._task is None:
             await self._flush()
-        await done
+        return await done
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -271,7 +283,7 @@ class DoneMarks:
         if not batch:
             return
         try:
-            await self._storage.inbox_done(
+            gone = await self._storage.inbox_done(
                 [(update_id, status) for update_id, status, _ in batch], self._clock.now()
             )
         except Exception as error:  # each lane sees the failure and retries its update
@@ -279,9 +291,9 @@ class DoneMarks:
                 if not done.done():
                     done.set_exception(error)
             return
-        for _, _, done in batch:
+        for update_id, _, done in batch:
             if not done.done():
-                done.set_result(None)
+                done.set_result(update_id not in gone)
 
 
 def route(raw: dict[str, Any]) -> tuple[int, int | None, bool]:

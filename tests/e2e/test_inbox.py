@@ -198,3 +198,35 @@ async def test_a_distress_message_during_a_flood_is_answered_as_fast_as_urgence(
     with sqlite3.connect(settings.database) as db:
         urgent = db.execute("SELECT COUNT(*) FROM inbox WHERE urgent = 1").fetchone()[0]
     assert urgent == 1  # the distress message only, not the flood's greetings
+
+
+async def test_an_erasure_takes_the_persons_waiting_updates_with_it(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    erased, stranger = ui("rights.erased"), ui("join.stranger")
+    async with running_bot(settings) as app:
+        amina = await person_joins(fake_telegram, app, "Amina")
+        await amina.send("/effacer")
+        question = await amina.next_message()
+        assert question.text == ui("rights.erase_question")
+        (confirm,) = [
+            data for row in question.buttons for text, data in row if text == ui("rights.erase_yes")
+        ]
+        # The confirmation and five more messages reach the bot together: they wait in the
+        # person's lane while the erasure runs.
+        amina.press_now(confirm)
+        for number in range(5):
+            await amina.send(f"mes mots {number}")
+        await fake_telegram.wait_for(lambda: any(m.text == erased for m in amina.messages))
+        await fake_telegram.wait_for(lambda: fake_telegram.pending_updates == 0)
+        await inbox_of(app).join()
+        with sqlite3.connect(settings.database) as db:
+            left = db.execute("SELECT COUNT(*) FROM inbox WHERE lane = ?", (amina.id,)).fetchone()
+        # Neither kept (not even encrypted) nor handled: no answer to the words that followed.
+        assert left == (0,)
+        texts = [m.text for m in amina.messages]
+        assert texts[texts.index(erased) + 1 :] == []
+        assert inbox_of(app).depth == 0
+        # What the person sends afterwards is new, from a stranger, and answered as such.
+        await amina.send("/menu")
+        await fake_telegram.wait_for(lambda: amina.messages[-1].text == stranger)
