@@ -212,6 +212,7 @@ async def test_an_erasure_takes_the_persons_waiting_updates_with_it(
         (confirm,) = [
             data for row in question.buttons for text, data in row if text == ui("rights.erase_yes")
         ]
+        assert confirm is not None
         # The confirmation and five more messages reach the bot together: they wait in the
         # person's lane while the erasure runs.
         amina.press_now(confirm)
