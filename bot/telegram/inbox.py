@@ -5,6 +5,8 @@ Both receivers (polling, webhook) call `Inbox.receive` with Telegram's raw JSON 
 acknowledge (move the getUpdates offset, answer 200) once it returned: by then the updates
 are on disk. Limits are checked here, on arrival: an account over its allowance has its
 update stored as refused and gets one kind notice, so nothing is dropped silently.
+Urgency is decided on arrival too: `/urgence`, and any text stating distress (the safety
+reader), goes first in its lane and skips the wait for a slot; it is never refused.
 
 Handling is at least once: an update is marked processed only after its handlers returned.
 If the process dies in between, the update is handled again at the next start; the handlers
@@ -129,6 +131,10 @@ class Inbox:
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return None
         lane, sender, urgent = route(raw)
+        if not urgent:
+            # Safety first: words stating distress skip every queue, like /urgence.
+            words = _words(raw)
+            urgent = words is not None and self._services.safety.states_distress(words)
         refused = False
         if not urgent and sender is not None:
             over_rate = not self._services.throttle.admit(telegram_account(sender))
@@ -147,8 +153,13 @@ class Inbox:
             if status == "noted":  # set aside by inbox_failed already
                 self._forget(lane)
                 continue
-            await self._marks.mark(entry.update_id, status)  # type: ignore[arg-type]
+            stored = await self._marks.mark(entry.update_id, status)  # type: ignore[arg-type]
             self._forget(lane)
+            if not stored:
+                # The chat's person was erased (their waiting updates with them): the rest of
+                # this batch is their words, read before; only what storage still has counts.
+                await self._recount(lane)
+                return True
         return len(entries) == LANE_TURN
 
     async def _handle(self, entry: InboxEntry) -> str:
@@ -198,6 +209,12 @@ class Inbox:
             del self._waiting[lane]
         self._depth -= 1
 
+    async def _recount(self, lane: int) -> None:
+        waiting = await self._storage.inbox_waiting(lane)
+        self._depth += waiting - self._waiting.pop(lane, 0)
+        if waiting:
+            self._waiting[lane] = waiting
+
     async def _refuse(self, entry: InboxEntry) -> None:
         """Say so, once per flood: a refused button is answered, a message gets one notice."""
         catalogs = self._services.catalogs
@@ -227,7 +244,7 @@ class DoneMarks:
     def __init__(self, storage: InboxStorage, services: Services) -> None:
         self._storage = storage
         self._clock = services.clock
-        self._queued: list[tuple[int, InboxStatus, asyncio.Future[None]]] = []
+        self._queued: list[tuple[int, InboxStatus, asyncio.Future[bool]]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -245,14 +262,15 @@ class DoneMarks:
             self._task = None
         await self._flush()
 
-    async def mark(self, update_id: int, status: InboxStatus) -> None:
-        """Record the update as done; returns once committed."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    async def mark(self, update_id: int, status: InboxStatus) -> bool:
+        """Record the update as done; returns once committed, False when the update was no
+        longer stored (an erasure emptied its lane)."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._queued.append((update_id, status, done))
         self._wake.set()
         if self._task is None:
             await self._flush()
-        await done
+        return await done
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -265,7 +283,7 @@ class DoneMarks:
         if not batch:
             return
         try:
-            await self._storage.inbox_done(
+            gone = await self._storage.inbox_done(
                 [(update_id, status) for update_id, status, _ in batch], self._clock.now()
             )
         except Exception as error:  # each lane sees the failure and retries its update
@@ -273,9 +291,9 @@ class DoneMarks:
                 if not done.done():
                     done.set_exception(error)
             return
-        for _, _, done in batch:
+        for update_id, _, done in batch:
             if not done.done():
-                done.set_result(None)
+                done.set_result(update_id not in gone)
 
 
 def route(raw: dict[str, Any]) -> tuple[int, int | None, bool]:
@@ -294,6 +312,16 @@ def route(raw: dict[str, Any]) -> tuple[int, int | None, bool]:
         command = text.split(maxsplit=1)[0].split("@", 1)[0].lower() if text.split() else ""
         urgent = command in URGENT_COMMANDS
     return lane, sender_id, urgent
+
+
+def _words(raw: dict[str, Any]) -> str | None:
+    """What the person wrote (a message's or an edit's text or caption), if any."""
+    for kind in ("message", "edited_message"):
+        body = raw.get(kind)
+        if isinstance(body, dict):
+            words = body.get("text", body.get("caption"))
+            return words if isinstance(words, str) else None
+    return None
 
 
 def _body(raw: dict[str, Any]) -> dict[str, Any] | None:

@@ -129,6 +129,11 @@ class Safety:
         self._tz = timezone
         self.duty_line = duty_line
 
+    def states_distress(self, text: str) -> bool:
+        """Whether this text states distress (no side effect: the inbox reads it on arrival
+        to put the message first; `screen` still shows the help when it is handled)."""
+        return bool(self._reader.read(text))
+
     async def screen(
         self, account: str, text: str, *, person: Person | None = None, hold: bool = True
     ) -> SafetyHelp | None:

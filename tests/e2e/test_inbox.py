@@ -144,3 +144,90 @@ async def test_an_update_in_hand_at_three_crashes_is_set_aside(
     async with running_bot(settings) as app:
         await inbox_of(app).join()
     assert statuses(settings) == {"set_aside": 1}
+
+
+DISTRESS = "je veux mourir"
+
+
+async def test_a_distress_message_in_a_long_queue_is_helped_before_the_queue(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    heard, queued_reply = ui("safety.heard"), ui("join.stranger")
+    async with running_bot(settings) as app:
+        lina = fake_telegram.user(first_name="Lina")
+        for _ in range(50):
+            await lina.send("/aide")
+        await lina.send(DISTRESS)
+        await fake_telegram.wait_for(
+            lambda: (
+                sum(m.text == queued_reply for m in lina.messages) >= 50
+                and any(m.text == heard for m in lina.messages)
+            ),
+            timeout=60,
+        )
+        await inbox_of(app).join()
+    texts = [m.text for m in lina.messages]
+    replies_before_help = texts[: texts.index(heard)].count(queued_reply)
+    print(f"\nhelp shown after {replies_before_help} of the 50 queued replies")
+    assert replies_before_help < 25
+    # Then the message is still screened as input: the whole block, once.
+    assert texts.count(heard) == 1
+    assert statuses(settings) == {"processed": 51}
+
+
+async def test_a_distress_message_during_a_flood_is_answered_as_fast_as_urgence(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    heard = ui("safety.heard")
+    async with running_bot(shipped_limits(settings, chat_burst=5)) as app:
+        flood = fake_telegram.user(first_name="Pressé")
+        for _ in range(300):
+            await flood.send("bonjour")
+        await fake_telegram.wait_for(lambda: len(flood.messages) >= 1, timeout=60)
+        other = fake_telegram.user(first_name="Inès")
+        asked = time.monotonic()
+        await other.send(DISTRESS)
+        await fake_telegram.wait_for(
+            lambda: any(m.text == heard for m in other.messages), timeout=60
+        )
+        latency = time.monotonic() - asked
+        print(f"\ndistress answered {latency:.3f} s after it was sent, during a 300-message flood")
+        assert latency < 2.0
+        await fake_telegram.wait_for(lambda: fake_telegram.pending_updates == 0, timeout=60)
+        await inbox_of(app).join()
+    with sqlite3.connect(settings.database) as db:
+        urgent = db.execute("SELECT COUNT(*) FROM inbox WHERE urgent = 1").fetchone()[0]
+    assert urgent == 1  # the distress message only, not the flood's greetings
+
+
+async def test_an_erasure_takes_the_persons_waiting_updates_with_it(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    erased, stranger = ui("rights.erased"), ui("join.stranger")
+    async with running_bot(settings) as app:
+        amina = await person_joins(fake_telegram, app, "Amina")
+        await amina.send("/effacer")
+        question = await amina.next_message()
+        assert question.text == ui("rights.erase_question")
+        (confirm,) = [
+            data for row in question.buttons for text, data in row if text == ui("rights.erase_yes")
+        ]
+        assert confirm is not None
+        # The confirmation and five more messages reach the bot together: they wait in the
+        # person's lane while the erasure runs.
+        amina.press_now(confirm)
+        for number in range(5):
+            await amina.send(f"mes mots {number}")
+        await fake_telegram.wait_for(lambda: any(m.text == erased for m in amina.messages))
+        await fake_telegram.wait_for(lambda: fake_telegram.pending_updates == 0)
+        await inbox_of(app).join()
+        with sqlite3.connect(settings.database) as db:
+            left = db.execute("SELECT COUNT(*) FROM inbox WHERE lane = ?", (amina.id,)).fetchone()
+        # Neither kept (not even encrypted) nor handled: no answer to the words that followed.
+        assert left == (0,)
+        texts = [m.text for m in amina.messages]
+        assert texts[texts.index(erased) + 1 :] == []
+        assert inbox_of(app).depth == 0
+        # What the person sends afterwards is new, from a stranger, and answered as such.
+        await amina.send("/menu")
+        await fake_telegram.wait_for(lambda: amina.messages[-1].text == stranger)

@@ -20,6 +20,7 @@ from bot.services import build_services
 from bot.storage.crypto import Cipher, load_or_create_key
 from bot.storage.sqlite import SqliteStorage
 from bot.storage.tables.erasures import erased_file
+from bot.telegram.app import inbox_of
 from tests.conftest import running_bot
 from tests.e2e.helpers import (
     App,
@@ -180,6 +181,9 @@ async def test_erase_without_a_prompt_and_of_a_missing_person(
 ) -> None:
     amina = await person_joins(fake_telegram, bot, "Amina")
     assert amina is not None
+    # The admin's storage runs in the bot's event loop here (not in a process of its own):
+    # its BEGIN would block the loop while the bot's writer still finishes the joining.
+    await inbox_of(bot).join()
     [(person_id,)] = rows(settings, "SELECT id FROM persons")
     tr = translator(settings)
     code, printed = await admin_answering(settings, "", "erase", "--personne", "999")

@@ -63,7 +63,10 @@ class InboxStorage(Protocol):
     async def inbox_lanes(self) -> list[tuple[int, int, bool]]: ...
     async def inbox_next(self, lane: int, limit: int = 8) -> list[InboxEntry]: ...
     async def inbox_count_crashes(self) -> None: ...
-    async def inbox_done(self, done: Sequence[tuple[int, InboxStatus]], now: datetime) -> None: ...
+    async def inbox_done(
+        self, done: Sequence[tuple[int, InboxStatus]], now: datetime
+    ) -> set[int]: ...
+    async def inbox_waiting(self, lane: int) -> int: ...
     async def inbox_failed(self, update_id: int, max_attempts: int, now: datetime) -> bool: ...
     async def inbox_figures(self) -> InboxFigures: ...
     async def beat(self, name: str, now: datetime) -> None: ...
@@ -142,22 +145,35 @@ class InboxTable(Database):
                 " SELECT MIN(update_id) FROM inbox WHERE status = 'pending' GROUP BY lane)"
             )
 
-    async def inbox_done(self, done: Sequence[tuple[int, InboxStatus]], now: datetime) -> None:
+    async def inbox_done(self, done: Sequence[tuple[int, InboxStatus]], now: datetime) -> set[int]:
         """Handled (or set aside), several at once (one commit for many lanes). A handled
-        update's words are wiped at once; a set-aside one keeps them for inspection."""
+        update's words are wiped at once; a set-aside one keeps them for inspection.
+        Returns the ids no longer stored: their lane was emptied by an erasure."""
+        gone: set[int] = set()
         async with self._transaction() as db:
             for update_id, status in done:
                 if status == "set_aside":
-                    await db.execute(
+                    cursor = await db.execute(
                         "UPDATE inbox SET status = ?, done_at = ?, attempts = attempts + 1"
                         " WHERE update_id = ?",
                         (status, to_db(now), update_id),
                     )
                 else:
-                    await db.execute(
+                    cursor = await db.execute(
                         "UPDATE inbox SET status = ?, done_at = ?, raw = X'' WHERE update_id = ?",
                         (status, to_db(now), update_id),
                     )
+                if cursor.rowcount == 0:
+                    gone.add(update_id)
+        return gone
+
+    async def inbox_waiting(self, lane: int) -> int:
+        """How many updates wait in this lane."""
+        row = await self._fetch_one(
+            "SELECT COUNT(*) FROM inbox WHERE lane = ? AND status IN ('pending', 'refused')",
+            (lane,),
+        )
+        return int(row[0]) if row else 0
 
     async def inbox_failed(self, update_id: int, max_attempts: int, now: datetime) -> bool:
         """One more failed try; set aside (True) once it reaches `max_attempts`."""

@@ -195,10 +195,11 @@ class PersonsTable(ErasuresTable):
             await db.execute("DELETE FROM pending_inputs WHERE account = ?", (account,))
             await db.execute("DELETE FROM audit WHERE person_id = ?", (person_id,))
             await erase_safety(db, account)
-            # Updates set aside keep their (encrypted) words for inspection: not theirs any more.
+            # Every update of their chat goes, waiting ones too: set-aside ones keep the
+            # (encrypted) words, and waiting ones were written by the person being erased
+            # (what they send afterwards arrives as new updates, from a stranger).
             await db.execute(
-                "DELETE FROM inbox WHERE status IN ('processed', 'set_aside')"
-                " AND lane = (SELECT chat_id FROM persons WHERE id = ?)",
+                "DELETE FROM inbox WHERE lane = (SELECT chat_id FROM persons WHERE id = ?)",
                 (person_id,),
             )
             await db.execute(
