@@ -281,6 +281,8 @@ async def stale_pressed(
 ) -> None:
     """Answer an unusable button and bring back the live question, so nobody is stuck."""
     await query.answer(tr(context).message("bot.stale_button"))
+    if query.message is not None:
+        forget_question(context, query.message.message_id)
     await close_buttons(query)
     turn = await services(context).dialogues.current(person(), tr(context))
     if turn is not None:
