@@ -113,8 +113,10 @@ async def finish_probleme(user: FakeUser, difficulty: str | bytes) -> None:
     await user.click("9")
     await expect(user, "quel domaine")
     await user.click("Logement")
-    await expect(user, "Voici ce que j'ai compris")
-    await user.click("Oui, c'est ça")
+    recap = await expect(user, "Voici ce que j'ai compris")
+    while not recap.button_labels:  # a long recap comes in several messages
+        recap = await user.next_message()
+    await user.click("Oui, c'est ça", message=recap)
     await user.next_message()
     await expect(user, "Que voulez-vous faire ?")
 
