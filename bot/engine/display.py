@@ -17,9 +17,6 @@ from bot.engine.state import Json
 ELLIPSIS = "…"
 # An answer quoted inside a question stays short enough for one phone screen.
 PLACEHOLDER_LIMIT = 300
-# Telegram allows 4,096 characters; the recap keeps room for the transport's markup.
-RECAP_LIMIT = 3500
-_MIN_SHARE = 40
 
 
 def shorten(text: str, limit: int) -> str:
@@ -184,8 +181,9 @@ def _items(
 def recap(dialogue: Dialogue, step: Step, answers: dict[str, Json], tr: Translator) -> str:
     """The recap: its heading, each listed answer in the person's words, "J'ai bien compris ?".
 
-    Long answers are shortened here only (the state keeps them whole) so that the
-    message stays under RECAP_LIMIT characters.
+    Every answer is shown whole, one per line: a person asked "J'ai bien compris ?" must see
+    all she said. A recap longer than one message is split by the transport at line breaks,
+    the question and its buttons coming last.
     """
     heading = question(dialogue, step, answers, None, tr)
     ask = tr.message("engine.recap_question")
@@ -193,29 +191,10 @@ def recap(dialogue: Dialogue, step: Step, answers: dict[str, Json], tr: Translat
         (tr.gettext(listed.label), shown(listed, answers.get(listed.id), tr))
         for listed in map(dialogue.step, step.recap_of)
     ]
-    said = [(label, text) for label, text in said if text]
-    frame = sum(
-        len(tr.message("engine.recap_line", label=label, answer="")) + 1 for label, _ in said
-    )
-    budget = RECAP_LIMIT - len(heading) - len(ask) - frame - 4
-    shares = _shares(budget, [len(text) for _, text in said])
     lines = [
-        tr.message("engine.recap_line", label=label, answer=shorten(text, share))
-        for (label, text), share in zip(said, shares, strict=True)
+        tr.message("engine.recap_line", label=label, answer=text) for label, text in said if text
     ]
     return "\n\n".join(filter(None, (heading, "\n".join(lines), ask)))
-
-
-def _shares(budget: int, lengths: list[int]) -> list[int]:
-    """Split a character budget: short answers whole, the rest shared among the long ones."""
-    shares = [0] * len(lengths)
-    left = budget
-    order = sorted(range(len(lengths)), key=lengths.__getitem__)
-    for rank, index in enumerate(order):
-        fair = max(left // (len(order) - rank), _MIN_SHARE)
-        shares[index] = min(lengths[index], fair)
-        left -= shares[index]
-    return shares
 
 
 def scale_scores(dialogue: Dialogue, answers: dict[str, Json]) -> dict[str, float]:

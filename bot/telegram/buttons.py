@@ -38,7 +38,7 @@ from bot.telegram.callbacks import (
     SummaryButton,
     WorkerButton,
 )
-from bot.telegram.common import tr
+from bot.telegram.common import forget_question, tr
 from bot.telegram.render import close_buttons
 from bot.telegram.roles import caller
 
@@ -56,6 +56,10 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         log.info("callback_forged")
         decoded = None
     role = caller().role
+    if query.message is not None and not (isinstance(decoded, AnswerButton) and role == "person"):
+        # Only an answer button may leave the live question live; any other handler may
+        # close that message's buttons itself, and closing them twice is refused.
+        forget_question(context, query.message.message_id)
     match decoded:
         case ConsentButton():
             await joining.consent_pressed(update, context, query, decoded)

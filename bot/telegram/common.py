@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.engine import Prompt
 from bot.i18n import Translator
 from bot.logs import frames
 from bot.telegram.render import prompt_keyboard, split_text
 from bot.telegram.roles import caller, current_caller, services
 
 log = logging.getLogger(__name__)
+
+# chat_data key: the message id of the dialogue question whose buttons are live in this chat.
+# Kept in memory only: after a restart an older copy may keep its buttons, but a press on it
+# is still checked against the run's turn (a stale one gets the kind "old button" answer).
+LIVE_QUESTION = "live_question"
 
 
 def tr(context: ContextTypes.DEFAULT_TYPE) -> Translator:
@@ -65,9 +72,38 @@ async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     turn = await services(context).dialogues.current(who, tr(context))
     if turn is None or turn.prompt is None or turn.run_id is None:
         return
-    await say(
-        update, context, turn.prompt.text, reply_markup=prompt_keyboard(turn.prompt, turn.run_id)
-    )
+    await send_question(update, context, turn.prompt, turn.run_id)
+
+
+async def send_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, prompt: Prompt, run_id: int
+) -> Message | None:
+    """Send a dialogue question; the copy shown before loses its buttons, so only one is live."""
+    await retire_question(update, context)
+    markup = prompt_keyboard(prompt, run_id)
+    sent = await say(update, context, prompt.text, reply_markup=markup)
+    if sent is not None and markup is not None and context.chat_data is not None:
+        context.chat_data[LIVE_QUESTION] = sent.message_id
+    return sent
+
+
+async def retire_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The last question shown in this chat was answered or replaced: its buttons go."""
+    chat = update.effective_chat
+    if chat is None or context.chat_data is None:
+        return
+    message_id = context.chat_data.pop(LIVE_QUESTION, None)
+    if message_id is None:
+        return
+    # Already closed, or too old to edit: nothing more to do.
+    with contextlib.suppress(BadRequest):
+        await context.bot.edit_message_reply_markup(chat.id, message_id, reply_markup=None)
+
+
+def forget_question(context: ContextTypes.DEFAULT_TYPE, message_id: int) -> None:
+    """The question `message_id` was closed by its own button press: nothing left to retire."""
+    if context.chat_data is not None and context.chat_data.get(LIVE_QUESTION) == message_id:
+        del context.chat_data[LIVE_QUESTION]
 
 
 async def unsupported_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -30,7 +30,14 @@ from bot.telegram.callbacks import (
     SummaryButton,
     encode,
 )
-from bot.telegram.common import ask_again, say, tr
+from bot.telegram.common import (
+    ask_again,
+    forget_question,
+    retire_question,
+    say,
+    send_question,
+    tr,
+)
 from bot.telegram.render import (
     MESSAGE_LIMIT,
     close_buttons,
@@ -233,6 +240,8 @@ async def answer_pressed(
     if turn.same_question and turn.prompt is not None and turn.run_id is not None:
         await _edit(query, turn.prompt.text, prompt_keyboard(turn.prompt, turn.run_id))
         return
+    if query.message is not None:
+        forget_question(context, query.message.message_id)
     label = _pressed_label(query, button.value, run_id, press.turn)
     answer = None if button.value == PREVIOUS else turn.chosen or label
     await _show_choice(query, tr(context).message("bot.chosen", answer=answer) if answer else None)
@@ -272,6 +281,8 @@ async def stale_pressed(
 ) -> None:
     """Answer an unusable button and bring back the live question, so nobody is stuck."""
     await query.answer(tr(context).message("bot.stale_button"))
+    if query.message is not None:
+        forget_question(context, query.message.message_id)
     await close_buttons(query)
     turn = await services(context).dialogues.current(person(), tr(context))
     if turn is not None:
@@ -345,16 +356,14 @@ async def language_pressed(
 
 
 async def show_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
-    """Send what a dialogue step says, then its question with buttons; the menu when finished."""
+    """Send what a dialogue step says, then its question with buttons; the menu when finished.
+
+    The question shown before (answered by typing, or shown again here) loses its buttons."""
+    await retire_question(update, context)
     for text in turn.messages:
         await say(update, context, text)
     if turn.prompt is not None and turn.run_id is not None:
-        await say(
-            update,
-            context,
-            turn.prompt.text,
-            reply_markup=prompt_keyboard(turn.prompt, turn.run_id),
-        )
+        await send_question(update, context, turn.prompt, turn.run_id)
         # Only now, Telegram having accepted it, may free text answer this question.
         await services(context).dialogues.shown(turn)
     if turn.finished:

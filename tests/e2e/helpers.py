@@ -113,10 +113,20 @@ async def finish_probleme(user: FakeUser, difficulty: str | bytes) -> None:
     await user.click("9")
     await expect(user, "quel domaine")
     await user.click("Logement")
-    await expect(user, "Voici ce que j'ai compris")
-    await user.click("Oui, c'est ça")
+    recap = await expect(user, "Voici ce que j'ai compris")
+    while not recap.button_labels:  # a long recap comes in several messages
+        recap = await user.next_message()
+    await user.click("Oui, c'est ça", message=recap)
     await user.next_message()
     await expect(user, "Que voulez-vous faire ?")
+
+
+async def confirm_recap(user: FakeUser) -> None:
+    """A recap has come (maybe in several messages): the person says it is right."""
+    recap = await expect(user, "Voici ce que j'ai compris")
+    while not recap.button_labels:  # a long recap comes in several messages
+        recap = await user.next_message()
+    await user.click("Oui, c'est ça", message=recap)
 
 
 async def finish_forces(user: FakeUser, score: int) -> None:
@@ -140,6 +150,10 @@ async def finish_forces(user: FakeUser, score: int) -> None:
     for answer in ("Cuisiner", "J'ai demandé de l'aide", "Mon frère"):
         await user.next_message()
         await user.send(answer)
+    recap = await expect(user, "Voici ce que j'ai compris")
+    while not recap.button_labels:  # a long recap comes in several messages
+        recap = await user.next_message()
+    await user.click("Oui, c'est ça", message=recap)
     await user.next_message()
     await expect(user, "Que voulez-vous faire ?")
 

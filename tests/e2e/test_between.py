@@ -12,6 +12,7 @@ from tests.clock import ManualClock
 from tests.conftest import running_bot
 from tests.e2e.helpers import (
     App,
+    confirm_recap,
     eventually,
     expect,
     open_dialogue,
@@ -52,6 +53,7 @@ async def choose_a_first_step(amina: FakeUser) -> None:
     await amina.click("8")
     await expect(amina, "Quand allez-vous essayer ?")
     await amina.send("jeudi 10h")
+    await confirm_recap(amina)
     await expect(amina, "Je vous le rappelle ?")
     await amina.click("Oui")
     await amina.next_message()

@@ -10,7 +10,14 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.engine import load_dialogues
 from bot.i18n import ui_text
-from tests.e2e.helpers import expect, finish_probleme, open_dialogue, person_joins, services_of
+from tests.e2e.helpers import (
+    confirm_recap,
+    expect,
+    finish_probleme,
+    open_dialogue,
+    person_joins,
+    services_of,
+)
 from tests.fakegram import BotMessage, FakeTelegram
 
 HOSTILE = "Je dors chez ma sœur <b>&amp;</b> {0} {} 😢"
@@ -95,6 +102,7 @@ async def test_mes_idees_with_two_ideas_a_first_step_and_low_confidence(
     await karim.send("Que ma voisine relise")
     await expect(karim, "Quand allez-vous essayer ?")
     await karim.send("Mardi matin")
+    await confirm_recap(karim)
     await expect(karim, "Je vous le rappelle ?")
     await karim.click("Oui")
     await expect(karim, "c'est terminé")
@@ -135,6 +143,7 @@ async def test_mes_forces_in_the_simpler_emoji_scale(
     await lea.send("J'ai demandé de l'aide")
     await expect(lea, "Qui peut vous aider ?")
     await lea.send("Mon frère")
+    await confirm_recap(lea)
     await lea.next_message()
     menu = await expect(lea, "Que voulez-vous faire ?")
     assert "Mes forces ✔" in menu.button_labels

@@ -987,6 +987,8 @@ async def hostile_journey(
     await person.click("8")
     await until(session, person, "Quand allez-vous essayer")
     await person.send(next(said))
+    recap = await until(session, person, "J'ai bien compris ?")
+    await person.click("Oui, c'est ça", message=recap)
     await until(session, person, "Je vous le rappelle")
     await person.click("Non")
     await until(session, person, "Que voulez-vous faire ?")

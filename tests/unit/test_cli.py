@@ -41,9 +41,10 @@ IDEES = [
     "5",
     "Un plus petit pas",
     "Mardi",
+    "Oui, c'est ça",
     "Oui",
 ]
-FORCES = ["3", *(["6", "Passer"] * 8), "Cuisiner", "J'ai demandé", "Mon frère"]
+FORCES = ["3", *(["6", "Passer"] * 8), "Cuisiner", "J'ai demandé", "Mon frère", "Oui, c'est ça"]
 
 
 @pytest.fixture
