@@ -16,6 +16,7 @@ from bot.i18n import ui_text
 from tests.clock import ManualClock
 from tests.conftest import running_bot
 from tests.e2e.helpers import (
+    confirm_recap,
     eventually,
     expect,
     finish_probleme,
@@ -112,7 +113,8 @@ async def test_a_safety_call_request_on_sunday_at_23h_reaches_the_worker_at_once
 
 
 async def choose_a_first_step(amina: FakeUser, when: str) -> None:
-    """Mes idées up to "Quand ?", answered with `when`, and "Je vous le rappelle ?" Oui."""
+    """Mes idées up to "Quand ?", answered with `when`, the recap confirmed, and "Je vous le
+    rappelle ?" Oui."""
     await open_dialogue(amina, "Mes idées")
     await amina.next_message()
     await expect(amina, "Qu'avez-vous déjà essayé")
@@ -132,6 +134,7 @@ async def choose_a_first_step(amina: FakeUser, when: str) -> None:
     await amina.click("8")
     await expect(amina, "Quand allez-vous essayer ?")
     await amina.send(when)
+    await confirm_recap(amina)
     await expect(amina, "Je vous le rappelle ?")
     await amina.click("Oui")
     await amina.next_message()
