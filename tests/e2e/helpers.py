@@ -167,3 +167,30 @@ async def eventually(fake: FakeTelegram, user: FakeUser, fragment: str) -> BotMe
     found = await fake.wait_for(newest, message=f"{fragment!r} never came")
     assert found is not None
     return found
+
+
+async def choose_a_first_step(user: FakeUser, when: str) -> None:
+    """Mes idées up to "Quand ?", answered with `when`, the recap confirmed, and "Je vous le
+    rappelle ?" Oui (what the bot says next is left to the test)."""
+    await open_dialogue(user, "Mes idées")
+    await user.next_message()
+    await expect(user, "Qu'avez-vous déjà essayé")
+    await user.send("Rien encore")
+    await expect(user, "vos idées, même petites")
+    await expect(user, "Écrivez une idée")
+    await user.send("Appeler la CAF")
+    await expect(user, "pourrait bloquer")
+    await user.click("Passer")
+    await expect(user, "Qui ou quoi peut vous aider")
+    await user.click("Passer")
+    await expect(user, "une autre idée")
+    await user.click("Non")
+    await expect(user, "Laquelle pouvez-vous essayer")
+    await user.click("Appeler la CAF")
+    await expect(user, "sûr·e d'y arriver")
+    await user.click("8")
+    await expect(user, "Quand allez-vous essayer ?")
+    await user.send(when)
+    await confirm_recap(user)
+    await expect(user, "Je vous le rappelle ?")
+    await user.click("Oui")

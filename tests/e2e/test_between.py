@@ -12,13 +12,14 @@ from tests.clock import ManualClock
 from tests.conftest import running_bot
 from tests.e2e.helpers import (
     App,
-    confirm_recap,
     eventually,
     expect,
-    open_dialogue,
     person_joins,
     services_of,
     worker_joins,
+)
+from tests.e2e.helpers import (
+    choose_a_first_step as choose_first_step_when,
 )
 from tests.fakegram import FakeTelegram, FakeUser
 
@@ -34,28 +35,7 @@ def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
 
 
 async def choose_a_first_step(amina: FakeUser) -> None:
-    await open_dialogue(amina, "Mes idées")
-    await amina.next_message()
-    await expect(amina, "Qu'avez-vous déjà essayé")
-    await amina.send("Rien encore")
-    await expect(amina, "vos idées, même petites")
-    await expect(amina, "Écrivez une idée")
-    await amina.send("Appeler la CAF")
-    await expect(amina, "pourrait bloquer")
-    await amina.click("Passer")
-    await expect(amina, "Qui ou quoi peut vous aider")
-    await amina.click("Passer")
-    await expect(amina, "une autre idée")
-    await amina.click("Non")
-    await expect(amina, "Laquelle pouvez-vous essayer")
-    await amina.click("Appeler la CAF")
-    await expect(amina, "sûr·e d'y arriver")
-    await amina.click("8")
-    await expect(amina, "Quand allez-vous essayer ?")
-    await amina.send("jeudi 10h")
-    await confirm_recap(amina)
-    await expect(amina, "Je vous le rappelle ?")
-    await amina.click("Oui")
+    await choose_first_step_when(amina, "jeudi 10h")
     await amina.next_message()
     await expect(amina, ui_text("reminder.step_when", date="jeudi 3 décembre vers 10h"))
     await expect(amina, "Que voulez-vous faire ?")

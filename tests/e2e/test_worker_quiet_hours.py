@@ -16,11 +16,12 @@ from bot.i18n import ui_text
 from tests.clock import ManualClock
 from tests.conftest import running_bot
 from tests.e2e.helpers import (
-    confirm_recap,
+    choose_a_first_step as choose_first_step_when,
+)
+from tests.e2e.helpers import (
     eventually,
     expect,
     finish_probleme,
-    open_dialogue,
     person_joins,
     services_of,
     worker_joins,
@@ -113,30 +114,7 @@ async def test_a_safety_call_request_on_sunday_at_23h_reaches_the_worker_at_once
 
 
 async def choose_a_first_step(amina: FakeUser, when: str) -> None:
-    """Mes idées up to "Quand ?", answered with `when`, the recap confirmed, and "Je vous le
-    rappelle ?" Oui."""
-    await open_dialogue(amina, "Mes idées")
-    await amina.next_message()
-    await expect(amina, "Qu'avez-vous déjà essayé")
-    await amina.send("Rien encore")
-    await expect(amina, "vos idées, même petites")
-    await expect(amina, "Écrivez une idée")
-    await amina.send("Appeler la CAF")
-    await expect(amina, "pourrait bloquer")
-    await amina.click("Passer")
-    await expect(amina, "Qui ou quoi peut vous aider")
-    await amina.click("Passer")
-    await expect(amina, "une autre idée")
-    await amina.click("Non")
-    await expect(amina, "Laquelle pouvez-vous essayer")
-    await amina.click("Appeler la CAF")
-    await expect(amina, "sûr·e d'y arriver")
-    await amina.click("8")
-    await expect(amina, "Quand allez-vous essayer ?")
-    await amina.send(when)
-    await confirm_recap(amina)
-    await expect(amina, "Je vous le rappelle ?")
-    await amina.click("Oui")
+    await choose_first_step_when(amina, when)
     await amina.next_message()
 
 
