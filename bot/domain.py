@@ -288,3 +288,39 @@ class DialogueRun:
     # and the last update filed as an answer (None: none known).
     shown_turn: int | None = None
     last_update: int | None = None
+
+
+# The inbox: updates stored before Telegram is told we have them (bot/telegram/inbox.py).
+InboxStatus = Literal["pending", "refused", "processed", "set_aside"]
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """An update as received, with what was decided on arrival (lane, urgency, refusal)."""
+
+    update_id: int
+    lane: int
+    urgent: bool
+    refused: bool
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    """A stored update waiting in its lane."""
+
+    update_id: int
+    lane: int
+    urgent: bool
+    status: InboxStatus
+    attempts: int
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class InboxFigures:
+    """How far behind the bot is: waiting updates and the oldest one's arrival."""
+
+    depth: int
+    oldest: datetime | None
+    set_aside: int

@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 from telegram.error import TelegramError
 
-from bot.storage.tables.inbox import InboxStorage
+from bot.usecases.inbox import InboxStorage
 
 log = logging.getLogger(__name__)
 

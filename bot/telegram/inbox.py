@@ -24,9 +24,10 @@ from typing import Any
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.domain import Arrival, InboxEntry, InboxStatus
 from bot.services import Services
-from bot.storage.tables.inbox import Arrival, InboxEntry, InboxStatus, InboxStorage
 from bot.telegram.ordering import FairLanes
+from bot.usecases.inbox import InboxStorage
 from bot.usecases.persons import telegram_account
 from bot.usecases.replay import current_update
 

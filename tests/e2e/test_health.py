@@ -10,8 +10,8 @@ import aiohttp
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.domain import Arrival
 from bot.services import build_services
-from bot.storage.tables.inbox import Arrival
 from bot.telegram.app import build_application
 from bot.telegram.health import HealthCheck
 from bot.telegram.polling import serve_polling

@@ -128,7 +128,7 @@ async def test_a_person_at_one_action_a_second_is_never_throttled(
 async def test_an_update_in_hand_at_three_crashes_is_set_aside(
     fake_telegram: FakeTelegram, settings: Settings
 ) -> None:
-    from bot.storage.tables.inbox import Arrival
+    from bot.domain import Arrival
 
     services = build_services(settings)
     await services.storage.open()

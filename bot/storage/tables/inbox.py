@@ -12,65 +12,13 @@ methods below are the whole interface the dispatcher needs, so that backend can 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
 
+from bot.domain import Arrival, InboxEntry, InboxFigures, InboxStatus
 from bot.storage.crypto import DecryptionError
 from bot.storage.database import Database, from_db, to_db
 
 RAW = b"inbox.raw"
-
-InboxStatus = Literal["pending", "refused", "processed", "set_aside"]
-
-
-@dataclass(frozen=True)
-class Arrival:
-    """An update as received, with what was decided on arrival (lane, urgency, refusal)."""
-
-    update_id: int
-    lane: int
-    urgent: bool
-    refused: bool
-    raw: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class InboxEntry:
-    """A stored update waiting in its lane."""
-
-    update_id: int
-    lane: int
-    urgent: bool
-    status: InboxStatus
-    attempts: int
-    raw: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class InboxFigures:
-    """How far behind the bot is: waiting updates and the oldest one's arrival."""
-
-    depth: int
-    oldest: datetime | None
-    set_aside: int
-
-
-class InboxStorage(Protocol):
-    """What the dispatcher and the receivers need from storage (SQLite today, PostgreSQL later)."""
-
-    async def inbox_store(self, arrivals: Sequence[Arrival], now: datetime) -> list[int]: ...
-    async def inbox_lanes(self) -> list[tuple[int, int, bool]]: ...
-    async def inbox_next(self, lane: int, limit: int = 8) -> list[InboxEntry]: ...
-    async def inbox_count_crashes(self) -> None: ...
-    async def inbox_done(
-        self, done: Sequence[tuple[int, InboxStatus]], now: datetime
-    ) -> set[int]: ...
-    async def inbox_waiting(self, lane: int) -> int: ...
-    async def inbox_failed(self, update_id: int, max_attempts: int, now: datetime) -> bool: ...
-    async def inbox_figures(self) -> InboxFigures: ...
-    async def beat(self, name: str, now: datetime) -> None: ...
-    async def heartbeats(self) -> dict[str, datetime]: ...
 
 
 class InboxTable(Database):
