@@ -36,7 +36,7 @@ def probleme(tag: str) -> list[Step]:
 
 
 def idees(tag: str) -> list[Step]:
-    """Mes idées: one idea, chosen as the first step, with a reminder."""
+    """Mes idées: one idea, chosen as the first step, the recap confirmed, with a reminder."""
     return [
         ("press", "|open|idees"),
         ("send", f"J'ai appelé la CAF deux fois ({tag})"),
@@ -47,12 +47,14 @@ def idees(tag: str) -> list[Step]:
         ("press", "|i0"),
         ("press", "|8"),
         ("send", "Mardi matin"),
-        ("press", "|_yes"),
+        ("press", "|_yes"),  # the recap: "Oui, c'est ça"
+        ("press", "|_yes"),  # "Je vous le rappelle ?"
     ]
 
 
 def forces(tag: str) -> list[Step]:
-    """Mes forces: a score per domain, a few words on half of them, then three questions."""
+    """Mes forces: a score per domain, a few words on half of them, three questions, then the
+    recap confirmed."""
     steps: list[Step] = [("press", "|open|forces")]
     for domain in range(FORCES_DOMAINS):
         steps.append(("press", f"|{3 + domain % 6}"))
@@ -64,6 +66,7 @@ def forces(tag: str) -> list[Step]:
         ("send", "Cuisiner pour mes enfants"),
         ("send", "J'ai demandé de l'aide"),
         ("send", "Mon frère"),
+        ("press", "|_yes"),  # the recap: "Oui, c'est ça"
     ]
     return steps
 
