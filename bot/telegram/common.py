@@ -5,13 +5,15 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.engine import Prompt
 from bot.i18n import Translator
 from bot.logs import frames
+from bot.telegram import calls
+from bot.telegram.calls import Markup
 from bot.telegram.render import prompt_keyboard, split_text
 from bot.telegram.roles import caller, current_caller, services
 
@@ -29,17 +31,22 @@ def tr(context: ContextTypes.DEFAULT_TYPE) -> Translator:
 
 
 async def say(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, **kwargs: object
-) -> Message | None:
-    """Send a text to the current chat, split if too long; the markup goes on the last part."""
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    text: str,
+    reply_markup: Markup | None = None,
+) -> int | None:
+    """Send a text to the current chat, split if too long; the buttons go on the last part.
+
+    The id of the last message sent (Telegram's answer is not parsed: see `calls`)."""
     chat = update.effective_chat
     if chat is None:
         return None
     parts = split_text(text)
-    sent: Message | None = None
+    sent: int | None = None
     for index, part in enumerate(parts):
-        extra = kwargs if index == len(parts) - 1 else {}
-        sent = await context.bot.send_message(chat.id, part, **extra)  # type: ignore[arg-type]
+        markup = reply_markup if index == len(parts) - 1 else None
+        sent = await calls.send_text(context.bot, chat.id, part, markup)
     return sent
 
 
@@ -77,13 +84,13 @@ async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def send_question(
     update: Update, context: ContextTypes.DEFAULT_TYPE, prompt: Prompt, run_id: int
-) -> Message | None:
+) -> int | None:
     """Send a dialogue question; the copy shown before loses its buttons, so only one is live."""
     await retire_question(update, context)
     markup = prompt_keyboard(prompt, run_id)
     sent = await say(update, context, prompt.text, reply_markup=markup)
     if sent is not None and markup is not None and context.chat_data is not None:
-        context.chat_data[LIVE_QUESTION] = sent.message_id
+        context.chat_data[LIVE_QUESTION] = sent
     return sent
 
 
@@ -97,7 +104,7 @@ async def retire_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     # Already closed, or too old to edit: nothing more to do.
     with contextlib.suppress(BadRequest):
-        await context.bot.edit_message_reply_markup(chat.id, message_id, reply_markup=None)
+        await calls.edit_markup(context.bot, chat.id, message_id)
 
 
 def forget_question(context: ContextTypes.DEFAULT_TYPE, message_id: int) -> None:

@@ -14,6 +14,7 @@ from bot.engine import PREVIOUS, ButtonPress, TextAnswer, VoiceAnswer
 from bot.i18n import current_language
 from bot.telegram import (
     appointments,
+    calls,
     checkins,
     negotiation,
     reminders,
@@ -30,6 +31,7 @@ from bot.telegram.callbacks import (
     SummaryButton,
     encode,
 )
+from bot.telegram.calls import Markup
 from bot.telegram.common import (
     ask_again,
     forget_question,
@@ -236,7 +238,7 @@ async def answer_pressed(
     except StaleButton:
         await stale_pressed(update, context, query)
         return
-    await query.answer()
+    await calls.answer_button(context.bot, query.id)
     if turn.same_question and turn.prompt is not None and turn.run_id is not None:
         await _edit(query, turn.prompt.text, prompt_keyboard(turn.prompt, turn.run_id))
         return
@@ -261,16 +263,18 @@ def _pressed_label(query: CallbackQuery, value: str, run_id: int, turn: int) -> 
 
 async def _show_choice(query: CallbackQuery, choice: str | None) -> None:
     """The question keeps its text, the buttons go, and the choice shows under it."""
-    text = getattr(query.message, "text", None)
-    if not text or not choice:
+    message = query.message
+    text = getattr(message, "text", None)
+    if message is None or not text or not choice:
         await close_buttons(query)
         return
+    chat_id, message_id = message.chat.id, message.message_id
     room = MESSAGE_LIMIT - telegram_length(text) - 1
     if telegram_length(choice) > room:
         # Her own long words are right above in the chat: here, their beginning is enough.
         choice = choice[: prefix_within(choice, max(0, room - 1))] + "…"
     try:
-        await query.edit_message_text(f"{text}\n{choice}", reply_markup=None)
+        await calls.edit_text(query.get_bot(), chat_id, message_id, f"{text}\n{choice}")
     except BadRequest:
         # Too old to edit, or too long with the choice: at least the buttons go.
         await close_buttons(query)
@@ -372,9 +376,12 @@ async def show_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Tu
         await show_menu(update, context)
 
 
-async def _edit(query: CallbackQuery, text: str, markup: object) -> None:
+async def _edit(query: CallbackQuery, text: str, markup: Markup | None) -> None:
+    message = query.message
+    if message is None:
+        return
     try:
-        await query.edit_message_text(text, reply_markup=markup)  # type: ignore[arg-type]
+        await calls.edit_text(query.get_bot(), message.chat.id, message.message_id, text, markup)
     except BadRequest as error:
         if "not modified" not in str(error):
             raise

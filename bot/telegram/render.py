@@ -9,7 +9,9 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import BadRequest
 
 from bot.engine import Prompt
+from bot.telegram import calls
 from bot.telegram.callbacks import AnswerButton, Callback, encode
+from bot.telegram.calls import PlainKeyboard
 
 MESSAGE_LIMIT = 4096
 
@@ -24,16 +26,24 @@ def keyboard(rows: Sequence[Sequence[tuple[str, Callback]]]) -> InlineKeyboardMa
     )
 
 
-def prompt_keyboard(prompt: Prompt, run_id: int) -> InlineKeyboardMarkup | None:
-    """The buttons of a question, bound to its run and turn so old ones are recognised."""
+def prompt_keyboard(prompt: Prompt, run_id: int) -> PlainKeyboard | None:
+    """The buttons of a question, bound to its run and turn so old ones are recognised.
+
+    Plain JSON, not PTB objects: a question's keyboard is built at every turn and only sent."""
     if not prompt.buttons:
         return None
-    return keyboard(
-        [
-            [(button.label, AnswerButton(run_id, prompt.turn, button.value)) for button in row]
+    return {
+        "inline_keyboard": [
+            [
+                {
+                    "text": button.label,
+                    "callback_data": encode(AnswerButton(run_id, prompt.turn, button.value)),
+                }
+                for button in row
+            ]
             for row in prompt.buttons
         ]
-    )
+    }
 
 
 def telegram_length(text: str) -> int:
@@ -77,8 +87,9 @@ def png_file(data: bytes, name: str) -> InputFile:
 
 async def close_buttons(query: CallbackQuery) -> None:
     """Remove the buttons of an answered question so they cannot be pressed again."""
-    if getattr(query.message, "reply_markup", None) is None:
+    message = query.message
+    if message is None or getattr(message, "reply_markup", None) is None:
         return
     # Already closed, or too old to edit: nothing to do.
     with contextlib.suppress(BadRequest):
-        await query.edit_message_reply_markup(reply_markup=None)
+        await calls.edit_markup(query.get_bot(), message.chat.id, message.message_id)
