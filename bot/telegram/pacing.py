@@ -17,6 +17,11 @@ from bot.telegram.health import Vitals
 log = logging.getLogger(__name__)
 
 
+# Requests no limit applies to: answering a pressed button (its spinner) goes at once, as a
+# late answer is worthless, and skips the limiter's queue and retry loop (about 0.1 ms each).
+UNLIMITED = frozenset({"answerCallbackQuery"})
+
+
 class PacedRateLimiter(AIORateLimiter):
     """Also keeps each private chat near one message a second, so a worker receiving many
     summaries at once, or a wave of reminders, never sets off a storm of 429s."""
@@ -81,6 +86,8 @@ class PacedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
+        if endpoint in UNLIMITED:
+            return await callback(*args, **kwargs)
         chat_id = data.get("chat_id")
         with contextlib.suppress(ValueError, TypeError):
             chat_id = int(chat_id)  # type: ignore[arg-type]
