@@ -53,7 +53,7 @@ class Catalogs:
             for po_path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
                 language = po_path.parent.parent.name
                 translations[language] = compile_catalog(po_path)
-        return cls(load_ui_texts(dialogs_dir), translations)
+        return cls(ui_texts_of(dialogs_dir), translations)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -132,9 +132,34 @@ class Translator:
         )
 
 
+# The UI texts of the last few folders read, by folder and the files' sizes and times: the
+# command line's French texts and the bot's catalogues share one reading at start-up, and a
+# file changed since (tests write their own) is read again.
+_UI_TEXTS: dict[tuple[Path, tuple[tuple[str, int, int], ...]], dict[str, str]] = {}
+_UI_TEXTS_KEPT = 4
+
+
+def ui_texts_of(dialogs_dir: Path) -> dict[str, str]:
+    """`load_ui_texts(dialogs_dir)`, read once for as long as its files do not change."""
+    files = sorted((dialogs_dir / "ui").glob("*.yaml"))
+    stats = [(path.name, path.stat()) for path in files]
+    key = (
+        dialogs_dir.resolve(),
+        tuple((name, stat.st_mtime_ns, stat.st_size) for name, stat in stats),
+    )
+    texts = _UI_TEXTS.get(key)
+    if texts is None:
+        texts = load_ui_texts(dialogs_dir)
+        if len(_UI_TEXTS) >= _UI_TEXTS_KEPT:
+            del _UI_TEXTS[next(iter(_UI_TEXTS))]
+        _UI_TEXTS[key] = texts
+    return texts
+
+
 @cache
 def _default_catalogs() -> Catalogs:
-    return Catalogs.load(project_dir("dialogs"), project_dir("locales"))
+    # French only: the source texts need no translation, so no catalogue is compiled here.
+    return Catalogs(ui_texts_of(project_dir("dialogs")), {SOURCE_LANGUAGE: NullTranslations()})
 
 
 def ui_text(key: str, **params: object) -> str:

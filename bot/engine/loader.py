@@ -11,7 +11,7 @@ import re
 import string
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import yaml
 
@@ -94,7 +94,15 @@ def load_ui_texts(directory: Path) -> dict[str, str]:
     return texts
 
 
-class _StrictLoader(yaml.SafeLoader):
+# LibYAML's parser when PyYAML was built with it (the wheels are): the same documents, read
+# several times faster at start-up.
+if TYPE_CHECKING:
+    _SafeLoader = yaml.SafeLoader
+else:
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_SafeLoader):
     """SafeLoader for hand-edited files: YAML 1.2 booleans, no duplicate keys.
 
     In YAML 1.1, `yes`, `no`, `on` and `off` are booleans: the key `no:` or the
