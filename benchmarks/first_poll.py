@@ -32,7 +32,7 @@ from benchmarks import ROOT
 from benchmarks.apps import new_key
 from benchmarks.loopback import LoopbackTelegram
 from benchmarks.stats import median
-from bot.telegram.webhook import ALLOWED_UPDATES
+from bot.telegram.startup import ALLOWED_UPDATES
 
 PATIENCE = 120.0
 

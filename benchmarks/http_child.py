@@ -76,7 +76,7 @@ async def _serve(args: argparse.Namespace) -> None:
     from bot.services import build_services
     from bot.telegram.app import App, build_application
     from bot.telegram.polling import start_polling, stop_polling
-    from bot.telegram.webhook import ALLOWED_UPDATES
+    from bot.telegram.startup import ALLOWED_UPDATES
 
     setup_logging()
     persons: list[int] = json.loads(args.persons)

@@ -15,8 +15,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from bot.engine import load_ui_texts
@@ -30,6 +28,10 @@ current_language: ContextVar[str] = ContextVar("current_language", default=SOURC
 
 def compile_catalog(po_path: Path) -> Translations:
     """Compile one `.po` file into gettext translations, in memory."""
+    # Imported here: a catalogue is compiled when its language is first spoken.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     with po_path.open("rb") as po_file:
         catalog = read_po(po_file)
     buffer = io.BytesIO()
@@ -41,38 +43,53 @@ def compile_catalog(po_path: Path) -> Translations:
 class Catalogs:
     """All languages the bot speaks, with the UI texts they translate."""
 
-    def __init__(self, ui_texts: dict[str, str], translations: dict[str, NullTranslations]):
+    def __init__(
+        self,
+        ui_texts: dict[str, str],
+        translations: dict[str, NullTranslations],
+        uncompiled: dict[str, Path] | None = None,
+    ):
         self.ui_texts = ui_texts
         self._translations = translations
+        # Languages whose `.po` file is compiled when first spoken, not at start-up.
+        self._uncompiled = dict(uncompiled or {})
 
     @classmethod
     def load(cls, dialogs_dir: Path, locales_dir: Path) -> Catalogs:
-        """Read the UI texts and compile every `locales/<lang>/LC_MESSAGES/messages.po`."""
-        translations: dict[str, NullTranslations] = {SOURCE_LANGUAGE: NullTranslations()}
+        """Read the UI texts and find every `locales/<lang>/LC_MESSAGES/messages.po` (each is
+        compiled when its language is first asked for)."""
+        uncompiled: dict[str, Path] = {}
         if locales_dir.is_dir():
             for po_path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-                language = po_path.parent.parent.name
-                translations[language] = compile_catalog(po_path)
-        return cls(ui_texts_of(dialogs_dir), translations)
+                uncompiled[po_path.parent.parent.name] = po_path
+        return cls(ui_texts_of(dialogs_dir), {SOURCE_LANGUAGE: NullTranslations()}, uncompiled)
 
     @property
     def languages(self) -> tuple[str, ...]:
         """Languages with a catalogue, French first."""
-        others = sorted(lang for lang in self._translations if lang != SOURCE_LANGUAGE)
+        known = set(self._translations) | set(self._uncompiled)
+        others = sorted(lang for lang in known if lang != SOURCE_LANGUAGE)
         return (SOURCE_LANGUAGE, *others)
 
     def best_language(self, language_code: str | None) -> str:
         """Map a Telegram `language_code` ("en-GB") to a language we have; French otherwise."""
         if language_code:
             base = language_code.replace("_", "-").split("-")[0].lower()
-            if base in self._translations:
+            if base in self._translations or base in self._uncompiled:
                 return base
         return SOURCE_LANGUAGE
 
     def translator(self, language: str | None = None) -> Translator:
         """A translator for a language (default: the current user's)."""
         chosen = language or current_language.get()
-        return Translator(self, self._translations.get(chosen, self._translations["fr"]), chosen)
+        translations = self._translations.get(chosen)
+        if translations is None:
+            po_path = self._uncompiled.pop(chosen, None)
+            if po_path is None:
+                translations = self._translations[SOURCE_LANGUAGE]
+            else:
+                translations = self._translations[chosen] = compile_catalog(po_path)
+        return Translator(self, translations, chosen)
 
 
 class Translator:

@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
-from PIL import Image, ImageDraw, ImageFont
+if TYPE_CHECKING:
+    # Pillow is imported when a chart is first drawn, not when the bot starts.
+    from PIL import ImageDraw, ImageFont
 
 __all__ = [
     "BEFORE_COLOUR",
@@ -129,6 +131,8 @@ _BOLD_FONT_FILES = (
 
 @cache
 def _font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     for name in _BOLD_FONT_FILES if bold else _FONT_FILES:
         try:
             return ImageFont.truetype(name, size)
@@ -151,6 +155,8 @@ _UNMAPPED = "\U0010ffff"
 # Bounded because labels are free text: a long-running bot must not grow without limit.
 @lru_cache(maxsize=4096)
 def _glyph_ink(font: ImageFont.FreeTypeFont, char: str) -> bytes:
+    from PIL import Image, ImageDraw
+
     side = 2 * round(font.size)
     canvas = Image.new("L", (side, side))
     ImageDraw.Draw(canvas).text((0, 0), char, font=font, fill=255)
@@ -262,6 +268,8 @@ def strengths_chart(scores: Sequence[DomainScore], labels: ChartLabels) -> bytes
     )
     header_height = _MARGIN + title_height + _AFTER_TITLE + legend_height + _AFTER_LEGEND
     height = header_height + rows_height + _line_height(tick_font) + _MARGIN
+
+    from PIL import Image, ImageDraw
 
     image = Image.new("L", (_WIDTH, height), _WHITE)
     draw = ImageDraw.Draw(image)

@@ -12,12 +12,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
 from telegram.error import TelegramError
 
 from bot.usecases.inbox import InboxStorage
+
+if TYPE_CHECKING:
+    # aiohttp is imported only when a health server starts: importing it (and the TLS
+    # contexts it builds at import) is a third of the bot's start-up otherwise.
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +124,8 @@ class HealthCheck:
 
     async def handle(self, request: web.Request) -> web.Response:
         """GET /healthz."""
+        from aiohttp import web
+
         health = await self.check()
         body = {**health.figures, "stale": health.stale}
         return web.json_response(body, status=200 if health.healthy else 503)
@@ -127,6 +133,8 @@ class HealthCheck:
 
 async def serve_health(check: HealthCheck, host: str, port: int) -> web.AppRunner:
     """A loopback /healthz for polling mode (EQUIPAGE_HEALTH_PORT)."""
+    from aiohttp import web
+
     app = web.Application()
     app.router.add_get("/healthz", check.handle)
     runner = web.AppRunner(app, access_log=None)

@@ -17,7 +17,12 @@ from telegram.error import RetryAfter
 from bot.services import Services
 from bot.telegram.health import HealthCheck, Vitals, serve_health
 from bot.telegram.inbox import Inbox
-from bot.telegram.startup import run_until_signalled, shut_down, wait_for_telegram
+from bot.telegram.startup import (
+    ALLOWED_UPDATES,
+    run_until_signalled,
+    shut_down,
+    wait_for_telegram,
+)
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +122,6 @@ def _has_id(item: object) -> bool:
 
 async def start_polling(application: Any, *, poll_seconds: int = 10) -> Poller:
     """Poll into the running application's inbox (after post_init); kept in bot_data."""
-    from bot.telegram.webhook import ALLOWED_UPDATES
-
     poller = Poller(
         application.bot,
         application.bot_data["inbox"],

@@ -17,6 +17,10 @@ log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
+# The updates the bot asks Telegram for, by polling or by webhook (here, not in webhook.py:
+# polling would otherwise import aiohttp for this one list).
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+
 # Waits between tries grow from FIRST_DELAY to MAX_DELAY: quick when the network comes back
 # after a moment, gentle on a resolver or a proxy during a long outage.
 FIRST_DELAY = 1.0

@@ -14,12 +14,16 @@ from telegram.ext import Application
 
 from bot.services import Services
 from bot.telegram.health import HealthCheck
-from bot.telegram.startup import run_until_signalled, shut_down, wait_for_telegram
+from bot.telegram.startup import (
+    ALLOWED_UPDATES,
+    run_until_signalled,
+    shut_down,
+    wait_for_telegram,
+)
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
