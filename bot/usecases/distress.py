@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -99,15 +100,29 @@ class DistressReader:
     vocabulary: frozenset[str]
     # Each vocabulary word by its squeezed form (doubled letters as one).
     squeezed: dict[str, str]
-    excluded: re.Pattern[str] | None
+    # The idioms and negations blanked out before reading, as regexes (not compiled yet).
+    excluded_regexes: tuple[str, ...]
     patterns: tuple[_Pattern, ...]
     child: re.Pattern[str] | None
-    # One regex per level (all its phrases as alternatives): one search per level.
-    by_level: tuple[tuple[str, re.Pattern[str]], ...] = ()
     # Long vocabulary words by first letter, for the one-edit correction.
     long_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Corrections already worked out (words repeat: most messages reuse everyday words).
     _known: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def excluded(self) -> re.Pattern[str] | None:
+        """Every excluded idiom in one regex. Compiled when first needed, like `by_level`:
+        these big alternations are most of the lists' start-up cost."""
+        return _either(list(self.excluded_regexes)) if self.excluded_regexes else None
+
+    @cached_property
+    def by_level(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """One regex per level (all its phrases as alternatives): one search per level."""
+        return tuple(
+            (level, _either([p.regex for p in self.patterns if p.level == level]))
+            for level in LEVELS
+            if any(p.level == level for p in self.patterns)
+        )
 
     def words(self, text: str) -> str:
         """The text as the patterns read it: normalised, respelt, corrected."""
@@ -301,20 +316,14 @@ def load_reader(dialogs_dir: Path) -> DistressReader:
     if child_words:
         where = ui_text("safety.list_where_section", file=folder, section="child")
         child = re.compile(compile_phrase("|".join(child_words), {}, where)[0])
-    by_level = tuple(
-        (level, _either([p.regex for p in patterns if p.level == level]))
-        for level in LEVELS
-        if any(p.level == level for p in patterns)
-    )
     ordered = sorted(vocabulary)
     return DistressReader(
         spellings=spellings,
         vocabulary=frozenset(vocabulary),
         squeezed={_squeeze(word): word for word in ordered},
-        excluded=_either(excluded) if excluded else None,
+        excluded_regexes=tuple(excluded),
         patterns=tuple(patterns),
         child=child,
-        by_level=by_level,
         long_words={
             initial: tuple(w for w in ordered if w[0] == initial and len(w) >= FUZZY_MIN_LENGTH)
             for initial in {w[0] for w in ordered}
