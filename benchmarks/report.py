@@ -50,8 +50,9 @@ def _turn_rows(turns: dict[str, Any]) -> list[Row]:
             "In-process: turn CPU ratio ours / echo",
             f"{turns['cpu_ratio']:.2f}× (median of {turns['rounds']} rounds; min {low:.2f},"
             f" max {high:.2f})",
-            "≤ 1.5×",
-            turns["cpu_ratio"] <= 1.5,
+            # Issue #17: ≤ 2× this round, on the way to ≤ 1.5×.
+            "≤ 2× (then 1.5×)",
+            turns["cpu_ratio"] <= 2.0,
         ),
         Row(
             "  reference: echo + one durable SQLite write per update",
@@ -149,12 +150,18 @@ def _http_rows(found: dict[str, Any]) -> list[Row]:
             f" (loop wake-ups from threads {census['loop_wakeups_from_threads']:.2f};"
             f" fsync calls {_maybe(census.get('fsyncs'))})",
         ),
-        Row(
-            "HTTP: CPU of one aiosqlite hand-off (SELECT 1 less SQL), × hand-offs per update",
-            f"{census.get('handoff_cpu_us') or 0:.0f} µs (event loop's thread"
-            f" {census.get('handoff_main_thread_cpu_us') or 0:.0f} µs)"
-            f" × {census['handoffs']:.2f} = {census['handoffs_cpu_us_per_update']:.0f} µs",
-        ),
+    ]
+    if census.get("handoff_cpu_us") is not None:
+        # Only measurable while storage went through aiosqlite (one hand-off per statement).
+        rows.append(
+            Row(
+                "HTTP: CPU of one aiosqlite hand-off (SELECT 1 less SQL), × hand-offs per update",
+                f"{census['handoff_cpu_us']:.0f} µs (event loop's thread"
+                f" {census.get('handoff_main_thread_cpu_us') or 0:.0f} µs)"
+                f" × {census['handoffs']:.2f} = {census['handoffs_cpu_us_per_update']:.0f} µs",
+            )
+        )
+    rows += [
         Row(
             "HTTP: ours' event-loop thread CPU, µs per update (profile, see JSON)",
             ", ".join(
