@@ -17,8 +17,6 @@ is in progress, so an answer may no longer match its step's kind.
 
 from __future__ import annotations
 
-import copy
-
 from bot.engine.model import OTHER, Dialogue, Step
 from bot.engine.state import Json
 
@@ -53,14 +51,20 @@ def has(dialogue: Dialogue, answers: dict[str, Json], step_id: str) -> bool:
 def put(
     dialogue: Dialogue, answers: dict[str, Json], step_id: str, item: int | None, value: Json
 ) -> dict[str, Json]:
-    """A copy of the answers with this one set (the caller's dict is never changed)."""
-    new = copy.deepcopy(answers)
+    """A copy of the answers with this one set (the caller's dict is never changed).
+
+    Only what changes is copied: the answers, and in a repeat group its list and the item
+    set; every other answer is shared, as answers are never changed in place."""
+    new = dict(answers)
     group = dialogue.parent(step_id)
     if group is None:
         new[step_id] = value
         return new
     index = item or 0
-    with_item(new, group.id, index)[index][step_id] = value
+    with_item(new, group.id, index)
+    entries = new[group.id]
+    assert isinstance(entries, list)  # with_item stored a fresh list there
+    entries[index] = {**items(new, group.id)[index], step_id: value}
     return new
 
 

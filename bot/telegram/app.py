@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, TypeAlias
 
@@ -206,10 +207,14 @@ async def _post_shutdown(application: App) -> None:
 
 
 async def register_commands(application: App, services: Services) -> None:
-    """The persons' command menu in French (default) and in every other language we have."""
+    """The persons' command menu in French (default) and in every other language we have.
+
+    The languages' menus are sent together: start-up waits for one round trip, not one each."""
     scope = BotCommandScopeAllPrivateChats()
+    sending = []
     for language in services.catalogs.languages:
         translator = services.catalogs.translator(language)
         commands = [BotCommand(name, translator.message(key)) for name, key in PERSON_COMMANDS]
         code = None if language == "fr" else language
-        await application.bot.set_my_commands(commands, scope=scope, language_code=code)
+        sending.append(application.bot.set_my_commands(commands, scope=scope, language_code=code))
+    await asyncio.gather(*sending)
