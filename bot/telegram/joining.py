@@ -148,6 +148,12 @@ async def consent_pressed(
     translator = tr(context)
     await query.answer()
     await close_buttons(query)
+    who = caller()
+    if who.role == "person":
+        # An old consent screen, tapped by someone already in: whatever the button, say so.
+        await say(update, context, translator.message("join.already_person"))
+        await show_menu(update, context)
+        return
     if button.action == "refuse":
         log.info("consent_refused")
         await say(update, context, translator.message("consent.refused"))
@@ -155,13 +161,8 @@ async def consent_pressed(
     if button.action == "more":
         await _explain(update, context, button)
         return
-    who = caller()
     chat = update.effective_chat
     assert chat is not None
-    if who.role == "person":
-        await say(update, context, translator.message("join.already_person"))
-        await show_menu(update, context)
-        return
     try:
         await services(context).consent.accept(
             button.invitation_id, button.token, who.account, chat_id=chat.id, language=who.language

@@ -96,7 +96,7 @@ async def finish_probleme(user: FakeUser, difficulty: str | bytes) -> None:
         await user.send_voice(25, data=difficulty)
     else:
         await user.send(difficulty)
-    await expect(user, "Donnez un titre court")
+    await expect(user, "comment l'appelleriez-vous")
     await user.send("Logement")
     await expect(user, "C'est un problème pour qui ?")
     await user.click("Moi")
