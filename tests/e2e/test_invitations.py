@@ -143,6 +143,31 @@ async def test_refusing_stores_nothing_about_the_person(
     await expect(paul, "Bienvenue dans Équipage")
 
 
+async def test_an_old_consent_screen_tapped_after_joining_says_she_is_already_in(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    severine, _ = await worker_joins(fake_telegram, bot)
+    code = await invite(severine, "Lina")
+    lina = fake_telegram.user(first_name="Lina")
+    old_screens = []
+    for _ in range(2):
+        await consent_screen(lina, code)
+        old_screens.append(lina.messages[-1])
+    await consent_screen(lina, code)
+    await lina.click(ui_text("consent.accept"))
+    await expect(lina, ui_text("consent.welcome"))
+    await expect(lina, ui_text("bot.greeting"))
+    await expect(lina, ui_text("bot.menu"))
+    for label, old_screen in zip(
+        (ui_text("consent.refuse"), ui_text("consent.more")), old_screens, strict=True
+    ):
+        await lina.click(label, message=old_screen)
+        await expect(lina, ui_text("join.already_person"))
+        await expect(lina, ui_text("bot.menu"))
+    assert not any(ui_text("consent.refused") in message.text for message in lina.messages)
+    assert rows(settings, "SELECT COUNT(*) FROM persons") == [(1,)]
+
+
 async def test_an_invitation_opened_by_two_accounts_at_once_has_exactly_one_winner(
     fake_telegram: FakeTelegram, bot: App, settings: Settings
 ) -> None:
