@@ -5,14 +5,14 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.engine import Prompt
 from bot.i18n import Translator
 from bot.logs import frames
-from bot.telegram.render import prompt_keyboard, split_text
+from bot.telegram.render import pressed_label, prompt_keyboard, show_choice, split_text
 from bot.telegram.roles import caller, current_caller, services
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,12 @@ async def say(
         extra = kwargs if index == len(parts) - 1 else {}
         sent = await context.bot.send_message(chat.id, part, **extra)  # type: ignore[arg-type]
     return sent
+
+
+async def close_with_choice(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery) -> None:
+    """The answered message keeps its text and shows the button chosen (✅ …); its buttons go."""
+    label = pressed_label(query)
+    await show_choice(query, tr(context).message("bot.chosen", answer=label) if label else None)
 
 
 HELP_BY_ROLE = {"person": "bot.help", "worker": "worker.help", "stranger": "join.stranger"}

@@ -39,12 +39,10 @@ from bot.telegram.common import (
     tr,
 )
 from bot.telegram.render import (
-    MESSAGE_LIMIT,
     close_buttons,
     keyboard,
-    prefix_within,
     prompt_keyboard,
-    telegram_length,
+    show_choice,
 )
 from bot.telegram.roles import caller, person, services
 from bot.usecases.dialogues import NoDialogue, StaleButton, Turn
@@ -83,6 +81,10 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def back_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/retour: the question before, with every answer kept."""
+    if await negotiation.back_command(update, context) or await summary.back_command(
+        update, context
+    ):
+        return
     try:
         turn = await services(context).dialogues.back(person(), tr(context))
     except NoDialogue:
@@ -244,7 +246,7 @@ async def answer_pressed(
         forget_question(context, query.message.message_id)
     label = _pressed_label(query, button.value, run_id, press.turn)
     answer = None if button.value == PREVIOUS else turn.chosen or label
-    await _show_choice(query, tr(context).message("bot.chosen", answer=answer) if answer else None)
+    await show_choice(query, tr(context).message("bot.chosen", answer=answer) if answer else None)
     await show_turn(update, context, turn)
 
 
@@ -257,23 +259,6 @@ def _pressed_label(query: CallbackQuery, value: str, run_id: int, turn: int) -> 
             if key.callback_data == wanted:
                 return str(key.text)
     return None
-
-
-async def _show_choice(query: CallbackQuery, choice: str | None) -> None:
-    """The question keeps its text, the buttons go, and the choice shows under it."""
-    text = getattr(query.message, "text", None)
-    if not text or not choice:
-        await close_buttons(query)
-        return
-    room = MESSAGE_LIMIT - telegram_length(text) - 1
-    if telegram_length(choice) > room:
-        # Her own long words are right above in the chat: here, their beginning is enough.
-        choice = choice[: prefix_within(choice, max(0, room - 1))] + "…"
-    try:
-        await query.edit_message_text(f"{text}\n{choice}", reply_markup=None)
-    except BadRequest:
-        # Too old to edit, or too long with the choice: at least the buttons go.
-        await close_buttons(query)
 
 
 async def stale_pressed(
