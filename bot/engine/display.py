@@ -187,10 +187,18 @@ def recap(dialogue: Dialogue, step: Step, answers: dict[str, Json], tr: Translat
     """
     heading = question(dialogue, step, answers, None, tr)
     ask = tr.message("engine.recap_question")
-    said = [
-        (tr.gettext(listed.label), shown(listed, answers.get(listed.id), tr))
-        for listed in map(dialogue.step, step.recap_of)
-    ]
+    said: list[tuple[str, str]] = []
+    for listed in map(dialogue.step, step.recap_of):
+        if listed.kind is StepKind.REPEAT:
+            # Each item by its first answer ("Idée 1 : …"): the rest would drown the recap.
+            first = next(child for child in listed.group if child.kind in ANSWER_KINDS)
+            said += [
+                (label, shown(item, answer, tr))
+                for label, item, answer in _items(listed, answers, tr)
+                if item is first
+            ]
+        else:
+            said.append((tr.gettext(listed.label), shown(listed, answers.get(listed.id), tr)))
     lines = [
         tr.message("engine.recap_line", label=label, answer=text) for label, text in said if text
     ]

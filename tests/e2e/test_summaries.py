@@ -261,9 +261,7 @@ async def test_a_round_can_remove_or_add_a_step_and_old_buttons_are_refused(
     chosen = ui_text("bot.chosen", answer=ui_text("agreement.remove_step"))
     await fake_telegram.wait_for(
         lambda: any(
-            m.message_id == first_question.message_id
-            and m.text.endswith(chosen)
-            and not m.buttons
+            m.message_id == first_question.message_id and m.text.endswith(chosen) and not m.buttons
             for m in amina.messages
         )
     )
