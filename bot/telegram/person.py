@@ -32,6 +32,7 @@ from bot.telegram.callbacks import (
 )
 from bot.telegram.common import (
     ask_again,
+    close_with_choice,
     forget_question,
     retire_question,
     say,
@@ -145,7 +146,7 @@ async def forward_pressed(
     inputs = services(context).inputs
     pending = await inputs.peek(caller().account)
     await query.answer()
-    await close_buttons(query)
+    await close_with_choice(context, query)
     if pending is None or pending.kind != FORWARDED_INPUT:
         await say(update, context, tr(context).message("bot.stale_button"))
         return
@@ -290,7 +291,7 @@ async def menu_pressed(
         await show_menu(update, context)
         return
     await query.answer()
-    await close_buttons(query)
+    await close_with_choice(context, query)
     translator = tr(context)
     who = person()
     if action == "open":
@@ -333,7 +334,7 @@ async def language_pressed(
     language = button.language
     changed = await services(context).persons.change_language(person(), language)
     await query.answer()
-    await close_buttons(query)
+    await close_with_choice(context, query)
     if changed:
         current_language.set(language)
         await say(update, context, tr(context).message("bot.language_changed"))

@@ -19,6 +19,7 @@ from tests.e2e.helpers import (
     open_dialogue,
     person_joins,
     services_of,
+    shows_choice,
     worker_joins,
 )
 from tests.e2e.helpers import (
@@ -426,8 +427,11 @@ async def test_a_first_step_corrected_in_the_recap_is_the_one_reminded_checked_a
             fake_telegram, amina, ui_text("reminder.checkin_question", step=new)
         )
         await amina.click(ui_text("reminder.checkin_done"), message=question)
+        # Each answer stays visible under its question.
+        await shows_choice(fake_telegram, amina, question, ui_text("reminder.checkin_done"))
         gas = await eventually(fake_telegram, amina, ui_text("reminder.checkin_gas"))
         await amina.click(ui_text("reminder.gas_as_expected"), message=gas)
+        await shows_choice(fake_telegram, amina, gas, ui_text("reminder.gas_as_expected"))
         await eventually(fake_telegram, amina, ui_text("reminder.checkin_learned"))
         await amina.click(ui_text("reminder.skip"))
         await eventually(fake_telegram, amina, ui_text("reminder.checkin_thanks"))

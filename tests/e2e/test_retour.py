@@ -15,10 +15,11 @@ from tests.e2e.helpers import (
     finish_probleme,
     open_dialogue,
     person_joins,
+    shows_choice,
     worker_joins,
 )
 from tests.e2e.test_summaries import STEPS_OF_SOPHIE, first_line, read_preview
-from tests.fakegram import BotMessage, FakeTelegram, FakeUser
+from tests.fakegram import FakeTelegram, FakeUser
 
 DIALOGUES = load_dialogues(Path(__file__).parents[2] / "dialogs")
 PROBLEME, IDEES = DIALOGUES["probleme"], DIALOGUES["idees"]
@@ -33,18 +34,6 @@ def pending(settings: Settings) -> list[tuple[object, ...]]:
     """The free-text input each account is expected to give next (kind, ref)."""
     with sqlite3.connect(settings.database) as db:
         return list(db.execute("SELECT kind, ref FROM pending_inputs"))
-
-
-async def shows_choice(fake: FakeTelegram, user: FakeUser, message: BotMessage, label: str) -> None:
-    """The answered message now ends with "✅ label" and has no buttons left."""
-    chosen = ui_text("bot.chosen", answer=label)
-    await fake.wait_for(
-        lambda: any(
-            m.message_id == message.message_id and m.text.endswith(chosen) and not m.buttons
-            for m in user.messages
-        ),
-        message=f"{chosen!r} never shown on message #{message.message_id}",
-    )
 
 
 async def test_retour_at_every_kind_of_dialogue_step(fake_telegram: FakeTelegram, bot: App) -> None:
@@ -282,3 +271,21 @@ async def test_retour_in_the_summary_goes_back_to_what_she_wants_to_talk_about(
     await amina.click(ui_text("summary.later"), message=control)
     await shows_choice(fake_telegram, amina, control, ui_text("summary.later"))
     await expect(amina, first_line("summary.kept"))
+
+
+async def test_a_button_answer_stays_visible_on_the_consent_the_menu_and_the_language(
+    fake_telegram: FakeTelegram, bot: App
+) -> None:
+    amina = await person_joins(fake_telegram, bot, "Amina")
+    consent = next(m for m in amina.messages if m.text.startswith(ui_text("consent.question")))
+    await shows_choice(fake_telegram, amina, consent, ui_text("consent.accept"))
+    await amina.send("/menu")
+    menu = await expect(amina, ui_text("bot.menu"))
+    await amina.click(PROBLEME.title, message=menu)
+    await shows_choice(fake_telegram, amina, menu, PROBLEME.title)
+    await expect(amina, PROBLEME.intro.splitlines()[0])
+    await expect(amina, opening(PROBLEME, "difficulte"))
+    await amina.send("/langue")
+    languages = await expect(amina, ui_text("bot.language_question"))
+    await amina.click(ui_text("bot.language_fr"), message=languages)
+    await shows_choice(fake_telegram, amina, languages, ui_text("bot.language_fr"))
