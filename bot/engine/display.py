@@ -137,13 +137,16 @@ def answers_lines(
 ) -> list[tuple[str, str, bool]]:
     """Like answers_view, with whether each answer is the person's own words (text or voice).
 
-    A choice, a score or yes/no is shown in our wording: a reader must not take it for hers.
+    A choice, a score or yes/no is shown in our wording: a reader must not take it for hers;
+    a choice among the items she gave (`options_from`) is hers.
     """
     lines = []
     for label, step, answer in _labelled(dialogue, answers, tr):
         text = shown(step, answer, tr)
         if text:
-            lines.append((label, text, store.is_words(answer)))
+            # A choice among her own items (her ideas) is still her words.
+            words = store.is_words(answer) or step.options_from is not None
+            lines.append((label, text, words))
     return lines
 
 
