@@ -71,7 +71,13 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """After a command, a person in a dialogue sees the question they were on, below it."""
+    """After a command, the question waiting for an answer comes back, below it: a dialogue's,
+    or one waiting for free words (the summary's topics, an agreement's wording)."""
+    # Late import: both modules import this one.
+    from bot.telegram import negotiation, summary
+
+    if await summary.reask(update, context) or await negotiation.reask(update, context):
+        return
     who = caller().person
     if who is None or caller().role != "person":
         return

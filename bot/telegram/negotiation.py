@@ -382,12 +382,26 @@ async def worker_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
     problem = str((pending.data or {}).get("problem", ""))
     data = {"problem": problem, "steps": [vars(step) for step in steps]}
     await found.inputs.expect(account, STEPS_INPUT, pending.ref, data)
+    await _worker_preview(update, context, pending.ref, problem, steps)
+    return True
+
+
+async def _worker_preview(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person_id: int,
+    problem: str,
+    steps: list[AgreementStep],
+) -> None:
+    """Exactly what the person will get, with Envoyer and Réécrire les étapes."""
+    found = services(context)
+    translator = tr(context)
     try:
-        who = await found.summaries.person_of(worker(), pending.ref)
+        who = await found.summaries.person_of(worker(), person_id)
     except NotYours:
-        await found.inputs.clear(account)
+        await found.inputs.clear(caller().account)
         await say(update, context, translator.message("worker.not_yours"))
-        return True
+        return
     name = _name_or_default(who.pseudonym, translator)
     text = "\n".join(
         [
@@ -397,10 +411,47 @@ async def worker_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
         ]
     )
     rows: list[list[tuple[str, Callback]]] = [
-        [(translator.message("worker.agree_send"), WorkerButton("agsend", pending.ref))],
-        [(translator.message("worker.agree_redo"), WorkerButton("agredo", pending.ref))],
+        [(translator.message("worker.agree_send"), WorkerButton("agsend", person_id))],
+        [(translator.message("worker.agree_redo"), WorkerButton("agredo", person_id))],
     ]
     await say(update, context, text, reply_markup=keyboard(rows))
+
+
+def _drafted_steps(data: dict[str, object]) -> list[AgreementStep]:
+    """The steps the worker typed, kept in the pending input until sent."""
+    raw = data.get("steps")
+    return [
+        AgreementStep(str(s.get("what", "")), str(s.get("who", "")), str(s.get("when", "")))
+        for s in (raw if isinstance(raw, list) else [])
+        if isinstance(s, dict)
+    ]
+
+
+async def reask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """After a command, the agreement question waiting for words comes back; False if none."""
+    found = services(context)
+    pending = await found.inputs.peek(caller().account)
+    if pending is None or pending.kind not in (CHANGE_INPUT, PROBLEM_INPUT, STEPS_INPUT):
+        return False
+    data = dict(pending.data or {})
+    try:
+        if pending.kind == CHANGE_INPUT:
+            current = await found.agreements.open_round(_party(), pending.ref)
+            if "after" in data or data.get("operation") == "remove":
+                await _preview(update, context, current, data)
+            else:
+                await _ask_words(update, context, current, data)
+        elif caller().role != "worker":
+            return False
+        elif pending.kind == PROBLEM_INPUT:
+            await start_agreement(update, context, pending.ref)
+        elif "steps" in data:
+            problem = str(data.get("problem", ""))
+            await _worker_preview(update, context, pending.ref, problem, _drafted_steps(data))
+        else:
+            await _ask_steps(update, context, pending.ref)
+    except (AgreementClosed, NotYours, BadChange):
+        await found.inputs.clear(caller().account)
     return True
 
 
@@ -413,12 +464,7 @@ async def send_proposal(update: Update, context: ContextTypes.DEFAULT_TYPE, pers
     if pending is None or pending.kind != STEPS_INPUT or pending.ref != person_id:
         raise AgreementClosed
     data = pending.data or {}
-    raw = data.get("steps")
-    steps = [
-        AgreementStep(str(s.get("what", "")), str(s.get("who", "")), str(s.get("when", "")))
-        for s in (raw if isinstance(raw, list) else [])
-        if isinstance(s, dict)
-    ]
+    steps = _drafted_steps(dict(data))
     if not steps:
         raise AgreementClosed
     await found.agreements.propose(worker(), person_id, str(data.get("problem", "")), steps)

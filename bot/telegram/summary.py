@@ -52,6 +52,16 @@ async def _ask_topics(
     )
 
 
+async def reask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """After a command, "De quoi voulez-vous parler ?" comes back if it waits; False if not."""
+    pending = await services(context).inputs.peek(caller().account)
+    if pending is None or pending.kind != TOPICS_INPUT or caller().role != "person":
+        return False
+    view = await services(context).summaries.current(person())
+    await _ask_topics(update, context, pending.ref, view.revision if view else 0)
+    return True
+
+
 async def back_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """/retour at "De quoi voulez-vous parler ?": it is the first question; False if not there."""
     pending = await services(context).inputs.peek(caller().account)

@@ -289,3 +289,46 @@ async def test_a_button_answer_stays_visible_on_the_consent_the_menu_and_the_lan
     languages = await expect(amina, ui_text("bot.language_question"))
     await amina.click(ui_text("bot.language_fr"), message=languages)
     await shows_choice(fake_telegram, amina, languages, ui_text("bot.language_fr"))
+
+
+async def test_after_a_command_the_question_waiting_for_words_comes_back(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    """Not only a dialogue's question: the summary's topics and an agreement's wording too."""
+    sophie, amina = await sophie_proposes(fake_telegram, bot)
+    await expect(amina, ui_text("agreement.question"))
+    await amina.click(ui_text("agreement.add_step"))
+    await expect(amina, ui_text("agreement.ask_add"))
+    await amina.send("/aide")
+    await expect(amina, ui_text("bot.help").splitlines()[0])
+    again = await expect(amina, ui_text("agreement.ask_add"))
+    assert BACK in again.button_labels
+    await amina.send("Demander à ma sœur de venir")
+    await expect(amina, first_line("agreement.preview", name="Sophie D.", change=""))
+    await amina.send("/urgence")
+    await expect(amina, ui_text("bot.emergency").splitlines()[0])
+    preview = await expect(amina, first_line("agreement.preview", name="Sophie D.", change=""))
+    await amina.click(ui_text("agreement.send"), message=preview)
+    await expect(amina, ui_text("agreement.amended_sent"))
+
+    # The worker, writing a new agreement, types an unknown command between two answers.
+    await expect(sophie, first_line("worker.agreement_amended", person="Amina", change=""))
+    await expect(sophie, ui_text("agreement.question"))
+    await sophie.send("/personnes")
+    await sophie.next_message()
+    await sophie.click("Amina")
+    await sophie.next_message()
+    await sophie.click(ui_text("worker.card_agree"))
+    await expect(sophie, first_line("worker.agree_problem_question", person="Amina"))
+    await sophie.send("Trouver un logement")
+    await expect(sophie, first_line("worker.agree_steps_question"))
+    await sophie.send("/nimporte_quoi")
+    await expect(sophie, first_line("bot.unknown_command"))
+    await expect(sophie, first_line("worker.agree_steps_question"))
+
+    await finish_probleme(amina, "Je dors chez ma sœur")
+    await amina.send("/preparer")
+    await expect(amina, first_line("summary.topics_question"))
+    await amina.send("/aide")
+    await expect(amina, ui_text("bot.help").splitlines()[0])
+    await expect(amina, first_line("summary.topics_question"))
