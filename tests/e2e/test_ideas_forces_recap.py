@@ -77,7 +77,10 @@ async def test_mes_idees_recap_corrects_the_first_step(
 
     # She changed her mind: the first step is corrected from the recap.
     await karim.click(ui_text("engine.fix"), message=recap[-1])
-    await expect(karim, ui_text("engine.recap_which"))
+    which = await expect(karim, ui_text("engine.recap_which"))
+    # The ideas are read back, not corrected from here: they feed the first step's choices.
+    assert IDEES.step("idees").label not in which.button_labels
+    assert IDEES.step("premier_pas").label in which.button_labels
     await karim.click(IDEES.step("premier_pas").label)
     await expect(karim, first_line(IDEES, "premier_pas"))
     await karim.click("Écrire au CCAS")
