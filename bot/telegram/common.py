@@ -76,7 +76,11 @@ async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     # Late import: both modules import this one.
     from bot.telegram import negotiation, summary
 
-    if await summary.reask(update, context) or await negotiation.reask(update, context):
+    pending = await services(context).inputs.peek(caller().account)
+    if pending is not None and (
+        await summary.reask(update, context, pending)
+        or await negotiation.reask(update, context, pending)
+    ):
         return
     who = caller().person
     if who is None or caller().role != "person":

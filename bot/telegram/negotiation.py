@@ -11,7 +11,7 @@ from typing import cast
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.domain import Agreement, AgreementStep, StepChange, StepOperation
+from bot.domain import Agreement, AgreementStep, PendingInput, StepChange, StepOperation
 from bot.i18n import Translator
 from bot.telegram.agreement_view import change_text, rounds_text, steps_text
 from bot.telegram.callbacks import AgreementButton, Callback, StepButton, WorkerButton
@@ -427,11 +427,10 @@ def _drafted_steps(data: dict[str, object]) -> list[AgreementStep]:
     ]
 
 
-async def reask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def reask(update: Update, context: ContextTypes.DEFAULT_TYPE, pending: PendingInput) -> bool:
     """After a command, the agreement question waiting for words comes back; False if none."""
     found = services(context)
-    pending = await found.inputs.peek(caller().account)
-    if pending is None or pending.kind not in (CHANGE_INPUT, PROBLEM_INPUT, STEPS_INPUT):
+    if pending.kind not in (CHANGE_INPUT, PROBLEM_INPUT, STEPS_INPUT):
         return False
     data = dict(pending.data or {})
     try:

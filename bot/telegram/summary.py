@@ -6,6 +6,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.domain import PendingInput
 from bot.engine import VoiceAnswer
 from bot.i18n import Translator
 from bot.telegram import summary_view
@@ -52,10 +53,9 @@ async def _ask_topics(
     )
 
 
-async def reask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def reask(update: Update, context: ContextTypes.DEFAULT_TYPE, pending: PendingInput) -> bool:
     """After a command, "De quoi voulez-vous parler ?" comes back if it waits; False if not."""
-    pending = await services(context).inputs.peek(caller().account)
-    if pending is None or pending.kind != TOPICS_INPUT or caller().role != "person":
+    if pending.kind != TOPICS_INPUT or caller().role != "person":
         return False
     view = await services(context).summaries.current(person())
     await _ask_topics(update, context, pending.ref, view.revision if view else 0)
