@@ -8,6 +8,7 @@ holds the translations as `.po` files, compiled in memory when the bot starts.
 from __future__ import annotations
 
 import io
+import re
 from contextvars import ContextVar
 from datetime import datetime
 from functools import cache
@@ -114,14 +115,21 @@ class Translator:
         return text.format(**params) if params else text
 
     def date_time(self, moment: datetime, timezone: ZoneInfo) -> str:
-        """'mardi 3 décembre à 14:30' in the user's language and the service's time zone."""
-        return str(
-            format_datetime(
-                moment.astimezone(timezone),
-                self.message("format.datetime"),
-                locale=self.language,
-            )
-        )
+        """'mardi 3 décembre à 14h30' in the user's language and the service's time zone."""
+        local = moment.astimezone(timezone)
+        pattern = self._first_of_month(self.message("format.datetime"), local)
+        return str(format_datetime(local, pattern, locale=self.language))
+
+    def _first_of_month(self, pattern: str, local: datetime) -> str:
+        """On the 1st, the day as the language writes it ('1er' in French), quoted literally."""
+        if local.day != 1:
+            return pattern
+        first = "'" + self.message("format.first_day").replace("'", "''") + "'"
+        # Between quotes is literal text: only the pattern's own parts (even pieces) change.
+        pieces = pattern.split("'")
+        for index in range(0, len(pieces), 2):
+            pieces[index] = re.sub(r"(?<![d])d(?![d])", first, pieces[index])
+        return "'".join(pieces)
 
     def spoken(self, moment: datetime, timezone: ZoneInfo, *, about: bool = False) -> str:
         """'mardi 1er décembre à 14h30', or '… vers 9h' (`about`) for a time the bot assumed:
@@ -142,11 +150,9 @@ class Translator:
 
     def day(self, moment: datetime, timezone: ZoneInfo) -> str:
         """'jeudi 3 décembre' in the user's language and the service's time zone."""
-        return str(
-            format_datetime(
-                moment.astimezone(timezone), self.message("format.date"), locale=self.language
-            )
-        )
+        local = moment.astimezone(timezone)
+        pattern = self._first_of_month(self.message("format.date"), local)
+        return str(format_datetime(local, pattern, locale=self.language))
 
 
 # The UI texts of the last few folders read, by folder and the files' sizes and times: the

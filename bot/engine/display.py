@@ -137,13 +137,16 @@ def answers_lines(
 ) -> list[tuple[str, str, bool]]:
     """Like answers_view, with whether each answer is the person's own words (text or voice).
 
-    A choice, a score or yes/no is shown in our wording: a reader must not take it for hers.
+    A choice, a score or yes/no is shown in our wording: a reader must not take it for hers;
+    a choice among the items she gave (`options_from`) is hers.
     """
     lines = []
     for label, step, answer in _labelled(dialogue, answers, tr):
         text = shown(step, answer, tr)
         if text:
-            lines.append((label, text, store.is_words(answer)))
+            # A choice among her own items (her ideas) is still her words.
+            words = store.is_words(answer) or step.options_from is not None
+            lines.append((label, text, words))
     return lines
 
 
@@ -187,10 +190,18 @@ def recap(dialogue: Dialogue, step: Step, answers: dict[str, Json], tr: Translat
     """
     heading = question(dialogue, step, answers, None, tr)
     ask = tr.message("engine.recap_question")
-    said = [
-        (tr.gettext(listed.label), shown(listed, answers.get(listed.id), tr))
-        for listed in map(dialogue.step, step.recap_of)
-    ]
+    said: list[tuple[str, str]] = []
+    for listed in map(dialogue.step, step.recap_of):
+        if listed.kind is StepKind.REPEAT:
+            # Each item by its first answer ("Idée 1 : …"): the rest would drown the recap.
+            first = next(child for child in listed.group if child.kind in ANSWER_KINDS)
+            said += [
+                (label, shown(item, answer, tr))
+                for label, item, answer in _items(listed, answers, tr)
+                if item is first
+            ]
+        else:
+            said.append((tr.gettext(listed.label), shown(listed, answers.get(listed.id), tr)))
     lines = [
         tr.message("engine.recap_line", label=label, answer=text) for label, text in said if text
     ]

@@ -479,7 +479,8 @@ class _Checker:
             target = self.dialogue.find(listed)
             if target is None:
                 self.file.fail(f"recap lists '{listed}', which does not exist", step.id)
-            if target.kind not in ANSWER_KINDS:
+            # A repeat group is listed item by item ("Idée 1 : …").
+            if target.kind not in _LABELLED:
                 self.file.fail(f"recap lists '{listed}', which gets no answer", step.id)
             if not self.visible(listed, step.id, same=False):
                 self.file.fail(f"recap lists '{listed}', which is not asked before", step.id)

@@ -94,7 +94,9 @@ def _corrections(dialogue: Dialogue, recap: Step, run: Run, tr: Translator) -> R
     rows = [
         [Button(tr.gettext(dialogue.step(step_id).label), f"{CORRECT_PREFIX}{index}")]
         for index, step_id in enumerate(recap.recap_of)
-        if step_id in run.answers
+        # A repeat group is read back but not corrected from here: its items feed later
+        # questions (the first step is chosen among the ideas), Retour reaches them.
+        if step_id in run.answers and dialogue.step(step_id).kind is not StepKind.REPEAT
     ]
     return [*rows, [_back(tr)]]
 

@@ -145,6 +145,13 @@ def build_application(
     add(CommandHandler("inviter", worker.invite_command, filters=IS_WORKER))
     add(CommandHandler("personnes", worker.persons_command, filters=IS_WORKER))
     add(CommandHandler("rdv", worker_cards.appointment_command, filters=IS_WORKER))
+    add(
+        CommandHandler(
+            ["retour", "back"],
+            negotiation.worker_back_command,
+            filters=IS_WORKER & filters.UpdateType.MESSAGE,
+        )
+    )
     add(CommandHandler("inviter_intervenant", worker.admin_invite_worker_command, filters=IS_ADMIN))
     add(MessageHandler(filters.TEXT & ~filters.COMMAND & IS_WORKER, worker.worker_message))
 

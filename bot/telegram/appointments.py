@@ -12,8 +12,8 @@ from bot.domain import PendingInput
 from bot.telegram.callbacks import (
     AppointmentButton,
 )
-from bot.telegram.common import say, tr
-from bot.telegram.render import close_buttons, keyboard
+from bot.telegram.common import close_with_choice, say, tr
+from bot.telegram.render import keyboard
 from bot.telegram.roles import caller, person, services
 from bot.telegram.worker_cards import day_warning_line
 from bot.usecases.access import NotYours
@@ -35,7 +35,7 @@ async def appointment_pressed(
     found = services(context)
     translator = tr(context)
     await query.answer()
-    await close_buttons(query)
+    await close_with_choice(context, query)
     if button.answer == "noreason":
         await _ask_other_moment(update, context, button.appointment_id, None)
         return

@@ -157,8 +157,8 @@ Callback = (
     | SettingsButton
 )
 
-SUMMARY_ACTIONS = ("toggle", "send", "later", "skip", "prep")
-AGREEMENT_ACTIONS = ("ok", "change", "remove", "add", "view", "send", "drop")
+SUMMARY_ACTIONS = ("toggle", "send", "later", "skip", "prep", "back")
+AGREEMENT_ACTIONS = ("ok", "change", "remove", "add", "view", "send", "drop", "back")
 WORKER_ACTIONS = (
     "ack",
     "hist",
@@ -173,6 +173,7 @@ WORKER_ACTIONS = (
     "rdvtake",
     "agsend",
     "agredo",
+    "agback",
 )
 _SUMMARY = re.compile(
     r"^(" + "|".join(SUMMARY_ACTIONS) + r")\|" + _ID12 + r"\|" + _ID9 + r"\|[a-z_-]{1,12}\Z"

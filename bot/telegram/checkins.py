@@ -10,8 +10,8 @@ from bot.telegram.callbacks import (
     CheckinButton,
     MenuButton,
 )
-from bot.telegram.common import say, tr
-from bot.telegram.render import close_buttons, keyboard
+from bot.telegram.common import close_with_choice, say, tr
+from bot.telegram.render import keyboard
 from bot.telegram.roles import caller, person, services
 from bot.usecases.access import NotYours
 from bot.usecases.checkins import ATTAINMENT
@@ -46,7 +46,7 @@ async def checkin_pressed(
     translator = tr(context)
     who = person()
     await query.answer()
-    await close_buttons(query)
+    await close_with_choice(context, query)
     if button.progress == "skip":
         await found.inputs.clear(caller().account)
         await say(update, context, translator.message("reminder.checkin_thanks"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
@@ -14,7 +14,7 @@ from bot.i18n import Translator
 from bot.logs import frames
 from bot.telegram import calls
 from bot.telegram.calls import Markup
-from bot.telegram.render import prompt_keyboard, split_text
+from bot.telegram.render import pressed_label, prompt_keyboard, show_choice, split_text
 from bot.telegram.roles import caller, current_caller, services
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,12 @@ async def say(
     return sent
 
 
+async def close_with_choice(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery) -> None:
+    """The answered message keeps its text and shows the button chosen (✅ …); its buttons go."""
+    label = pressed_label(query)
+    await show_choice(query, tr(context).message("bot.chosen", answer=label) if label else None)
+
+
 HELP_BY_ROLE = {"person": "bot.help", "worker": "worker.help", "stranger": "join.stranger"}
 
 
@@ -72,7 +78,17 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """After a command, a person in a dialogue sees the question they were on, below it."""
+    """After a command, the question waiting for an answer comes back, below it: a dialogue's,
+    or one waiting for free words (the summary's topics, an agreement's wording)."""
+    # Late import: both modules import this one.
+    from bot.telegram import negotiation, summary
+
+    pending = await services(context).inputs.peek(caller().account)
+    if pending is not None and (
+        await summary.reask(update, context, pending)
+        or await negotiation.reask(update, context, pending)
+    ):
+        return
     who = caller().person
     if who is None or caller().role != "person":
         return

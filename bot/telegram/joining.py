@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 from bot.domain import Invitation
 from bot.telegram import safety
 from bot.telegram.callbacks import ConsentButton
-from bot.telegram.common import say, tr
+from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.person import show_menu
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, refresh_caller, services
@@ -147,7 +147,14 @@ async def consent_pressed(
     """Accept (record consent, link to the worker), learn more, or refuse (store nothing)."""
     translator = tr(context)
     await query.answer()
-    await close_buttons(query)
+    who = caller()
+    if who.role == "person":
+        # An old consent screen, tapped by someone already in: whatever the button, say so.
+        await close_buttons(query)
+        await say(update, context, translator.message("join.already_person"))
+        await show_menu(update, context)
+        return
+    await close_with_choice(context, query)
     if button.action == "refuse":
         log.info("consent_refused")
         await say(update, context, translator.message("consent.refused"))
@@ -155,13 +162,8 @@ async def consent_pressed(
     if button.action == "more":
         await _explain(update, context, button)
         return
-    who = caller()
     chat = update.effective_chat
     assert chat is not None
-    if who.role == "person":
-        await say(update, context, translator.message("join.already_person"))
-        await show_menu(update, context)
-        return
     try:
         await services(context).consent.accept(
             button.invitation_id, button.token, who.account, chat_id=chat.id, language=who.language

@@ -11,11 +11,11 @@ from typing import cast
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.domain import Agreement, AgreementStep, StepChange, StepOperation
+from bot.domain import Agreement, AgreementStep, PendingInput, StepChange, StepOperation
 from bot.i18n import Translator
 from bot.telegram.agreement_view import change_text, rounds_text, steps_text
 from bot.telegram.callbacks import AgreementButton, Callback, StepButton, WorkerButton
-from bot.telegram.common import say, tr
+from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, services, worker
 from bot.usecases.access import NotYours
@@ -59,6 +59,10 @@ async def _other_name(context: ContextTypes.DEFAULT_TYPE, agreement: Agreement) 
     return name or translator.message("summary.your_worker")
 
 
+def _back_row(translator: Translator, button: Callback) -> list[tuple[str, Callback]]:
+    return [(translator.message("engine.previous"), button)]
+
+
 def answer_buttons(agreement: Agreement, translator: Translator) -> InlineKeyboardMarkup:
     """D'accord, or one step changed, removed, added."""
     rows: list[list[tuple[str, Callback]]] = [
@@ -93,37 +97,90 @@ async def agreement_pressed(
     """An answer to a round, from either side; anything stale gets a kind word."""
     found = services(context)
     translator = tr(context)
-    account = caller().account
     await query.answer()
     try:
         party = _party()
         if button.action == "drop":
-            await close_buttons(query)
-            pending = await found.inputs.peek(account)
-            if pending is not None and pending.kind == CHANGE_INPUT:
-                await found.inputs.clear(account)
+            await close_with_choice(context, query)
+            await _forget_change(context)
             await say(update, context, translator.message("agreement.dropped"))
             await _ask_again(
                 update, context, await found.agreements.open_round(party, button.agreement_id)
             )
             return
         current = await found.agreements.open_round(party, button.agreement_id)
+        if button.action == "back":
+            await close_with_choice(context, query)
+            await step_back(update, context, current)
+            return
+        if button.action == "send":
+            await _send_change(update, context, query, current)
+            return
+        await close_with_choice(context, query)
+        await _forget_change(context)
         if button.action == "ok":
-            await close_buttons(query)
-            await found.inputs.clear(account)
             await found.agreements.accept(party, current.id)
             done = "worker.agreement_accepted_done" if caller().role == "worker" else None
             await say(update, context, translator.message(done or "agreement.accepted"))
-        elif button.action == "send":
-            await _send_change(update, context, query, current)
         elif button.action == "add":
-            await found.inputs.expect(account, CHANGE_INPUT, current.id, {"operation": "add"})
-            await say(update, context, translator.message("agreement.ask_add"))
+            await _ask_words(update, context, current, {"operation": "add"})
         elif button.action in ("change", "remove"):
             await _ask_which_step(update, context, current, button.action)
     except (AgreementClosed, NotYours, BadChange):
         await close_buttons(query)
         await say(update, context, translator.message("agreement.closed"))
+
+
+async def _forget_change(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A change being drafted is dropped: the person went elsewhere in the round."""
+    found = services(context)
+    account = caller().account
+    pending = await found.inputs.peek(account)
+    if pending is not None and pending.kind == CHANGE_INPUT:
+        await found.inputs.clear(account)
+
+
+async def _ask_words(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    current: Agreement,
+    data: dict[str, object],
+) -> None:
+    """Ask for the new wording of a step's part, or of a new step; Retour goes back one."""
+    translator = tr(context)
+    await services(context).inputs.expect(caller().account, CHANGE_INPUT, current.id, data)
+    aspect = data.get("aspect")
+    key = f"agreement.ask_{aspect}" if aspect in ASPECTS else "agreement.ask_add"
+    back = keyboard([_back_row(translator, AgreementButton("back", current.id))])
+    await say(update, context, translator.message(key), reply_markup=back)
+
+
+async def step_back(update: Update, context: ContextTypes.DEFAULT_TYPE, current: Agreement) -> None:
+    """↩︎ Retour (or /retour) in a round: the question before, the draft kept where it can be."""
+    found = services(context)
+    account = caller().account
+    pending = await found.inputs.peek(account)
+    data = dict((pending.data if pending else None) or {})
+    if pending is None or pending.kind != CHANGE_INPUT or pending.ref != current.id:
+        # From "Quelle étape ?" (or anything without a draft): back to the round's question.
+        await _ask_again(update, context, current)
+        return
+    operation = data.get("operation")
+    if operation == "remove":
+        # From the removal's preview: which step to remove.
+        await found.inputs.clear(account)
+        await _ask_which_step(update, context, current, "remove")
+    elif "after" in data:
+        # From the preview: the wording question again.
+        del data["after"]
+        await _ask_words(update, context, current, data)
+    elif operation == "change" and isinstance(data.get("index"), int):
+        # From the wording question: which part of the step.
+        await found.inputs.clear(account)
+        await _ask_which_part(update, context, current, int(str(data["index"])))
+    else:
+        await found.inputs.clear(account)
+        await _ask_again(update, context, current)
 
 
 async def _ask_which_step(
@@ -142,6 +199,7 @@ async def _ask_which_step(
         ]
         for index in range(len(current.steps))
     ]
+    rows.append(_back_row(translator, AgreementButton("back", current.id)))
     text = "\n\n".join(
         [steps_text(current.steps, translator), translator.message("agreement.which_step")]
     )
@@ -161,6 +219,9 @@ async def _ask_which_part(
         ]
         for aspect in ASPECTS
     ]
+    # Back to "Quelle étape ?", or to the round's question when there is only one step.
+    before = "change" if len(current.steps) > 1 else "back"
+    rows.append(_back_row(translator, AgreementButton(before, current.id)))
     await say(
         update,
         context,
@@ -177,9 +238,10 @@ async def step_pressed(
     translator = tr(context)
     account = caller().account
     await query.answer()
-    await close_buttons(query)
+    await close_with_choice(context, query)
     try:
         current = await found.agreements.open_round(_party(), button.agreement_id)
+        await _forget_change(context)
         if button.operation == "remove":
             data = {"operation": "remove", "index": button.index}
             draft_change(current.steps, "remove", button.index)
@@ -191,8 +253,7 @@ async def step_pressed(
             await _ask_which_part(update, context, current, button.index)
         else:
             data = {"operation": "change", "index": button.index, "aspect": button.aspect}
-            await found.inputs.expect(account, CHANGE_INPUT, current.id, data)
-            await say(update, context, translator.message(f"agreement.ask_{button.aspect}"))
+            await _ask_words(update, context, current, data)
     except (AgreementClosed, NotYours, BadChange):
         await say(update, context, translator.message("agreement.closed"))
 
@@ -232,9 +293,8 @@ async def change_words(
         return
     except BadChange:
         # Nothing usable in the words: ask the same question again.
-        aspect = data.get("aspect")
-        key = f"agreement.ask_{aspect}" if aspect in ASPECTS else "agreement.ask_add"
-        await say(update, context, translator.message(key))
+        data.pop("after", None)
+        await _ask_words(update, context, current, data)
         return
     await found.inputs.expect(account, CHANGE_INPUT, agreement_id, data)
     await _preview(update, context, current, data)
@@ -257,7 +317,8 @@ async def _preview(
         [
             (translator.message("agreement.send"), AgreementButton("send", current.id)),
             (translator.message("agreement.drop"), AgreementButton("drop", current.id)),
-        ]
+        ],
+        _back_row(translator, AgreementButton("back", current.id)),
     ]
     await say(update, context, text, reply_markup=keyboard(rows))
 
@@ -274,7 +335,7 @@ async def _send_change(
     change = _change_of(current, dict(pending.data or {}))
     await found.agreements.counter(_party(), current.id, change)
     await found.inputs.clear(account)
-    await close_buttons(query)
+    await close_with_choice(context, query)
     if caller().role == "worker":
         name = await _other_name(context, current)
         await say(update, context, translator.message("agreement.counter_sent", person=name))
@@ -310,7 +371,7 @@ async def worker_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
         return True
     if pending.kind == PROBLEM_INPUT:
         await found.inputs.expect(account, STEPS_INPUT, pending.ref, {"problem": text})
-        await say(update, context, translator.message("worker.agree_steps_question"))
+        await _ask_steps(update, context, pending.ref)
         return True
     if pending.kind != STEPS_INPUT:
         return False
@@ -321,12 +382,26 @@ async def worker_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
     problem = str((pending.data or {}).get("problem", ""))
     data = {"problem": problem, "steps": [vars(step) for step in steps]}
     await found.inputs.expect(account, STEPS_INPUT, pending.ref, data)
+    await _worker_preview(update, context, pending.ref, problem, steps)
+    return True
+
+
+async def _worker_preview(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person_id: int,
+    problem: str,
+    steps: list[AgreementStep],
+) -> None:
+    """Exactly what the person will get, with Envoyer and Réécrire les étapes."""
+    found = services(context)
+    translator = tr(context)
     try:
-        who = await found.summaries.person_of(worker(), pending.ref)
+        who = await found.summaries.person_of(worker(), person_id)
     except NotYours:
-        await found.inputs.clear(account)
+        await found.inputs.clear(caller().account)
         await say(update, context, translator.message("worker.not_yours"))
-        return True
+        return
     name = _name_or_default(who.pseudonym, translator)
     text = "\n".join(
         [
@@ -336,10 +411,46 @@ async def worker_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
         ]
     )
     rows: list[list[tuple[str, Callback]]] = [
-        [(translator.message("worker.agree_send"), WorkerButton("agsend", pending.ref))],
-        [(translator.message("worker.agree_redo"), WorkerButton("agredo", pending.ref))],
+        [(translator.message("worker.agree_send"), WorkerButton("agsend", person_id))],
+        [(translator.message("worker.agree_redo"), WorkerButton("agredo", person_id))],
     ]
     await say(update, context, text, reply_markup=keyboard(rows))
+
+
+def _drafted_steps(data: dict[str, object]) -> list[AgreementStep]:
+    """The steps the worker typed, kept in the pending input until sent."""
+    raw = data.get("steps")
+    return [
+        AgreementStep(str(s.get("what", "")), str(s.get("who", "")), str(s.get("when", "")))
+        for s in (raw if isinstance(raw, list) else [])
+        if isinstance(s, dict)
+    ]
+
+
+async def reask(update: Update, context: ContextTypes.DEFAULT_TYPE, pending: PendingInput) -> bool:
+    """After a command, the agreement question waiting for words comes back; False if none."""
+    found = services(context)
+    if pending.kind not in (CHANGE_INPUT, PROBLEM_INPUT, STEPS_INPUT):
+        return False
+    data = dict(pending.data or {})
+    try:
+        if pending.kind == CHANGE_INPUT:
+            current = await found.agreements.open_round(_party(), pending.ref)
+            if "after" in data or data.get("operation") == "remove":
+                await _preview(update, context, current, data)
+            else:
+                await _ask_words(update, context, current, data)
+        elif caller().role != "worker":
+            return False
+        elif pending.kind == PROBLEM_INPUT:
+            await start_agreement(update, context, pending.ref)
+        elif "steps" in data:
+            problem = str(data.get("problem", ""))
+            await _worker_preview(update, context, pending.ref, problem, _drafted_steps(data))
+        else:
+            await _ask_steps(update, context, pending.ref)
+    except (AgreementClosed, NotYours, BadChange):
+        await found.inputs.clear(caller().account)
     return True
 
 
@@ -352,12 +463,7 @@ async def send_proposal(update: Update, context: ContextTypes.DEFAULT_TYPE, pers
     if pending is None or pending.kind != STEPS_INPUT or pending.ref != person_id:
         raise AgreementClosed
     data = pending.data or {}
-    raw = data.get("steps")
-    steps = [
-        AgreementStep(str(s.get("what", "")), str(s.get("who", "")), str(s.get("when", "")))
-        for s in (raw if isinstance(raw, list) else [])
-        if isinstance(s, dict)
-    ]
+    steps = _drafted_steps(dict(data))
     if not steps:
         raise AgreementClosed
     await found.agreements.propose(worker(), person_id, str(data.get("problem", "")), steps)
@@ -374,9 +480,73 @@ async def rewrite_steps(update: Update, context: ContextTypes.DEFAULT_TYPE, pers
     pending = await found.inputs.peek(account)
     if pending is None or pending.kind != STEPS_INPUT or pending.ref != person_id:
         raise AgreementClosed
+    query = update.callback_query
+    if query is not None:
+        await close_with_choice(context, query)
     problem = str((pending.data or {}).get("problem", ""))
     await found.inputs.expect(account, STEPS_INPUT, person_id, {"problem": problem})
-    await say(update, context, tr(context).message("worker.agree_steps_question"))
+    await _ask_steps(update, context, person_id)
+
+
+async def _ask_steps(update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: int) -> None:
+    """The steps, one per line; Retour goes back to the problem's wording."""
+    translator = tr(context)
+    back = keyboard([_back_row(translator, WorkerButton("agback", person_id))])
+    await say(update, context, translator.message("worker.agree_steps_question"), reply_markup=back)
+
+
+async def worker_step_back(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: int
+) -> None:
+    """↩︎ Retour while the worker writes an agreement: the question before, words kept."""
+    found = services(context)
+    translator = tr(context)
+    account = caller().account
+    query = update.callback_query
+    if query is not None:
+        await close_with_choice(context, query)
+    pending = await found.inputs.peek(account)
+    if pending is None or pending.ref != person_id:
+        raise AgreementClosed
+    if pending.kind == STEPS_INPUT and "steps" in (pending.data or {}):
+        # From the preview: the steps again, the problem kept.
+        await rewrite_steps(update, context, person_id)
+    elif pending.kind == STEPS_INPUT:
+        # From the steps: the problem again.
+        await start_agreement(update, context, person_id)
+    elif pending.kind == PROBLEM_INPUT:
+        await say(update, context, translator.message("engine.no_previous"))
+        await start_agreement(update, context, person_id)
+    else:
+        raise AgreementClosed
+
+
+async def back_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """/retour inside an agreement being written or answered; False if none is."""
+    found = services(context)
+    pending = await found.inputs.peek(caller().account)
+    if pending is None:
+        return False
+    try:
+        if pending.kind == CHANGE_INPUT:
+            await step_back(
+                update, context, await found.agreements.open_round(_party(), pending.ref)
+            )
+            return True
+        if pending.kind in (PROBLEM_INPUT, STEPS_INPUT) and caller().role == "worker":
+            await worker_step_back(update, context, pending.ref)
+            return True
+    except (AgreementClosed, NotYours, BadChange):
+        await found.inputs.clear(caller().account)
+        await say(update, context, tr(context).message("agreement.closed"))
+        return True
+    return False
+
+
+async def worker_back_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/retour from a worker: back one question in the agreement being written."""
+    if not await back_command(update, context):
+        await say(update, context, tr(context).message("worker.nothing_to_go_back_to"))
 
 
 # /convenu, for both roles: every round as a difference, then the open question if any.

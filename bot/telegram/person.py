@@ -34,6 +34,7 @@ from bot.telegram.callbacks import (
 from bot.telegram.calls import Markup
 from bot.telegram.common import (
     ask_again,
+    close_with_choice,
     forget_question,
     retire_question,
     say,
@@ -41,12 +42,10 @@ from bot.telegram.common import (
     tr,
 )
 from bot.telegram.render import (
-    MESSAGE_LIMIT,
     close_buttons,
     keyboard,
-    prefix_within,
     prompt_keyboard,
-    telegram_length,
+    show_choice,
 )
 from bot.telegram.roles import caller, person, services
 from bot.usecases.dialogues import NoDialogue, StaleButton, Turn
@@ -85,6 +84,10 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def back_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/retour: the question before, with every answer kept."""
+    if await negotiation.back_command(update, context) or await summary.back_command(
+        update, context
+    ):
+        return
     try:
         turn = await services(context).dialogues.back(person(), tr(context))
     except NoDialogue:
@@ -145,7 +148,7 @@ async def forward_pressed(
     inputs = services(context).inputs
     pending = await inputs.peek(caller().account)
     await query.answer()
-    await close_buttons(query)
+    await close_with_choice(context, query)
     if pending is None or pending.kind != FORWARDED_INPUT:
         await say(update, context, tr(context).message("bot.stale_button"))
         return
@@ -246,7 +249,7 @@ async def answer_pressed(
         forget_question(context, query.message.message_id)
     label = _pressed_label(query, button.value, run_id, press.turn)
     answer = None if button.value == PREVIOUS else turn.chosen or label
-    await _show_choice(query, tr(context).message("bot.chosen", answer=answer) if answer else None)
+    await show_choice(query, tr(context).message("bot.chosen", answer=answer) if answer else None)
     await show_turn(update, context, turn)
 
 
@@ -259,25 +262,6 @@ def _pressed_label(query: CallbackQuery, value: str, run_id: int, turn: int) -> 
             if key.callback_data == wanted:
                 return str(key.text)
     return None
-
-
-async def _show_choice(query: CallbackQuery, choice: str | None) -> None:
-    """The question keeps its text, the buttons go, and the choice shows under it."""
-    message = query.message
-    text = getattr(message, "text", None)
-    if message is None or not text or not choice:
-        await close_buttons(query)
-        return
-    chat_id, message_id = message.chat.id, message.message_id
-    room = MESSAGE_LIMIT - telegram_length(text) - 1
-    if telegram_length(choice) > room:
-        # Her own long words are right above in the chat: here, their beginning is enough.
-        choice = choice[: prefix_within(choice, max(0, room - 1))] + "…"
-    try:
-        await calls.edit_text(query.get_bot(), chat_id, message_id, f"{text}\n{choice}")
-    except BadRequest:
-        # Too old to edit, or too long with the choice: at least the buttons go.
-        await close_buttons(query)
 
 
 async def stale_pressed(
@@ -309,7 +293,7 @@ async def menu_pressed(
         await show_menu(update, context)
         return
     await query.answer()
-    await close_buttons(query)
+    await close_with_choice(context, query)
     translator = tr(context)
     who = person()
     if action == "open":
@@ -352,7 +336,7 @@ async def language_pressed(
     language = button.language
     changed = await services(context).persons.change_language(person(), language)
     await query.answer()
-    await close_buttons(query)
+    await close_with_choice(context, query)
     if changed:
         current_language.set(language)
         await say(update, context, tr(context).message("bot.language_changed"))

@@ -93,3 +93,33 @@ async def close_buttons(query: CallbackQuery) -> None:
     # Already closed, or too old to edit: nothing to do.
     with contextlib.suppress(BadRequest):
         await calls.edit_markup(query.get_bot(), message.chat.id, message.message_id)
+
+
+def pressed_label(query: CallbackQuery) -> str | None:
+    """The label of the button that was pressed, read from the message it was on."""
+    markup = getattr(query.message, "reply_markup", None)
+    for row in getattr(markup, "inline_keyboard", ()):
+        for key in row:
+            if key.callback_data == query.data:
+                return str(key.text)
+    return None
+
+
+async def show_choice(query: CallbackQuery, choice: str | None) -> None:
+    """The question keeps its text, the buttons go, and the choice shows under it."""
+    message = query.message
+    text = getattr(message, "text", None)
+    if message is None or not text or not choice:
+        await close_buttons(query)
+        return
+    room = MESSAGE_LIMIT - telegram_length(text) - 1
+    if telegram_length(choice) > room:
+        # Her own long words are right above in the chat: here, their beginning is enough.
+        choice = choice[: prefix_within(choice, max(0, room - 1))] + "…"
+    try:
+        await calls.edit_text(
+            query.get_bot(), message.chat.id, message.message_id, f"{text}\n{choice}"
+        )
+    except BadRequest:
+        # Too old to edit, or too long with the choice: at least the buttons go.
+        await close_buttons(query)

@@ -10,8 +10,8 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.telegram.callbacks import RightsButton
-from bot.telegram.common import say, tr
-from bot.telegram.render import close_buttons, keyboard
+from bot.telegram.common import close_with_choice, say, tr
+from bot.telegram.render import keyboard
 from bot.telegram.roles import person, services
 from bot.usecases.export_archive import export_archive
 from bot.usecases.rights import Export
@@ -67,7 +67,7 @@ async def rights_pressed(
     """Erase everything, or keep it."""
     translator = tr(context)
     await query.answer()
-    await close_buttons(query)
+    await close_with_choice(context, query)
     if button.action != "erase":
         await say(update, context, translator.message("rights.kept"))
         return

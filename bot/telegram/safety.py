@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 from bot.domain import OutboxMessage
 from bot.i18n import Translator
 from bot.telegram.callbacks import SafetyButton
-from bot.telegram.common import say, tr
+from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, person, services, worker
 from bot.usecases.safety import (
@@ -81,7 +81,7 @@ async def safety_pressed(
         await close_buttons(query)
         return
     await query.answer()
-    await close_buttons(query)
+    await close_with_choice(context, query)
     if button.action != "call":
         await say(update, context, translator.message("safety.call_declined"))
         return
@@ -109,7 +109,7 @@ async def _held_pressed(
         await close_buttons(query)
         return
     await query.answer()
-    await close_buttons(query)
+    await close_with_choice(context, query)
     # Late import: the person's side routes texts and imports this module for screening.
     from bot.telegram import person as person_side
 
@@ -151,7 +151,7 @@ async def worker_pressed(
     done = await services(context).safety.acknowledge(worker(), button.ref, how)
     key = "safety.worker_ack_done" if done else "safety.worker_ack_again"
     await query.answer(translator.message(key))
-    await close_buttons(query)
+    await close_with_choice(context, query)
 
 
 def ack_buttons(call_id: int, translator: Translator) -> InlineKeyboardMarkup:

@@ -20,6 +20,8 @@ from bot.usecases.dates import DateProblem, parse_clock
 from bot.usecases.rhythm import quiet_from, quiet_until
 
 QUIET_BOUND_INPUT = "settings_quiet_bound"
+# Every how many weeks the strengths check-in comes (0: never).
+STRENGTHS_WEEKS = (0, 1, 2, 4)
 
 
 def _settings_view(
@@ -39,7 +41,10 @@ def _settings_view(
     )
     weeks = who.strengths_every_weeks
     if weeks:
-        lines.append(translator.message("settings.strengths_every", weeks=weeks))
+        # Only these rhythms can be chosen; each has its own words ("chaque semaine").
+        shown = min(STRENGTHS_WEEKS[1:], key=lambda choice: abs(choice - weeks))
+        every = translator.message(f"settings.strengths_label_{shown}")
+        lines.append(translator.message("settings.strengths_every", every=every))
     else:
         lines.append(translator.message("settings.strengths_never"))
     if who.paused:
@@ -104,7 +109,7 @@ def _settings_view(
                 ),
                 SettingsButton("strengths", w),
             )
-            for w in (0, 1, 2, 4)
+            for w in STRENGTHS_WEEKS
         ],
     ]
     return "\n".join(lines), rows
@@ -122,7 +127,7 @@ async def settings_pressed(
     """Change one setting; the message shows the new state in place."""
     found = services(context)
     who = person()
-    valid = {"strengths": (0, 1, 2, 4), "evening": (18, 20, 22), "morning": (8, 9, 10)}
+    valid = {"strengths": STRENGTHS_WEEKS, "evening": (18, 20, 22), "morning": (8, 9, 10)}
     valid["sunday"] = (0, 1)
     valid["other"] = (0, 1)
     if button.value not in valid.get(button.field, ()):

@@ -6,11 +6,12 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.domain import PendingInput
 from bot.engine import VoiceAnswer
 from bot.i18n import Translator
 from bot.telegram import summary_view
 from bot.telegram.callbacks import SummaryButton
-from bot.telegram.common import say, tr
+from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, person, services
 from bot.usecases.summaries import TOPICS, NothingToSummarise, SummaryView
@@ -32,16 +33,44 @@ async def prepare_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if view.updated:
         await say(update, context, translator.message("summary.updated"))
     if not view.topics_asked:
-        await found.inputs.expect(caller().account, TOPICS_INPUT, view.summary_id)
-        skip = SummaryButton("skip", view.summary_id, view.revision)
-        await say(
-            update,
-            context,
-            translator.message("summary.topics_question"),
-            reply_markup=keyboard([[(translator.message("summary.skip"), skip)]]),
-        )
+        await _ask_topics(update, context, view.summary_id, view.revision)
         return
     await show_preview(update, context, view)
+
+
+async def _ask_topics(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, summary_id: int, revision: int
+) -> None:
+    """ "De quoi voulez-vous parler ?": words, a voice note, or Passer."""
+    translator = tr(context)
+    await services(context).inputs.expect(caller().account, TOPICS_INPUT, summary_id)
+    skip = SummaryButton("skip", summary_id, revision)
+    await say(
+        update,
+        context,
+        translator.message("summary.topics_question"),
+        reply_markup=keyboard([[(translator.message("summary.skip"), skip)]]),
+    )
+
+
+async def reask(update: Update, context: ContextTypes.DEFAULT_TYPE, pending: PendingInput) -> bool:
+    """After a command, "De quoi voulez-vous parler ?" comes back if it waits; False if not."""
+    if pending.kind != TOPICS_INPUT or caller().role != "person":
+        return False
+    view = await services(context).summaries.current(person())
+    await _ask_topics(update, context, pending.ref, view.revision if view else 0)
+    return True
+
+
+async def back_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """/retour at "De quoi voulez-vous parler ?": it is the first question; False if not there."""
+    pending = await services(context).inputs.peek(caller().account)
+    if pending is None or pending.kind != TOPICS_INPUT:
+        return False
+    await say(update, context, tr(context).message("engine.no_previous"))
+    view = await services(context).summaries.current(person())
+    await _ask_topics(update, context, pending.ref, view.revision if view else 0)
+    return True
 
 
 async def topics_answer(
@@ -122,6 +151,9 @@ def control(
             ),
         ]
     )
+    # Back to "De quoi voulez-vous parler ?", to say it again.
+    back = SummaryButton("back", view.summary_id, view.revision)
+    rows.append([(translator.message("engine.previous"), back)])
     return text, keyboard(rows)
 
 
@@ -151,7 +183,7 @@ async def summary_pressed(
         return
     if button.action == "skip":
         await query.answer()
-        await close_buttons(query)
+        await close_with_choice(context, query)
         pending = await found.inputs.peek(caller().account)
         if (
             pending is not None
@@ -174,9 +206,14 @@ async def summary_pressed(
             if "not modified" not in str(error):
                 raise
         return
+    if button.action == "back":
+        await query.answer()
+        await close_with_choice(context, query)
+        await _ask_topics(update, context, button.summary_id, button.revision)
+        return
     if button.action == "later":
         await query.answer()
-        await close_buttons(query)
+        await close_with_choice(context, query)
         await say(update, context, translator.message("summary.kept"))
         return
     result = await found.summaries.send(who, button.summary_id, button.revision)
@@ -184,8 +221,8 @@ async def summary_pressed(
         await query.answer(translator.message("summary.nothing_chosen"))
         return
     await query.answer()
-    await close_buttons(query)
     if result == "changed":
+        await close_buttons(query)
         await say(update, context, translator.message("summary.changed"))
         try:
             current = await found.summaries.prepare(who, translator)
@@ -193,4 +230,5 @@ async def summary_pressed(
             return
         await show_preview(update, context, current)
         return
+    await close_with_choice(context, query)
     await say(update, context, translator.message(f"summary.{result}"))

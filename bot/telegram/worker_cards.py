@@ -15,8 +15,8 @@ from bot.i18n import Translator
 from bot.pictures.chart import ChartLabels, DomainScore, strengths_chart
 from bot.telegram import negotiation
 from bot.telegram.callbacks import WorkerButton
-from bot.telegram.common import say, tr
-from bot.telegram.render import close_buttons, keyboard, png_file
+from bot.telegram.common import close_with_choice, say, tr
+from bot.telegram.render import keyboard, png_file
 from bot.telegram.roles import caller, services, worker
 from bot.telegram.safety import open_calls_for_digest
 from bot.usecases.access import NotYours
@@ -59,6 +59,7 @@ async def worker_pressed(
             "rounds": negotiation.show_rounds_to_worker,
             "agsend": _send_agreement,
             "agredo": negotiation.rewrite_steps,
+            "agback": negotiation.worker_step_back,
             "rdv": _ask_appointment,
             "rdvok": _confirm_appointment,
             "rdvcancel": _cancel_appointment,
@@ -172,7 +173,7 @@ async def _send_agreement(
 ) -> None:
     query = update.callback_query
     if query is not None:
-        await close_buttons(query)
+        await close_with_choice(context, query)
     await negotiation.send_proposal(update, context, person_id)
 
 

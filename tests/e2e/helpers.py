@@ -7,6 +7,7 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.domain import Worker
+from bot.i18n import ui_text
 from bot.services import Services
 from tests.fakegram import BotMessage, FakeTelegram, FakeUser
 
@@ -96,7 +97,7 @@ async def finish_probleme(user: FakeUser, difficulty: str | bytes) -> None:
         await user.send_voice(25, data=difficulty)
     else:
         await user.send(difficulty)
-    await expect(user, "Donnez un titre court")
+    await expect(user, "comment l'appelleriez-vous")
     await user.send("Logement")
     await expect(user, "C'est un problème pour qui ?")
     await user.click("Moi")
@@ -194,3 +195,15 @@ async def choose_a_first_step(user: FakeUser, when: str) -> None:
     await confirm_recap(user)
     await expect(user, "Je vous le rappelle ?")
     await user.click("Oui")
+
+
+async def shows_choice(fake: FakeTelegram, user: FakeUser, message: BotMessage, label: str) -> None:
+    """The answered message now ends with "✅ label" and has no buttons left."""
+    chosen = ui_text("bot.chosen", answer=label)
+    await fake.wait_for(
+        lambda: any(
+            m.message_id == message.message_id and m.text.endswith(chosen) and not m.buttons
+            for m in user.messages
+        ),
+        message=f"{chosen!r} never shown on message #{message.message_id}",
+    )

@@ -8,7 +8,8 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.telegram.app import PERSON_COMMANDS
-from tests.e2e.helpers import person_joins
+from bot.telegram.joining import WORKER_COMMANDS
+from tests.e2e.helpers import person_joins, worker_joins
 from tests.fakegram import FakeTelegram
 
 MENU_TITLES = ("Mon problème", "Mes idées", "Mes forces")
@@ -60,6 +61,18 @@ async def test_help_lists_every_command_of_a_person(
     await leo.send("/aide")
     help_text = (await leo.next_message()).text
     missing = [n for n, _ in PERSON_COMMANDS if n != "aide" and f"/{n}" not in help_text]
+    assert not missing
+
+
+async def test_help_lists_every_command_of_a_worker(
+    fake_telegram: FakeTelegram,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    sophie, _ = await worker_joins(fake_telegram, bot, "Sophie")
+    await sophie.send("/aide")
+    help_text = (await sophie.next_message()).text
+    commands = [name for name, _ in WORKER_COMMANDS if name != "aide"] + ["retour"]
+    missing = [name for name in commands if f"/{name}" not in help_text]
     assert not missing
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from bot.engine import load_dialogues
 from bot.i18n import ui_text
 from tests.clock import ManualClock
 from tests.conftest import running_bot
@@ -14,14 +16,16 @@ from tests.e2e.helpers import (
     App,
     eventually,
     expect,
+    open_dialogue,
     person_joins,
     services_of,
+    shows_choice,
     worker_joins,
 )
 from tests.e2e.helpers import (
     choose_a_first_step as choose_first_step_when,
 )
-from tests.fakegram import FakeTelegram, FakeUser
+from tests.fakegram import BotMessage, FakeTelegram, FakeUser
 
 PARIS = ZoneInfo("Europe/Paris")
 # Tuesday 1 December 2026, 10:00 in Paris.
@@ -355,3 +359,103 @@ async def test_a_quiet_hour_bound_typed_to_the_minute(
             == ui_text("settings.title", evening="20h30", morning="9h").splitlines()[1]
         )
     assert rows(settings, "SELECT quiet_from, quiet_from_minute FROM persons") == [(20, 30)]
+
+
+async def test_a_first_step_corrected_in_the_recap_is_the_one_reminded_checked_and_summarised(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    """She changed her mind about her first step at the recap: the reminder, the check-in and
+    the next summary all carry the new one; the old one is nowhere as her first step."""
+    clock = ManualClock(START)
+    idees = load_dialogues(Path(__file__).parents[2] / "dialogs")["idees"]
+
+    def opening(step_id: str) -> str:
+        return idees.step(step_id).text.splitlines()[0]
+
+    async def recap_question(user: FakeUser) -> BotMessage:
+        recap = await expect(user, opening("recap"))
+        while not recap.button_labels:  # a long recap comes in several messages
+            recap = await user.next_message()
+        return recap
+
+    old, new = "Voir le bailleur", "Écrire au CCAS"
+    async with running_bot(settings, clock) as app:
+        severine, _ = await worker_joins(fake_telegram, app)
+        amina = await person_joins(fake_telegram, app, "Amina", worker_user=severine)
+        await open_dialogue(amina, idees.title)
+        await expect(amina, idees.intro.splitlines()[0])
+        await expect(amina, opening("deja_essaye"))
+        await amina.send("Rien encore")
+        await expect(amina, opening("annonce_idees"))
+        for idea, more in ((old, ui_text("engine.yes")), (new, ui_text("engine.no"))):
+            await expect(amina, opening("idee"))
+            await amina.send(idea)
+            await expect(amina, opening("bloquer"))
+            await amina.click(ui_text("engine.skip"))
+            await expect(amina, opening("aide"))
+            await amina.click(ui_text("engine.skip"))
+            await expect(amina, idees.step("idees").again)
+            await amina.click(more)
+        await expect(amina, opening("premier_pas"))
+        await amina.click(old)
+        await expect(amina, opening("confiance"))
+        await amina.click("8")
+        await expect(amina, opening("quand"))
+        await amina.send("jeudi 10h")
+        recap = await recap_question(amina)
+        # Her mind changed: the first step is corrected from the recap.
+        await amina.click(ui_text("engine.fix"), message=recap)
+        await expect(amina, ui_text("engine.recap_which"))
+        await amina.click(idees.step("premier_pas").label)
+        await expect(amina, opening("premier_pas"))
+        await amina.click(new)
+        recap = await recap_question(amina)
+        await amina.click(ui_text("engine.recap_yes"), message=recap)
+        await expect(amina, opening("rappel"))
+        await amina.click(ui_text("engine.yes"))
+        await eventually(fake_telegram, amina, ui_text("bot.menu"))
+
+        await walk(app, clock, 2 * 24 + 1)  # the step reminder, Thursday 10:00
+        await fake_telegram.wait_for(lambda: len(discreet(amina)) == 1)
+        await amina.click(ui_text("reminder.open"))
+        step = await eventually(fake_telegram, amina, ui_text("reminder.step", step=new))
+        assert old not in step.text
+        await walk(app, clock, 24)  # the check-in, Friday 10:00
+        await fake_telegram.wait_for(lambda: len(discreet(amina)) == 2)
+        await amina.click(ui_text("reminder.open"))
+        question = await eventually(
+            fake_telegram, amina, ui_text("reminder.checkin_question", step=new)
+        )
+        await amina.click(ui_text("reminder.checkin_done"), message=question)
+        # Each answer stays visible under its question.
+        await shows_choice(fake_telegram, amina, question, ui_text("reminder.checkin_done"))
+        gas = await eventually(fake_telegram, amina, ui_text("reminder.checkin_gas"))
+        await amina.click(ui_text("reminder.gas_as_expected"), message=gas)
+        await shows_choice(fake_telegram, amina, gas, ui_text("reminder.gas_as_expected"))
+        await eventually(fake_telegram, amina, ui_text("reminder.checkin_learned"))
+        await amina.click(ui_text("reminder.skip"))
+        await eventually(fake_telegram, amina, ui_text("reminder.checkin_thanks"))
+        await amina.send("/preparer")
+        await eventually(fake_telegram, amina, ui_text("summary.topics_question"))
+        await amina.click(ui_text("summary.skip"))
+        await fake_telegram.wait_for(
+            lambda: ui_text("summary.send") in amina.messages[-1].button_labels
+        )
+        opened = max(
+            i for i, m in enumerate(amina.messages) if ui_text("summary.topics_question") in m.text
+        )
+        preview = "\n".join(m.text for m in amina.messages[opened + 1 :])
+        # Every line that names her first step names the new one (the old stays an idea).
+        first_step_lines = [
+            line
+            for line in preview.splitlines()
+            if line.startswith(
+                (ui_text("worker.summary_top_first_step"), idees.step("premier_pas").label)
+            )
+        ]
+        assert len(first_step_lines) >= 2, preview
+        assert all(new in line and old not in line for line in first_step_lines), preview
+        progress = ui_text(
+            "worker.summary_step_progress", progress=ui_text("reminder.progress_done")
+        )
+        assert f"{progress} « {new}" in preview or f"{progress}\n« {new}" in preview, preview

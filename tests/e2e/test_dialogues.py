@@ -32,7 +32,7 @@ async def test_mon_probleme_from_start_to_recap_and_the_kept_version(
     await expect(amina, "Prenez votre temps")
     await expect(amina, "Qu'est-ce qui est difficile pour vous")
     await amina.send(HOSTILE)
-    await expect(amina, "Donnez un titre court")
+    await expect(amina, "comment l'appelleriez-vous")
     await amina.send("Plus de logement")
     await expect(amina, "C'est un problème pour qui ?")
     await amina.click("Moi")

@@ -945,7 +945,7 @@ async def hostile_journey(
     said = iter(texts)
     # Mon problème, with "Autre" in both choices and the branch for a score of 0.
     await choose(session, person, "Mon problème")
-    for fragment in ("Qu'est-ce qui est difficile", "Donnez un titre court"):
+    for fragment in ("Qu'est-ce qui est difficile", "comment l'appelleriez-vous"):
         await until(session, person, fragment)
         await person.send(next(said))
     await until(session, person, "C'est un problème pour qui ?")

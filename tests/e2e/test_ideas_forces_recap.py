@@ -67,17 +67,29 @@ async def test_mes_idees_recap_corrects_the_first_step(
     await expect(karim, first_line(IDEES, "quand"))
     await karim.send("Mardi matin")
     recap = await whole_recap(karim, IDEES)
-    assert "Voir le bailleur" in recap[-1].text or any("Voir le bailleur" in m.text for m in recap)
+    first_step_label = IDEES.step("premier_pas").label
+    text = "\n".join(m.text for m in recap)
+    # Every idea is read back, then the first step chosen among them.
+    for number, idea in enumerate(("Voir le bailleur", "Écrire au CCAS"), start=1):
+        label = ui_text("engine.item_first", group=IDEES.step("idees").label, number=number)
+        assert ui_text("engine.recap_line", label=label, answer=idea) in text
+    assert ui_text("engine.recap_line", label=first_step_label, answer="Voir le bailleur") in text
 
     # She changed her mind: the first step is corrected from the recap.
     await karim.click(ui_text("engine.fix"), message=recap[-1])
-    await expect(karim, ui_text("engine.recap_which"))
+    which = await expect(karim, ui_text("engine.recap_which"))
+    # The ideas are read back, not corrected from here: they feed the first step's choices.
+    assert IDEES.step("idees").label not in which.button_labels
+    assert IDEES.step("premier_pas").label in which.button_labels
     await karim.click(IDEES.step("premier_pas").label)
     await expect(karim, first_line(IDEES, "premier_pas"))
     await karim.click("Écrire au CCAS")
     recap = await whole_recap(karim, IDEES)
     text = "\n".join(m.text for m in recap)
-    assert "Écrire au CCAS" in text and "Voir le bailleur" not in text
+    assert ui_text("engine.recap_line", label=first_step_label, answer="Écrire au CCAS") in text
+    assert ui_text("engine.recap_line", label=first_step_label, answer="Voir le bailleur") not in (
+        text
+    )
     await karim.click(ui_text("engine.recap_yes"), message=recap[-1])
     await expect(karim, first_line(IDEES, "rappel"))
     await karim.click(ui_text("engine.no"))

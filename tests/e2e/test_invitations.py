@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from bot.admin import run_admin
 from bot.config import Settings
+from bot.i18n import ui_text
 from bot.services import build_services
 from bot.usecases.invitations import hash_code
 from tests.e2e.helpers import (
@@ -86,7 +87,9 @@ async def test_admin_registers_a_worker_who_invites_a_person_who_consents_and_an
 
     amina = fake_telegram.user(first_name="Amina")
     await amina.send(f"/start {person_code}")
-    assert "Séverine D., de CCAS de Lyon" in (await amina.next_message()).text
+    # The service is named on its own line: no "de"/"d'" to get wrong before any name.
+    intro = ui_text("consent.intro_with_structure", worker="Séverine D.", structure="CCAS de Lyon")
+    assert (await amina.next_message()).text == intro
     summary = await expect(amina, "Avant de commencer")
     assert "2 ans" in summary.text and "/urgence" in summary.text
     await expect(amina, "Êtes-vous d'accord")
@@ -108,7 +111,7 @@ async def test_admin_registers_a_worker_who_invites_a_person_who_consents_and_an
     await amina.next_message()
     await expect(amina, "Qu'est-ce qui est difficile")
     await amina.send("Mon dossier CAF est bloqué")
-    await expect(amina, "Donnez un titre court")
+    await expect(amina, "comment l'appelleriez-vous")
 
     await severine.send("/personnes")
     listing = await expect(severine, "Les personnes que vous accompagnez")
@@ -116,7 +119,9 @@ async def test_admin_registers_a_worker_who_invites_a_person_who_consents_and_an
     consent = rows(settings, "SELECT consent_version, consented_at FROM persons")
     assert len(consent) == 1 and consent[0][0] and consent[0][1]
     assert "Amina" in await admin(settings, "persons")
-    assert "1 personne(s)" in await admin(settings, "workers")
+    # The count of persons, as the catalogue's line introduces it.
+    before_count = ui_text("cli.worker_line_active").split("{structure})")[1].split("{persons}")[0]
+    assert f"{before_count}1," in await admin(settings, "workers")
 
 
 async def test_refusing_stores_nothing_about_the_person(
@@ -136,6 +141,31 @@ async def test_refusing_stores_nothing_about_the_person(
     await consent_screen(paul, code)
     await paul.click("J'accepte")
     await expect(paul, "Bienvenue dans Équipage")
+
+
+async def test_an_old_consent_screen_tapped_after_joining_says_she_is_already_in(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    severine, _ = await worker_joins(fake_telegram, bot)
+    code = await invite(severine, "Lina")
+    lina = fake_telegram.user(first_name="Lina")
+    old_screens = []
+    for _ in range(2):
+        await consent_screen(lina, code)
+        old_screens.append(lina.messages[-1])
+    await consent_screen(lina, code)
+    await lina.click(ui_text("consent.accept"))
+    await expect(lina, ui_text("consent.welcome"))
+    await expect(lina, ui_text("bot.greeting"))
+    await expect(lina, ui_text("bot.menu"))
+    for label, old_screen in zip(
+        (ui_text("consent.refuse"), ui_text("consent.more")), old_screens, strict=True
+    ):
+        await lina.click(label, message=old_screen)
+        await expect(lina, ui_text("join.already_person"))
+        await expect(lina, ui_text("bot.menu"))
+    assert not any(ui_text("consent.refused") in message.text for message in lina.messages)
+    assert rows(settings, "SELECT COUNT(*) FROM persons") == [(1,)]
 
 
 async def test_an_invitation_opened_by_two_accounts_at_once_has_exactly_one_winner(
@@ -242,7 +272,7 @@ async def test_a_deactivated_worker_loses_access_and_their_links_stop_working(
     severine, severine_worker = await worker_joins(fake_telegram, bot)
     code = await invite(severine, "Plus tard")
     printed = await admin(settings, "deactivate-worker", str(severine_worker.id))
-    assert "L'accès de Séverine D. est fermé" in printed
+    assert ui_text("cli.worker_deactivated", name="Séverine D.") in printed
     await severine.send("/inviter Encore")
     await expect(severine, "Votre accès intervenant·e est fermé")
     late = fake_telegram.user(first_name="Tardif")

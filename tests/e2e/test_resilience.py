@@ -21,7 +21,7 @@ async def test_a_restart_mid_dialogue_resumes_exactly_where_it_stopped(
         await expect(omar, "Prenez votre temps")
         await expect(omar, "Qu'est-ce qui est difficile")
         await omar.send("Les factures s'accumulent")
-        await expect(omar, "Donnez un titre court")
+        await expect(omar, "comment l'appelleriez-vous")
         await omar.send("Factures")
         question = await expect(omar, "C'est un problème pour qui ?")
 

@@ -55,7 +55,7 @@ async def to_fourth_question(amina: FakeUser, first_answer: str) -> None:
     await amina.next_message()
     await expect(amina, "Qu'est-ce qui est difficile")
     await amina.send(first_answer)
-    await expect(amina, "Donnez un titre court")
+    await expect(amina, "comment l'appelleriez-vous")
     await amina.send("Logement")
     await expect(amina, "C'est un problème pour qui ?")
     await amina.click("Moi")
@@ -184,7 +184,7 @@ async def test_the_terminal_screens_every_line_and_asks_to_keep_or_drop(
     dropped_at = text.index(tr.message("safety.dropped"))
     assert text.index(tr.message("safety.ask_again"), dropped_at) > dropped_at
     # The question comes again, and "Le loyer" is its answer, not the distress line.
-    assert "Donnez un titre court" in text[text.index("Le loyer") :]
+    assert "comment l'appelleriez-vous" in text[text.index("Le loyer") :]
 
 
 async def press_call(amina: FakeUser, tr: Translator) -> BotMessage:

@@ -95,7 +95,9 @@ async def test_a_person_prepares_and_sends_a_summary_and_the_worker_acknowledges
     await fake_telegram.wait_for(
         lambda: "recevra : Mon problème, Mes forces" in amina.messages[-1].text
     )
-    send_data = next(data for label, data in amina.messages[-1].buttons[-1] if "Envoyer" in label)
+    send_data = next(
+        data for row in amina.messages[-1].buttons for label, data in row if "Envoyer" in label
+    )
     assert send_data is not None
     await amina.click("Envoyer")
     await eventually(fake_telegram, amina, "C'est envoyé")
@@ -248,7 +250,21 @@ async def test_a_round_can_remove_or_add_a_step_and_old_buttons_are_refused(
 
     await amina.next_message()
     first_question = await expect(amina, ui_text("agreement.question"))
+    old_ok = next(
+        data
+        for row in first_question.buttons
+        for label, data in row
+        if label == ui_text("agreement.ok")
+    )
     await amina.click(ui_text("agreement.remove_step"))
+    # The answered question shows the choice made; its buttons are gone.
+    chosen = ui_text("bot.chosen", answer=ui_text("agreement.remove_step"))
+    await fake_telegram.wait_for(
+        lambda: any(
+            m.message_id == first_question.message_id and m.text.endswith(chosen) and not m.buttons
+            for m in amina.messages
+        )
+    )
     await expect(amina, ui_text("agreement.which_step"))
     await amina.click(ui_text("agreement.step_button", number=2))
     removal = ui_text("agreement.diff_remove", number=2, before=" — ".join(STEPS_OF_SOPHIE[1]))
@@ -284,8 +300,9 @@ async def test_a_round_can_remove_or_add_a_step_and_old_buttons_are_refused(
         countered.text
     )
     await expect(amina, ui_text("agreement.question"))
-    # The first proposal's buttons belong to a replaced round: a kind word, nothing changes.
-    await amina.click(ui_text("agreement.ok"), message=first_question)
+    # The first proposal's button belongs to a replaced round: a kind word, nothing changes.
+    assert old_ok is not None
+    await amina.click_data(old_ok, message=first_question)
     await expect(amina, ui_text("agreement.closed"))
     await amina.click(ui_text("agreement.ok"))
     await expect(amina, first_line("agreement.accepted"))

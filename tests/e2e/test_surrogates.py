@@ -19,7 +19,7 @@ async def test_an_answer_with_lone_surrogates_is_stored_and_the_dialogue_goes_on
     await expect(amina, "Prenez votre temps")
     await expect(amina, "Qu'est-ce qui est difficile")
     await amina.send(BROKEN)
-    await expect(amina, "Donnez un titre court")
+    await expect(amina, "comment l'appelleriez-vous")
     person = await storage.person_by_account(f"telegram:{amina.id}")
     assert person is not None
     runs: list[DialogueRun] = await storage.active_runs(person.id)

@@ -141,7 +141,7 @@ def test_purge_dry_run_erases_nothing(
 ) -> None:
     _chat(PROBLEME[:3])
     assert main(["admin", "purge", "--dry-run"]) == 0
-    assert "0 personne(s) seraient effacées" in capsys.readouterr().out
+    assert ui_text("cli.purge_dry_run", count=0, days=730) in capsys.readouterr().out
 
 
 def test_rotate_key_refuses_while_a_bot_runs_on_the_same_data(

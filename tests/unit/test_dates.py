@@ -336,3 +336,17 @@ def test_a_time_of_day_alone_refused(text: str, kind: DateProblemKind) -> None:
     with pytest.raises(DateProblem) as caught:
         parse_clock(text)
     assert caught.value.kind == kind
+
+
+def test_the_first_of_the_month_is_written_as_the_language_writes_it() -> None:
+    """'mardi 1er décembre' in French, in every written date, not only in spoken ones."""
+    from bot.i18n import _default_catalogs
+
+    paris = ZoneInfo("Europe/Paris")
+    french = _default_catalogs().translator("fr")
+    first, third = datetime(2026, 12, 1, 10, tzinfo=paris), datetime(2026, 12, 3, 10, tzinfo=paris)
+    first_day = french.message("format.first_day")
+    assert f" {first_day} " in french.day(first, paris)
+    assert f" {first_day} " in french.date_time(first, paris)
+    assert f" {first_day} " not in french.day(third, paris)
+    assert " 3 " in french.date_time(third, paris)

@@ -78,8 +78,36 @@ def _sentences(text: str) -> list[str]:
     return [part for part in parts if part.strip()]
 
 
+def _texts_by_file() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for path in sorted(DIALOGS.rglob("*.yaml")):
+        with path.open("rb") as handle:
+            texts = [message for _, _, message, _ in extract_dialogs(handle, {}, [], {})]
+        if texts:
+            found[str(path.relative_to(DIALOGS))] = texts
+    return found
+
+
 def test_messages_are_short_enough_for_a_phone() -> None:
     long_ones = [t for t in _all_texts() if len(t.split()) > 60]
     assert not long_ones, long_ones
     lengths = [len(s.split()) for text in _all_texts() for s in _sentences(text)]
     assert statistics.median(lengths) <= 12
+
+
+def test_every_text_file_keeps_to_plain_french_limits() -> None:
+    """STYLE/METHOD, per file: one question per message, no message over 60 words, and a
+    median sentence of at most 12 words — so one file cannot hide behind the others."""
+    for name, texts in _texts_by_file().items():
+        two_questions = [text for text in texts if text.count("?") > 1]
+        assert not two_questions, f"{name}: one question per message: {two_questions}"
+        too_long = [text for text in texts if len(text.split()) > 60]
+        assert not too_long, f"{name}: over 60 words: {too_long}"
+        lengths = [len(part.split()) for text in texts for part in _sentences(text)]
+        assert statistics.median(lengths) <= 12, f"{name}: median sentence over 12 words"
+
+
+def test_no_plural_written_with_parentheses() -> None:
+    """ "semaine(s)" reads like a form: a plural is written out, or the count is put last."""
+    offenders = [text for text in _all_texts() if re.search(r"\w\(s\)", text)]
+    assert not offenders, offenders
