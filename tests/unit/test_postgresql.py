@@ -1,0 +1,118 @@
+"""The PostgreSQL backend's own pieces: its schema beside SQLite's, the SQL translation, the
+settings that choose it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from bot.config import ConfigError, load_settings
+from bot.storage.common import TableStorage
+from bot.storage.crypto import Cipher
+from bot.storage.postgresql import PostgresStorage, translate
+from bot.storage.sqlite import migration_files as sqlite_migrations
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+def sqlite_columns() -> dict[str, set[str]]:
+    """Every table's columns once every SQLite migration is applied."""
+    connection = sqlite3.connect(":memory:")
+    for _version, _name, sql in sqlite_migrations():
+        connection.executescript(sql)
+    tables = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'sqlite_sequence'"
+        )
+    ]
+    return {
+        table: {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+        for table in tables
+    }
+
+
+async def test_both_schemas_have_the_same_tables_and_columns(postgres_url: str) -> None:
+    """A SQLite migration without its PostgreSQL twin (same number) fails here."""
+    connection = await asyncpg.connect(postgres_url)
+    try:
+        rows = await connection.fetch(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name != 'schema_migrations'"
+        )
+        version = await connection.fetchval("SELECT MAX(version) FROM schema_migrations")
+    finally:
+        await connection.close()
+    found: dict[str, set[str]] = {}
+    for table, column in rows:
+        found.setdefault(table, set()).add(column)
+    assert found == sqlite_columns()
+    assert version == sqlite_migrations()[-1][0], "add the PostgreSQL twin of each migration"
+
+
+def test_placeholders_and_empty_blobs_are_translated() -> None:
+    text, returns = translate("UPDATE inbox SET raw = X'' WHERE update_id = ? AND lane = ?")
+    assert text == "UPDATE inbox SET raw = '\\x'::bytea WHERE update_id = $1 AND lane = $2"
+    assert not returns
+    text, returns = translate("INSERT INTO workers (name) VALUES (?)")
+    assert text == "INSERT INTO workers (name) VALUES ($1) RETURNING id" and returns
+    text, returns = translate("INSERT INTO inbox (update_id) VALUES (?) ON CONFLICT DO NOTHING")
+    assert "RETURNING" not in text and not returns
+    assert translate("SELECT 1")[1]
+
+
+def test_a_postgresql_address_chooses_the_backend_and_its_settings(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "EQUIPAGE_DATABASE": "postgresql://bot@db.example/equipage",
+            "EQUIPAGE_DATA_DIR": str(tmp_path),
+            "EQUIPAGE_DATABASE_POOL": "25",
+            "EQUIPAGE_DATABASE_TIMEOUT": "5",
+        }
+    )
+    assert settings.database_url == "postgresql://bot@db.example/equipage"
+    assert settings.database.parent == tmp_path
+    assert (settings.database_pool, settings.database_timeout) == (25, 5.0)
+    file_based = load_settings({"EQUIPAGE_DATABASE": str(tmp_path / "db.sqlite3")})
+    assert file_based.database_url is None and file_based.database_pool == 10
+    for name, value in (("EQUIPAGE_DATABASE_POOL", "0"), ("EQUIPAGE_DATABASE_TIMEOUT", "x")):
+        with pytest.raises(ConfigError):
+            load_settings({name: value})
+
+
+async def test_two_replicas_writing_at_once_bind_every_ciphertext_to_its_own_row(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Ids come from sequences: two storages on one database never hand out the same id."""
+    cipher = Cipher(os.urandom(32))
+    replicas = [PostgresStorage(postgres_url, cipher, tmp_path / "postgresql") for _ in "ab"]
+    for replica in replicas:
+        await replica.open()
+    try:
+        worker = await replicas[0].create_worker("Séverine", None, NOW)
+
+        async def invite(replica: TableStorage, number: int) -> int:
+            invitation = await replica.create_invitation(
+                kind="person",
+                worker_id=worker.id,
+                code_hash=os.urandom(32),
+                pseudonym=f"personne {number}",
+                now=NOW,
+                expires_at=NOW + timedelta(days=7),
+            )
+            return invitation.id
+
+        ids = await asyncio.gather(*(invite(replicas[number % 2], number) for number in range(20)))
+        assert len(set(ids)) == 20
+        for number, invitation_id in enumerate(ids):
+            stored = await replicas[1].get_invitation(invitation_id)
+            assert stored is not None and stored.pseudonym == f"personne {number}"
+    finally:
+        for replica in replicas:
+            await replica.close()
