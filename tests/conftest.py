@@ -105,10 +105,24 @@ def empty_postgres_url(postgres: Postgres) -> Iterator[str]:
     postgres.drop(name)
 
 
-@pytest.fixture(params=BACKENDS)
+# Tests taking one of these run on both backends; others (most end-to-end tests) on SQLite,
+# unless marked `both_backends`.
+_STORAGE_FIXTURES = ("storage", "make_storage", "any_settings")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every storage and use-case test, and the journeys marked `both_backends`, run twice."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    marked = metafunc.definition.get_closest_marker("both_backends") is not None
+    if marked or any(name in metafunc.fixturenames for name in _STORAGE_FIXTURES):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
-    """The storage backend this run of the test uses."""
-    return str(request.param)
+    """The storage backend this run of the test uses (SQLite unless parametrised)."""
+    return str(getattr(request, "param", "sqlite"))
 
 
 @pytest.fixture
@@ -164,27 +178,16 @@ def settings_on(database: str, tmp_path: Path, fake_telegram: FakeTelegram) -> S
 
 
 @pytest.fixture
-def any_settings(database_setting: str, tmp_path: Path, fake_telegram: FakeTelegram) -> Settings:
-    """Settings on each backend in turn (the journeys that run on both)."""
+def settings(database_setting: str, tmp_path: Path, fake_telegram: FakeTelegram) -> Settings:
+    """Settings for one test: its own database (a SQLite file; a PostgreSQL database when the
+    test runs on both backends) and key, the fake Bot API server."""
     return settings_on(database_setting, tmp_path, fake_telegram)
 
 
 @pytest.fixture
-def settings(tmp_path: Path, fake_telegram: FakeTelegram) -> Settings:
-    """Settings for one test: its own database and key, the fake Bot API server."""
-    key = base64.urlsafe_b64encode(os.urandom(32)).decode()
-    return load_settings(
-        {
-            "TELEGRAM_BOT_TOKEN": fake_telegram.token,
-            "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
-            "EQUIPAGE_DATABASE": str(tmp_path / "equipage.sqlite3"),
-            "EQUIPAGE_DATA_KEY": key,
-            "EQUIPAGE_DIALOGS": str(ROOT / "dialogs"),
-            # Scripted users type at machine speed; the limit itself has its own test.
-            "EQUIPAGE_RATE_BURST": "100000",
-            "EQUIPAGE_CHAT_BURST": "100000",
-        }
-    )
+def any_settings(settings: Settings) -> Settings:
+    """`settings`, asked for by this name so that the test runs on both backends (use cases)."""
+    return settings
 
 
 @asynccontextmanager

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import asyncpg
 
+from bot.config import Settings
 from bot.storage.common import TableStorage
 from bot.storage.postgresql import PostgresStorage
 
@@ -32,3 +36,42 @@ async def everything_stored(storage: TableStorage) -> bytes:
             await connection.close()
     folder = storage.path.parent
     return b"".join(part.read_bytes() for part in folder.glob(storage.path.name + "*"))
+
+
+def rows(settings: Settings, sql: str, parameters: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Rows of a query (`?` placeholders) on the test's database, whichever backend, read
+    from outside the bot (its own connection), as tuples."""
+    if settings.database_url is None:
+        with sqlite3.connect(settings.database) as db:
+            return list(db.execute(sql, parameters))
+    url = settings.database_url
+    parts = sql.split("?")
+    text = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
+
+    async def query() -> list[tuple[Any, ...]]:
+        connection = await asyncpg.connect(url)
+        try:
+            return [tuple(row) for row in await connection.fetch(text, *parameters)]
+        finally:
+            await connection.close()
+
+    # A test's event loop is running here: the query gets a loop of its own, in a thread.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, query()).result()
+
+
+def stored_bytes(settings: Settings) -> bytes:
+    """`everything_stored` from a test's settings, while the bot runs or after."""
+    if settings.database_url is None:
+        folder, name = settings.database.parent, settings.database.name
+        return b"".join(part.read_bytes() for part in folder.glob(name + "*"))
+    tables = rows(
+        settings,
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()",
+    )
+    dump = [
+        str(row[0])
+        for (table,) in tables
+        for row in rows(settings, f"SELECT t::text FROM {table} t")
+    ]
+    return "\n".join(dump).encode("utf-8")

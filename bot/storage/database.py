@@ -106,6 +106,11 @@ class Database:
         self.checkpoint_owed = False
         self.checkpoint_busy_rounds = 0
 
+    @property
+    def cipher(self) -> Cipher:
+        """The keys this storage seals and opens with."""
+        return self._cipher
+
     def _transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """`async with self._transaction() as db:` the block's statements commit together
         (or roll back on an exception); the block is left once they are durable."""

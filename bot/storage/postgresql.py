@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -49,6 +50,15 @@ _QUERY = ("SELECT", "WITH", "VALUES", "SHOW")
 def is_postgresql(database: str) -> bool:
     """Whether EQUIPAGE_DATABASE names a PostgreSQL server rather than a SQLite file."""
     return database.startswith(("postgresql://", "postgres://"))
+
+
+def without_password(url: str) -> str:
+    """The address as it may be shown or logged: any password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -250,6 +260,9 @@ class PostgresStorage(TableStorage):
         raise NotImplementedError("pg_dump")
 
     async def schema_version(self) -> int:
-        """The newest applied migration."""
+        """The newest applied migration (0 on an empty database)."""
+        found = await self._fetch_one("SELECT to_regclass('schema_migrations') IS NOT NULL")
+        if found is None or not found[0]:
+            return 0
         row = await self._fetch_one("SELECT MAX(version) FROM schema_migrations")
         return int(row[0]) if row and row[0] is not None else 0
