@@ -18,6 +18,7 @@ from bot.french_argparse import FrenchArgumentParser
 from bot.i18n import ui_text
 from bot.logs import setup_logging
 from bot.services import Services
+from bot.storage.leadership import Leadership
 from bot.storage.lock import DataLock
 
 # The shell's code for "stopped by Ctrl-C".
@@ -109,13 +110,28 @@ def _run(settings: Settings) -> int:
     if settings.token is None:
         return _fail(ui_text("config.no_token"))
     from bot.services import build_services
-    from bot.telegram.app import build_application
 
-    lock = DataLock(settings.database)
-    if not lock.acquire():
-        return _fail(ui_text("cli.already_running"))
+    leadership: Leadership | None = None
+    if settings.database_url is None:
+        lock = DataLock(settings.database)
+        if not lock.acquire():
+            return _fail(ui_text("cli.already_running"))
     setup_logging()
     services = build_services(settings)
+    if settings.database_url is not None:
+        # Replicas on one PostgreSQL database: one is active, the others wait to take over.
+        leadership = Leadership(settings.database_url)
+        leadership.acquire()
+    try:
+        return _serve(settings, services)
+    finally:
+        if leadership is not None:
+            leadership.release()
+
+
+def _serve(settings: Settings, services: Services) -> int:
+    """Open the data, then serve Telegram until a signal (this process is the active one)."""
+    from bot.telegram.app import build_application
 
     async def check_data() -> None:
         # A wrong key or an unreadable database is said now, not after waiting for Telegram.
