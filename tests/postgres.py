@@ -54,7 +54,9 @@ def _free_port() -> int:
 class ThrowawayServer:
     """initdb + pg_ctl in a temporary folder; `stop()` removes everything."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        # durable: fsync on, as a production server (the benchmark); tests do without.
+        self.durable = durable
         self.binaries = server_binaries()
         self.folder = Path(tempfile.mkdtemp(prefix="equipage-pg-"))
         self.port = _free_port()
@@ -96,7 +98,9 @@ class ThrowawayServer:
             (
                 f"-k {self.folder} -c listen_addresses=127.0.0.1 -p {self.port}",
                 # Tests only: a crash of the test machine may lose the last commits.
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+                ""
+                if self.durable
+                else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
                 "-c max_connections=300 -c shared_buffers=64MB",
             )
         )
