@@ -133,6 +133,14 @@ class PgStatements:
         return int(value)
 
 
+async def _reset(connection: asyncpg.Connection) -> None:
+    """Before a connection goes back to the pool. asyncpg's default (RESET ALL, unlisten,
+    unlock) costs a round trip on every read; we set nothing per session, take no session
+    lock on pooled connections, and listen to nothing: only an open transaction must go."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
 def migration_files() -> list[tuple[int, str, str]]:
     """(version, name, SQL) of every PostgreSQL migration, in order (a baseline equal to the
     SQLite schema at its number, then one file per later SQLite migration, same number)."""
@@ -199,6 +207,7 @@ class PostgresStorage(TableStorage):
             max_size=self._pool_size,
             # A statement stuck on a lock or a slow plan fails instead of stalling every chat.
             server_settings={"statement_timeout": milliseconds, "application_name": "equipage"},
+            reset=_reset,
         )
 
     async def close(self) -> None:
