@@ -13,7 +13,7 @@ from types import FrameType
 from bot.admin import add_admin_commands, run_admin
 from bot.config import ConfigError, Settings, load_dotenv, load_settings
 from bot.engine import DialogueError
-from bot.failures import CONFIGURATION, explain
+from bot.failures import CONFIGURATION, TEMPORARY, explain
 from bot.french_argparse import FrenchArgumentParser
 from bot.i18n import ui_text
 from bot.logs import setup_logging
@@ -123,10 +123,15 @@ def _run(settings: Settings) -> int:
         leadership = Leadership(settings.database_url)
         leadership.acquire()
     try:
-        return _serve(settings, services)
+        served = _serve(settings, services)
     finally:
         if leadership is not None:
             leadership.release()
+    if leadership is not None and leadership.lost:
+        # Stopped because another replica may have taken over: a failure, so that the
+        # supervisor starts this one again (as a replica that waits).
+        return _fail(ui_text("cli.leadership_lost"), TEMPORARY)
+    return served
 
 
 def _serve(settings: Settings, services: Services) -> int:

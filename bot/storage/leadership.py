@@ -51,6 +51,8 @@ class Leadership:
         self._failed: BaseException | None = None
         self._release = threading.Event()
         self._thread: threading.Thread | None = None
+        # Set when the lock went away while active: the process must exit as a failure.
+        self.lost = False
 
     def acquire(self) -> None:
         """Block until this process is the active one (or raise what prevents it)."""
@@ -75,6 +77,7 @@ class Leadership:
             if self._held.is_set():
                 if not self._release.is_set():
                     log.error("leadership_lost", extra={"error": type(error).__name__})
+                    self.lost = True
                     self._on_lost()
             else:
                 self._failed = error

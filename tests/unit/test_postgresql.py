@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from bot.config import ConfigError, load_settings
 from bot.storage.common import TableStorage
 from bot.storage.crypto import Cipher
+from bot.storage.leadership import WAIT_SECONDS, Leadership
 from bot.storage.postgresql import PostgresStorage, translate
 from bot.storage.sqlite import migration_files as sqlite_migrations
 
@@ -116,3 +118,28 @@ async def test_two_replicas_writing_at_once_bind_every_ciphertext_to_its_own_row
     finally:
         for replica in replicas:
             await replica.close()
+
+
+async def test_one_replica_is_active_and_a_lost_connection_stops_it(postgres_url: str) -> None:
+    """The second waits while the first is active; when the first's session is cut (as when
+    its machine vanishes), the first stops itself and the second becomes active."""
+    stopped = threading.Event()
+    first = Leadership(postgres_url, on_lost=stopped.set)
+    second = Leadership(postgres_url, on_lost=lambda: None)
+    await asyncio.to_thread(first.acquire)
+    waiting = asyncio.create_task(asyncio.to_thread(second.acquire))
+    await asyncio.sleep(2 * WAIT_SECONDS)
+    assert not waiting.done()
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = 'equipage-leader' AND pid IN"
+            " (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)"
+        )
+    finally:
+        await admin.close()
+    await asyncio.wait_for(waiting, timeout=10)
+    assert await asyncio.to_thread(stopped.wait, 10) and first.lost
+    second.release()
+    first.release()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -109,11 +110,10 @@ def test_key_file_is_created_once_with_owner_only_permissions(tmp_path: Path) ->
 
 
 async def test_rotating_the_key_reencrypts_everything_and_old_blobs_stay_readable_meanwhile(
-    tmp_path: Path,
+    make_storage: Callable[[Cipher], TableStorage],
 ) -> None:
     old, new = os.urandom(32), os.urandom(32)
-    path = tmp_path / "db.sqlite3"
-    store = SqliteStorage(path, Cipher(old))
+    store = make_storage(Cipher(old))
     await store.open()
     person = await store.get_or_create_person("telegram:5", chat_id=5, language="fr", now=NOW)
     await store.start_run(person.id, "probleme", 1, {"answers": {"x": SECRET_WORDS}}, NOW)
@@ -122,12 +122,12 @@ async def test_rotating_the_key_reencrypts_everything_and_old_blobs_stay_readabl
     assert await store.reencrypt_all(Cipher([new, old])) == 2
     await store.close()
 
-    only_new = SqliteStorage(path, Cipher(new))
+    only_new = make_storage(Cipher(new))
     await only_new.open()
     runs = await only_new.active_runs(person.id)
     assert runs[0].state["answers"]["x"] == SECRET_WORDS
     await only_new.close()
-    only_old = SqliteStorage(path, Cipher(old))
+    only_old = make_storage(Cipher(old))
     with pytest.raises(DecryptionError):  # refused at start by the key probe
         await only_old.open()
     await only_old.close()
