@@ -143,3 +143,24 @@ async def test_one_replica_is_active_and_a_lost_connection_stops_it(postgres_url
     assert await asyncio.to_thread(stopped.wait, 10) and first.lost
     second.release()
     first.release()
+
+
+async def test_a_write_cancelled_inside_its_transaction_is_undone_and_the_next_one_works(
+    storage: TableStorage,
+) -> None:
+    """As on SQLite (test_cancelled_writes.py): a stop's timeout cancelling a job mid-write."""
+    inside = asyncio.Event()
+
+    async def write_then_wait() -> None:
+        async with storage._transaction() as db:
+            await db.execute("INSERT INTO heartbeats (name, beat_at) VALUES (?, 'x')", ("gone",))
+            inside.set()
+            await asyncio.Event().wait()  # only a cancel gets it out
+
+    job = asyncio.create_task(write_then_wait())
+    await inside.wait()
+    job.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await job
+    await asyncio.wait_for(storage.beat("after", NOW), 30)
+    assert set(await storage.heartbeats()) == {"after"}
