@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,8 @@ import asyncpg
 import pytest
 
 from bot.config import ConfigError, load_settings
+from bot.failures import TEMPORARY, Failure, explain
+from bot.i18n import ui_text
 from bot.storage.common import TableStorage
 from bot.storage.crypto import Cipher
 from bot.storage.leadership import WAIT_SECONDS, Leadership
@@ -164,3 +167,20 @@ async def test_a_write_cancelled_inside_its_transaction_is_undone_and_the_next_o
         await job
     await asyncio.wait_for(storage.beat("after", NOW), 30)
     assert set(await storage.heartbeats()) == {"after"}
+
+
+async def test_a_server_that_does_not_answer_is_one_sentence_without_the_password(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql://equipage:secret-word@127.0.0.1:{port}/equipage"
+    settings = load_settings({"EQUIPAGE_DATABASE": url, "EQUIPAGE_DATA_DIR": str(tmp_path)})
+    storage = PostgresStorage(url, Cipher(os.urandom(32)), settings.database)
+    with pytest.raises(OSError) as raised:
+        await storage.open()
+    failure = explain(raised.value, settings)
+    address = f"postgresql://equipage:***@127.0.0.1:{port}/equipage"
+    assert failure == Failure(ui_text("cli.postgresql_unreachable", address=address), TEMPORARY)
+    assert "secret-word" not in failure.sentence
