@@ -5,11 +5,12 @@ The tables' SQL is the SQLite one (`?` placeholders); `translate` turns it into 
 bind a ciphertext to the same row id.
 
 Write transactions are serialised, as SQLite's are: in this process by a lock taken before a
-connection is borrowed (a queue of writers holds no connection), and across replicas by a
-transaction-level advisory lock. The table code relies on that (a check then a write in one
-transaction, as under SQLite's BEGIN IMMEDIATE); it bounds throughput to one write
-transaction at a time, which PostgreSQL commits in about a millisecond. Reads take any pooled
-connection and see committed data only.
+connection is borrowed (a queue of writers holds no connection), and across processes (an
+admin command beside the bot, a replica) by a transaction-level advisory lock. The table
+code relies on that (a check then a write in one transaction, as under SQLite's BEGIN
+IMMEDIATE); it bounds throughput to one write transaction at a time (benchmarks/backends.py
+measures it). Reads take any pooled connection and see committed data only. Of several
+replicas, one is active at a time (bot/storage/leadership.py).
 """
 
 from __future__ import annotations
@@ -39,10 +40,6 @@ WRITE_LOCK = 0x45515550  # "EQUP"
 DEFAULT_POOL_SIZE = 10
 DEFAULT_STATEMENT_TIMEOUT = 30.0
 
-# Tables without a serial `id` column (their key is something else).
-_WITHOUT_ID = frozenset(
-    {"pending_inputs", "inbox", "heartbeats", "safety_shown", "key_probe", "schema_migrations"}
-)
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 _QUERY = ("SELECT", "WITH", "VALUES", "SHOW")
 
@@ -62,16 +59,17 @@ def without_password(url: str) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def translate(sql: str) -> tuple[str, bool]:
+def translate(sql: str, serial: frozenset[str] = frozenset()) -> tuple[str, bool]:
     """SQLite's SQL as PostgreSQL's: `?` -> `$n`, `X''` -> an empty bytea; an INSERT into a
-    table with a serial id returns it (for `lastrowid`). Second item: whether it returns rows.
+    table of `serial` (those with a sequence-backed id) returns the id, for `lastrowid`.
+    Second item: whether the statement returns rows.
 
-    Our statements hold no `?` inside string literals (checked by the tests' SQL)."""
+    Our statements hold no `?` inside a string literal: a `?` is always a parameter."""
     parts = sql.split("?")
     text = parts[0] + "".join(f"${number}{part}" for number, part in enumerate(parts[1:], 1))
     text = text.replace("X''", "'\\x'::bytea")
     inserting = _INSERT.match(text)
-    if inserting and inserting.group(1) not in _WITHOUT_ID and "RETURNING" not in text.upper():
+    if inserting and inserting.group(1) in serial and "RETURNING" not in text.upper():
         text += " RETURNING id"
     returns = text.lstrip()[:6].upper().startswith(_QUERY) or "RETURNING" in text.upper()
     return text, returns
@@ -104,11 +102,12 @@ class PgStatements:
 
     dialect = "postgresql"
 
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, connection: asyncpg.Connection, serial: frozenset[str]) -> None:
         self._connection = connection
+        self._serial = serial
 
     async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> PgCursor:
-        text, returns = translate(sql)
+        text, returns = translate(sql, self._serial)
         arguments = tuple(parameters)
         if returns:
             rows = await self._connection.fetch(text, *arguments)
@@ -171,6 +170,8 @@ class PostgresStorage(TableStorage):
         self._statement_timeout = statement_timeout
         self._pool: asyncpg.Pool | None = None
         self._write_turn = asyncio.Lock()
+        # Tables whose id comes from a sequence (read from the schema once it is migrated).
+        self._serial: frozenset[str] = frozenset()
 
     @property
     def backend(self) -> str:
@@ -192,6 +193,7 @@ class PostgresStorage(TableStorage):
         await self.open_without_migrating()
         try:
             await self._migrate()
+            await self._learn_serial()
             await self.ensure_key_probe()
             await self.reapply_erasures(datetime.now(UTC))
         except BaseException:
@@ -209,6 +211,15 @@ class PostgresStorage(TableStorage):
             server_settings={"statement_timeout": milliseconds, "application_name": "equipage"},
             reset=_reset,
         )
+        await self._learn_serial()
+
+    async def _learn_serial(self) -> None:
+        """Which tables number their rows with a sequence (those an INSERT returns the id of)."""
+        rows = await self._pooled.fetch(
+            "SELECT table_name FROM information_schema.columns WHERE table_schema ="
+            " current_schema() AND column_name = 'id' AND column_default LIKE 'nextval(%'"
+        )
+        self._serial = frozenset(str(row[0]) for row in rows)
 
     async def close(self) -> None:
         """Close the pool once what is open has finished (idempotent)."""
@@ -225,7 +236,7 @@ class PostgresStorage(TableStorage):
         ):
             # Across replicas: one write transaction at a time, released at COMMIT.
             await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
-            yield PgStatements(connection)
+            yield PgStatements(connection, self._serial)
 
     def _transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """One write transaction, committed (synchronous_commit: on disk) when the block ends."""

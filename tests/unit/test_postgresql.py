@@ -65,9 +65,11 @@ def test_placeholders_and_empty_blobs_are_translated() -> None:
     text, returns = translate("UPDATE inbox SET raw = X'' WHERE update_id = ? AND lane = ?")
     assert text == "UPDATE inbox SET raw = '\\x'::bytea WHERE update_id = $1 AND lane = $2"
     assert not returns
-    text, returns = translate("INSERT INTO workers (name) VALUES (?)")
+    serial = frozenset({"workers"})
+    text, returns = translate("INSERT INTO workers (name) VALUES (?)", serial)
     assert text == "INSERT INTO workers (name) VALUES ($1) RETURNING id" and returns
-    text, returns = translate("INSERT INTO inbox (update_id) VALUES (?) ON CONFLICT DO NOTHING")
+    sql = "INSERT INTO inbox (update_id) VALUES (?) ON CONFLICT DO NOTHING"
+    text, returns = translate(sql, serial)
     assert "RETURNING" not in text and not returns
     assert translate("SELECT 1")[1]
 
