@@ -117,6 +117,7 @@ async def test_a_backup_taken_while_the_bot_writes_is_complete_and_restorable(
         await restored.close()
 
 
+@pytest.mark.both_backends
 async def test_stats_count_activity_per_month_without_names(
     fake_telegram: FakeTelegram, bot: App, settings: Settings
 ) -> None:
