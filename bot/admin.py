@@ -20,7 +20,9 @@ from bot.storage.crypto import (
     write_key_file,
 )
 from bot.storage.lock import DataLock
+from bot.storage.postgresql import PostgresStorage, is_postgresql, without_password
 from bot.storage.tables.erasures import erased_file
+from bot.storage.transfer import TransferRefused, copy_to_postgresql
 from bot.telegram.client import standalone_bot
 from bot.usecases.invitations import invitation_link
 from bot.usecases.workers import UnknownPerson, UnknownWorker
@@ -68,6 +70,15 @@ def add_admin_commands(commands: argparse._SubParsersAction) -> None:  # type: i
     backup = actions.add_parser("backup", help=ui_text("cli.backup_help"))
     backup.add_argument("path", type=Path, metavar="FICHIER", help=ui_text("cli.backup_path_help"))
     actions.add_parser("stats", help=ui_text("cli.stats_help"))
+    migrate = actions.add_parser("migrate", help=ui_text("cli.migrate_help"))
+    migrate.add_argument(
+        "--vers",
+        "--to",
+        dest="to",
+        required=True,
+        metavar="ADRESSE",
+        help=ui_text("cli.migrate_to_help"),
+    )
     transfer = actions.add_parser("transfer", help=ui_text("cli.transfer_help"))
     _person_option(transfer)
     transfer.add_argument(
@@ -129,6 +140,46 @@ async def _rotate_key(services: Services, out: TextIO, tr: Translator) -> int:
     write_key_file(path, [fresh])
     lock.release()
     out.write(tr.message("cli.rotate_done", count=moved, path=str(path), old=str(kept)) + "\n")
+    return 0
+
+
+async def _migrate(services: Services, target: str, out: TextIO, tr: Translator) -> int:
+    """`admin migrate --vers postgresql://…`: copy this SQLite database into an empty
+    PostgreSQL one, then prove the key opens what arrived there."""
+    settings = services.settings
+    if settings.database_url is not None:
+        out.write(tr.message("cli.migrate_from_postgresql") + "\n")
+        return 1
+    if not is_postgresql(target):
+        out.write(tr.message("cli.migrate_not_postgresql") + "\n")
+        return 2
+    lock = DataLock(settings.database)
+    if not lock.acquire():
+        # A running bot would go on writing to SQLite after the copy: those writes would be lost.
+        out.write(tr.message("cli.migrate_stop_first") + "\n")
+        return 1
+    address = without_password(target)
+    try:
+        copied = await copy_to_postgresql(
+            settings.database,
+            target,
+            lambda entry: out.write(
+                tr.message("cli.migrate_table", table=entry.table, count=entry.rows) + "\n"
+            ),
+        )
+    except TransferRefused as refused:
+        out.write(tr.message(refused.key, address=address, **refused.params) + "\n")
+        return 1
+    finally:
+        lock.release()
+    arrived = PostgresStorage(target, services.storage.cipher, settings.database)
+    await arrived.open_without_migrating()
+    try:
+        await arrived.check_key()
+    finally:
+        await arrived.close()
+    rows = sum(entry.rows for entry in copied)
+    out.write(tr.message("cli.migrate_done", tables=len(copied), rows=rows, address=address) + "\n")
     return 0
 
 
@@ -279,8 +330,13 @@ async def run_admin(
                 out.write(tr.message("cli.purge_done", count=erased) + "\n")
         case "rotate-key":
             return await _rotate_key(services, out, tr)
+        case "migrate":
+            return await _migrate(services, args.to, out, tr)
         case "backup":
             target: Path = args.path
+            if services.settings.database_url is not None:
+                out.write(tr.message("cli.backup_postgresql") + "\n")
+                return 1
             try:
                 await services.storage.backup_to(target)
             except FileExistsError:

@@ -13,11 +13,12 @@ from types import FrameType
 from bot.admin import add_admin_commands, run_admin
 from bot.config import ConfigError, Settings, load_dotenv, load_settings
 from bot.engine import DialogueError
-from bot.failures import CONFIGURATION, explain
+from bot.failures import CONFIGURATION, TEMPORARY, explain
 from bot.french_argparse import FrenchArgumentParser
 from bot.i18n import ui_text
 from bot.logs import setup_logging
 from bot.services import Services
+from bot.storage.leadership import Leadership
 from bot.storage.lock import DataLock
 
 # The shell's code for "stopped by Ctrl-C".
@@ -109,13 +110,33 @@ def _run(settings: Settings) -> int:
     if settings.token is None:
         return _fail(ui_text("config.no_token"))
     from bot.services import build_services
-    from bot.telegram.app import build_application
 
-    lock = DataLock(settings.database)
-    if not lock.acquire():
-        return _fail(ui_text("cli.already_running"))
+    leadership: Leadership | None = None
+    if settings.database_url is None:
+        lock = DataLock(settings.database)
+        if not lock.acquire():
+            return _fail(ui_text("cli.already_running"))
     setup_logging()
     services = build_services(settings)
+    if settings.database_url is not None:
+        # Replicas on one PostgreSQL database: one is active, the others wait to take over.
+        leadership = Leadership(settings.database_url)
+        leadership.acquire()
+    try:
+        served = _serve(settings, services)
+    finally:
+        if leadership is not None:
+            leadership.release()
+    if leadership is not None and leadership.lost:
+        # Stopped because another replica may have taken over: a failure, so that the
+        # supervisor starts this one again (as a replica that waits).
+        return _fail(ui_text("cli.leadership_lost"), TEMPORARY)
+    return served
+
+
+def _serve(settings: Settings, services: Services) -> int:
+    """Open the data, then serve Telegram until a signal (this process is the active one)."""
+    from bot.telegram.app import build_application
 
     async def check_data() -> None:
         # A wrong key or an unreadable database is said now, not after waiting for Telegram.

@@ -14,6 +14,9 @@ from bot.i18n import ui_text
 from bot.paths import project_dir
 
 DEFAULT_DATABASE = Path("data") / "equipage.sqlite3"
+# With PostgreSQL, `Settings.database` is this name in the data folder: the files kept beside
+# a database (key, consent secret, erasure list) are found the same way for both backends.
+POSTGRESQL_ANCHOR = "postgresql"
 
 
 class ConfigError(Exception):
@@ -53,6 +56,11 @@ class Settings:
     duty_line: str | None = None
     # Polling mode: a loopback /healthz on this port for monitors (none when unset).
     health_port: int | None = None
+    # PostgreSQL instead of SQLite (EQUIPAGE_DATABASE=postgresql://…); `database` is then a
+    # name inside the data folder, where the key and the erasure list are kept.
+    database_url: str | None = None
+    database_pool: int = 10
+    database_timeout: float = 30.0
 
 
 def load_dotenv(path: Path = Path(".env")) -> None:
@@ -139,10 +147,25 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     health_port = _value(env, "EQUIPAGE_HEALTH_PORT", "")
     if health_port and (not health_port.isdigit() or not 0 <= int(health_port) <= 65535):
         raise ConfigError(ui_text("config.bad_port"))
+    database = env.get("EQUIPAGE_DATABASE", "").strip()
+    database_url = database if database.startswith(("postgresql://", "postgres://")) else None
+    if database_url is not None:
+        # The key file, the consent secret and the erasure list live in the data folder.
+        folder = Path(_value(env, "EQUIPAGE_DATA_DIR", str(DEFAULT_DATABASE.parent)))
+        database = str(folder / POSTGRESQL_ANCHOR)
+    pool = _value(env, "EQUIPAGE_DATABASE_POOL", "10")
+    if not pool.isdigit() or not 1 <= int(pool) <= 1000:
+        raise ConfigError(ui_text("config.bad_pool"))
+    statement_timeout = _value(env, "EQUIPAGE_DATABASE_TIMEOUT", "30")
+    if not statement_timeout.isdigit() or int(statement_timeout) < 1:
+        raise ConfigError(ui_text("config.bad_statement_timeout"))
     return Settings(
         token=env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
         api_base_url=base_url,
-        database=Path(env.get("EQUIPAGE_DATABASE", "").strip() or DEFAULT_DATABASE),
+        database=Path(database or DEFAULT_DATABASE),
+        database_url=database_url,
+        database_pool=int(pool),
+        database_timeout=float(statement_timeout),
         data_keys=parse_data_keys(key) if key else None,
         admins=frozenset(admins),
         timezone=timezone,

@@ -12,8 +12,12 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from bot.config import Settings
 from bot.engine import DialogueError, load_dialogues
 from bot.i18n import Translator
+from bot.services import storage_for
+from bot.storage.common import TableStorage
 from bot.storage.crypto import Cipher, DecryptionError, key_path, load_or_create_key
-from bot.storage.sqlite import SqliteStorage, migration_files
+from bot.storage.postgresql import migration_files as postgresql_migrations
+from bot.storage.postgresql import without_password
+from bot.storage.sqlite import migration_files
 from bot.telegram.client import standalone_bot
 from bot.telegram.health import measure
 
@@ -31,7 +35,8 @@ class Check:
 
 async def _storage_checks(settings: Settings, tr: Translator) -> list[Check]:
     checks: list[Check] = []
-    if not settings.database.exists():
+    postgresql = settings.database_url is not None
+    if not postgresql and not settings.database.exists():
         # Looking must not create: the first start creates the database and the key.
         return [Check(True, tr.message("doctor.database_new", path=settings.database))]
     if settings.data_keys is not None:
@@ -43,18 +48,22 @@ async def _storage_checks(settings: Settings, tr: Translator) -> list[Check]:
             key = "doctor.key_file" if mode & 0o077 == 0 else "doctor.key_file_open"
             checks.append(Check(mode & 0o077 == 0, tr.message(key, path=path, mode=f"{mode:03o}")))
     if settings.data_keys is None and not key_path(settings.database).exists():
-        checks.append(Check(False, tr.message("doctor.key_missing")))
+        # With PostgreSQL every replica needs the same key: one in the environment.
+        key = "doctor.key_missing_postgresql" if postgresql else "doctor.key_missing"
+        checks.append(Check(False, tr.message(key)))
         return checks
     keys = load_or_create_key(settings.database, settings.data_keys)
-    storage = SqliteStorage(settings.database, Cipher(keys))
+    storage = storage_for(settings, Cipher(keys))
+    shown = without_password(settings.database_url) if settings.database_url else settings.database
+    bundled = postgresql_migrations() if postgresql else migration_files()
     try:
         await storage.open_without_migrating()
         version = await storage.schema_version()
-        pending = sum(1 for number, _, _ in migration_files() if number > version)
+        pending = sum(1 for number, _, _ in bundled if number > version)
         if pending:
             checks.append(Check(True, tr.message("doctor.database_pending", count=pending)))
         else:
-            text = tr.message("doctor.database", path=settings.database, version=version)
+            text = tr.message("doctor.database", path=shown, version=version)
             checks.append(Check(True, text))
         try:
             await storage.check_key()
@@ -70,7 +79,7 @@ async def _storage_checks(settings: Settings, tr: Translator) -> list[Check]:
     return checks
 
 
-async def _health_checks(storage: SqliteStorage, tr: Translator) -> list[Check]:
+async def _health_checks(storage: TableStorage, tr: Translator) -> list[Check]:
     """The running bot's figures, as /healthz gives them (nothing when it never ran)."""
     health = await measure(storage, datetime.now(UTC), None, probe=False)
     if not await storage.heartbeats():

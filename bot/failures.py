@@ -13,11 +13,13 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
 from bot.config import Settings
 from bot.i18n import ui_text
 from bot.storage.crypto import DecryptionError, key_path
+from bot.storage.postgresql import without_password
 
 # sysexits.h: 2 is argparse's "usage" code, which we share for settings a person must fix;
 # 75 (EX_TEMPFAIL) asks to try again later. deploy/equipage.service relies on both.
@@ -110,11 +112,30 @@ def _database_failure(error: sqlite3.DatabaseError, settings: Settings) -> Failu
     return Failure(ui_text("cli.database_unreadable", path=settings.database), CONFIGURATION)
 
 
+def _postgresql_failure(error: BaseException, settings: Settings) -> Failure | None:
+    """The server down or refusing us: said with its address (never its password)."""
+    if settings.database_url is None:
+        return None
+    address = without_password(settings.database_url)
+    if isinstance(
+        error, asyncpg.InvalidAuthorizationSpecificationError | asyncpg.InvalidCatalogNameError
+    ):
+        return Failure(ui_text("cli.postgresql_refused", address=address), CONFIGURATION)
+    # Not any OSError: an unreadable key file is a file failure, said as such below.
+    unreachable = ConnectionError | TimeoutError | socket.gaierror | asyncpg.CannotConnectNowError
+    if isinstance(error, unreachable):
+        return Failure(ui_text("cli.postgresql_unreachable", address=address), TEMPORARY)
+    return None
+
+
 def explain(error: BaseException, settings: Settings) -> Failure | None:
     """The sentence for a failure the operator caused, or None for a bug (kept as traceback)."""
     for cause in _causes(error):
         if isinstance(cause, OperatorError):
             return cause.failure
+        server = _postgresql_failure(cause, settings)
+        if server is not None:
+            return server
         if isinstance(cause, TelegramError):
             return _telegram_failure(cause)
         if isinstance(cause, DecryptionError):

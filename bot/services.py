@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.config import ConfigError, Settings
 from bot.engine import load_dialogues
 from bot.i18n import Catalogs, ui_text
+from bot.storage.common import TableStorage
 from bot.storage.crypto import (
     Cipher,
     MissingKeyError,
@@ -16,6 +17,7 @@ from bot.storage.crypto import (
     load_or_create_key,
     load_or_create_secret,
 )
+from bot.storage.postgresql import PostgresStorage
 from bot.storage.sqlite import SqliteStorage
 from bot.storage.tables.keys import has_encrypted_rows
 from bot.usecases.agreements import Agreements
@@ -43,7 +45,7 @@ class Services:
     """Everything a transport needs, wired together."""
 
     settings: Settings
-    storage: SqliteStorage
+    storage: TableStorage
     catalogs: Catalogs
     persons: Persons
     dialogues: Dialogues
@@ -64,6 +66,27 @@ class Services:
     reachability: Reachability
 
 
+def storage_for(settings: Settings, cipher: Cipher) -> TableStorage:
+    """SQLite (a file path, the default) or PostgreSQL (EQUIPAGE_DATABASE=postgresql://…)."""
+    if settings.database_url is not None:
+        return PostgresStorage(
+            settings.database_url,
+            cipher,
+            settings.database,
+            pool_size=settings.database_pool,
+            statement_timeout=settings.database_timeout,
+        )
+    return SqliteStorage(settings.database, cipher)
+
+
+def data_present(settings: Settings) -> bool:
+    """Whether encrypted data exists that a fresh key would not open (before any key exists).
+
+    With PostgreSQL this is not looked up here (no connection yet): the key probe refuses a
+    key that does not open the stored data when the storage opens, before anything is written."""
+    return settings.database_url is None and has_encrypted_rows(settings.database)
+
+
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Load dialogues and catalogues (a bad file fails here, naming itself) and wire storage."""
     clock = clock or SystemClock()
@@ -73,11 +96,11 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         keys = load_or_create_key(
             settings.database,
             settings.data_keys,
-            data_present=lambda: has_encrypted_rows(settings.database),
+            data_present=lambda: data_present(settings),
         )
     except MissingKeyError as missing:
         raise ConfigError(ui_text("config.key_file_missing", path=str(missing))) from None
-    storage = SqliteStorage(settings.database, Cipher(keys))
+    storage = storage_for(settings, Cipher(keys))
     signal = OutboxSignal()
     # Consent tokens have their own secret, in its own file: a key rotation leaves the buttons
     # already sent valid. Its first value is the one it was derived as before it had a file.

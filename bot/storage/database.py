@@ -1,29 +1,26 @@
-"""The connections, their transactions, encryption and time helpers.
+"""What every backend shares: the transaction interface the tables use, encryption, time.
 
-Reads run on a `sqlite3` connection of the event loop's thread (WAL: a reader is never
-blocked by the writer, and a lookup costs microseconds, not a thread hand-off); writes go
-through `Writer` (bot/storage/writer.py): statements on the loop's thread, COMMITs grouped
-in one writer thread, each caller released only once its writes are durable."""
+The tables' SQL is written once, with `?` placeholders, for both backends: SQLite
+(bot/storage/sqlite.py, the default) and PostgreSQL (bot/storage/postgresql.py, for several
+replicas), which translates it."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import sqlite3
+from collections.abc import Iterable
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
-from typing import Any, TypeAlias, cast
-
-import aiosqlite
+from typing import Any, Protocol, TypeAlias
 
 from bot.storage.crypto import Cipher
-from bot.storage.writer import BUSY_TIMEOUT_MS, Fetched, Writer
 
 log = logging.getLogger(__name__)
 
 # Where a ciphertext lives: its row's key and the person the row belongs to (None: nobody yet).
 At: TypeAlias = tuple[int | str, int | str | None]
+# A row as either backend returns it (sqlite3.Row, asyncpg.Record): by index or column name.
+Row: TypeAlias = Any
 
 
 def bound(purpose: bytes, at: At) -> bytes:
@@ -37,13 +34,10 @@ def bound(purpose: bytes, at: At) -> bytes:
     )
 
 
-async def next_id(db: aiosqlite.Connection, table: str) -> int:
-    """The id SQLite would give the next row (inside the writing transaction): a blob is bound
+async def next_id(db: Transaction, table: str) -> int:
+    """The id the next row of `table` gets (inside the writing transaction): a blob is bound
     to its row before the row is inserted."""
-    cursor = await db.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
-    row = await cursor.fetchone()
-    assert row is not None
-    return int(row[0])
+    return await db.next_id(table)
 
 
 CHECKPOINT_WAIT_MS = 100
@@ -74,91 +68,66 @@ def required(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-class _Outside:
-    """`self._conn` for the few statements run outside any transaction (checkpoints): they
-    go to the writer thread, after whatever is open has been committed."""
+class Cursor(Protocol):
+    """What a statement in a transaction returns, on either backend."""
 
-    def __init__(self, writer: Writer) -> None:
-        self._writer = writer
+    @property
+    def rowcount(self) -> int: ...
 
-    async def execute(self, sql: str, parameters: tuple[Any, ...] = ()) -> Fetched:
-        return await self._writer.outside(sql, parameters)
+    @property
+    def lastrowid(self) -> int | None: ...
+
+    async def fetchone(self) -> Any: ...
+
+    async def fetchall(self) -> list[Any]: ...
+
+
+class Transaction(Protocol):
+    """What a transaction body gets (`async with self._transaction() as db`): the same SQL
+    (`?` placeholders) runs on SQLite and PostgreSQL; rows are readable by index and name."""
+
+    # "sqlite" or "postgresql": for the rare statement that cannot be written for both.
+    dialect: str
+
+    async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> Cursor: ...
+
+    async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> Cursor: ...
+
+    async def next_id(self, table: str) -> int: ...
 
 
 class Database:
-    """Owns the connections; table mixins build on its transaction and sealing helpers."""
+    """What the table mixins build on: transactions, reads, sealing. A backend (SQLite in
+    bot/storage/sqlite.py, PostgreSQL in bot/storage/postgresql.py) provides the first two."""
 
     def __init__(self, cipher: Cipher) -> None:
         self._cipher = cipher
-        self._reader: sqlite3.Connection | None = None
-        self._writer: Writer | None = None
-        # An erasure whose WAL could not be folded back yet: old pages may still hold its data.
+        # An erasure whose deleted pages may still hold its data somewhere (SQLite's WAL).
         self.checkpoint_owed = False
         self.checkpoint_busy_rounds = 0
-        # One write transaction body at a time (the writer's lock); held around statements
-        # run outside a transaction too.
-        self._lock = asyncio.Lock()
 
     @property
-    def _writing(self) -> Writer:
-        if self._writer is None:
-            raise RuntimeError("storage is not open")
-        return self._writer
+    def cipher(self) -> Cipher:
+        """The keys this storage seals and opens with."""
+        return self._cipher
 
-    @property
-    def _reading(self) -> sqlite3.Connection:
-        if self._reader is None:
-            raise RuntimeError("storage is not open")
-        return self._reader
-
-    @property
-    def _conn(self) -> aiosqlite.Connection:
-        # Quacks like the part of aiosqlite's connection the table modules use outside a
-        # transaction (`execute`, then `fetchone`); hold `self._lock` around it.
-        return cast(aiosqlite.Connection, _Outside(self._writing))
-
-    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
+    def _transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """`async with self._transaction() as db:` the block's statements commit together
-        (or roll back on an exception); the block is left once they are on disk. `db` has
-        the part of aiosqlite's connection the tables use (execute, executemany, cursors'
-        fetchone/fetchall/rowcount/lastrowid), run at once on the writer connection."""
-        return cast(AbstractAsyncContextManager[aiosqlite.Connection], self._writing.transaction())
+        (or roll back on an exception); the block is left once they are durable."""
+        raise NotImplementedError
+
+    async def _fetch_all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
+        """Committed rows, read outside any transaction."""
+        raise NotImplementedError
+
+    async def _fetch_one(self, sql: str, params: tuple[Any, ...] = ()) -> Row | None:
+        rows = await self._fetch_all(sql, params)
+        return rows[0] if rows else None
 
     async def fold_wal(self, attempts: int = CHECKPOINT_ATTEMPTS) -> bool:
-        """Fold the WAL back into the database and truncate it, so no old copy of erased pages
-        lingers; retried while another reader (a backup, an admin command) holds it open.
-
-        True when done; False leaves `checkpoint_owed` set for the next round to retry."""
-        writer = self._writing
-        for attempt in range(attempts):
-            async with self._lock:
-                # Short waits (in the writer thread): a long one would stall every write.
-                await writer.outside(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
-                try:
-                    result = await (
-                        await writer.outside("PRAGMA wal_checkpoint(TRUNCATE)")
-                    ).fetchone()
-                finally:
-                    await writer.outside(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            # (busy, frames in the log, frames checkpointed); busy = 1 when a reader blocked it.
-            if result is not None and result[0] == 0:
-                self.checkpoint_owed = False
-                return True
-            self.checkpoint_busy_rounds += 1
-            await asyncio.sleep(min(CHECKPOINT_BACKOFF * 2**attempt, 2.0))
-        self.checkpoint_owed = True
-        log.warning("erase_checkpoint_incomplete", extra={"attempts": attempts})
-        return False
-
-    async def _fetch_all(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
-        # Straight on the loop's thread: committed data only, never blocked by the writer.
-        return self._reading.execute(sql, params).fetchall()
-
-    async def _fetch_one(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
-        # fetchall, not fetchone: a statement left unfinished would keep its read
-        # transaction, and so an old snapshot, open.
-        rows = self._reading.execute(sql, params).fetchall()
-        return rows[0] if rows else None
+        """Make sure no old copy of rows just deleted or rewritten lingers in a log the backend
+        keeps beside the tables (SQLite's WAL); True when done. Nothing to do by default."""
+        return True
 
     def _seal_json(self, value: Any, purpose: bytes, at: At) -> bytes:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -5,27 +5,27 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any, cast
 
 from bot.paths import private_file
+from bot.storage.common import TableStorage
 from bot.storage.crypto import Cipher, DecryptionError
-from bot.storage.database import to_db
-from bot.storage.tables.agreements import AgreementsTable
-from bot.storage.tables.audit import AuditTable
-from bot.storage.tables.inbox import InboxTable
-from bot.storage.tables.keys import REBIND_VERSION, KeysTable, WrongKeyError, rebind_all
-from bot.storage.tables.operations import OperationsTable, copy_database
-from bot.storage.tables.outbox import OutboxTable
-from bot.storage.tables.pending import PendingTable
-from bot.storage.tables.persons import PersonsTable
-from bot.storage.tables.reminders import RemindersTable
-from bot.storage.tables.runs import RunsTable
-from bot.storage.tables.safety import SafetyTable
-from bot.storage.tables.summaries import SummariesTable
-from bot.storage.tables.workers import WorkersTable
-from bot.storage.writer import BUSY_TIMEOUT_MS, Writer
+from bot.storage.database import (
+    CHECKPOINT_ATTEMPTS,
+    CHECKPOINT_BACKOFF,
+    CHECKPOINT_WAIT_MS,
+    Row,
+    Transaction,
+    to_db,
+)
+from bot.storage.tables.keys import REBIND_VERSION, WrongKeyError, rebind_all
+from bot.storage.tables.operations import copy_database
+from bot.storage.writer import BUSY_TIMEOUT_MS, Fetched, Writer
 
 log = logging.getLogger(__name__)
 
@@ -40,31 +40,93 @@ def migration_files() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-class SqliteStorage(
-    PersonsTable,
-    RunsTable,
-    WorkersTable,
-    OutboxTable,
-    SummariesTable,
-    AgreementsTable,
-    PendingTable,
-    SafetyTable,
-    AuditTable,
-    KeysTable,
-    OperationsTable,
-    RemindersTable,
-    InboxTable,
-):
-    """Storage over two connections owned by the application (see bot.storage.database)."""
+class _Outside:
+    """`self._conn` for the few statements run outside any transaction (checkpoints): they
+    go to the writer thread, after whatever is open has been committed."""
+
+    def __init__(self, writer: Writer) -> None:
+        self._writer = writer
+
+    async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> Fetched:
+        return await self._writer.outside(sql, parameters)
+
+
+class SqliteStorage(TableStorage):
+    """Storage over two connections owned by the application.
+
+    Reads run on a `sqlite3` connection of the event loop's thread (WAL: a reader is never
+    blocked by the writer, and a lookup costs microseconds, not a thread hand-off); writes go
+    through `Writer` (bot/storage/writer.py): statements on the loop's thread, COMMITs grouped
+    in one writer thread, each caller released only once its writes are durable."""
 
     def __init__(self, path: Path, cipher: Cipher) -> None:
-        super().__init__(cipher)
-        self._path = path
+        super().__init__(path, cipher)
+        self._reader: sqlite3.Connection | None = None
+        self._writer: Writer | None = None
+        # One write transaction body at a time (the writer's lock); held around statements
+        # run outside a transaction too.
+        self._lock = asyncio.Lock()
 
     @property
-    def path(self) -> Path:
-        """The database file."""
-        return self._path
+    def _writing(self) -> Writer:
+        if self._writer is None:
+            raise RuntimeError("storage is not open")
+        return self._writer
+
+    @property
+    def _reading(self) -> sqlite3.Connection:
+        if self._reader is None:
+            raise RuntimeError("storage is not open")
+        return self._reader
+
+    @property
+    def backend(self) -> str:
+        return "sqlite"
+
+    @property
+    def _conn(self) -> _Outside:
+        # Statements outside any transaction (`execute`, then `fetchone`); hold `self._lock`.
+        return _Outside(self._writing)
+
+    def _transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """Statements run at once on the writer connection; the COMMIT is grouped (writer.py)."""
+        return cast(AbstractAsyncContextManager[Transaction], self._writing.transaction())
+
+    async def _fetch_all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
+        # Straight on the loop's thread: committed data only, never blocked by the writer.
+        return self._reading.execute(sql, params).fetchall()
+
+    async def _fetch_one(self, sql: str, params: tuple[Any, ...] = ()) -> Row | None:
+        # fetchall, not fetchone: a statement left unfinished would keep its read
+        # transaction, and so an old snapshot, open.
+        rows = self._reading.execute(sql, params).fetchall()
+        return rows[0] if rows else None
+
+    async def fold_wal(self, attempts: int = CHECKPOINT_ATTEMPTS) -> bool:
+        """Fold the WAL back into the database and truncate it, so no old copy of erased pages
+        lingers; retried while another reader (a backup, an admin command) holds it open.
+
+        True when done; False leaves `checkpoint_owed` set for the next round to retry."""
+        writer = self._writing
+        for attempt in range(attempts):
+            async with self._lock:
+                # Short waits (in the writer thread): a long one would stall every write.
+                await writer.outside(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+                try:
+                    result = await (
+                        await writer.outside("PRAGMA wal_checkpoint(TRUNCATE)")
+                    ).fetchone()
+                finally:
+                    await writer.outside(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # (busy, frames in the log, frames checkpointed); busy = 1 when a reader blocked it.
+            if result is not None and result[0] == 0:
+                self.checkpoint_owed = False
+                return True
+            self.checkpoint_busy_rounds += 1
+            await asyncio.sleep(min(CHECKPOINT_BACKOFF * 2**attempt, 2.0))
+        self.checkpoint_owed = True
+        log.warning("erase_checkpoint_incomplete", extra={"attempts": attempts})
+        return False
 
     async def open(self) -> None:
         """Connect, set durable pragmas, apply pending migrations."""

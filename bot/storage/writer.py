@@ -85,10 +85,17 @@ class Statements:
     """What a transaction body gets: the part of `aiosqlite.Connection` the tables use,
     run synchronously on the writer connection, inside the open transaction."""
 
+    dialect = "sqlite"
+
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
         # Set when a statement other than row reads and writes ran (DDL): always committed.
         self.altered = False
+
+    async def next_id(self, table: str) -> int:
+        """The id SQLite gives the next row: one writer at a time, so MAX + 1 is free."""
+        row = self._connection.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()
+        return int(row[0])
 
     def _note(self, sql: str) -> None:
         if not sql.lstrip()[:7].upper().startswith(_ROW_STATEMENTS):

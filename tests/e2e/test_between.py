@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from bot.config import Settings
 from bot.engine import load_dialogues
@@ -26,16 +27,12 @@ from tests.e2e.helpers import (
     choose_a_first_step as choose_first_step_when,
 )
 from tests.fakegram import BotMessage, FakeTelegram, FakeUser
+from tests.stored import rows
 
 PARIS = ZoneInfo("Europe/Paris")
 # Tuesday 1 December 2026, 10:00 in Paris.
 START = datetime(2026, 12, 1, 10, 0, tzinfo=PARIS).astimezone(UTC)
 DISCREET = "Équipage : un message pour vous."
-
-
-def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(settings.database) as db:
-        return list(db.execute(sql))
 
 
 async def choose_a_first_step(amina: FakeUser) -> None:
@@ -142,6 +139,7 @@ async def test_each_reminder_comes_once_at_an_allowed_time_across_a_restart(
     assert len(discreet(amina)) == 5 and len(discreet(severine)) == 1
 
 
+@pytest.mark.both_backends
 async def test_a_check_in_answer_feeds_the_next_summary(
     fake_telegram: FakeTelegram, settings: Settings
 ) -> None:

@@ -24,6 +24,7 @@ from tests.e2e.helpers import (
 )
 from tests.e2e.test_summaries import prepare
 from tests.fakegram import FakeTelegram
+from tests.stored import rows
 
 # The limits as shipped (the shared test settings lift them so scripted users can type fast).
 BURST, PER_MINUTE = 20, 90
@@ -39,10 +40,10 @@ def ui(key: str) -> str:
 
 
 def statuses(settings: Settings) -> dict[str, int]:
-    with sqlite3.connect(settings.database) as db:
-        return dict(db.execute("SELECT status, COUNT(*) FROM inbox GROUP BY status").fetchall())
+    return dict(rows(settings, "SELECT status, COUNT(*) FROM inbox GROUP BY status"))
 
 
+@pytest.mark.both_backends
 async def test_an_unparseable_update_is_set_aside_and_the_others_are_handled(
     fake_telegram: FakeTelegram, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -125,6 +126,7 @@ async def test_a_person_at_one_action_a_second_is_never_throttled(
     assert not any(ui("bot.slow_down") in m.text for m in amina.messages)
 
 
+@pytest.mark.both_backends
 async def test_an_update_in_hand_at_three_crashes_is_set_aside(
     fake_telegram: FakeTelegram, settings: Settings
 ) -> None:
@@ -200,6 +202,7 @@ async def test_a_distress_message_during_a_flood_is_answered_as_fast_as_urgence(
     assert urgent == 1  # the distress message only, not the flood's greetings
 
 
+@pytest.mark.both_backends
 async def test_an_erasure_takes_the_persons_waiting_updates_with_it(
     fake_telegram: FakeTelegram, settings: Settings
 ) -> None:
@@ -221,10 +224,9 @@ async def test_an_erasure_takes_the_persons_waiting_updates_with_it(
         await fake_telegram.wait_for(lambda: any(m.text == erased for m in amina.messages))
         await fake_telegram.wait_for(lambda: fake_telegram.pending_updates == 0)
         await inbox_of(app).join()
-        with sqlite3.connect(settings.database) as db:
-            left = db.execute("SELECT COUNT(*) FROM inbox WHERE lane = ?", (amina.id,)).fetchone()
+        left = rows(settings, "SELECT COUNT(*) FROM inbox WHERE lane = ?", (amina.id,))
         # Neither kept (not even encrypted) nor handled: no answer to the words that followed.
-        assert left == (0,)
+        assert left == [(0,)]
         texts = [m.text for m in amina.messages]
         assert texts[texts.index(erased) + 1 :] == []
         assert inbox_of(app).depth == 0

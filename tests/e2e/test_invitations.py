@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import sqlite3
 from datetime import timedelta
+
+import pytest
 
 from bot.admin import run_admin
 from bot.config import Settings
@@ -23,6 +24,7 @@ from tests.e2e.helpers import (
     worker_joins,
 )
 from tests.fakegram import FakeTelegram, FakeUser
+from tests.stored import rows as stored_rows
 
 
 async def admin(settings: Settings, *words: str) -> str:
@@ -43,8 +45,8 @@ async def admin(settings: Settings, *words: str) -> str:
 
 
 def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(settings.database) as db:
-        return list(db.execute(sql))
+    """The query's rows on the test's database (SQLite or PostgreSQL)."""
+    return stored_rows(settings, sql)
 
 
 async def consent_screen(user: FakeUser, code: str) -> None:
@@ -54,6 +56,7 @@ async def consent_screen(user: FakeUser, code: str) -> None:
     await expect(user, "Êtes-vous d'accord")
 
 
+@pytest.mark.both_backends
 async def test_admin_registers_a_worker_who_invites_a_person_who_consents_and_answers(
     fake_telegram: FakeTelegram, bot: App, settings: Settings
 ) -> None:
@@ -168,6 +171,7 @@ async def test_an_old_consent_screen_tapped_after_joining_says_she_is_already_in
     assert rows(settings, "SELECT COUNT(*) FROM persons") == [(1,)]
 
 
+@pytest.mark.both_backends
 async def test_an_invitation_opened_by_two_accounts_at_once_has_exactly_one_winner(
     fake_telegram: FakeTelegram, bot: App, settings: Settings
 ) -> None:
@@ -266,6 +270,7 @@ async def test_bad_codes_get_one_kind_answer_and_repeated_ones_are_slowed_down(
     await consent_screen(other, valid)
 
 
+@pytest.mark.both_backends
 async def test_a_deactivated_worker_loses_access_and_their_links_stop_working(
     fake_telegram: FakeTelegram, bot: App, settings: Settings
 ) -> None:

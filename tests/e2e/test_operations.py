@@ -11,6 +11,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from bot.admin import run_admin
 from bot.cli import build_parser
 from bot.config import Settings
@@ -38,6 +40,7 @@ def translator(settings: Settings):  # type: ignore[no-untyped-def]
     return Catalogs.load(settings.dialogs_dir, settings.locales_dir).translator("fr")
 
 
+@pytest.mark.both_backends
 async def test_doctor_says_ok_on_a_good_setup_and_how_to_fix_a_broken_one(
     fake_telegram: FakeTelegram, settings: Settings, tmp_path: Path
 ) -> None:
@@ -50,7 +53,10 @@ async def test_doctor_says_ok_on_a_good_setup_and_how_to_fix_a_broken_one(
     assert "[OK] Webhook : aucun" in text and "Tout est prêt." in text
 
     broken = replace(
-        settings, token="123456:MAUVAIS", database=tmp_path / "ailleurs" / "db.sqlite3"
+        settings,
+        token="123456:MAUVAIS",
+        database=tmp_path / "ailleurs" / "db.sqlite3",
+        database_url=None,
     )
     report = io.StringIO()
     assert await doctor(broken, translator(settings), report) == 1
@@ -111,6 +117,7 @@ async def test_a_backup_taken_while_the_bot_writes_is_complete_and_restorable(
         await restored.close()
 
 
+@pytest.mark.both_backends
 async def test_stats_count_activity_per_month_without_names(
     fake_telegram: FakeTelegram, bot: App, settings: Settings
 ) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 import zipfile
+
+import pytest
 
 from bot.config import Settings
 from tests.e2e.helpers import (
@@ -17,13 +18,9 @@ from tests.e2e.helpers import (
     worker_joins,
 )
 from tests.fakegram import FakeTelegram
+from tests.stored import rows, stored_bytes
 
 SECRET = "Mon propriétaire menace de couper l'eau"
-
-
-def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(settings.database) as db:
-        return list(db.execute(sql))
 
 
 async def test_a_person_receives_all_their_data_as_text_and_a_zip_with_json(
@@ -48,6 +45,7 @@ async def test_a_person_receives_all_their_data_as_text_and_a_zip_with_json(
     assert data["dialogues"][0]["answers"]["difficulte"] == SECRET
 
 
+@pytest.mark.both_backends
 async def test_erasing_leaves_no_row_and_tells_the_worker_only_that_the_person_left(
     fake_telegram: FakeTelegram, bot: App, settings: Settings
 ) -> None:
@@ -70,7 +68,7 @@ async def test_erasing_leaves_no_row_and_tells_the_worker_only_that_the_person_l
     assert rows(settings, "SELECT COUNT(*) FROM outbox WHERE about_person IS NOT NULL") == [(0,)]
     assert rows(settings, "SELECT COUNT(*) FROM invitations WHERE used_by IS NOT NULL") == [(1,)]
     account = f"telegram:{amina.id}".encode()
-    raw = b"".join(p.read_bytes() for p in settings.database.parent.glob("equipage.sqlite3*"))
+    raw = stored_bytes(settings)
     assert SECRET.encode() not in raw and account not in raw
     # The account is nobody now: Équipage explains how to come back.
     await amina.send("/menu")

@@ -6,7 +6,6 @@ import base64
 import html
 import io
 import json
-import sqlite3
 import zipfile
 from collections import defaultdict
 from datetime import timedelta
@@ -30,14 +29,10 @@ from tests.e2e.helpers import (
 )
 from tests.e2e.test_invitations import admin
 from tests.fakegram import BotMessage, FakeTelegram, FakeUser
+from tests.stored import rows
 
 HOSTILE = "Je dors chez ma sœur <b>&amp;</b> {0} {} 😢 & <script>"
 LONG = "Mes démarches. " * 266  # about 4,000 characters
-
-
-def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(settings.database) as db:
-        return list(db.execute(sql))
 
 
 def summaries_received(worker: FakeUser) -> list[BotMessage]:
@@ -68,6 +63,7 @@ async def prepare(amina: FakeUser, topics: str | None) -> BotMessage:
     return (await read_preview(amina))[1]
 
 
+@pytest.mark.both_backends
 async def test_a_person_prepares_and_sends_a_summary_and_the_worker_acknowledges_it(
     fake_telegram: FakeTelegram, bot: App, settings: Settings
 ) -> None:
@@ -153,6 +149,7 @@ STEPS_OF_SOPHIE = (
 )
 
 
+@pytest.mark.both_backends
 async def test_amending_one_step_of_three_keeps_the_other_two(
     fake_telegram: FakeTelegram, bot: App, settings: Settings
 ) -> None:
@@ -208,7 +205,7 @@ async def test_amending_one_step_of_three_keeps_the_other_two(
     await expect(amina, ui_text("agreement.accepted_by_worker", worker="Sophie D."))
 
     person_id = rows(settings, "SELECT id FROM persons")[0][0]
-    agreed = await services_of(bot).agreements.first_steps(person_id)  # type: ignore[arg-type]
+    agreed = await services_of(bot).agreements.first_steps(person_id)
     assert agreed is not None and agreed.problem == "Trouver un logement stable"
     assert [(s.what, s.who, s.when) for s in agreed.steps] == [
         ("Prendre rendez-vous à la CAF", "Amina", "jeudi matin"),
@@ -312,7 +309,7 @@ async def test_a_round_can_remove_or_add_a_step_and_old_buttons_are_refused(
         (3, "worker", "accepted"),
     ]
     person_id = rows(settings, "SELECT id FROM persons")[0][0]
-    agreed = await services_of(bot).agreements.first_steps(person_id)  # type: ignore[arg-type]
+    agreed = await services_of(bot).agreements.first_steps(person_id)
     assert agreed is not None
     assert [s.what for s in agreed.steps] == [
         "Prendre rendez-vous à la CAF",

@@ -38,8 +38,8 @@ WORKER_ACTIONS: dict[str, WorkerAction] = {
 
 
 @pytest.fixture
-async def services(settings: Settings) -> AsyncIterator[Services]:
-    found = build_services(settings, ManualClock(NOW))
+async def services(any_settings: Settings) -> AsyncIterator[Services]:
+    found = build_services(any_settings, ManualClock(NOW))
     await found.storage.open()
     yield found
     await found.storage.close()

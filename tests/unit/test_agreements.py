@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from bot.domain import AgreementStep
+from bot.storage.common import TableStorage
 from bot.storage.crypto import Cipher
 from bot.storage.database import bound
-from bot.storage.sqlite import SqliteStorage
 from bot.usecases.agreements import BadChange, apply_change, draft_change, steps_from_lines
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -74,9 +74,11 @@ def test_the_last_step_cannot_be_removed() -> None:
         draft_change(STEPS[:1], "remove", 0)
 
 
-async def test_a_round_written_before_steps_reads_as_one_step(tmp_path: Path) -> None:
+async def test_a_round_written_before_steps_reads_as_one_step(
+    make_storage: Callable[[Cipher], TableStorage],
+) -> None:
     cipher = Cipher(os.urandom(32))
-    storage = SqliteStorage(tmp_path / "db.sqlite3", cipher)
+    storage = make_storage(cipher)
     await storage.open()
     try:
         person = await storage.get_or_create_person("telegram:1", chat_id=1, language="fr", now=NOW)

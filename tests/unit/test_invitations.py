@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from bot.storage.crypto import Cipher
-from bot.storage.sqlite import SqliteStorage
+from bot.storage.common import TableStorage
 from bot.usecases.consent import Consent, InvitationGone, RoleTaken
 from bot.usecases.invitations import (
     MAX_OPEN_PER_WORKER,
@@ -20,6 +16,7 @@ from bot.usecases.invitations import (
 )
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.workers import Workers
+from tests.stored import everything_stored
 
 
 class FakeClock:
@@ -33,25 +30,17 @@ class FakeClock:
 
 
 @pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
-    store = SqliteStorage(tmp_path / "db.sqlite3", Cipher(os.urandom(32)))
-    await store.open()
-    yield store
-    await store.close()
-
-
-@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 
 
 async def test_codes_are_random_urlsafe_hashed_and_expire_after_seven_days(
-    storage: SqliteStorage, clock: FakeClock
+    storage: TableStorage, clock: FakeClock
 ) -> None:
     invitations = Invitations(storage, clock)
     _, issued = await invitations.invite_worker("Séverine D.", None)
     assert len(issued.code) == 32 and issued.code.replace("-", "").replace("_", "").isalnum()
-    raw = (storage.path).read_bytes()
+    raw = await everything_stored(storage)
     assert issued.code.encode() not in raw
     assert await invitations.check("telegram:1", issued.code) is not None
     clock.moment += timedelta(days=7, seconds=1)
@@ -59,7 +48,7 @@ async def test_codes_are_random_urlsafe_hashed_and_expire_after_seven_days(
 
 
 async def test_a_worker_has_a_cap_on_open_invitations_and_a_closed_worker_none(
-    storage: SqliteStorage, clock: FakeClock
+    storage: TableStorage, clock: FakeClock
 ) -> None:
     invitations = Invitations(storage, clock)
     workers = Workers(storage, clock, OutboxSignal())
@@ -74,7 +63,7 @@ async def test_a_worker_has_a_cap_on_open_invitations_and_a_closed_worker_none(
 
 
 async def test_bad_codes_slow_an_account_down_then_it_recovers(
-    storage: SqliteStorage, clock: FakeClock
+    storage: TableStorage, clock: FakeClock
 ) -> None:
     invitations = Invitations(storage, clock)
     _, issued = await invitations.invite_worker("Séverine D.", None)
@@ -87,7 +76,7 @@ async def test_bad_codes_slow_an_account_down_then_it_recovers(
 
 
 async def test_consent_needs_the_token_of_this_account_and_a_free_role(
-    storage: SqliteStorage, clock: FakeClock
+    storage: TableStorage, clock: FakeClock
 ) -> None:
     signal = OutboxSignal()
     invitations = Invitations(storage, clock)
@@ -118,7 +107,7 @@ async def test_consent_needs_the_token_of_this_account_and_a_free_role(
 
 
 async def test_a_worker_lists_only_their_own_persons(
-    storage: SqliteStorage, clock: FakeClock
+    storage: TableStorage, clock: FakeClock
 ) -> None:
     signal = OutboxSignal()
     invitations = Invitations(storage, clock)

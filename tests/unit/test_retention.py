@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
-
-from bot.storage.crypto import Cipher
-from bot.storage.sqlite import SqliteStorage
+from bot.storage.common import TableStorage
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.rights import Rights
 
@@ -23,16 +17,8 @@ class FixedClock:
         return NOW
 
 
-@pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
-    store = SqliteStorage(tmp_path / "db.sqlite3", Cipher(os.urandom(32)))
-    await store.open()
-    yield store
-    await store.close()
-
-
 async def test_only_persons_silent_past_the_retention_period_are_erased(
-    storage: SqliteStorage,
+    storage: TableStorage,
 ) -> None:
     old = await storage.get_or_create_person(
         "telegram:1", chat_id=1, language="fr", now=NOW - timedelta(days=731)
@@ -63,14 +49,14 @@ class MovableClock:
         return self.moment
 
 
-async def _persons_seen(storage: SqliteStorage, *ages_in_days: int) -> None:
+async def _persons_seen(storage: TableStorage, *ages_in_days: int) -> None:
     for index, age in enumerate(ages_in_days):
         await storage.get_or_create_person(
             f"telegram:{index}", chat_id=index, language="fr", now=NOW - timedelta(days=age)
         )
 
 
-async def test_a_clock_three_years_ahead_erases_nobody(storage: SqliteStorage) -> None:
+async def test_a_clock_three_years_ahead_erases_nobody(storage: TableStorage) -> None:
     """The audit: a clock 3 years ahead at start-up erased every person."""
     await _persons_seen(storage, 0, 1, 10, 100)
     ahead = MovableClock(NOW + timedelta(days=3 * 365))
@@ -80,7 +66,7 @@ async def test_a_clock_three_years_ahead_erases_nobody(storage: SqliteStorage) -
     assert len(await storage.all_persons()) == 4
 
 
-async def test_a_clock_behind_the_newest_contact_erases_nobody(storage: SqliteStorage) -> None:
+async def test_a_clock_behind_the_newest_contact_erases_nobody(storage: TableStorage) -> None:
     await _persons_seen(storage, 0, 800, 900)
     behind = MovableClock(NOW - timedelta(days=1))
     rights = Rights(storage, {}, behind, OutboxSignal())
@@ -89,7 +75,7 @@ async def test_a_clock_behind_the_newest_contact_erases_nobody(storage: SqliteSt
     assert len(await storage.all_persons()) == 3
 
 
-async def test_a_purge_larger_than_the_set_share_erases_nobody(storage: SqliteStorage) -> None:
+async def test_a_purge_larger_than_the_set_share_erases_nobody(storage: TableStorage) -> None:
     await _persons_seen(storage, 0, 1, 2, 800, 900)
     rights = Rights(storage, {}, FixedClock(), OutboxSignal())
     # 2 of 5 is 40 %: above a 25 % cap, within a 40 % one.

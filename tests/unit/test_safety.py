@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,8 +11,7 @@ import pytest
 
 from bot.domain import Person
 from bot.i18n import ui_text
-from bot.storage.crypto import Cipher
-from bot.storage.sqlite import SqliteStorage
+from bot.storage.common import TableStorage
 from bot.usecases.distress import LEVELS, DistressListError, load_reader
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.safety import (
@@ -131,21 +129,13 @@ def test_working_days_in_paris() -> None:
     assert one_working_day_after(friday, PARIS) == datetime(2026, 12, 7, 11, tzinfo=PARIS)
 
 
-@pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
-    store = SqliteStorage(tmp_path / "safety.sqlite3", Cipher(os.urandom(32)))
-    await store.open()
-    yield store
-    await store.close()
-
-
-async def amina(storage: SqliteStorage, clock: ManualClock) -> Person:
+async def amina(storage: TableStorage, clock: ManualClock) -> Person:
     return await storage.get_or_create_person(
         "telegram:7", chat_id=7, language="fr", now=clock.now()
     )
 
 
-async def test_a_strong_signal_is_never_silenced_by_an_earlier_one(storage: SqliteStorage) -> None:
+async def test_a_strong_signal_is_never_silenced_by_an_earlier_one(storage: TableStorage) -> None:
     clock = ManualClock(TUESDAY)
     safety = Safety(storage, READER, clock, OutboxSignal(), PARIS, "01 02 03 04 05")
     person = await amina(storage, clock)
@@ -165,7 +155,7 @@ async def test_a_strong_signal_is_never_silenced_by_an_earlier_one(storage: Sqli
 
 
 async def test_words_are_held_only_when_they_would_answer_something(
-    storage: SqliteStorage,
+    storage: TableStorage,
 ) -> None:
     clock = ManualClock(TUESDAY)
     safety = Safety(storage, READER, clock, OutboxSignal(), PARIS)
@@ -189,7 +179,7 @@ async def test_words_are_held_only_when_they_would_answer_something(
 
 
 async def test_held_words_are_forgotten_when_the_person_writes_something_else(
-    storage: SqliteStorage,
+    storage: TableStorage,
 ) -> None:
     clock = ManualClock(TUESDAY)
     safety = Safety(storage, READER, clock, OutboxSignal(), PARIS)
@@ -202,7 +192,7 @@ async def test_held_words_are_forgotten_when_the_person_writes_something_else(
 
 
 async def test_strangers_and_workers_get_the_numbers_without_any_question(
-    storage: SqliteStorage,
+    storage: TableStorage,
 ) -> None:
     safety = Safety(storage, READER, ManualClock(TUESDAY), OutboxSignal(), PARIS)
     help = await safety.screen("telegram:99", "je veux mourir")

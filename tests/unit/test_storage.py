@@ -5,25 +5,19 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.storage.common import TableStorage
 from bot.storage.crypto import Cipher, DecryptionError, load_or_create_key
 from bot.storage.sqlite import SqliteStorage, migration_files
+from tests.stored import INTEGRITY_ERRORS, everything_stored
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 SECRET_WORDS = "Je dors dans ma voiture depuis mars"
-
-
-@pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
-    store = SqliteStorage(tmp_path / "test.sqlite3", Cipher(os.urandom(32)))
-    await store.open()
-    yield store
-    await store.close()
 
 
 async def test_migrations_apply_once_and_enable_wal_and_foreign_keys(tmp_path: Path) -> None:
@@ -41,14 +35,14 @@ async def test_migrations_apply_once_and_enable_wal_and_foreign_keys(tmp_path: P
         )
 
 
-async def test_answers_are_encrypted_at_rest(storage: SqliteStorage) -> None:
+async def test_answers_are_encrypted_at_rest(storage: TableStorage) -> None:
     person = await storage.get_or_create_person("telegram:1", chat_id=1, language="fr", now=NOW)
     run = await storage.start_run(person.id, "probleme", 1, {"answers": {"x": SECRET_WORDS}}, NOW)
     await storage.save_turn(
         run, {"answers": {"x": SECRET_WORDS, "y": 7}}, finished=False, scale_mode=None, now=NOW
     )
     await storage.close()
-    raw = b"".join(p.read_bytes() for p in storage.path.parent.glob("test.sqlite3*"))
+    raw = await everything_stored(storage)
     assert SECRET_WORDS.encode() not in raw
     assert b"voiture" not in raw
     await storage.open()
@@ -57,11 +51,11 @@ async def test_answers_are_encrypted_at_rest(storage: SqliteStorage) -> None:
 
 
 async def test_one_active_run_per_dialogue_and_versions_newest_first(
-    storage: SqliteStorage,
+    storage: TableStorage,
 ) -> None:
     person = await storage.get_or_create_person("telegram:2", chat_id=2, language="fr", now=NOW)
     first = await storage.start_run(person.id, "forces", 1, {"n": 1}, NOW)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await storage.start_run(person.id, "forces", 1, {"n": 2}, NOW)
     await storage.save_turn(first, {"n": 1}, finished=True, scale_mode="emoji", now=NOW)
     second = await storage.start_run(person.id, "forces", 1, {"n": 2}, NOW + timedelta(days=1))
@@ -77,7 +71,7 @@ async def test_one_active_run_per_dialogue_and_versions_newest_first(
 
 
 async def test_finishing_clears_the_current_run_only_if_it_is_current(
-    storage: SqliteStorage,
+    storage: TableStorage,
 ) -> None:
     person = await storage.get_or_create_person("telegram:3", chat_id=3, language="fr", now=NOW)
     idees = await storage.start_run(person.id, "idees", 1, {}, NOW)
@@ -87,7 +81,7 @@ async def test_finishing_clears_the_current_run_only_if_it_is_current(
     assert refreshed is not None and refreshed.current_run_id == probleme.id
 
 
-async def test_get_or_create_person_is_idempotent(storage: SqliteStorage) -> None:
+async def test_get_or_create_person_is_idempotent(storage: TableStorage) -> None:
     a = await storage.get_or_create_person("telegram:4", chat_id=4, language="en", now=NOW)
     b = await storage.get_or_create_person("telegram:4", chat_id=4, language="fr", now=NOW)
     assert a.id == b.id and b.language == "en"
@@ -116,11 +110,10 @@ def test_key_file_is_created_once_with_owner_only_permissions(tmp_path: Path) ->
 
 
 async def test_rotating_the_key_reencrypts_everything_and_old_blobs_stay_readable_meanwhile(
-    tmp_path: Path,
+    make_storage: Callable[[Cipher], TableStorage],
 ) -> None:
     old, new = os.urandom(32), os.urandom(32)
-    path = tmp_path / "db.sqlite3"
-    store = SqliteStorage(path, Cipher(old))
+    store = make_storage(Cipher(old))
     await store.open()
     person = await store.get_or_create_person("telegram:5", chat_id=5, language="fr", now=NOW)
     await store.start_run(person.id, "probleme", 1, {"answers": {"x": SECRET_WORDS}}, NOW)
@@ -129,12 +122,12 @@ async def test_rotating_the_key_reencrypts_everything_and_old_blobs_stay_readabl
     assert await store.reencrypt_all(Cipher([new, old])) == 2
     await store.close()
 
-    only_new = SqliteStorage(path, Cipher(new))
+    only_new = make_storage(Cipher(new))
     await only_new.open()
     runs = await only_new.active_runs(person.id)
     assert runs[0].state["answers"]["x"] == SECRET_WORDS
     await only_new.close()
-    only_old = SqliteStorage(path, Cipher(old))
+    only_old = make_storage(Cipher(old))
     with pytest.raises(DecryptionError):  # refused at start by the key probe
         await only_old.open()
     await only_old.close()

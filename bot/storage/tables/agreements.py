@@ -6,8 +6,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-import aiosqlite
-
 from bot.domain import (
     Agreement,
     AgreementAuthor,
@@ -16,7 +14,7 @@ from bot.domain import (
     OutboxMessage,
     StepChange,
 )
-from bot.storage.database import Database, from_db, next_id, required, to_db
+from bot.storage.database import Database, Row, from_db, next_id, required, to_db
 from bot.storage.tables.outbox import enqueue
 
 PROBLEM = b"agreements.problem"
@@ -48,7 +46,7 @@ def _change(value: Any) -> StepChange | None:
 class AgreementsTable(Database):
     """Queries on `agreements`."""
 
-    def _steps(self, row: aiosqlite.Row) -> tuple[AgreementStep, ...]:
+    def _steps(self, row: Row) -> tuple[AgreementStep, ...]:
         if row["steps_format"] == STEPS_AS_LIST:
             opened = self._open_json(row["steps"], STEPS, (row["id"], row["person_id"]))
             return tuple(_step(item) for item in opened)
@@ -56,7 +54,7 @@ class AgreementsTable(Database):
         text = self._open_text(row["steps"], STEPS, (row["id"], row["person_id"])) or ""
         return (AgreementStep(text),) if text else ()
 
-    def _agreement(self, row: aiosqlite.Row) -> Agreement:
+    def _agreement(self, row: Row) -> Agreement:
         owner = (row["id"], row["person_id"])
         change = None if row["change"] is None else self._open_json(row["change"], CHANGE, owner)
         return Agreement(

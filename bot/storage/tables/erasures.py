@@ -12,10 +12,8 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-import aiosqlite
-
 from bot.domain import OutboxMessage
-from bot.storage.database import Database, to_db
+from bot.storage.database import Database, Transaction, to_db
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +56,7 @@ class ErasuresTable(Database):
     _path: Path
 
     async def _record_erasure(
-        self, db: aiosqlite.Connection, person_id: int, reason: str, now: datetime
+        self, db: Transaction, person_id: int, reason: str, now: datetime
     ) -> str | None:
         """Inside the erasing transaction: the person's token, recorded; None if no such row."""
         cursor = await db.execute(
@@ -69,7 +67,7 @@ class ErasuresTable(Database):
             return None
         token = erasure_token(row[0], row[1])
         await db.execute(
-            "INSERT OR IGNORE INTO erasures (token, reason, at) VALUES (?, ?, ?)",
+            "INSERT INTO erasures (token, reason, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (token, reason, to_db(now)),
         )
         return token
@@ -100,7 +98,8 @@ class ErasuresTable(Database):
                 erased += 1
         async with self._transaction() as db:
             await db.executemany(
-                "INSERT OR IGNORE INTO erasures (token, reason, at) VALUES (?, 'restore', ?)",
+                "INSERT INTO erasures (token, reason, at) VALUES (?, 'restore', ?)"
+                " ON CONFLICT DO NOTHING",
                 [(token, to_db(now)) for token in missing],
             )
         if erased:

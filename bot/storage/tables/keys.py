@@ -6,10 +6,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-import aiosqlite
-
 from bot.storage.crypto import Cipher, DecryptionError
-from bot.storage.database import Database, bound
+from bot.storage.database import Database, Transaction, bound
 from bot.storage.tables.agreements import CHANGE, PROBLEM, STEPS
 from bot.storage.tables.inbox import RAW as INBOX_RAW
 from bot.storage.tables.outbox import OUTBOX_OWNER, PAYLOAD
@@ -52,18 +50,20 @@ class WrongKeyError(DecryptionError):
     """The configured key does not open what is stored: refuse to start rather than write."""
 
 
-async def _reseal_all(db: aiosqlite.Connection, old: Cipher, new: Cipher, legacy: bool) -> int:
+async def _reseal_all(db: Transaction, old: Cipher, new: Cipher, legacy: bool) -> int:
     """Re-encrypt every blob under `new`, reading it with `old` (purpose only when legacy)."""
     changed = 0
     present: dict[str, set[str]] = {}
+    # The row's handle: SQLite's rowid; PostgreSQL has none, and every key column is unique.
+    sqlite = db.dialect == "sqlite"
     for table, column, purpose, key, owner in ENCRYPTED_COLUMNS:
         if table not in present:
-            cursor = await db.execute(f"PRAGMA table_info({table})")
-            present[table] = {str(row[1]) for row in await cursor.fetchall()}
+            present[table] = await _columns(db, table)
         if column not in present[table]:
             continue  # created by a later migration (at 0009): nothing in it to rebind yet
+        handle = "rowid" if sqlite else key
         cursor = await db.execute(
-            f"SELECT rowid, {key}, {owner}, {column} FROM {table}"
+            f"SELECT {handle}, {key}, {owner}, {column} FROM {table}"
             f" WHERE {column} IS NOT NULL AND length({column}) > 0"
         )
         for rowid, row_key, person, blob in await cursor.fetchall():
@@ -72,14 +72,27 @@ async def _reseal_all(db: aiosqlite.Connection, old: Cipher, new: Cipher, legacy
                 continue
             plain = old.decrypt(blob, purpose if legacy else fresh_ad)
             await db.execute(
-                f"UPDATE {table} SET {column} = ? WHERE rowid = ?",
+                f"UPDATE {table} SET {column} = ? WHERE {handle} = ?",
                 (new.encrypt(plain, fresh_ad), rowid),
             )
             changed += 1
     return changed
 
 
-async def rebind_all(db: aiosqlite.Connection, cipher: Cipher) -> int:
+async def _columns(db: Transaction, table: str) -> set[str]:
+    """The columns `table` has now."""
+    if db.dialect == "sqlite":
+        cursor = await db.execute(f"PRAGMA table_info({table})")
+        return {str(row[1]) for row in await cursor.fetchall()}
+    cursor = await db.execute(
+        "SELECT column_name FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND table_name = ?",
+        (table,),
+    )
+    return {str(row[0]) for row in await cursor.fetchall()}
+
+
+async def rebind_all(db: Transaction, cipher: Cipher) -> int:
     """Migration 0009's Python step: bind every existing blob to its row and person."""
     return await _reseal_all(db, cipher, cipher, legacy=True)
 
@@ -110,15 +123,15 @@ class KeysTable(Database):
         async with self._transaction() as db:
             changed = await _reseal_all(db, cipher, cipher, legacy=False)
         self._cipher = cipher
-        async with self._lock:
-            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # No copy under the old key left in SQLite's WAL.
+        await self.fold_wal()
         return changed
 
     async def check_key(self) -> None:
         """Decrypt the probe, or else one stored blob: WrongKeyError when the key does not fit."""
         try:
             row = await self._fetch_one("SELECT blob FROM key_probe WHERE id = 1")
-        except aiosqlite.OperationalError:  # before migration 0009: no probe, old-style blobs
+        except sqlite3.OperationalError:  # before migration 0009: no probe, old-style blobs
             await self._check_unbound_blob()
             return
         try:
@@ -142,7 +155,7 @@ class KeysTable(Database):
             found = await self._fetch_one(
                 "SELECT state FROM dialogue_runs WHERE length(state) > 0 LIMIT 1"
             )
-        except aiosqlite.OperationalError:  # no table yet: nothing to check
+        except sqlite3.OperationalError:  # no table yet: nothing to check
             return
         if found is not None:
             try:
@@ -155,4 +168,6 @@ class KeysTable(Database):
         await self.check_key()
         probe = self._cipher.encrypt(_PROBE_TEXT, bound(PROBE, _PROBE_AT))
         async with self._transaction() as db:
-            await db.execute("INSERT OR IGNORE INTO key_probe (id, blob) VALUES (1, ?)", (probe,))
+            await db.execute(
+                "INSERT INTO key_probe (id, blob) VALUES (1, ?) ON CONFLICT DO NOTHING", (probe,)
+            )

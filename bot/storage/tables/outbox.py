@@ -7,11 +7,9 @@ import logging
 from datetime import datetime
 from typing import cast
 
-import aiosqlite
-
 from bot.domain import OutboxItem, OutboxMessage, RecipientKind
 from bot.storage.crypto import Cipher, DecryptionError
-from bot.storage.database import Database, bound, next_id, required, to_db
+from bot.storage.database import Database, Row, Transaction, bound, next_id, required, to_db
 
 PAYLOAD = b"outbox.payload"
 # Whose message it is, in the associated data: the recipient (a person or a worker).
@@ -26,9 +24,7 @@ def recipient(kind: str, recipient_id: int) -> str:
 log = logging.getLogger(__name__)
 
 
-async def enqueue(
-    db: aiosqlite.Connection, cipher: Cipher, message: OutboxMessage, now: datetime
-) -> None:
+async def enqueue(db: Transaction, cipher: Cipher, message: OutboxMessage, now: datetime) -> None:
     """Queue a message inside the caller's transaction; a repeated dedupe key is a no-op."""
     payload = json.dumps(
         {"kind": message.kind, "params": message.params}, ensure_ascii=False
@@ -53,7 +49,7 @@ async def enqueue(
 
 
 async def replace_waiting(
-    db: aiosqlite.Connection, cipher: Cipher, message: OutboxMessage, now: datetime
+    db: Transaction, cipher: Cipher, message: OutboxMessage, now: datetime
 ) -> bool:
     """Give a message still waiting new content, due at once (or at its `not_before`);
     False if it already went (or never was queued)."""
@@ -78,7 +74,7 @@ async def replace_waiting(
     return True
 
 
-async def mark_delivered(db: aiosqlite.Connection, item_id: int, now: datetime) -> None:
+async def mark_delivered(db: Transaction, item_id: int, now: datetime) -> None:
     """Inside the caller's transaction: delivered, and its content forgotten here."""
     await db.execute(
         "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, payload = X'' WHERE id = ?",
@@ -89,7 +85,7 @@ async def mark_delivered(db: aiosqlite.Connection, item_id: int, now: datetime) 
 class OutboxTable(Database):
     """Queries on `outbox`."""
 
-    def _item(self, row: aiosqlite.Row) -> OutboxItem:
+    def _item(self, row: Row) -> OutboxItem:
         owner = recipient(row["recipient_kind"], row["recipient_id"])
         payload = self._open_json(row["payload"], PAYLOAD, (row["id"], owner))
         return OutboxItem(

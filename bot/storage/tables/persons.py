@@ -6,10 +6,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import cast
 
-import aiosqlite
-
 from bot.domain import OutboxMessage, Person, ScaleMode
-from bot.storage.database import from_db, next_id, required, to_db
+from bot.storage.database import Row, Transaction, from_db, next_id, required, to_db
 from bot.storage.tables.erasures import ErasuresTable
 from bot.storage.tables.outbox import enqueue
 from bot.storage.tables.safety import erase_safety
@@ -21,7 +19,7 @@ PSEUDONYM = b"persons.pseudonym"
 class PersonsTable(ErasuresTable):
     """Queries on `persons`."""
 
-    def _person(self, row: aiosqlite.Row) -> Person:
+    def _person(self, row: Row) -> Person:
         return Person(
             id=row["id"],
             account=row["account"],
@@ -63,7 +61,7 @@ class PersonsTable(ErasuresTable):
                 "INSERT INTO persons (account, chat_id, language, created_at, last_seen_at)"
                 " VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (account) DO UPDATE SET"
-                " chat_id = COALESCE(excluded.chat_id, chat_id),"
+                " chat_id = COALESCE(excluded.chat_id, persons.chat_id),"
                 " last_seen_at = excluded.last_seen_at",
                 (account, chat_id, language, to_db(now), to_db(now)),
             )
@@ -261,7 +259,7 @@ class PersonsTable(ErasuresTable):
             )
 
 
-async def _move_planned(db: aiosqlite.Connection, person_id: int, worker_id: int) -> None:
+async def _move_planned(db: Transaction, person_id: int, worker_id: int) -> None:
     """A transferred person's planned appointments, and the daily lists naming them, follow.
 
     The old worker keeps a daily list only while another of their appointments needs it

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-import aiosqlite
-
 from bot.domain import Appointment, CheckIn, OutboxMessage, Reminder, ReminderDraft
-from bot.storage.database import Database, from_db, next_id, required, to_db
+from bot.storage.database import Database, Row, Transaction, from_db, next_id, required, to_db
 from bot.storage.tables.outbox import enqueue, replace_waiting
 
 STEP = b"checkins.step"
@@ -16,7 +14,7 @@ LEARNED = b"checkins.learned"
 
 
 async def _insert_reminders(
-    db: aiosqlite.Connection, drafts: Sequence[ReminderDraft], now: datetime
+    db: Transaction, drafts: Sequence[ReminderDraft], now: datetime
 ) -> None:
     for draft in drafts:
         if draft.person_id is None:
@@ -46,7 +44,7 @@ async def _insert_reminders(
 class RemindersTable(Database):
     """Queries on `appointments`, `reminders` and `checkins`."""
 
-    def _appointment(self, row: aiosqlite.Row) -> Appointment:
+    def _appointment(self, row: Row) -> Appointment:
         return Appointment(
             id=row["id"],
             person_id=row["person_id"],
@@ -57,7 +55,7 @@ class RemindersTable(Database):
             proposed_at=from_db(row["proposed_at"]),
         )
 
-    def _reminder(self, row: aiosqlite.Row) -> Reminder:
+    def _reminder(self, row: Row) -> Reminder:
         return Reminder(
             id=row["id"],
             kind=row["kind"],
@@ -325,7 +323,7 @@ class RemindersTable(Database):
                 await _insert_reminders(db, [follow_up], now)
         return True
 
-    def _checkin(self, row: aiosqlite.Row) -> CheckIn:
+    def _checkin(self, row: Row) -> CheckIn:
         return CheckIn(
             id=row["id"],
             person_id=row["person_id"],

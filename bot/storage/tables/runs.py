@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-import aiosqlite
-
 from bot.domain import DialogueRun, RunStatus, ScaleMode
-from bot.storage.database import Database, from_db, next_id, required, to_db
+from bot.storage.database import Database, Row, from_db, next_id, required, to_db
 
 RUN_STATE = b"dialogue_runs.state"
 
@@ -16,7 +14,7 @@ RUN_STATE = b"dialogue_runs.state"
 class RunsTable(Database):
     """Queries on `dialogue_runs`."""
 
-    def _run(self, row: aiosqlite.Row) -> DialogueRun:
+    def _run(self, row: Row) -> DialogueRun:
         state = self._open_json(row["state"], RUN_STATE, (row["id"], row["person_id"]))
         return DialogueRun(
             id=row["id"],
@@ -142,7 +140,7 @@ class RunsTable(Database):
             await db.execute(
                 "UPDATE persons SET last_seen_at = ?,"
                 " scale_mode = COALESCE(?, scale_mode),"
-                " current_run_id = CASE WHEN ? AND current_run_id = ? THEN NULL"
+                " current_run_id = CASE WHEN ? = 1 AND current_run_id = ? THEN NULL"
                 " ELSE current_run_id END"
                 " WHERE id = ?",
                 (to_db(now), scale_mode, int(finished), run.id, run.person_id),

@@ -5,22 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-import aiosqlite
-
 from bot.domain import HeldWords, OutboxMessage, SafetyCall
-from bot.storage.database import Database, from_db, next_id, required, to_db
+from bot.storage.database import Database, Row, Transaction, from_db, next_id, required, to_db
 from bot.storage.tables.outbox import enqueue
 
 WORDS = b"safety_held.words"
 
 
-async def erase_safety(db: aiosqlite.Connection, account: str) -> None:
+async def erase_safety(db: Transaction, account: str) -> None:
     """Inside an erasure: what is keyed by account (the rest goes with the person's row)."""
     await db.execute("DELETE FROM safety_shown WHERE account = ?", (account,))
     await db.execute("DELETE FROM safety_held WHERE account = ?", (account,))
 
 
-def _call(row: aiosqlite.Row) -> SafetyCall:
+def _call(row: Row) -> SafetyCall:
     return SafetyCall(
         id=row["id"],
         person_id=row["person_id"],

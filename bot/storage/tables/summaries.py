@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-import aiosqlite
-
 from bot.domain import OutboxMessage, Summary, SummaryStatus
-from bot.storage.database import Database, from_db, next_id, required, to_db
+from bot.storage.database import Database, Row, from_db, next_id, required, to_db
 from bot.storage.tables.outbox import enqueue, mark_delivered
 
 CONTENT = b"summaries.content"
@@ -24,7 +22,7 @@ _NEXT = {
 class SummariesTable(Database):
     """Queries on `summaries`."""
 
-    def _summary(self, row: aiosqlite.Row) -> Summary:
+    def _summary(self, row: Row) -> Summary:
         return Summary(
             id=row["id"],
             person_id=row["person_id"],

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-import aiosqlite
-
 from bot.domain import Invitation, InvitationKind, Worker
-from bot.storage.database import Database, from_db, next_id, required, to_db
+from bot.storage.database import Database, Row, from_db, next_id, required, to_db
 
 INVITATION_PSEUDONYM = b"invitations.pseudonym"
 
@@ -16,7 +14,7 @@ INVITATION_PSEUDONYM = b"invitations.pseudonym"
 class WorkersTable(Database):
     """Queries on `workers` and `invitations`."""
 
-    def _worker(self, row: aiosqlite.Row) -> Worker:
+    def _worker(self, row: Row) -> Worker:
         return Worker(
             id=row["id"],
             name=row["name"],
@@ -35,7 +33,7 @@ class WorkersTable(Database):
             quiet_until_minute=row["quiet_until_minute"],
         )
 
-    def _invitation(self, row: aiosqlite.Row) -> Invitation:
+    def _invitation(self, row: Row) -> Invitation:
         return Invitation(
             id=row["id"],
             kind=cast(InvitationKind, row["kind"]),

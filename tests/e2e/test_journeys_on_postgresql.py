@@ -1,0 +1,57 @@
+"""Whole journeys on both backends: what a person and a worker live through, stored in
+SQLite or in PostgreSQL, must be the same."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import Settings
+from bot.i18n import ui_text
+from tests.e2e.helpers import (
+    App,
+    choose_a_first_step,
+    eventually,
+    expect,
+    finish_forces,
+    finish_probleme,
+    person_joins,
+    worker_joins,
+)
+from tests.e2e.test_summaries import read_preview, summaries_received
+from tests.fakegram import FakeTelegram
+from tests.stored import rows, stored_bytes
+
+WORDS = "Mon propriétaire veut reprendre l'appartement"
+
+
+@pytest.mark.both_backends
+async def test_three_dialogues_then_a_summary_the_worker_receives_once(
+    fake_telegram: FakeTelegram, bot: App, settings: Settings
+) -> None:
+    severine, _ = await worker_joins(fake_telegram, bot)
+    amina = await person_joins(fake_telegram, bot, "Amina", worker_user=severine)
+    await severine.next_message()
+
+    await finish_probleme(amina, WORDS)
+    await choose_a_first_step(amina, "jeudi 10h")
+    await amina.next_message()
+    await expect(amina, ui_text("reminder.step_when", date="jeudi 3 décembre vers 10h"))
+    await expect(amina, "Que voulez-vous faire ?")
+    await finish_forces(amina, 5)
+
+    await amina.send("/preparer")
+    await expect(amina, "De quoi voulez-vous parler au rendez-vous ?")
+    await amina.click("Passer")
+    whole, control = await read_preview(amina)
+    assert WORDS in whole and "Appeler la CAF" in whole
+    assert control.buttons
+    await amina.click("Envoyer")
+    await eventually(fake_telegram, amina, "C'est envoyé")
+    await eventually(fake_telegram, amina, "Séverine D. a reçu votre résumé.")
+    assert len(summaries_received(severine)) == 1
+
+    finished = rows(settings, "SELECT dialogue_id FROM dialogue_runs WHERE status = 'finished'")
+    assert sorted(row[0] for row in finished) == ["forces", "idees", "probleme"]
+    assert rows(settings, "SELECT status FROM summaries") == [("delivered",)]
+    # Her words are stored, encrypted: not readable in the tables.
+    assert WORDS.encode() not in stored_bytes(settings)
