@@ -119,7 +119,7 @@ async def test_the_waiting_replica_takes_over_within_seconds_when_the_active_one
         assert time.monotonic() - killed_at < TAKEOVER_SECONDS
         # As after any restart, the question may be shown again; the answer sent meanwhile
         # is taken all the same (never sent twice here: it would become the next answer).
-        await until_asked(amina, "Donnez un titre court")
+        await until_asked(amina, "comment l'appelleriez-vous")
         await amina.send("Factures")
         await expect(amina, "C'est un problème pour qui ?")
     finally:
@@ -178,7 +178,7 @@ async def test_persons_answering_while_the_active_replica_is_killed_twice_lose_n
 
         for round_number, (answer, next_question) in enumerate(
             (
-                ("Les factures de {n}", "Donnez un titre court"),
+                ("Les factures de {n}", "comment l'appelleriez-vous"),
                 ("Titre de {n}", "C'est un problème pour qui ?"),
             ),
             start=2,
