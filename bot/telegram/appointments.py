@@ -8,7 +8,7 @@ from typing import Any
 from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
-from bot.domain import PendingInput
+from bot.domain import PendingInput, VoiceNote
 from bot.telegram.callbacks import (
     AppointmentButton,
 )
@@ -91,7 +91,7 @@ async def _cannot_done(
 ) -> None:
     found = services(context)
     await found.inputs.clear(caller().account)
-    reason = why if isinstance(why, str | dict) else None
+    reason = why if isinstance(why, str) else VoiceNote.from_json(why)
     try:
         await found.appointments.cannot_details(person(), appointment_id, reason, proposed_at)
     except NotYours:

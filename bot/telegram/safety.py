@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.domain import OutboxMessage
 from bot.i18n import Translator
+from bot.messages import SafetyCallRaised, SafetyCallSeen, SafetyCallUnseen
 from bot.telegram.callbacks import SafetyButton
 from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard
@@ -186,20 +185,18 @@ async def open_calls_for_digest(update: Update, context: ContextTypes.DEFAULT_TY
 
 
 def outbox_text(
-    message: OutboxMessage, translator: Translator, duty_line: str | None, timezone: ZoneInfo
+    body: SafetyCallRaised | SafetyCallSeen | SafetyCallUnseen,
+    translator: Translator,
+    duty_line: str | None,
+    timezone: ZoneInfo,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The text (and buttons) of a queued safety message, in the recipient's language."""
-    params = message.params
-    call_id = int(params.get("call_id", 0))
-    if message.kind == "safety_call":
-        name = params.get("pseudonym") or translator.message("worker.no_pseudonym")
-        at = datetime.fromisoformat(str(params["at"]))
-        when = translator.date_time(at, timezone)
+    if isinstance(body, SafetyCallRaised):
+        name = body.pseudonym or translator.message("worker.no_pseudonym")
+        when = translator.date_time(body.at, timezone)
         text = translator.message("safety.worker_call", pseudonym=name, date=when)
-        return text, ack_buttons(call_id, translator)
-    if message.kind == "safety_seen":
-        key = "safety.seen_called" if params.get("how") == "called" else "safety.seen_handling"
+        return text, ack_buttons(body.call_id, translator)
+    if isinstance(body, SafetyCallSeen):
+        key = "safety.seen_called" if body.how == "called" else "safety.seen_handling"
         return translator.message(key), None
-    if message.kind == "safety_unseen":
-        return unseen_message(duty_line, translator), None
-    raise ValueError(f"unknown safety message kind {message.kind!r}")
+    return unseen_message(duty_line, translator), None

@@ -22,6 +22,12 @@ from bot.domain import (
     StepOperation,
     Worker,
 )
+from bot.messages import (
+    AgreementAccepted,
+    AgreementAcceptedByWorker,
+    AgreementAmended,
+    AgreementProposed,
+)
 from bot.storage.base import Storage
 from bot.usecases.access import NotYours, person_of_worker
 from bot.usecases.clock import Clock
@@ -166,8 +172,7 @@ class Agreements:
                 "agreement_proposed",
                 "person",
                 person_id,
-                "agreement_proposed",
-                {"worker": worker.name},
+                AgreementProposed(worker=worker.name),
             ),
         )
         self._signal.wake()
@@ -208,16 +213,14 @@ class Agreements:
                 "agreement_proposed",
                 "person",
                 current.person_id,
-                "agreement_proposed",
-                {"worker": party.name},
+                AgreementProposed(worker=party.name),
             )
         else:
             notify = OutboxMessage(
                 "agreement_amended",
                 "worker",
                 current.worker_id,
-                "agreement_amended",
-                {"person": party.pseudonym or ""},
+                AgreementAmended(person=party.pseudonym or ""),
             )
         agreement = await self._storage.propose_agreement(
             person_id=current.person_id,
@@ -246,16 +249,14 @@ class Agreements:
                 f"agreement_accepted:{agreement_id}",
                 "person",
                 current.person_id,
-                "agreement_accepted_by_worker",
-                {"worker": party.name, "agreement_id": agreement_id},
+                AgreementAcceptedByWorker(agreement_id, worker=party.name),
             )
         else:
             notice = OutboxMessage(
                 f"agreement_accepted:{agreement_id}",
                 "worker",
                 current.worker_id,
-                "agreement_accepted",
-                {"person": party.pseudonym or "", "agreement_id": agreement_id},
+                AgreementAccepted(agreement_id, person=party.pseudonym or ""),
             )
         if not await self._storage.accept_agreement(agreement_id, self._clock.now(), notice):
             raise AgreementClosed

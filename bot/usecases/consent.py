@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.domain import Invitation, OutboxMessage, Person, Worker
+from bot.messages import PersonJoined
 from bot.storage.base import Storage
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
@@ -94,8 +95,7 @@ class Consent:
                 dedupe_key=f"person_joined:{invitation_id}",
                 recipient_kind="worker",
                 recipient_id=worker.id,
-                kind="person_joined",
-                params={"pseudonym": invitation.pseudonym or ""},
+                body=PersonJoined(invitation.pseudonym or ""),
             ),
         )
         if person is None:

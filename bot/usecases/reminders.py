@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import OutboxMessage, Person, Reminder, ReminderDraft
+from bot.messages import ReminderDue, SafetyCallRaised
 from bot.storage.base import Storage
 from bot.usecases.checkins import CheckIns
 from bot.usecases.clock import Clock
@@ -38,7 +39,6 @@ HOUR = USUAL_HOUR
 AGREED_LOOKBACK = timedelta(days=7)
 # The one message to a worker that never waits for their allowed hours: a person asked
 # to be called after a safety step.
-URGENT_TO_WORKER = frozenset({"safety_call"})
 SCHEDULE_LOOKBACK = timedelta(days=7)
 
 
@@ -179,7 +179,7 @@ class Reminders:
         who: QuietHours | None
         if message.recipient_kind == "person":
             who = await self._storage.get_person(message.recipient_id)
-        elif message.kind in URGENT_TO_WORKER:
+        elif isinstance(message.body, SafetyCallRaised):
             return None
         else:
             who = await self._storage.get_worker(message.recipient_id)
@@ -232,8 +232,7 @@ class Reminders:
             f"reminder:{reminder.id}",
             "person",
             person.id,
-            "reminder",
-            {"reminder_id": reminder.id},
+            ReminderDue(reminder.id),
             about_person=person.id,
         )
         claimed = await self._storage.claim_reminder(reminder.id, now, message, follow_up)
@@ -257,6 +256,6 @@ class Reminders:
             await self._storage.postpone_reminder(reminder.id, next_allowed(now, worker, self._tz))
             return 0
         message = OutboxMessage(
-            f"reminder:{reminder.id}", "worker", worker.id, "reminder", {"reminder_id": reminder.id}
+            f"reminder:{reminder.id}", "worker", worker.id, ReminderDue(reminder.id)
         )
         return int(await self._storage.claim_reminder(reminder.id, now, message))

@@ -15,6 +15,7 @@ from bot import engine
 from bot.domain import OutboxMessage, Person
 from bot.engine import Dialogue
 from bot.i18n import Translator
+from bot.messages import PersonLeft
 from bot.storage.base import Storage
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
@@ -239,8 +240,7 @@ class Rights:
                 dedupe_key=f"person_left:{person.id}:{self._clock.now().isoformat()}",
                 recipient_kind="worker",
                 recipient_id=person.worker_id,
-                kind="person_left",
-                params={"pseudonym": person.pseudonym or ""},
+                body=PersonLeft(person.pseudonym or ""),
             )
         await self._storage.erase_person(
             person.id, person.account, self._clock.now(), goodbye, reason=reason

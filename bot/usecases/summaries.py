@@ -10,6 +10,12 @@ from typing import Any, Literal
 from bot import engine
 from bot.domain import CheckIn, DialogueRun, OutboxMessage, Person, Summary, Worker
 from bot.engine import Dialogue, Translator
+from bot.messages import (
+    SummaryAcknowledged,
+    SummaryDelivered,
+    SummaryFailed,
+    SummaryToWorker,
+)
 from bot.storage.base import Storage
 from bot.usecases.access import NotYours, person_of_worker, worker_owns
 from bot.usecases.clock import Clock
@@ -378,8 +384,7 @@ class Summaries:
             dedupe_key=f"summary:{summary_id}",
             recipient_kind="worker",
             recipient_id=worker.id,
-            kind="summary",
-            params={"summary_id": summary_id},
+            body=SummaryToWorker(summary_id),
             about_person=person.id,
         )
         if not await self._storage.send_summary(summary_id, revision, self._clock.now(), deliver):
@@ -423,7 +428,7 @@ class Summaries:
             summary_id,
             "delivered",
             self._clock.now(),
-            self._to_person(summary, "summary_delivered", {"worker": worker_name}),
+            self._to_person(summary, SummaryDelivered(summary_id, worker=worker_name)),
             delivered_item=outbox_item,
         )
         self._signal.wake()
@@ -434,17 +439,21 @@ class Summaries:
         if summary is None:
             return
         await self._storage.mark_summary(
-            summary_id, "failed", self._clock.now(), self._to_person(summary, "summary_failed", {})
+            summary_id,
+            "failed",
+            self._clock.now(),
+            self._to_person(summary, SummaryFailed(summary_id)),
         )
         self._signal.wake()
 
-    def _to_person(self, summary: Summary, kind: str, params: dict[str, Any]) -> OutboxMessage:
+    def _to_person(
+        self, summary: Summary, body: SummaryDelivered | SummaryAcknowledged | SummaryFailed
+    ) -> OutboxMessage:
         return OutboxMessage(
-            dedupe_key=f"{kind}:{summary.id}",
+            dedupe_key=f"{body.kind}:{summary.id}",
             recipient_kind="person",
             recipient_id=summary.person_id,
-            kind=kind,
-            params={"summary_id": summary.id, **params},
+            body=body,
             about_person=summary.person_id,
         )
 
@@ -460,7 +469,7 @@ class Summaries:
             summary_id,
             "acknowledged",
             self._clock.now(),
-            self._to_person(summary, "summary_acknowledged", {"worker": worker.name}),
+            self._to_person(summary, SummaryAcknowledged(summary_id, worker=worker.name)),
         )
         if done:
             self._signal.wake()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain import Invitation, OutboxMessage, Worker
+from bot.messages import WorkerChanged
 from bot.storage.base import Storage
 from bot.usecases.clock import Clock
 from bot.usecases.consent import InvitationGone, RoleTaken
@@ -108,8 +109,7 @@ class Workers:
             dedupe_key=f"worker_changed:{person_id}:{to_worker_id}:{now.isoformat()}",
             recipient_kind="person",
             recipient_id=person_id,
-            kind="worker_changed",
-            params={"name": worker.name, "structure": worker.structure or ""},
+            body=WorkerChanged(worker.name, worker.structure or ""),
             about_person=person_id,
         )
         await self._storage.transfer_person(person_id, to_worker_id, now, notice)
