@@ -22,20 +22,25 @@ from bot.telegram import (
     worker_cards,
 )
 from bot.telegram.callbacks import (
+    AcceptAgreementButton,
+    AckSummaryButton,
     AgreementButton,
     AnswerButton,
     AppointmentButton,
+    CallAckButton,
+    CallOfferButton,
     CheckinButton,
     ConsentButton,
     ForwardButton,
+    HeldWordsButton,
     LanguageButton,
     MenuButton,
     ReminderButton,
     RightsButton,
-    SafetyButton,
     SettingsButton,
     StepButton,
     SummaryButton,
+    TakeProposalButton,
     WorkerButton,
 )
 from bot.telegram.common import forget_question, tr
@@ -77,9 +82,9 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await negotiation.step_pressed(update, context, query, decoded)
         case ForwardButton() if role == "person":
             await person.forward_pressed(update, context, query, decoded)
-        case SafetyButton() if role == "person":
+        case CallOfferButton() | HeldWordsButton() if role == "person":
             await safety.safety_pressed(update, context, query, decoded)
-        case SafetyButton() if role == "worker":
+        case CallAckButton() if role == "worker":
             await safety.worker_pressed(update, context, query, decoded)
         case RightsButton() if role == "person":
             await rights.rights_pressed(update, context, query, decoded)
@@ -95,7 +100,9 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await appointments.appointment_pressed(update, context, query, decoded)
         case SettingsButton() if role == "person":
             await settings.settings_pressed(update, context, query, decoded)
-        case WorkerButton() if role == "worker":
+        case (
+            WorkerButton() | AckSummaryButton() | AcceptAgreementButton() | TakeProposalButton()
+        ) if role == "worker":
             await worker_cards.worker_pressed(update, context, query, decoded)
         case _ if role == "person":
             await person.stale_pressed(update, context, query)

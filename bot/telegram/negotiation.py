@@ -14,7 +14,13 @@ from telegram.ext import ContextTypes
 from bot.domain import Agreement, AgreementStep, StepChange, StepOperation
 from bot.i18n import Translator
 from bot.telegram.agreement_view import change_text, rounds_text, steps_text
-from bot.telegram.callbacks import AgreementButton, Callback, StepButton, WorkerButton
+from bot.telegram.callbacks import (
+    AgreementButton,
+    Callback,
+    StepButton,
+    StepEdit,
+    WorkerButton,
+)
 from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, services, worker
@@ -127,7 +133,10 @@ async def agreement_pressed(
 
 
 async def _ask_which_step(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, current: Agreement, operation: str
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    current: Agreement,
+    operation: StepEdit,
 ) -> None:
     translator = tr(context)
     if operation == "change" and len(current.steps) == 1:

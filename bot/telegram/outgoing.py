@@ -36,9 +36,11 @@ from bot.services import Services
 from bot.telegram import safety, summary_view
 from bot.telegram.agreement_view import amendment_text, proposal_text
 from bot.telegram.callbacks import (
+    AckSummaryButton,
     AppointmentButton,
     Callback,
     ReminderButton,
+    TakeProposalButton,
     WorkerButton,
 )
 from bot.telegram.negotiation import answer_buttons
@@ -204,7 +206,7 @@ def _cannot_parts(body: AppointmentAnswered, tz: ZoneInfo, tr: Translator) -> li
     if body.proposed_at is not None:
         when = tr.spoken(body.proposed_at, tz)
         lines.append(tr.message("appointment.worker_cannot_when", date=when))
-        take = WorkerButton("rdvtake", body.appointment_id)
+        take = TakeProposalButton(body.appointment_id)
         rows.append([(tr.message("appointment.worker_take"), take)])
     rows.append([(tr.message("appointment.worker_other"), WorkerButton("rdv", body.person_id))])
     markup = keyboard(rows)
@@ -237,7 +239,7 @@ async def _summary_parts(summary_id: int, services: Services, tr: Translator) ->
     buttons = keyboard(
         [
             [
-                (tr.message("worker.ack"), WorkerButton("ack", summary_id)),
+                (tr.message("worker.ack"), AckSummaryButton(summary_id)),
                 (
                     tr.message("worker.history"),
                     WorkerButton("hist", person.id if person else 0),

@@ -9,12 +9,11 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import Translator
 from bot.messages import SafetyCallRaised, SafetyCallSeen, SafetyCallUnseen
-from bot.telegram.callbacks import SafetyButton
+from bot.telegram.callbacks import CallAckButton, CallOfferButton, HeldWordsButton
 from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, person, services, worker
 from bot.usecases.safety import (
-    Acknowledgement,
     SafetyHelp,
     StaleHold,
     help_messages,
@@ -50,8 +49,8 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE, help: Sa
     if help.offer_call:
         buttons = keyboard(
             [
-                [(translator.message("safety.offer_yes"), SafetyButton("call"))],
-                [(translator.message("safety.offer_no"), SafetyButton("no"))],
+                [(translator.message("safety.offer_yes"), CallOfferButton("call"))],
+                [(translator.message("safety.offer_no"), CallOfferButton("no"))],
             ]
         )
         await say(update, context, translator.message("safety.offer"), reply_markup=buttons)
@@ -59,8 +58,8 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE, help: Sa
         buttons = keyboard(
             [
                 [
-                    (translator.message("safety.keep_yes"), SafetyButton("keep", help.held_id)),
-                    (translator.message("safety.keep_no"), SafetyButton("drop", help.held_id)),
+                    (translator.message("safety.keep_yes"), HeldWordsButton("keep", help.held_id)),
+                    (translator.message("safety.keep_no"), HeldWordsButton("drop", help.held_id)),
                 ]
             ]
         )
@@ -68,17 +67,16 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE, help: Sa
 
 
 async def safety_pressed(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: SafetyButton
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    query: CallbackQuery,
+    button: CallOfferButton | HeldWordsButton,
 ) -> None:
     """A person's answer: be called or not; keep or drop the words held for them."""
-    if button.action in ("keep", "drop"):
+    if isinstance(button, HeldWordsButton):
         await _held_pressed(update, context, query, button)
         return
     translator = tr(context)
-    if button.action not in ("call", "no"):
-        await query.answer(translator.message("bot.stale_button"))
-        await close_buttons(query)
-        return
     await query.answer()
     await close_buttons(query)
     if button.action != "call":
@@ -97,12 +95,16 @@ async def safety_pressed(
 
 
 async def _held_pressed(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: SafetyButton
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    query: CallbackQuery,
+    button: HeldWordsButton,
 ) -> None:
     translator = tr(context)
     keep = button.action == "keep"
+    found = services(context)
     try:
-        words = await services(context).safety.release(caller().account, person(), button.ref, keep)
+        words = await found.safety.release(caller().account, person(), button.held_id, keep)
     except StaleHold:
         await query.answer(translator.message("safety.stale"))
         await close_buttons(query)
@@ -139,15 +141,11 @@ async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def worker_pressed(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: SafetyButton
+    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: CallAckButton
 ) -> None:
     """The worker's "J'ai appelé" / "Je m'en occupe" under a call request."""
     translator = tr(context)
-    if button.action not in ("called", "handling"):
-        await query.answer(translator.message("bot.stale_button"))
-        return
-    how: Acknowledgement = "called" if button.action == "called" else "handling"
-    done = await services(context).safety.acknowledge(worker(), button.ref, how)
+    done = await services(context).safety.acknowledge(worker(), button.call_id, button.how)
     key = "safety.worker_ack_done" if done else "safety.worker_ack_again"
     await query.answer(translator.message(key))
     await close_buttons(query)
@@ -158,8 +156,8 @@ def ack_buttons(call_id: int, translator: Translator) -> InlineKeyboardMarkup:
     return keyboard(
         [
             [
-                (translator.message("safety.worker_called"), SafetyButton("called", call_id)),
-                (translator.message("safety.worker_handling"), SafetyButton("handling", call_id)),
+                (translator.message("safety.worker_called"), CallAckButton("called", call_id)),
+                (translator.message("safety.worker_handling"), CallAckButton("handling", call_id)),
             ]
         ]
     )

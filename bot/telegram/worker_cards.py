@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,13 @@ from bot.domain import Person
 from bot.i18n import Translator
 from bot.pictures.chart import ChartLabels, DomainScore, strengths_chart
 from bot.telegram import negotiation
-from bot.telegram.callbacks import WorkerButton
+from bot.telegram.callbacks import (
+    AcceptAgreementButton,
+    AckSummaryButton,
+    PersonAction,
+    TakeProposalButton,
+    WorkerButton,
+)
 from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard, png_file
 from bot.telegram.roles import caller, services, worker
@@ -29,29 +36,42 @@ from bot.usecases.summaries import Score
 WHEN_INPUT = "appointment_when"
 
 
+# What a worker's button about one of their persons does, given that person's id.
+PersonHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, int], Awaitable[None]]
+
+
 def person_name(found: Person, translator: Translator) -> str:
     """How the worker knows the person."""
     return found.pseudonym or translator.message("worker.no_pseudonym")
 
 
 async def worker_pressed(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: WorkerButton
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    query: CallbackQuery,
+    button: WorkerButton | AckSummaryButton | AcceptAgreementButton | TakeProposalButton,
 ) -> None:
     """Every worker button; the use cases refuse anything about someone else's persons."""
     translator = tr(context)
     try:
-        if button.action == "ack":
-            done = await services(context).summaries.acknowledge(worker(), button.ref)
+        if isinstance(button, AckSummaryButton):
+            done = await services(context).summaries.acknowledge(worker(), button.summary_id)
             await query.answer(
                 translator.message("worker.ack_done" if done else "worker.ack_again")
             )
             return
-        if button.action == "accept":
-            await services(context).agreements.accept_as_worker(worker(), button.ref)
+        if isinstance(button, AcceptAgreementButton):
+            # No longer shown (the worker answers a round with its own buttons); a button
+            # already sent still works.
+            await services(context).agreements.accept_as_worker(worker(), button.agreement_id)
             await query.answer()
             await say(update, context, translator.message("worker.agreement_accepted_done"))
             return
-        handlers = {
+        if isinstance(button, TakeProposalButton):
+            await _take_proposal(update, context, button.appointment_id)
+            await query.answer()
+            return
+        handlers: dict[PersonAction, PersonHandler] = {
             "card": _card,
             "hist": _history,
             "chart": _chart,
@@ -62,11 +82,8 @@ async def worker_pressed(
             "rdv": _ask_appointment,
             "rdvok": _confirm_appointment,
             "rdvcancel": _cancel_appointment,
-            "rdvtake": _take_proposal,
         }
-        handler = handlers.get(button.action)
-        if handler is not None:
-            await handler(update, context, button.ref)
+        await handlers[button.action](update, context, button.person_id)
         # Answered once, after the use case said yes or no: Telegram refuses a second answer.
         await query.answer()
     except (NotYours, AgreementClosed):
