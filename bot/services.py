@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from bot.config import ConfigError, Settings
 from bot.engine import load_dialogues
 from bot.i18n import Catalogs, ui_text
+from bot.storage.base import SafetyStorage, Storage
 from bot.storage.crypto import (
     Cipher,
     MissingKeyError,
@@ -25,6 +28,7 @@ from bot.usecases.clock import Clock, SystemClock
 from bot.usecases.consent import Consent
 from bot.usecases.dialogues import Dialogues
 from bot.usecases.distress import load_reader
+from bot.usecases.inbox import InboxStorage
 from bot.usecases.inputs import PendingInputs
 from bot.usecases.invitations import Invitations
 from bot.usecases.outbox import OutboxSignal
@@ -38,12 +42,20 @@ from bot.usecases.throttle import Throttle
 from bot.usecases.workers import Workers
 
 
+class ServiceStorage(Storage, SafetyStorage, InboxStorage, Protocol):
+    """What the use cases and the transports' loops (inbox, courier, jobs, health) store: the
+    storage protocols, whichever backend implements them (SQLite is built below)."""
+
+    async def inbox_prune(self, handled_before: datetime, set_aside_before: datetime) -> int:
+        """Forget inbox rows handled (or set aside) long enough ago; returns how many."""
+
+
 @dataclass(frozen=True)
 class Services:
     """Everything a transport needs, wired together."""
 
     settings: Settings
-    storage: SqliteStorage
+    storage: ServiceStorage
     catalogs: Catalogs
     persons: Persons
     dialogues: Dialogues

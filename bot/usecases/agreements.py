@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from bot.domain import (
     Agreement,
@@ -28,10 +29,15 @@ from bot.messages import (
     AgreementAmended,
     AgreementProposed,
 )
-from bot.storage.base import Storage
+from bot.storage.base import AgreementStore, AuditStore, PersonStore
 from bot.usecases.access import NotYours, person_of_worker
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
+
+
+class AgreementsStorage(AgreementStore, PersonStore, AuditStore, Protocol):
+    """What agreements read and write."""
+
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +139,7 @@ class Agreements:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: AgreementsStorage,
         clock: Clock,
         signal: OutboxSignal,
         first_step_chosen: FirstStepChosen | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain import Appointment, OutboxMessage, Person, ReminderDraft, VoiceNote, Worker
@@ -14,11 +15,16 @@ from bot.messages import (
     AppointmentCancelled,
     AppointmentSet,
 )
-from bot.storage.base import Storage
+from bot.storage.base import AppointmentStore, PersonStore
 from bot.usecases.access import NotYours, person_of_worker, person_owns
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.rhythm import at_local, next_allowed, usual_moment
+
+
+class AppointmentsStorage(AppointmentStore, PersonStore, Protocol):
+    """What appointments read and write."""
+
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +87,7 @@ class Appointments:
     """Setting, cancelling and answering appointments."""
 
     def __init__(
-        self, storage: Storage, clock: Clock, signal: OutboxSignal, timezone: ZoneInfo
+        self, storage: AppointmentsStorage, clock: Clock, signal: OutboxSignal, timezone: ZoneInfo
     ) -> None:
         self._storage = storage
         self._clock = clock

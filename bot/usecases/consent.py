@@ -6,12 +6,18 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.domain import Invitation, OutboxMessage, Person, Worker
 from bot.messages import PersonJoined
-from bot.storage.base import Storage
+from bot.storage.base import InvitationStore, PersonStore, WorkerStore
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
+
+
+class ConsentStorage(InvitationStore, WorkerStore, PersonStore, Protocol):
+    """What consent reads and writes."""
+
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +46,7 @@ class RoleTaken(Exception):
 class Consent:
     """Offering and recording consent; buttons carry a token bound to the account."""
 
-    def __init__(self, storage: Storage, clock: Clock, secret: bytes, signal: OutboxSignal):
+    def __init__(self, storage: ConsentStorage, clock: Clock, secret: bytes, signal: OutboxSignal):
         self._storage = storage
         self._clock = clock
         self._secret = secret

@@ -6,12 +6,12 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain import OutboxMessage, Person, Reminder, ReminderDraft
 from bot.messages import ReminderDue, SafetyCallRaised
-from bot.storage.base import Storage
+from bot.storage.base import OutboxStore, PersonStore, ReminderStore, WorkerStore
 from bot.usecases.checkins import CheckIns
 from bot.usecases.clock import Clock
 from bot.usecases.dates import DateProblem, parse_french_datetime
@@ -24,6 +24,11 @@ from bot.usecases.rhythm import (
     next_allowed,
     usual_moment,
 )
+
+
+class RemindersStorage(ReminderStore, PersonStore, WorkerStore, OutboxStore, Protocol):
+    """What reminders read and write."""
+
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +62,7 @@ class Reminders:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: RemindersStorage,
         checkins: CheckIns,
         clock: Clock,
         signal: OutboxSignal,

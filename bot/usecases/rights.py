@@ -8,7 +8,7 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot import engine
@@ -16,10 +16,24 @@ from bot.domain import OutboxMessage, Person
 from bot.engine import Dialogue
 from bot.i18n import Translator
 from bot.messages import PersonLeft
-from bot.storage.base import Storage
+from bot.storage.base import (
+    AgreementStore,
+    Lifecycle,
+    PersonStore,
+    RunStore,
+    SummaryStore,
+    WorkerStore,
+)
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.summaries import topics_voice
+
+
+class RightsStorage(
+    Lifecycle, PersonStore, RunStore, AgreementStore, WorkerStore, SummaryStore, Protocol
+):
+    """What data rights read and erase."""
+
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +78,7 @@ class Rights:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: RightsStorage,
         dialogues: dict[str, Dialogue],
         clock: Clock,
         signal: OutboxSignal,

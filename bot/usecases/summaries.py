@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from bot import engine
 from bot.domain import CheckIn, DialogueRun, OutboxMessage, Person, Summary, Worker
@@ -16,10 +16,34 @@ from bot.messages import (
     SummaryFailed,
     SummaryToWorker,
 )
-from bot.storage.base import Storage
+from bot.storage.base import (
+    AgreementStore,
+    AuditStore,
+    CheckInStore,
+    OutboxStore,
+    PersonStore,
+    RunStore,
+    SummaryStore,
+    WorkerStore,
+)
 from bot.usecases.access import NotYours, person_of_worker, worker_owns
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
+
+
+class SummariesStorage(
+    SummaryStore,
+    AgreementStore,
+    CheckInStore,
+    RunStore,
+    PersonStore,
+    WorkerStore,
+    OutboxStore,
+    AuditStore,
+    Protocol,
+):
+    """What summaries read and write."""
+
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +188,7 @@ class Summaries:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: SummariesStorage,
         dialogues: dict[str, Dialogue],
         clock: Clock,
         signal: OutboxSignal,
