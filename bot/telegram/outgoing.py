@@ -46,7 +46,7 @@ from bot.telegram.callbacks import (
 from bot.telegram.negotiation import answer_buttons
 from bot.telegram.render import keyboard
 from bot.telegram.worker_cards import chart_png
-from bot.usecases.summaries import SummaryView, topics_voice
+from bot.usecases.summaries import SummaryView
 
 
 @dataclass(frozen=True)
@@ -222,11 +222,10 @@ def voice_parts(view: SummaryView, name: str, tr: Translator) -> list[Part]:
         for label, file_id, _ in section.voices:
             caption = tr.message("worker.summary_voice_caption", person=name, label=label)
             parts.append(VoicePart(file_id, caption))
-    said = topics_voice(view.topics)
-    if said is not None:
+    if isinstance(view.topics, VoiceNote):
         label = tr.message("worker.summary_topics_title", person=name)
         caption = tr.message("worker.summary_voice_caption", person=name, label=label)
-        parts.append(VoicePart(said[0], caption))
+        parts.append(VoicePart(view.topics.file_id, caption))
     return parts
 
 

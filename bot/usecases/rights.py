@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot import engine
-from bot.domain import OutboxMessage, Person
+from bot.domain import OutboxMessage, Person, VoiceNote
 from bot.engine import Dialogue
 from bot.i18n import Translator
 from bot.messages import PersonLeft
@@ -26,7 +26,6 @@ from bot.storage.base import (
 )
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
-from bot.usecases.summaries import topics_voice
 
 
 class RightsStorage(
@@ -184,10 +183,10 @@ class Rights:
                     "",
                     tr.message("rights.export_summary", date=tr.day(summary.sent_at, timezone)),
                 ]
-            said = topics_voice(summary.content.get("topics"))
+            said = VoiceNote.from_json(summary.content.get("topics"))
             if said is not None:
                 label = tr.message("summary.topics_title")
-                name = recorded(label, said[0])
+                name = recorded(label, said.file_id)
                 lines.append(tr.message("rights.export_recording", label=label, file=name))
         for agreement in await self._storage.agreements_of(person.id):
             data["agreements"].append(

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from bot import engine
-from bot.domain import CheckIn, DialogueRun, OutboxMessage, Person, Summary, Worker
+from bot.domain import CheckIn, DialogueRun, OutboxMessage, Person, Summary, VoiceNote, Worker
 from bot.engine import Dialogue, Translator
 from bot.messages import (
     SummaryAcknowledged,
@@ -97,7 +97,8 @@ class SummaryView:
     revision: int
     status: str
     sections: list[Section]
-    topics: str | None
+    # What the person wants to talk about: their words, or a voice note.
+    topics: str | VoiceNote | None
     topics_included: bool
     topics_asked: bool
     scores: list[Score]
@@ -144,7 +145,7 @@ def _view(summary: Summary, updated: bool = False) -> SummaryView:
             )
             for s in content["sections"]
         ],
-        topics=content.get("topics"),
+        topics=_topics(content.get("topics")),
         topics_included=bool(content.get("topics_included", True)),
         topics_asked=bool(content.get("topics_asked")),
         scores=[Score(s["label"], s["now"], s["before"]) for s in strengths.get("scores", [])],
@@ -168,19 +169,16 @@ def _moment(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
-def topics_voice(value: Any) -> tuple[str, int] | None:
-    """The (file id, seconds) of topics said in a voice note, else None."""
-    if isinstance(value, dict) and isinstance(value.get("voice"), str):
-        duration = value.get("duration")
-        return value["voice"], duration if isinstance(duration, int) else 0
-    return None
+def _topics(stored: object) -> str | VoiceNote | None:
+    """The topics as the summary's content stores them (text, or a voice note's JSON)."""
+    if isinstance(stored, str):
+        return stored
+    return VoiceNote.from_json(stored)
 
 
-def voice_words(value: Any, tr: Translator) -> str:
+def voice_words(note: VoiceNote, tr: Translator) -> str:
     """How a voice note stands in a summary (the worker cannot hear it through us)."""
-    if isinstance(value, dict) and "voice" in value:
-        return tr.message("engine.voice", duration=value.get("duration", 0))
-    return str(value)
+    return tr.message("engine.voice", duration=note.duration)
 
 
 class Summaries:
@@ -327,15 +325,16 @@ class Summaries:
         words = f"{progress} : {checkin.learned}" if checkin.learned else progress
         return (checkin.step, words)
 
-    async def set_topics(self, person: Person, words: Any | None) -> SummaryView | None:
+    async def set_topics(self, person: Person, words: str | VoiceNote | None) -> SummaryView | None:
         """What the person wants to talk about (text, a voice note, or None to skip)."""
         draft = await self._storage.draft_of(person.id)
         if draft is None:
             return None
         content = dict(draft.content)
-        if isinstance(words, str):
-            words = words.strip()[:TOPICS_MAX] or None
-        content["topics"] = words
+        if isinstance(words, VoiceNote):
+            content["topics"] = words.to_json()
+        else:
+            content["topics"] = (words or "").strip()[:TOPICS_MAX] or None
         content["topics_included"] = True
         content["topics_asked"] = True
         summary = await self._storage.save_draft(
