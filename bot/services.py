@@ -27,6 +27,7 @@ from bot.usecases.checkins import CheckIns
 from bot.usecases.clock import Clock, SystemClock
 from bot.usecases.consent import Consent
 from bot.usecases.dialogues import Dialogues
+from bot.usecases.digest import Digests
 from bot.usecases.distress import load_reader
 from bot.usecases.inbox import InboxStorage
 from bot.usecases.inputs import PendingInputs
@@ -74,6 +75,7 @@ class Services:
     outbox_signal: OutboxSignal
     clock: Clock
     reachability: Reachability
+    digests: Digests
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -127,4 +129,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         outbox_signal=signal,
         clock=clock,
         reachability=Reachability(storage, signal),
+        digests=Digests(storage, clock, settings.timezone),
     )

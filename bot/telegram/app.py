@@ -31,7 +31,7 @@ from bot.telegram import (
     roles,
     summary,
     worker,
-    worker_cards,
+    worker_appointments,
 )
 from bot.telegram.delivery import OutboxCourier
 from bot.telegram.health import Vitals
@@ -143,7 +143,7 @@ def build_application(
     # Workers, and admins named in the configuration.
     add(CommandHandler("inviter", worker.invite_command, filters=IS_WORKER))
     add(CommandHandler("personnes", worker.persons_command, filters=IS_WORKER))
-    add(CommandHandler("rdv", worker_cards.appointment_command, filters=IS_WORKER))
+    add(CommandHandler("rdv", worker_appointments.appointment_command, filters=IS_WORKER))
     add(CommandHandler("inviter_intervenant", worker.admin_invite_worker_command, filters=IS_ADMIN))
     add(MessageHandler(filters.TEXT & ~filters.COMMAND & IS_WORKER, worker.worker_message))
 

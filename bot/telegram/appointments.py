@@ -14,7 +14,7 @@ from bot.telegram.callbacks import (
 from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, person, services
-from bot.telegram.worker_cards import day_warning_line
+from bot.telegram.worker_appointments import day_warning_line
 from bot.usecases.access import NotYours
 from bot.usecases.dates import DateProblem, parse_french_datetime
 from bot.usecases.rhythm import USUAL_HOUR

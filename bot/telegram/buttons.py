@@ -11,6 +11,7 @@ from bot.telegram import (
     appointments,
     callbacks,
     checkins,
+    digest,
     joining,
     negotiation,
     person,
@@ -19,7 +20,7 @@ from bot.telegram import (
     safety,
     settings,
     summary,
-    worker_cards,
+    worker_buttons,
 )
 from bot.telegram.callbacks import (
     AcceptAgreementButton,
@@ -93,7 +94,7 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         case ReminderButton() if role == "worker":
             await query.answer()
             await close_buttons(query)
-            await worker_cards.digest(update, context)
+            await digest.digest(update, context)
         case CheckinButton() if role == "person":
             await checkins.checkin_pressed(update, context, query, decoded)
         case AppointmentButton() if role == "person":
@@ -103,7 +104,7 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         case (
             WorkerButton() | AckSummaryButton() | AcceptAgreementButton() | TakeProposalButton()
         ) if role == "worker":
-            await worker_cards.worker_pressed(update, context, query, decoded)
+            await worker_buttons.worker_pressed(update, context, query, decoded)
         case _ if role == "person":
             await person.stale_pressed(update, context, query)
         case _:

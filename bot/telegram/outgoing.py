@@ -45,7 +45,7 @@ from bot.telegram.callbacks import (
 )
 from bot.telegram.negotiation import answer_buttons
 from bot.telegram.render import keyboard
-from bot.telegram.worker_cards import chart_png
+from bot.telegram.worker_card import chart_png
 from bot.usecases.summaries import SummaryView
 
 
