@@ -8,7 +8,7 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.domain import Worker
-from bot.engine import load_dialogues
+from bot.engine import load_dialogues, load_ui_texts
 from bot.i18n import ui_text
 from bot.services import Services
 from tests.fakegram import BotMessage, FakeTelegram, FakeUser
@@ -17,7 +17,15 @@ App = Application[Any, Any, Any, Any, Any, Any]
 
 # The journeys read what they expect from the files a service edits, never from words typed
 # here: rewording a question in dialogs/ must not break them.
-DIALOGUES = load_dialogues(Path(__file__).resolve().parents[2] / "dialogs")
+DIALOGS = Path(__file__).resolve().parents[2] / "dialogs"
+DIALOGUES = load_dialogues(DIALOGS)
+UI_TEXTS = load_ui_texts(DIALOGS)
+
+
+def ui_start(key: str) -> str:
+    """The start of a UI text of dialogs/ui/ (up to a placeholder or a line break): a
+    fragment of the message the bot sends with it, whatever fills it in."""
+    return UI_TEXTS[key].split("{")[0].split("\n")[0].strip()
 
 
 def asked(dialogue_id: str, step_id: str) -> str:
