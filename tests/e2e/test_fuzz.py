@@ -61,6 +61,7 @@ from bot.telegram.render import MESSAGE_LIMIT, split_text
 from tests.conftest import ROOT, running_bot
 from tests.e2e.helpers import (
     App,
+    again,
     asked,
     expect,
     finish_probleme,
@@ -973,7 +974,7 @@ async def hostile_journey(
     # A long recap comes in several messages, its buttons on the last; a short one in one
     # message holding both sentences: waiting for the question alone covers both.
     recap = await until(session, person, "J'ai bien compris ?")
-    await person.click("Oui, c'est ça", message=recap)
+    await person.click(ui_start("engine.recap_yes"), message=recap)
     await until(session, person, ui_start("bot.menu"))
 
     # Mes idées: the person's idea comes back as the label of a button.
@@ -983,15 +984,15 @@ async def hostile_journey(
         await person.send(next(said))
     await until(session, person, "Qui ou quoi peut vous aider")
     await person.click(ui_start("engine.skip"))
-    await until(session, person, "une autre idée")
-    await person.click("Non")
+    await until(session, person, again("idees", "idees"))
+    await person.click(ui_start("engine.no"))
     await first_button(session, person, await until(session, person, "Laquelle"))
     await until(session, person, "sûr·e d'y arriver")
     await person.click("8")
     await until(session, person, "Quand allez-vous essayer")
     await person.send(next(said))
     recap = await until(session, person, "J'ai bien compris ?")
-    await person.click("Oui, c'est ça", message=recap)
+    await person.click(ui_start("engine.recap_yes"), message=recap)
     await until(session, person, "Je vous le rappelle")
     await person.click("Non")
     await until(session, person, ui_start("bot.menu"))
