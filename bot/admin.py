@@ -19,6 +19,7 @@ from bot.storage.crypto import (
     read_key_file,
     write_key_file,
 )
+from bot.storage.database import Database
 from bot.storage.lock import DataLock
 from bot.storage.postgresql import PostgresStorage, is_postgresql, without_password
 from bot.storage.tables.erasures import erased_file
@@ -172,7 +173,10 @@ async def _migrate(services: Services, target: str, out: TextIO, tr: Translator)
         return 1
     finally:
         lock.release()
-    arrived = PostgresStorage(target, services.storage.cipher, settings.database)
+    source = services.storage
+    # The composition root knows the backend: the copy is opened with the source's own keys.
+    assert isinstance(source, Database)
+    arrived = PostgresStorage(target, source.cipher, settings.database)
     await arrived.open_without_migrating()
     try:
         await arrived.check_key()

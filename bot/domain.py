@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from bot.messages import OutboxBody, Unrenderable
 
 ScaleMode = Literal["numbers", "emoji"]
 RunStatus = Literal["active", "finished"]
@@ -91,12 +94,39 @@ class OutboxMessage:
     dedupe_key: str
     recipient_kind: RecipientKind
     recipient_id: int
-    kind: str
-    params: dict[str, Any]
+    # What it says, typed (bot/messages.py); `Unrenderable` only when read back from storage.
+    body: OutboxBody | Unrenderable
     # The person this message is about, so erasing them erases it too.
     about_person: int | None = None
     # Not delivered before this moment (a person's quiet hours, known when it is queued).
     not_before: datetime | None = None
+
+    @property
+    def kind(self) -> str:
+        """The stored tag of its body, for logs and lists."""
+        return self.body.kind
+
+
+@dataclass(frozen=True)
+class VoiceNote:
+    """A recording the person sent: Telegram keeps the sound, we keep its file id.
+
+    Stored as `{"voice": file_id, "duration": seconds}` wherever an answer may be words."""
+
+    file_id: str
+    duration: int = 0
+
+    def to_json(self) -> dict[str, str | int]:
+        """The stored shape."""
+        return {"voice": self.file_id, "duration": self.duration}
+
+    @staticmethod
+    def from_json(value: object) -> VoiceNote | None:
+        """The voice note stored in `value`, or None when it holds none."""
+        if not isinstance(value, dict) or not isinstance(value.get("voice"), str):
+            return None
+        duration = value.get("duration")
+        return VoiceNote(value["voice"], duration if isinstance(duration, int) else 0)
 
 
 @dataclass(frozen=True)

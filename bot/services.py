@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from bot.config import ConfigError, Settings
 from bot.engine import load_dialogues
 from bot.i18n import Catalogs, ui_text
+from bot.storage.base import SafetyStorage, Storage
 from bot.storage.common import TableStorage
 from bot.storage.crypto import (
     Cipher,
@@ -26,7 +29,9 @@ from bot.usecases.checkins import CheckIns
 from bot.usecases.clock import Clock, SystemClock
 from bot.usecases.consent import Consent
 from bot.usecases.dialogues import Dialogues
+from bot.usecases.digest import Digests
 from bot.usecases.distress import load_reader
+from bot.usecases.inbox import InboxStorage
 from bot.usecases.inputs import PendingInputs
 from bot.usecases.invitations import Invitations
 from bot.usecases.outbox import OutboxSignal
@@ -40,12 +45,20 @@ from bot.usecases.throttle import Throttle
 from bot.usecases.workers import Workers
 
 
+class ServiceStorage(Storage, SafetyStorage, InboxStorage, Protocol):
+    """What the use cases and the transports' loops (inbox, courier, jobs, health) store: the
+    storage protocols, whichever backend implements them (SQLite is built below)."""
+
+    async def inbox_prune(self, handled_before: datetime, set_aside_before: datetime) -> int:
+        """Forget inbox rows handled (or set aside) long enough ago; returns how many."""
+
+
 @dataclass(frozen=True)
 class Services:
     """Everything a transport needs, wired together."""
 
     settings: Settings
-    storage: TableStorage
+    storage: ServiceStorage
     catalogs: Catalogs
     persons: Persons
     dialogues: Dialogues
@@ -64,6 +77,7 @@ class Services:
     outbox_signal: OutboxSignal
     clock: Clock
     reachability: Reachability
+    digests: Digests
 
 
 def storage_for(settings: Settings, cipher: Cipher) -> TableStorage:
@@ -138,4 +152,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         outbox_signal=signal,
         clock=clock,
         reachability=Reachability(storage, signal),
+        digests=Digests(storage, clock, settings.timezone),
     )

@@ -10,6 +10,7 @@ import difflib
 import re
 import string
 from collections.abc import Callable, Hashable, Iterable
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -28,11 +29,14 @@ from bot.engine.model import (
     Step,
     StepKind,
 )
+from bot.paths import project_dir
 
 _ID = re.compile(r"[a-z][a-z0-9_]{0,31}")
 # Option values travel in Telegram callback_data next to other fields (64 bytes in all).
 _OPTION_VALUE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,15}")
 _UI_KEY = re.compile(r"[a-z0-9_]+")
+# The loader's own messages, in dialogs/ui/.
+LOADER_TEXTS = "loader.yaml"
 _MAX_OPTIONS = 30
 _MAX_ITEMS = 20
 _BOOL_TAG = "tag:yaml.org,2002:bool"
@@ -57,7 +61,46 @@ _LABELLED = ANSWER_KINDS | {StepKind.REPEAT}
 
 
 class DialogueError(Exception):
-    """A dialogue or UI text file is invalid; the message names the file and the step."""
+    """A dialogue or UI text file is invalid; the message names the file and the step.
+
+    The loader's own errors say it in French (dialogs/ui/loader.yaml, read on its own so a
+    broken UI file can still be reported) and keep their `key` and `params` for tests."""
+
+    def __init__(self, message: str, key: str | None = None, /, **params: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.params = params
+
+
+def loader_error(
+    key: str, path: Path | str, step: str | None = None, /, **params: object
+) -> DialogueError:
+    """The error `key` of dialogs/ui/loader.yaml, about this file (and step), in French."""
+    if step is None:
+        where = _said("where_file", file=path)
+    else:
+        where = _said("where_step", file=path, step=step)
+    message = _said("problem", where=where, problem=_said(key, **params))
+    return DialogueError(message, key, **params)
+
+
+def _said(key: str, /, **params: object) -> str:
+    text = _loader_texts().get(key)
+    if text is None:  # the texts file itself is missing or broken: still say what and where
+        return " ".join([key, *(f"{name}={value}" for name, value in params.items())])
+    return text.format(**params)
+
+
+@cache
+def _loader_texts() -> dict[str, str]:
+    for folder in (project_dir("dialogs"), Path(__file__).resolve().parents[2] / "dialogs"):
+        try:
+            found = yaml.safe_load((folder / "ui" / LOADER_TEXTS).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if isinstance(found, dict):
+            return {str(key): str(value) for key, value in found.items()}
+    return {}
 
 
 def load_dialogues(directory: Path) -> dict[str, Dialogue]:
@@ -70,7 +113,7 @@ def load_dialogues(directory: Path) -> dict[str, Dialogue]:
         dialogue = _DialogueFile(path).load()
         if dialogue.id in dialogues:
             other = dialogues[dialogue.id].source
-            raise DialogueError(f"{path}: id '{dialogue.id}' is already used by {other}")
+            raise loader_error("id_elsewhere", path, id=dialogue.id, other=other)
         dialogues[dialogue.id] = dialogue
     ordered = sorted(dialogues.values(), key=lambda d: (d.order is None, d.order or 0))
     return {dialogue.id: dialogue for dialogue in ordered}
@@ -84,12 +127,12 @@ def load_ui_texts(directory: Path) -> dict[str, str]:
         if data is None:
             continue
         if not isinstance(data, dict):
-            raise DialogueError(f"{path}: expected a mapping of key: text")
+            raise loader_error("ui_not_mapping", path)
         for key, value in data.items():
             if not isinstance(key, str) or not _UI_KEY.fullmatch(key):
-                raise DialogueError(f"{path}, key '{key}': keys are lowercase a-z, 0-9 and _")
+                raise loader_error("ui_bad_key", path, key=key)
             if not isinstance(value, str) or not value.strip():
-                raise DialogueError(f"{path}, key '{key}': value must be a non-empty text")
+                raise loader_error("ui_empty", path, key=key)
             texts[f"{path.stem}.{key}"] = value
     return texts
 
@@ -130,7 +173,7 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
         if isinstance(key, Hashable):
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}'", key_node.start_mark
+                    None, None, _said("duplicate_key", key=key), key_node.start_mark
                 )
             seen.add(key)
     return loader.construct_mapping(node)
@@ -146,9 +189,9 @@ def _read_yaml(path: Path) -> Any:
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
     except (OSError, UnicodeDecodeError) as exc:
-        raise DialogueError(f"{path}: cannot be read: {exc}") from exc
+        raise loader_error("unreadable", path, error=exc) from exc
     except yaml.YAMLError as exc:
-        raise DialogueError(f"{path}: not valid YAML: {exc}") from exc
+        raise loader_error("not_yaml", path, error=exc) from exc
 
 
 class _DialogueFile:
@@ -157,25 +200,24 @@ class _DialogueFile:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def fail(self, message: str, step: str | None = None) -> NoReturn:
-        where = f"{self.path}, step '{step}'" if step is not None else str(self.path)
-        raise DialogueError(f"{where}: {message}")
+    def fail(self, key: str, step: str | None = None, /, **params: object) -> NoReturn:
+        raise loader_error(key, self.path, step, **params)
 
     def load(self) -> Dialogue:
         data = _read_yaml(self.path)
         if not isinstance(data, dict):
-            self.fail("expected a mapping with id, version, title, intro, outro and steps")
+            self.fail("not_a_dialogue")
         self.check_keys(data, _DIALOGUE_KEYS, None)
         dialogue_id = self.ident(data.get("id"), "id", None)
         version = data.get("version")
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            self.fail("version must be a positive integer")
+            self.fail("bad_version")
         order = data.get("order")
         if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
-            self.fail("order must be an integer (the place in the menu)")
+            self.fail("bad_order")
         raw_steps = data.get("steps")
         if not isinstance(raw_steps, list) or not raw_steps:
-            self.fail("steps must be a non-empty list")
+            self.fail("no_steps")
         dialogue = Dialogue(
             id=dialogue_id,
             version=version,
@@ -193,13 +235,13 @@ class _DialogueFile:
 
     def step(self, raw: Any, number: int, *, in_group: bool) -> Step:
         if not isinstance(raw, dict):
-            self.fail(f"step {number} must be a mapping")
+            self.fail("step_not_mapping", number=number)
         if "id" not in raw:
-            self.fail(f"step {number} has no id")
+            self.fail("step_without_id", number=number)
         sid = self.ident(raw["id"], "id", str(raw["id"]))
         kind = self.kind(raw.get("kind"), sid)
         if kind in (StepKind.RECAP, StepKind.REPEAT) and in_group:
-            self.fail(f"a {kind} step cannot be inside a repeat group", sid)
+            self.fail("not_in_repeat", sid, kind=kind.value)
         self.check_keys(raw, _COMMON_KEYS + _KIND_KEYS[kind], sid, kind)
         low, high = self.anchors(raw, sid)
         return Step(
@@ -232,18 +274,15 @@ class _DialogueFile:
             if key in allowed:
                 continue
             if kind is not None and key in _ALL_STEP_KEYS:
-                self.fail(f"key '{key}' is not used by a {kind} step", sid)
+                self.fail("key_not_for_kind", sid, key=key, kind=kind.value)
             hint = difflib.get_close_matches(str(key), allowed, n=1)
-            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-            self.fail(f"unknown key '{key}'{suggestion}", sid)
+            if hint:
+                self.fail("unknown_key_hint", sid, key=key, hint=hint[0])
+            self.fail("unknown_key", sid, key=key)
 
     def ident(self, value: Any, key: str, sid: str | None) -> str:
         if not isinstance(value, str) or not _ID.fullmatch(value) or value == END:
-            self.fail(
-                f"{key} '{value}' must be lowercase letters, digits or _, "
-                f"start with a letter, at most 32 characters, and not '{END}'",
-                sid,
-            )
+            self.fail("bad_ident", sid, key=key, value=value, end=END)
         return value
 
     def kind(self, value: Any, sid: str) -> StepKind:
@@ -251,21 +290,22 @@ class _DialogueFile:
             return StepKind(value)
         except ValueError:
             kinds = ", ".join(k.value for k in StepKind)
-            problem = "'kind' is missing" if value is None else f"unknown kind '{value}'"
-            self.fail(f"{problem} (one of: {kinds})", sid)
+            if value is None:
+                self.fail("kind_missing", sid, kinds=kinds)
+            self.fail("unknown_kind", sid, kind=value, kinds=kinds)
 
     def text(self, raw: dict[Any, Any], key: str, sid: str | None) -> str:
         value = raw.get(key)
         if value is None:
-            self.fail(f"'{key}' is missing", sid)
+            self.fail("missing", sid, key=key)
         if not isinstance(value, str) or not value.strip():
-            self.fail(f"'{key}' must be a non-empty text", sid)
+            self.fail("empty_text", sid, key=key)
         return value
 
     def flag(self, raw: dict[Any, Any], key: str, sid: str) -> bool:
         value = raw.get(key, False)
         if not isinstance(value, bool):
-            self.fail(f"'{key}' must be true or false", sid)
+            self.fail("not_a_flag", sid, key=key)
         return value
 
     def anchors(self, raw: dict[Any, Any], sid: str) -> tuple[str, str]:
@@ -276,85 +316,81 @@ class _DialogueFile:
     def max_items(self, raw: dict[Any, Any], sid: str) -> int:
         value = raw.get("max_items", 5)
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= _MAX_ITEMS:
-            self.fail(f"max_items must be an integer from 1 to {_MAX_ITEMS}", sid)
+            self.fail("bad_max_items", sid, most=_MAX_ITEMS)
         return value
 
     def options(self, raw: dict[Any, Any], sid: str) -> tuple[Option, ...]:
         items = raw["options"]
         if not isinstance(items, list) or not items:
-            self.fail("options must be a non-empty list", sid)
+            self.fail("no_options", sid)
         if len(items) > _MAX_OPTIONS:
-            self.fail(f"at most {_MAX_OPTIONS} options fit on a phone", sid)
+            self.fail("too_many_options", sid, most=_MAX_OPTIONS)
         options: list[Option] = []
         for item in items:
             if not isinstance(item, dict):
-                self.fail("each option is a mapping with value and label", sid)
+                self.fail("option_not_mapping", sid)
             self.check_keys(item, ("value", "label"), sid)
             value = item.get("value")
             if not isinstance(value, str) or not _OPTION_VALUE.fullmatch(value):
-                self.fail(
-                    f"option value '{value}' must be 1 to 16 characters among a-z 0-9 _ . -, "
-                    "not starting with _ . or -",
-                    sid,
-                )
+                self.fail("bad_option_value", sid, value=value)
             if any(option.value == value for option in options):
-                self.fail(f"option value '{value}' is used twice", sid)
+                self.fail("option_twice", sid, value=value)
             options.append(Option(value=value, label=self.text(item, "label", sid)))
         return tuple(options)
 
     def source(self, raw: dict[Any, Any], sid: str, kind: StepKind) -> OptionsSource | None:
         has_options, has_source = "options" in raw, "options_from" in raw
         if kind in (StepKind.CHOICE, StepKind.MULTI) and has_options == has_source:
-            self.fail("give either options or options_from", sid)
+            self.fail("options_or_source", sid)
         if not has_source:
             return None
         value = raw["options_from"]
         parts = value.split(".") if isinstance(value, str) else []
         if len(parts) != 2:
-            self.fail(f"options_from '{value}' must be <repeat group id>.<step id>", sid)
+            self.fail("bad_source", sid, value=value)
         return OptionsSource(group=parts[0], step=parts[1])
 
     def recap_of(self, raw: dict[Any, Any], sid: str) -> tuple[str, ...]:
         listed = raw.get("steps")
         if not isinstance(listed, list) or not listed:
-            self.fail("a recap lists the step ids it reflects back in 'steps'", sid)
+            self.fail("recap_without_steps", sid)
         if not all(isinstance(item, str) for item in listed):
-            self.fail("a recap's steps are step ids", sid)
+            self.fail("recap_steps_not_ids", sid)
         if len(set(listed)) != len(listed):
-            self.fail("a recap lists a step twice", sid)
+            self.fail("recap_twice", sid)
         return tuple(listed)
 
     def group(self, raw: dict[Any, Any], sid: str) -> tuple[Step, ...]:
         children = raw.get("steps")
         if not isinstance(children, list) or not children:
-            self.fail("a repeat group needs a non-empty list of steps", sid)
+            self.fail("repeat_without_steps", sid)
         group = tuple(self.step(child, n, in_group=True) for n, child in enumerate(children, 1))
         if all(child.kind is StepKind.MESSAGE for child in group):
-            self.fail("a repeat group must ask something, not only say messages", sid)
+            self.fail("repeat_asks_nothing", sid)
         return group
 
     def branches(self, raw: Any, sid: str) -> tuple[Branch, ...]:
         if not isinstance(raw, list):
-            self.fail("next must be a list of {when: …, goto: …}", sid)
+            self.fail("bad_next", sid)
         branches: list[Branch] = []
         for item in raw:
             if not isinstance(item, dict) or "goto" not in item:
-                self.fail("each entry of next needs a goto", sid)
+                self.fail("next_without_goto", sid)
             self.check_keys(item, ("when", "goto"), sid)
             goto = item["goto"]
             if not isinstance(goto, str):
-                self.fail("goto must be a step id or 'end'", sid)
+                self.fail("bad_goto", sid, end=END)
             when = self.condition(item["when"], sid) if "when" in item else None
             branches.append(Branch(goto=goto, when=when))
         return tuple(branches)
 
     def condition(self, raw: Any, sid: str) -> Condition:
         if not isinstance(raw, dict) or not isinstance(raw.get("step"), str):
-            self.fail("when needs a step and one of: below, at_least, equals, in", sid)
+            self.fail("bad_when", sid)
         self.check_keys(raw, ("step", *(op.value for op in Operator)), sid)
         operators = [op for op in Operator if op.value in raw]
         if len(operators) != 1:
-            self.fail("when needs exactly one of: below, at_least, equals, in", sid)
+            self.fail("when_one_test", sid)
         operator = operators[0]
         return Condition(
             step=raw["step"], operator=operator, operand=self.operand(raw[operator], operator, sid)
@@ -363,16 +399,16 @@ class _DialogueFile:
     def operand(self, value: Any, operator: Operator, sid: str) -> Operand:
         def scalar(item: Any) -> float | str:
             if isinstance(item, bool) or not isinstance(item, int | float | str):
-                self.fail(f"'{operator}' compares with a number or an option value", sid)
+                self.fail("number_or_value", sid, operator=operator)
             return item
 
         if operator is Operator.IN:
             if not isinstance(value, list) or not value:
-                self.fail("'in' needs a non-empty list", sid)
+                self.fail("empty_in", sid)
             return tuple(scalar(item) for item in value)
         operand = scalar(value)
         if operator in (Operator.BELOW, Operator.AT_LEAST) and isinstance(operand, str):
-            self.fail(f"'{operator}' compares with a number", sid)
+            self.fail("number_only", sid, operator=operator)
         return operand
 
 
@@ -386,7 +422,7 @@ class _Checker:
     def check(self) -> None:
         self.unique_ids()
         if all(step.kind is StepKind.MESSAGE for step in self.dialogue.steps):
-            self.file.fail("the dialogue asks nothing: add a step that is not a message")
+            self.file.fail("asks_nothing")
         for top in self.dialogue.steps:
             for step in (top, *top.group):
                 self.gotos(step)
@@ -400,16 +436,14 @@ class _Checker:
                 self.options_from(top, top.options_from)
             for child in top.group:
                 if child.options_from is not None:
-                    self.file.fail(
-                        "options_from is only for steps outside a repeat group", child.id
-                    )
+                    self.file.fail("source_in_repeat", child.id)
 
     def unique_ids(self) -> None:
         seen: set[str] = set()
         for top in self.dialogue.steps:
             for step in (top, *top.group):
                 if step.id in seen:
-                    self.file.fail("this id is used twice", step.id)
+                    self.file.fail("id_twice", step.id)
                 seen.add(step.id)
 
     def position(self, step_id: str) -> tuple[int, int]:
@@ -441,82 +475,81 @@ class _Checker:
                 continue
             target = self.dialogue.find(branch.goto)
             if target is None:
-                self.file.fail(f"goto '{branch.goto}' does not exist", step.id)
+                self.file.fail("goto_unknown", step.id, goto=branch.goto)
             if target not in siblings:
-                self.file.fail(f"goto '{branch.goto}' must stay in the same sequence", step.id)
+                self.file.fail("goto_elsewhere", step.id, goto=branch.goto)
             if siblings.index(target) <= siblings.index(step):
                 # Forward only: no loops, so every run ends and nobody is asked twice.
-                self.file.fail(f"goto '{branch.goto}' must come after this step", step.id)
+                self.file.fail("goto_backwards", step.id, goto=branch.goto)
 
     def condition(self, step: Step, condition: Condition) -> None:
         target = self.dialogue.find(condition.step)
         if target is None:
-            self.file.fail(f"condition on '{condition.step}', which does not exist", step.id)
+            self.file.fail("condition_unknown", step.id, target=condition.step)
         if target.kind not in (StepKind.SCALE, StepKind.CHOICE):
-            self.file.fail(
-                f"conditions only test scale or choice steps, not '{target.id}'", step.id
-            )
+            self.file.fail("condition_kind", step.id, target=target.id)
         if not self.visible(target.id, step.id, same=True):
-            self.file.fail(f"condition on '{target.id}', which is not asked before", step.id)
+            self.file.fail("condition_later", step.id, target=target.id)
         operands = (
             condition.operand if isinstance(condition.operand, tuple) else (condition.operand,)
         )
         if target.kind is StepKind.SCALE:
             if any(isinstance(item, str) for item in operands):
-                self.file.fail(f"'{target.id}' is a scale: compare it with numbers", step.id)
+                self.file.fail("scale_numbers", step.id, target=target.id)
             return
         if condition.operator in (Operator.BELOW, Operator.AT_LEAST):
-            self.file.fail(f"'{target.id}' is a choice: use equals or in", step.id)
+            self.file.fail("choice_equals", step.id, target=target.id)
         if target.options_from is not None:
-            self.file.fail(f"'{target.id}' has options from the person: no condition", step.id)
+            self.file.fail("condition_on_source", step.id, target=target.id)
         values = {option.value for option in target.options}
         for item in operands:
             if item not in values:
-                self.file.fail(f"'{item}' is not an option of '{target.id}'", step.id)
+                self.file.fail("not_an_option", step.id, value=item, target=target.id)
 
     def recap(self, step: Step) -> None:
         for listed in step.recap_of:
             target = self.dialogue.find(listed)
             if target is None:
-                self.file.fail(f"recap lists '{listed}', which does not exist", step.id)
+                self.file.fail("recap_unknown", step.id, target=listed)
             # A repeat group is listed item by item ("Idée 1 : …").
             if target.kind not in _LABELLED:
-                self.file.fail(f"recap lists '{listed}', which gets no answer", step.id)
+                self.file.fail("recap_no_answer", step.id, target=listed)
             if not self.visible(listed, step.id, same=False):
-                self.file.fail(f"recap lists '{listed}', which is not asked before", step.id)
+                self.file.fail("recap_later", step.id, target=listed)
 
     def options_from(self, step: Step, source: OptionsSource) -> None:
         group = self.dialogue.find(source.group)
         if group is None or group.kind is not StepKind.REPEAT:
-            self.file.fail(f"options_from: '{source.group}' is not a repeat group", step.id)
+            self.file.fail("source_not_repeat", step.id, group=source.group)
         child = self.dialogue.find(source.step)
         if child is None or child not in group.group or child.kind is not StepKind.TEXT:
-            self.file.fail(
-                f"options_from: '{source.step}' is not a text step of '{source.group}'", step.id
-            )
+            self.file.fail("source_not_text", step.id, target=source.step, group=source.group)
         if not self.visible(group.id, step.id, same=False):
-            self.file.fail(f"options_from: '{source.group}' is not asked before", step.id)
+            self.file.fail("source_later", step.id, group=source.group)
 
     def placeholders(self, step: Step) -> None:
-        for name in placeholder_names(step.text, lambda message: self.file.fail(message, step.id)):
+        def fail(key: str, /, **params: object) -> NoReturn:
+            self.file.fail(key, step.id, **params)
+
+        for name in placeholder_names(step.text, fail):
             target = self.dialogue.find(name)
             if target is None:
-                self.file.fail(f"placeholder {{{name}}} names no step", step.id)
+                self.file.fail("placeholder_unknown", step.id, name=name)
             if target.kind not in ANSWER_KINDS or not self.visible(name, step.id, same=False):
-                self.file.fail(f"placeholder {{{name}}} must name an answer given before", step.id)
+                self.file.fail("placeholder_later", step.id, name=name)
 
 
-def placeholder_names(text: str, fail: Callable[[str], NoReturn]) -> list[str]:
-    """The step ids named by `{...}` in a text; `fail(message)` on a malformed one."""
+def placeholder_names(text: str, fail: Callable[..., NoReturn]) -> list[str]:
+    """The step ids named by `{...}` in a text; `fail(key, **params)` on a malformed one."""
     names: list[str] = []
     try:
         fields = list(string.Formatter().parse(text))
     except ValueError:
-        fail("unmatched brace in text: write {{ or }} for a literal brace")
+        fail("unmatched_brace")
     for _, name, spec, conversion in fields:
         if name is None:
             continue
         if not _ID.fullmatch(name) or spec or conversion:
-            fail(f"placeholder {{{name}}} must be a plain step id, like {{situation}}")
+            fail("placeholder_not_id", name=name)
         names.append(name)
     return names

@@ -34,8 +34,8 @@ from bot.domain import (
 from bot.storage.crypto import Cipher
 
 
-class Storage(Protocol):
-    """Persistence for the use cases; every method is one transaction."""
+class Lifecycle(Protocol):
+    """The database itself: open, close, keys, backup, upkeep."""
 
     async def open(self) -> None:
         """Connect, set durable pragmas, apply pending migrations."""
@@ -54,6 +54,26 @@ class Storage(Protocol):
 
     async def schema_version(self) -> int:
         """The newest applied migration."""
+
+    async def reencrypt_all(self, cipher: Cipher) -> int:
+        """Re-encrypt every blob with `cipher`'s primary key, in one transaction; returns count."""
+
+    async def monthly_counts(self) -> dict[str, dict[str, int]]:
+        """Anonymous counts per month: {month: {what: count}}."""
+
+    async def fold_wal(self) -> bool:
+        """Fold the WAL back after an erasure, retrying while a reader blocks it."""
+
+    @property
+    def checkpoint_owed(self) -> bool:
+        """An erasure's WAL could not be folded back yet."""
+
+    async def contact_span(self) -> tuple[int, datetime | None]:
+        """How many persons there are, and the newest last contact among them."""
+
+
+class AgreementStore(Protocol):
+    """Agreements: the rounds of what the person and the worker agreed."""
 
     async def get_agreement(self, agreement_id: int) -> Agreement | None:
         """An agreement round by id."""
@@ -81,6 +101,10 @@ class Storage(Protocol):
     async def agreements_of(self, person_id: int) -> list[Agreement]:
         """Every round for a person, oldest first."""
 
+
+class AuditStore(Protocol):
+    """The record of each worker's access to a person's shared data."""
+
     async def record_access(
         self, worker_id: int, person_id: int, action: str, ref: int | None, now: datetime
     ) -> None:
@@ -89,11 +113,9 @@ class Storage(Protocol):
     async def audit_of(self, person_id: int) -> list[AuditEntry]:
         """Every recorded access to a person's data, oldest first."""
 
-    async def reencrypt_all(self, cipher: Cipher) -> int:
-        """Re-encrypt every blob with `cipher`'s primary key, in one transaction; returns count."""
 
-    async def monthly_counts(self) -> dict[str, dict[str, int]]:
-        """Anonymous counts per month: {month: {what: count}}."""
+class OutboxStore(Protocol):
+    """The outbox: what must reach someone else, kept until delivered."""
 
     async def enqueue(self, message: OutboxMessage, now: datetime) -> None:
         """Queue one message on its own."""
@@ -125,6 +147,10 @@ class Storage(Protocol):
     async def outbox_status(self, dedupe_key: str) -> str | None:
         """'pending', 'delivered' or 'failed' for a queued message; None if unknown."""
 
+
+class PendingStore(Protocol):
+    """What an account's next text answers (a topic, a wording, a date…)."""
+
     async def set_pending(
         self, account: str, kind: str, ref: int, data: dict[str, Any] | None, now: datetime
     ) -> None:
@@ -135,6 +161,10 @@ class Storage(Protocol):
 
     async def clear_pending(self, account: str) -> None:
         """Nothing expected any more."""
+
+
+class PersonStore(Protocol):
+    """Persons: who they are, their worker, their settings."""
 
     async def person_by_account(self, account: str) -> Person | None:
         """The person with this account, if any."""
@@ -165,16 +195,6 @@ class Storage(Protocol):
 
     async def silent_since(self, cutoff: datetime) -> list[Person]:
         """Persons with no contact since `cutoff` (retention)."""
-
-    async def fold_wal(self) -> bool:
-        """Fold the WAL back after an erasure, retrying while a reader blocks it."""
-
-    @property
-    def checkpoint_owed(self) -> bool:
-        """An erasure's WAL could not be folded back yet."""
-
-    async def contact_span(self) -> tuple[int, datetime | None]:
-        """How many persons there are, and the newest last contact among them."""
 
     async def persons_of_worker(self, worker_id: int) -> list[Person]:
         """The persons a worker supports, in the order they joined."""
@@ -207,11 +227,54 @@ class Storage(Protocol):
     async def set_language(self, person_id: int, language: str) -> None:
         """Remember the person's language."""
 
+
+class RunStore(Protocol):
+    """Dialogue runs: each answer and state, and the question awaiting one."""
+
     async def drop_active_run(self, run_id: int) -> bool:
         """Delete a run still in progress (one nobody answered); False if it was not active."""
 
     async def set_current_run(self, person_id: int, run_id: int | None) -> None:
         """Which run free text goes to; None when the person left the dialogue."""
+
+    async def get_run(self, run_id: int) -> DialogueRun | None:
+        """A run by id."""
+
+    async def active_run(self, person_id: int, dialogue_id: str) -> DialogueRun | None:
+        """The person's run in progress for this dialogue."""
+
+    async def active_runs(self, person_id: int) -> list[DialogueRun]:
+        """All the person's runs in progress."""
+
+    async def finished_dialogue_ids(self, person_id: int) -> set[str]:
+        """Which dialogues the person finished at least once (no decryption needed)."""
+
+    async def finished_runs(self, person_id: int, dialogue_id: str) -> list[DialogueRun]:
+        """Kept versions of a dialogue, newest first."""
+
+    async def start_run(
+        self, person_id: int, dialogue_id: str, version: int, state: dict[str, Any], now: datetime
+    ) -> DialogueRun:
+        """Create a run in progress and make it the person's current one."""
+
+    async def save_turn(
+        self,
+        run: DialogueRun,
+        state: dict[str, Any],
+        *,
+        finished: bool,
+        scale_mode: ScaleMode | None,
+        now: datetime,
+        update_id: int | None = None,
+    ) -> DialogueRun:
+        """Store an answer's new state (and a scale-mode change) in one transaction."""
+
+    async def mark_shown(self, run_id: int, turn: int) -> None:
+        """The person has now seen the question of `turn` (its message was accepted)."""
+
+
+class AppointmentStore(Protocol):
+    """Appointments, with the reminders they bring."""
 
     async def save_appointment(
         self,
@@ -245,6 +308,19 @@ class Storage(Protocol):
         self, appointment_id: int, answer: str, now: datetime, notify: OutboxMessage
     ) -> bool:
         """The person said 'noted' or 'cannot'; the worker is told. False if already answered."""
+
+    async def appointment_details(
+        self,
+        appointment_id: int,
+        proposed_at: datetime | None,
+        notify: OutboxMessage,
+        now: datetime,
+    ) -> None:
+        """The person's reason and proposal after "cannot", in the worker's notice."""
+
+
+class ReminderStore(Protocol):
+    """Reminders as rows, scanned by one job."""
 
     async def add_reminders(self, drafts: Sequence[ReminderDraft], now: datetime) -> None:
         """Schedule reminders."""
@@ -282,17 +358,12 @@ class Storage(Protocol):
     ) -> bool:
         """Mark it sent and queue its message in one transaction: never lost, never twice."""
 
+
+class CheckInStore(Protocol):
+    """Check-ins on the person's first step."""
+
     async def create_checkin(self, person_id: int, step: str, now: datetime) -> CheckIn:
         """A check-in about a step, waiting for the person's answer."""
-
-    async def appointment_details(
-        self,
-        appointment_id: int,
-        proposed_at: datetime | None,
-        notify: OutboxMessage,
-        now: datetime,
-    ) -> None:
-        """The person's reason and proposal after "cannot", in the worker's notice."""
 
     async def answer_checkin(
         self,
@@ -311,40 +382,9 @@ class Storage(Protocol):
     async def checkins_since(self, person_id: int, since: datetime | None) -> list[CheckIn]:
         """A person's answered check-ins, oldest first, since a moment (e.g. the last summary)."""
 
-    async def get_run(self, run_id: int) -> DialogueRun | None:
-        """A run by id."""
 
-    async def active_run(self, person_id: int, dialogue_id: str) -> DialogueRun | None:
-        """The person's run in progress for this dialogue."""
-
-    async def active_runs(self, person_id: int) -> list[DialogueRun]:
-        """All the person's runs in progress."""
-
-    async def finished_dialogue_ids(self, person_id: int) -> set[str]:
-        """Which dialogues the person finished at least once (no decryption needed)."""
-
-    async def finished_runs(self, person_id: int, dialogue_id: str) -> list[DialogueRun]:
-        """Kept versions of a dialogue, newest first."""
-
-    async def start_run(
-        self, person_id: int, dialogue_id: str, version: int, state: dict[str, Any], now: datetime
-    ) -> DialogueRun:
-        """Create a run in progress and make it the person's current one."""
-
-    async def save_turn(
-        self,
-        run: DialogueRun,
-        state: dict[str, Any],
-        *,
-        finished: bool,
-        scale_mode: ScaleMode | None,
-        now: datetime,
-        update_id: int | None = None,
-    ) -> DialogueRun:
-        """Store an answer's new state (and a scale-mode change) in one transaction."""
-
-    async def mark_shown(self, run_id: int, turn: int) -> None:
-        """The person has now seen the question of `turn` (its message was accepted)."""
+class SummaryStore(Protocol):
+    """Summaries, from draft to the worker's acknowledgement."""
 
     async def get_summary(self, summary_id: int) -> Summary | None:
         """A summary by id."""
@@ -375,6 +415,10 @@ class Storage(Protocol):
     async def sent_summaries(self, person_id: int) -> list[Summary]:
         """Summaries the person sent, newest first."""
 
+
+class WorkerStore(Protocol):
+    """Workers."""
+
     async def create_worker(self, name: str, structure: str | None, now: datetime) -> Worker:
         """Register a worker; they get access once they open their invitation."""
 
@@ -401,6 +445,10 @@ class Storage(Protocol):
     ) -> Worker | None:
         """Claim a worker invitation and bind the account; None if someone else won."""
 
+
+class InvitationStore(Protocol):
+    """Invitations, found by the hash of their code."""
+
     async def create_invitation(
         self,
         *,
@@ -421,6 +469,26 @@ class Storage(Protocol):
 
     async def count_open_invitations(self, worker_id: int, now: datetime) -> int:
         """Unused, unexpired person invitations of a worker."""
+
+
+class Storage(
+    Lifecycle,
+    AgreementStore,
+    AuditStore,
+    OutboxStore,
+    PendingStore,
+    PersonStore,
+    RunStore,
+    AppointmentStore,
+    ReminderStore,
+    CheckInStore,
+    SummaryStore,
+    WorkerStore,
+    InvitationStore,
+    Protocol,
+):
+    """All of it, as the composition root and the operator's commands see it; each use case
+    depends only on the concerns it uses."""
 
 
 class SafetyStorage(Protocol):

@@ -32,7 +32,7 @@ from bot.telegram import (
     roles,
     summary,
     worker,
-    worker_cards,
+    worker_appointments,
 )
 from bot.telegram.delivery import OutboxCourier
 from bot.telegram.health import Vitals
@@ -144,7 +144,7 @@ def build_application(
     # Workers, and admins named in the configuration.
     add(CommandHandler("inviter", worker.invite_command, filters=IS_WORKER))
     add(CommandHandler("personnes", worker.persons_command, filters=IS_WORKER))
-    add(CommandHandler("rdv", worker_cards.appointment_command, filters=IS_WORKER))
+    add(CommandHandler("rdv", worker_appointments.appointment_command, filters=IS_WORKER))
     add(
         CommandHandler(
             ["retour", "back"],

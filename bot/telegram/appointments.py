@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Any
 
 from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
-from bot.domain import PendingInput
+from bot.domain import PendingInput, VoiceNote
 from bot.telegram.callbacks import (
     AppointmentButton,
 )
 from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.render import keyboard
 from bot.telegram.roles import caller, person, services
-from bot.telegram.worker_cards import day_warning_line
+from bot.telegram.worker_appointments import day_warning_line
 from bot.usecases.access import NotYours
 from bot.usecases.dates import DateProblem, parse_french_datetime
 from bot.usecases.rhythm import USUAL_HOUR
@@ -41,7 +40,7 @@ async def appointment_pressed(
         return
     if button.answer == "nowhen":
         pending = await found.inputs.peek(caller().account)
-        why = (pending.data or {}).get("why") if pending is not None else None
+        why = _why(pending) if pending is not None else None
         await _cannot_done(update, context, button.appointment_id, why, None)
         return
     try:
@@ -67,11 +66,12 @@ async def _ask_other_moment(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
     appointment_id: int,
-    why: str | dict[str, Any] | None,
+    why: str | VoiceNote | None,
 ) -> None:
     translator = tr(context)
+    kept = why.to_json() if isinstance(why, VoiceNote) else why
     await services(context).inputs.expect(
-        caller().account, CANNOT_WHEN_INPUT, appointment_id, {"why": why}
+        caller().account, CANNOT_WHEN_INPUT, appointment_id, {"why": kept}
     )
     skip = AppointmentButton("nowhen", appointment_id)
     await say(
@@ -86,12 +86,11 @@ async def _cannot_done(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
     appointment_id: int,
-    why: object,
+    reason: str | VoiceNote | None,
     proposed_at: datetime | None,
 ) -> None:
     found = services(context)
     await found.inputs.clear(caller().account)
-    reason = why if isinstance(why, str | dict) else None
     try:
         await found.appointments.cannot_details(person(), appointment_id, reason, proposed_at)
     except NotYours:
@@ -103,7 +102,7 @@ async def cannot_answer(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
     pending: PendingInput,
-    words: str | dict[str, Any],
+    words: str | VoiceNote,
 ) -> None:
     """The person's answer in the exchange after "Je ne peux pas": why, then when."""
     found = services(context)
@@ -126,5 +125,10 @@ async def cannot_answer(
     )
     warning = day_warning_line(parsed.moment, translator, tz)
     await say(update, context, f"{understood}\n{warning}".strip())
-    why = (pending.data or {}).get("why")
-    await _cannot_done(update, context, pending.ref, why, parsed.moment)
+    await _cannot_done(update, context, pending.ref, _why(pending), parsed.moment)
+
+
+def _why(pending: PendingInput) -> str | VoiceNote | None:
+    """The reason kept while the person is asked for another moment (text or voice note)."""
+    kept = (pending.data or {}).get("why")
+    return kept if isinstance(kept, str) else VoiceNote.from_json(kept)

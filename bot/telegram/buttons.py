@@ -11,6 +11,7 @@ from bot.telegram import (
     appointments,
     callbacks,
     checkins,
+    digest,
     joining,
     negotiation,
     person,
@@ -19,23 +20,28 @@ from bot.telegram import (
     safety,
     settings,
     summary,
-    worker_cards,
+    worker_buttons,
 )
 from bot.telegram.callbacks import (
+    AcceptAgreementButton,
+    AckSummaryButton,
     AgreementButton,
     AnswerButton,
     AppointmentButton,
+    CallAckButton,
+    CallOfferButton,
     CheckinButton,
     ConsentButton,
     ForwardButton,
+    HeldWordsButton,
     LanguageButton,
     MenuButton,
     ReminderButton,
     RightsButton,
-    SafetyButton,
     SettingsButton,
     StepButton,
     SummaryButton,
+    TakeProposalButton,
     WorkerButton,
 )
 from bot.telegram.common import forget_question, tr
@@ -77,9 +83,9 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await negotiation.step_pressed(update, context, query, decoded)
         case ForwardButton() if role == "person":
             await person.forward_pressed(update, context, query, decoded)
-        case SafetyButton() if role == "person":
+        case CallOfferButton() | HeldWordsButton() if role == "person":
             await safety.safety_pressed(update, context, query, decoded)
-        case SafetyButton() if role == "worker":
+        case CallAckButton() if role == "worker":
             await safety.worker_pressed(update, context, query, decoded)
         case RightsButton() if role == "person":
             await rights.rights_pressed(update, context, query, decoded)
@@ -88,15 +94,17 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         case ReminderButton() if role == "worker":
             await query.answer()
             await close_buttons(query)
-            await worker_cards.digest(update, context)
+            await digest.digest(update, context)
         case CheckinButton() if role == "person":
             await checkins.checkin_pressed(update, context, query, decoded)
         case AppointmentButton() if role == "person":
             await appointments.appointment_pressed(update, context, query, decoded)
         case SettingsButton() if role == "person":
             await settings.settings_pressed(update, context, query, decoded)
-        case WorkerButton() if role == "worker":
-            await worker_cards.worker_pressed(update, context, query, decoded)
+        case (
+            WorkerButton() | AckSummaryButton() | AcceptAgreementButton() | TakeProposalButton()
+        ) if role == "worker":
+            await worker_buttons.worker_pressed(update, context, query, decoded)
         case _ if role == "person":
             await person.stale_pressed(update, context, query)
         case _:

@@ -6,6 +6,7 @@ from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
 from bot.telegram.callbacks import (
+    ATTAINMENTS,
     Callback,
     CheckinButton,
     MenuButton,
@@ -63,7 +64,7 @@ async def checkin_pressed(
         # How it went compared with what was expected (GAS), before what was learned.
         rows: list[list[tuple[str, Callback]]] = [
             [(translator.message(f"reminder.gas_{name}"), CheckinButton(name, button.checkin_id))]
-            for name in ATTAINMENT
+            for name in ATTAINMENTS
         ]
         await say(
             update,

@@ -13,6 +13,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.domain import OutboxItem, OutboxMessage
+from bot.messages import SummaryToWorker, Unrenderable
 from bot.services import Services
 from bot.telegram.health import Vitals
 from bot.telegram.outgoing import (
@@ -116,6 +117,15 @@ class OutboxCourier:
         storage = self._services.storage
         now = self._services.clock.now()
         message = item.message
+        if isinstance(message.body, Unrenderable):
+            # Stored by a version of the bot that knew this kind or version; this one does
+            # not, and would fail the same way at every try: set it aside.
+            await self._give_up(item, "unrenderable")
+            log.error(
+                "outbox_unrenderable",
+                extra={"item": item.id, "kind": message.kind, "error": message.body.reason},
+            )
+            return
         chat_id, language, worker_name = await self._recipient(message)
         if chat_id is None:
             await self._give_up(item, "no_recipient")
@@ -171,10 +181,10 @@ class OutboxCourier:
             await storage.outbox_retry(item.id, now + backoff)
             log.info("outbox_retry", extra={"item": item.id, "attempt": item.attempts + 1})
         else:
-            if message.kind == "summary":
+            if isinstance(message.body, SummaryToWorker):
                 # The outbox row and the summary are marked delivered in one transaction.
                 await self._services.summaries.delivered(
-                    int(message.params["summary_id"]), worker_name or "", outbox_item=item.id
+                    message.body.summary_id, worker_name or "", outbox_item=item.id
                 )
             else:
                 await storage.outbox_delivered(item.id, now)
@@ -182,9 +192,8 @@ class OutboxCourier:
 
     async def _give_up(self, item: OutboxItem, reason: str) -> None:
         await self._services.storage.outbox_failed(item.id, self._services.clock.now(), reason)
-        summary_id = item.message.params.get("summary_id")
-        if item.message.kind == "summary" and isinstance(summary_id, int):
-            await self._services.summaries.failed(summary_id)
+        if isinstance(item.message.body, SummaryToWorker):
+            await self._services.summaries.failed(item.message.body.summary_id)
 
     async def _send(self, chat_id: int, part: Part) -> None:
         if isinstance(part, VoicePart):

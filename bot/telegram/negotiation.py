@@ -14,7 +14,14 @@ from telegram.ext import ContextTypes
 from bot.domain import Agreement, AgreementStep, PendingInput, StepChange, StepOperation
 from bot.i18n import Translator
 from bot.telegram.agreement_view import change_text, rounds_text, steps_text
-from bot.telegram.callbacks import AgreementButton, Callback, StepButton, WorkerButton
+from bot.telegram.callbacks import (
+    AgreementAction,
+    AgreementButton,
+    Callback,
+    StepButton,
+    StepEdit,
+    WorkerButton,
+)
 from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, services, worker
@@ -184,7 +191,10 @@ async def step_back(update: Update, context: ContextTypes.DEFAULT_TYPE, current:
 
 
 async def _ask_which_step(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, current: Agreement, operation: str
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    current: Agreement,
+    operation: StepEdit,
 ) -> None:
     translator = tr(context)
     if operation == "change" and len(current.steps) == 1:
@@ -220,7 +230,7 @@ async def _ask_which_part(
         for aspect in ASPECTS
     ]
     # Back to "Quelle étape ?", or to the round's question when there is only one step.
-    before = "change" if len(current.steps) > 1 else "back"
+    before: AgreementAction = "change" if len(current.steps) > 1 else "back"
     rows.append(_back_row(translator, AgreementButton(before, current.id)))
     await say(
         update,

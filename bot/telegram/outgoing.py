@@ -3,27 +3,50 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from typing import assert_never
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
-from bot.domain import OutboxMessage
+from bot.domain import OutboxMessage, VoiceNote
 from bot.i18n import Translator
+from bot.messages import (
+    AgreementAccepted,
+    AgreementAcceptedByWorker,
+    AgreementAmended,
+    AgreementProposed,
+    AppointmentAnswered,
+    AppointmentCancelled,
+    AppointmentSet,
+    CallRequested,
+    PersonJoined,
+    PersonLeft,
+    ReminderDue,
+    SafetyCallRaised,
+    SafetyCallSeen,
+    SafetyCallUnseen,
+    SummaryAcknowledged,
+    SummaryDelivered,
+    SummaryFailed,
+    SummaryToWorker,
+    Unrenderable,
+    WorkerChanged,
+)
 from bot.services import Services
 from bot.telegram import safety, summary_view
 from bot.telegram.agreement_view import amendment_text, proposal_text
 from bot.telegram.callbacks import (
+    AckSummaryButton,
     AppointmentButton,
     Callback,
     ReminderButton,
+    TakeProposalButton,
     WorkerButton,
 )
 from bot.telegram.negotiation import answer_buttons
 from bot.telegram.render import keyboard
-from bot.telegram.worker_cards import chart_png
-from bot.usecases.summaries import SummaryView, topics_voice, voice_words
+from bot.telegram.worker_card import chart_png
+from bot.usecases.summaries import SummaryView
 
 
 @dataclass(frozen=True)
@@ -67,138 +90,126 @@ class DocumentPart:
 Part = TextPart | PhotoPart | VoicePart | DocumentPart
 
 
+class CannotRender(ValueError):
+    """A message stored by a version of the bot this one cannot read: set it aside."""
+
+
 async def parts_for(message: OutboxMessage, services: Services, tr: Translator) -> list[Part]:
     """The Telegram messages of one queued message, in the recipient's language."""
-    params = message.params
-    kind = message.kind
-    if kind == "person_joined":
-        pseudonym = params.get("pseudonym") or tr.message("worker.no_pseudonym")
-        return [TextPart(tr.message("worker.person_joined", pseudonym=pseudonym))]
-    if kind == "reminder":
-        # A lock screen shows only this line: nothing personal, the content comes on "Voir".
-        button = ReminderButton(int(params["reminder_id"]))
-        return [
-            TextPart(
-                tr.message("reminder.discreet"),
-                markup=keyboard([[(tr.message("reminder.open"), button)]]),
-            )
-        ]
-    if kind in ("appointment", "appointment_cancelled", "appointment_answer"):
-        return _appointment_parts(message, services, tr)
-    if kind.startswith("safety_"):
-        text, markup = safety.outbox_text(
-            message, tr, services.settings.duty_line, services.settings.timezone
-        )
-        return [TextPart(text, markup=markup)]
-    if kind == "call_request":
-        pseudonym = params.get("pseudonym") or tr.message("worker.no_pseudonym")
-        return [TextPart(tr.message("worker.call_request", pseudonym=pseudonym))]
-    if kind == "person_left":
-        pseudonym = params.get("pseudonym") or tr.message("worker.no_pseudonym")
-        return [TextPart(tr.message("worker.person_left", pseudonym=pseudonym))]
-    if kind == "worker_changed":
-        return [TextPart(tr.message("bot.worker_changed", name=params.get("name", "")))]
-    if kind == "summary":
-        return await _summary_parts(int(params["summary_id"]), services, tr)
-    if kind in ("summary_delivered", "summary_acknowledged"):
-        key = kind.removeprefix("summary_")
-        return [TextPart(tr.message(f"summary.{key}", worker=params.get("worker", "")))]
-    if kind == "summary_failed":
-        return [TextPart(tr.message("summary.failed"))]
-    if kind.startswith("agreement_"):
-        return await _agreement_parts(message, services, tr)
-    raise ValueError(f"unknown outbox message kind {kind!r}")
+    body = message.body
+    tz = services.settings.timezone
+    match body:
+        case Unrenderable():
+            raise CannotRender(body.reason)
+        case PersonJoined(pseudonym=name):
+            return [TextPart(tr.message("worker.person_joined", pseudonym=_named(name, tr)))]
+        case PersonLeft(pseudonym=name):
+            return [TextPart(tr.message("worker.person_left", pseudonym=_named(name, tr)))]
+        case CallRequested(pseudonym=name):
+            return [TextPart(tr.message("worker.call_request", pseudonym=_named(name, tr)))]
+        case WorkerChanged(name=name):
+            return [TextPart(tr.message("bot.worker_changed", name=name))]
+        case ReminderDue(reminder_id=reminder_id):
+            # A lock screen shows only this line: nothing personal, the content comes on "Voir".
+            button = ReminderButton(reminder_id)
+            return [
+                TextPart(
+                    tr.message("reminder.discreet"),
+                    markup=keyboard([[(tr.message("reminder.open"), button)]]),
+                )
+            ]
+        case AppointmentSet():
+            return [_appointment_set(body, tz, tr)]
+        case AppointmentCancelled(at=at):
+            return [TextPart(tr.message("appointment.cancelled", date=tr.spoken(at, tz)))]
+        case AppointmentAnswered(answer="noted"):
+            date = tr.spoken(body.at, tz)
+            name = _named(body.person, tr)
+            return [TextPart(tr.message("appointment.worker_noted", person=name, date=date))]
+        case AppointmentAnswered():
+            return _cannot_parts(body, tz, tr)
+        case SafetyCallRaised() | SafetyCallSeen() | SafetyCallUnseen():
+            text, markup = safety.outbox_text(body, tr, services.settings.duty_line, tz)
+            return [TextPart(text, markup=markup)]
+        case SummaryToWorker(summary_id=summary_id):
+            return await _summary_parts(summary_id, services, tr)
+        case SummaryDelivered(worker=worker):
+            return [TextPart(tr.message("summary.delivered", worker=worker))]
+        case SummaryAcknowledged(worker=worker):
+            return [TextPart(tr.message("summary.acknowledged", worker=worker))]
+        case SummaryFailed():
+            return [TextPart(tr.message("summary.failed"))]
+        case AgreementAccepted(person=name):
+            return [TextPart(tr.message("worker.agreement_accepted", person=_named(name, tr)))]
+        case AgreementAcceptedByWorker(worker=worker):
+            return [TextPart(tr.message("agreement.accepted_by_worker", worker=worker))]
+        case AgreementProposed() | AgreementAmended():
+            return await _agreement_parts(body, services, tr)
+        case _:
+            assert_never(body)
+
+
+def _named(pseudonym: str, tr: Translator) -> str:
+    """The person's pseudonym, or the neutral word when the worker gave none."""
+    return pseudonym or tr.message("worker.no_pseudonym")
 
 
 async def _agreement_parts(
-    message: OutboxMessage, services: Services, tr: Translator
+    body: AgreementProposed | AgreementAmended, services: Services, tr: Translator
 ) -> list[Part]:
-    params = message.params
-    agreement = await services.storage.get_agreement(int(params["agreement_id"]))
+    agreement = await services.storage.get_agreement(body.agreement_id)
     if agreement is None:
         return []
-    if message.kind == "agreement_proposed":
-        text = proposal_text(agreement, str(params.get("worker", "")), tr)
-        return [
-            TextPart(text),
-            TextPart(tr.message("agreement.question"), markup=answer_buttons(agreement, tr)),
-        ]
-    if message.kind == "agreement_amended":
-        name = params.get("person") or tr.message("worker.no_pseudonym")
-        return [
-            TextPart(amendment_text(agreement, str(name), tr)),
-            TextPart(tr.message("agreement.question"), markup=answer_buttons(agreement, tr)),
-        ]
-    if message.kind == "agreement_accepted":
-        name = params.get("person") or tr.message("worker.no_pseudonym")
-        return [TextPart(tr.message("worker.agreement_accepted", person=name))]
-    if message.kind == "agreement_accepted_by_worker":
-        return [
-            TextPart(tr.message("agreement.accepted_by_worker", worker=params.get("worker", "")))
-        ]
-    raise ValueError(f"unknown outbox message kind {message.kind!r}")
+    if isinstance(body, AgreementProposed):
+        text = proposal_text(agreement, body.worker, tr)
+    else:
+        text = amendment_text(agreement, _named(body.person, tr), tr)
+    return [
+        TextPart(text),
+        TextPart(tr.message("agreement.question"), markup=answer_buttons(agreement, tr)),
+    ]
 
 
-def _appointment_parts(message: OutboxMessage, services: Services, tr: Translator) -> list[Part]:
-    params = message.params
-    tz = services.settings.timezone
-    date = tr.spoken(datetime.fromisoformat(str(params["at"])), tz)
-    if message.kind == "appointment":
-        appointment_id = int(params["appointment_id"])
-        buttons = keyboard(
+def _appointment_set(body: AppointmentSet, tz: ZoneInfo, tr: Translator) -> TextPart:
+    date = tr.spoken(body.at, tz)
+    buttons = keyboard(
+        [
             [
-                [
-                    (tr.message("appointment.noted"), AppointmentButton("noted", appointment_id)),
-                    (tr.message("appointment.cannot"), AppointmentButton("cannot", appointment_id)),
-                ]
-            ]
-        )
-        replaces = params.get("replaces")
-        if replaces:
-            # One message: the old appointment is gone, here is the new one.
-            old = tr.spoken(datetime.fromisoformat(str(replaces)), tz)
-            text = tr.message("appointment.replaced", old=old, date=date)
-        else:
-            text = tr.message("appointment.announce", date=date)
-        return [TextPart(text, markup=buttons)]
-    if message.kind == "appointment_cancelled":
-        return [TextPart(tr.message("appointment.cancelled", date=date))]
-    name = params.get("person") or tr.message("worker.no_pseudonym")
-    if params.get("answer") == "noted":
-        return [TextPart(tr.message("appointment.worker_noted", person=name, date=date))]
-    return _cannot_parts(params, name, date, tz, tr)
-
-
-def _cannot_parts(
-    params: dict[str, Any], name: str, date: str, tz: ZoneInfo, tr: Translator
-) -> list[Part]:
-    """The person cannot come: why and the moment they propose, with buttons to answer."""
-    lines = [tr.message("appointment.worker_cannot", person=name, date=date)]
-    why = params.get("why")
-    voice = None
-    if isinstance(why, str) and why:
-        lines.append(tr.message("appointment.worker_cannot_why", why=why))
-    elif isinstance(why, dict) and isinstance(why.get("voice"), str):
-        # She chose to say it aloud to her worker: the note itself follows the text.
-        lines.append(tr.message("appointment.worker_cannot_why", why=voice_words(why, tr)))
-        voice = str(why["voice"])
-    rows: list[list[tuple[str, Callback]]] = []
-    proposed = params.get("proposed_at")
-    if proposed:
-        when = tr.spoken(datetime.fromisoformat(str(proposed)), tz)
-        lines.append(tr.message("appointment.worker_cannot_when", date=when))
-        rows.append(
-            [
+                (tr.message("appointment.noted"), AppointmentButton("noted", body.appointment_id)),
                 (
-                    tr.message("appointment.worker_take"),
-                    WorkerButton("rdvtake", params["appointment_id"]),
-                )
+                    tr.message("appointment.cannot"),
+                    AppointmentButton("cannot", body.appointment_id),
+                ),
             ]
-        )
-    person_id = params.get("person_id")
-    if isinstance(person_id, int):
-        rows.append([(tr.message("appointment.worker_other"), WorkerButton("rdv", person_id))])
-    markup = keyboard(rows) if rows else None
+        ]
+    )
+    if body.replaces is not None:
+        # One message: the old appointment is gone, here is the new one.
+        old = tr.spoken(body.replaces, tz)
+        return TextPart(tr.message("appointment.replaced", old=old, date=date), markup=buttons)
+    return TextPart(tr.message("appointment.announce", date=date), markup=buttons)
+
+
+def _cannot_parts(body: AppointmentAnswered, tz: ZoneInfo, tr: Translator) -> list[Part]:
+    """The person cannot come: why and the moment they propose, with buttons to answer."""
+    name = _named(body.person, tr)
+    lines = [tr.message("appointment.worker_cannot", person=name, date=tr.spoken(body.at, tz))]
+    voice = None
+    if isinstance(body.why, str) and body.why:
+        lines.append(tr.message("appointment.worker_cannot_why", why=body.why))
+    elif isinstance(body.why, VoiceNote):
+        # She chose to say it aloud to her worker: the note itself follows the text.
+        said = tr.message("engine.voice", duration=body.why.duration)
+        lines.append(tr.message("appointment.worker_cannot_why", why=said))
+        voice = body.why.file_id
+    rows: list[list[tuple[str, Callback]]] = []
+    if body.proposed_at is not None:
+        when = tr.spoken(body.proposed_at, tz)
+        lines.append(tr.message("appointment.worker_cannot_when", date=when))
+        take = TakeProposalButton(body.appointment_id)
+        rows.append([(tr.message("appointment.worker_take"), take)])
+    rows.append([(tr.message("appointment.worker_other"), WorkerButton("rdv", body.person_id))])
+    markup = keyboard(rows)
     if voice is None:
         return [TextPart("\n".join(lines), markup=markup)]
     return [TextPart("\n".join(lines)), VoicePart(voice, markup=markup)]
@@ -211,11 +222,10 @@ def voice_parts(view: SummaryView, name: str, tr: Translator) -> list[Part]:
         for label, file_id, _ in section.voices:
             caption = tr.message("worker.summary_voice_caption", person=name, label=label)
             parts.append(VoicePart(file_id, caption))
-    said = topics_voice(view.topics)
-    if said is not None:
+    if isinstance(view.topics, VoiceNote):
         label = tr.message("worker.summary_topics_title", person=name)
         caption = tr.message("worker.summary_voice_caption", person=name, label=label)
-        parts.append(VoicePart(said[0], caption))
+        parts.append(VoicePart(view.topics.file_id, caption))
     return parts
 
 
@@ -228,7 +238,7 @@ async def _summary_parts(summary_id: int, services: Services, tr: Translator) ->
     buttons = keyboard(
         [
             [
-                (tr.message("worker.ack"), WorkerButton("ack", summary_id)),
+                (tr.message("worker.ack"), AckSummaryButton(summary_id)),
                 (
                     tr.message("worker.history"),
                     WorkerButton("hist", person.id if person else 0),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.domain import VoiceNote
 from bot.engine import PREVIOUS, ButtonPress, TextAnswer, VoiceAnswer
 from bot.i18n import current_language
 from bot.telegram import (
@@ -209,10 +209,10 @@ async def _answer(
             await say(update, context, tr(context).message("settings.time_not_understood"))
         return
     if pending is not None and pending.kind in appointments.CANNOT_INPUTS:
-        reply: str | dict[str, Any] = (
+        reply: str | VoiceNote = (
             answer.text
             if isinstance(answer, TextAnswer)
-            else {"voice": answer.file_id, "duration": answer.duration}
+            else VoiceNote(answer.file_id, answer.duration)
         )
         await appointments.cannot_answer(update, context, pending, reply)
         return

@@ -14,7 +14,7 @@ from bot.telegram.checkins import ask_checkin
 from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import person, services
-from bot.telegram.worker_cards import day_warning_line
+from bot.telegram.worker_appointments import day_warning_line
 
 
 async def reminder_pressed(

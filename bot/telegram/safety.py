@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.domain import OutboxMessage
 from bot.i18n import Translator
-from bot.telegram.callbacks import SafetyButton
+from bot.messages import SafetyCallRaised, SafetyCallSeen, SafetyCallUnseen
+from bot.telegram.callbacks import CallAckButton, CallOfferButton, HeldWordsButton
 from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, person, services, worker
 from bot.usecases.safety import (
-    Acknowledgement,
     SafetyHelp,
     StaleHold,
     help_messages,
@@ -51,8 +49,8 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE, help: Sa
     if help.offer_call:
         buttons = keyboard(
             [
-                [(translator.message("safety.offer_yes"), SafetyButton("call"))],
-                [(translator.message("safety.offer_no"), SafetyButton("no"))],
+                [(translator.message("safety.offer_yes"), CallOfferButton("call"))],
+                [(translator.message("safety.offer_no"), CallOfferButton("no"))],
             ]
         )
         await say(update, context, translator.message("safety.offer"), reply_markup=buttons)
@@ -60,8 +58,8 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE, help: Sa
         buttons = keyboard(
             [
                 [
-                    (translator.message("safety.keep_yes"), SafetyButton("keep", help.held_id)),
-                    (translator.message("safety.keep_no"), SafetyButton("drop", help.held_id)),
+                    (translator.message("safety.keep_yes"), HeldWordsButton("keep", help.held_id)),
+                    (translator.message("safety.keep_no"), HeldWordsButton("drop", help.held_id)),
                 ]
             ]
         )
@@ -69,17 +67,16 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE, help: Sa
 
 
 async def safety_pressed(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: SafetyButton
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    query: CallbackQuery,
+    button: CallOfferButton | HeldWordsButton,
 ) -> None:
     """A person's answer: be called or not; keep or drop the words held for them."""
-    if button.action in ("keep", "drop"):
+    if isinstance(button, HeldWordsButton):
         await _held_pressed(update, context, query, button)
         return
     translator = tr(context)
-    if button.action not in ("call", "no"):
-        await query.answer(translator.message("bot.stale_button"))
-        await close_buttons(query)
-        return
     await query.answer()
     await close_with_choice(context, query)
     if button.action != "call":
@@ -98,12 +95,16 @@ async def safety_pressed(
 
 
 async def _held_pressed(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: SafetyButton
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    query: CallbackQuery,
+    button: HeldWordsButton,
 ) -> None:
     translator = tr(context)
     keep = button.action == "keep"
+    found = services(context)
     try:
-        words = await services(context).safety.release(caller().account, person(), button.ref, keep)
+        words = await found.safety.release(caller().account, person(), button.held_id, keep)
     except StaleHold:
         await query.answer(translator.message("safety.stale"))
         await close_buttons(query)
@@ -140,15 +141,11 @@ async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def worker_pressed(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: SafetyButton
+    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: CallAckButton
 ) -> None:
     """The worker's "J'ai appelé" / "Je m'en occupe" under a call request."""
     translator = tr(context)
-    if button.action not in ("called", "handling"):
-        await query.answer(translator.message("bot.stale_button"))
-        return
-    how: Acknowledgement = "called" if button.action == "called" else "handling"
-    done = await services(context).safety.acknowledge(worker(), button.ref, how)
+    done = await services(context).safety.acknowledge(worker(), button.call_id, button.how)
     key = "safety.worker_ack_done" if done else "safety.worker_ack_again"
     await query.answer(translator.message(key))
     await close_with_choice(context, query)
@@ -159,8 +156,8 @@ def ack_buttons(call_id: int, translator: Translator) -> InlineKeyboardMarkup:
     return keyboard(
         [
             [
-                (translator.message("safety.worker_called"), SafetyButton("called", call_id)),
-                (translator.message("safety.worker_handling"), SafetyButton("handling", call_id)),
+                (translator.message("safety.worker_called"), CallAckButton("called", call_id)),
+                (translator.message("safety.worker_handling"), CallAckButton("handling", call_id)),
             ]
         ]
     )
@@ -186,20 +183,18 @@ async def open_calls_for_digest(update: Update, context: ContextTypes.DEFAULT_TY
 
 
 def outbox_text(
-    message: OutboxMessage, translator: Translator, duty_line: str | None, timezone: ZoneInfo
+    body: SafetyCallRaised | SafetyCallSeen | SafetyCallUnseen,
+    translator: Translator,
+    duty_line: str | None,
+    timezone: ZoneInfo,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The text (and buttons) of a queued safety message, in the recipient's language."""
-    params = message.params
-    call_id = int(params.get("call_id", 0))
-    if message.kind == "safety_call":
-        name = params.get("pseudonym") or translator.message("worker.no_pseudonym")
-        at = datetime.fromisoformat(str(params["at"]))
-        when = translator.date_time(at, timezone)
+    if isinstance(body, SafetyCallRaised):
+        name = body.pseudonym or translator.message("worker.no_pseudonym")
+        when = translator.date_time(body.at, timezone)
         text = translator.message("safety.worker_call", pseudonym=name, date=when)
-        return text, ack_buttons(call_id, translator)
-    if message.kind == "safety_seen":
-        key = "safety.seen_called" if params.get("how") == "called" else "safety.seen_handling"
+        return text, ack_buttons(body.call_id, translator)
+    if isinstance(body, SafetyCallSeen):
+        key = "safety.seen_called" if body.how == "called" else "safety.seen_handling"
         return translator.message(key), None
-    if message.kind == "safety_unseen":
-        return unseen_message(duty_line, translator), None
-    raise ValueError(f"unknown safety message kind {message.kind!r}")
+    return unseen_message(duty_line, translator), None

@@ -6,7 +6,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.domain import PendingInput
+from bot.domain import PendingInput, VoiceNote
 from bot.engine import VoiceAnswer
 from bot.i18n import Translator
 from bot.telegram import summary_view
@@ -79,11 +79,8 @@ async def topics_answer(
     """The person said (or skipped) what they want to talk about: show the preview."""
     found = services(context)
     await found.inputs.clear(caller().account)
-    if isinstance(words, VoiceAnswer):
-        stored: object = {"voice": words.file_id, "duration": words.duration}
-    else:
-        stored = words
-    view = await found.summaries.set_topics(person(), stored)
+    said = VoiceNote(words.file_id, words.duration) if isinstance(words, VoiceAnswer) else words
+    view = await found.summaries.set_topics(person(), said)
     if view is None:
         await prepare_command(update, context)
         return

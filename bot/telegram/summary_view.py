@@ -13,9 +13,10 @@ import html
 import unicodedata
 from dataclasses import dataclass
 
+from bot.domain import VoiceNote
 from bot.i18n import Translator
 from bot.telegram.render import telegram_length
-from bot.usecases.summaries import SummaryView, topics_voice, voice_words
+from bot.usecases.summaries import SummaryView, voice_words
 
 # Telegram counts at most 4,096 characters after HTML parsing; leave room for safety.
 MESSAGE_BUDGET = 3800
@@ -67,10 +68,10 @@ def top(
     ]
     if view.topics:
         label = tr.message("worker.summary_top_topics")
-        if topics_voice(view.topics) is not None:
+        if isinstance(view.topics, VoiceNote):
             lines.append(Line(f"{label} {voice_words(view.topics, tr)}"))
         else:
-            said, _ = _shorter(str(view.topics), limit)
+            said, _ = _shorter(view.topics, limit)
             lines.append(Line(label, said))
     if view.first_step is not None:
         what, _ = _shorter(view.first_step.what, limit)

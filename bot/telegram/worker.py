@@ -12,7 +12,7 @@ from bot.telegram.common import say, tr
 from bot.telegram.negotiation import worker_text
 from bot.telegram.render import keyboard, png_file
 from bot.telegram.roles import caller, services, worker
-from bot.telegram.worker_cards import agreement_text
+from bot.telegram.worker_buttons import pending_text
 from bot.usecases.invitations import NotAllowed, TooManyOpenInvitations, invitation_link
 
 
@@ -66,7 +66,7 @@ async def worker_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if message is not None and message.text:
         if await worker_text(update, context, message.text):
             return
-        if await agreement_text(update, context, message.text):
+        if await pending_text(update, context, message.text):
             return
         if await safety.screen(update, context, message.text):
             return

@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from bot.domain import (
     Agreement,
@@ -22,10 +23,21 @@ from bot.domain import (
     StepOperation,
     Worker,
 )
-from bot.storage.base import Storage
+from bot.messages import (
+    AgreementAccepted,
+    AgreementAcceptedByWorker,
+    AgreementAmended,
+    AgreementProposed,
+)
+from bot.storage.base import AgreementStore, AuditStore, PersonStore
 from bot.usecases.access import NotYours, person_of_worker
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
+
+
+class AgreementsStorage(AgreementStore, PersonStore, AuditStore, Protocol):
+    """What agreements read and write."""
+
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +139,7 @@ class Agreements:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: AgreementsStorage,
         clock: Clock,
         signal: OutboxSignal,
         first_step_chosen: FirstStepChosen | None = None,
@@ -166,8 +178,7 @@ class Agreements:
                 "agreement_proposed",
                 "person",
                 person_id,
-                "agreement_proposed",
-                {"worker": worker.name},
+                AgreementProposed(worker=worker.name),
             ),
         )
         self._signal.wake()
@@ -208,16 +219,14 @@ class Agreements:
                 "agreement_proposed",
                 "person",
                 current.person_id,
-                "agreement_proposed",
-                {"worker": party.name},
+                AgreementProposed(worker=party.name),
             )
         else:
             notify = OutboxMessage(
                 "agreement_amended",
                 "worker",
                 current.worker_id,
-                "agreement_amended",
-                {"person": party.pseudonym or ""},
+                AgreementAmended(person=party.pseudonym or ""),
             )
         agreement = await self._storage.propose_agreement(
             person_id=current.person_id,
@@ -246,16 +255,14 @@ class Agreements:
                 f"agreement_accepted:{agreement_id}",
                 "person",
                 current.person_id,
-                "agreement_accepted_by_worker",
-                {"worker": party.name, "agreement_id": agreement_id},
+                AgreementAcceptedByWorker(agreement_id, worker=party.name),
             )
         else:
             notice = OutboxMessage(
                 f"agreement_accepted:{agreement_id}",
                 "worker",
                 current.worker_id,
-                "agreement_accepted",
-                {"person": party.pseudonym or "", "agreement_id": agreement_id},
+                AgreementAccepted(agreement_id, person=party.pseudonym or ""),
             )
         if not await self._storage.accept_agreement(agreement_id, self._clock.now(), notice):
             raise AgreementClosed

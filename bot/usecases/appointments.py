@@ -5,15 +5,26 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.domain import Appointment, OutboxMessage, Person, ReminderDraft, Worker
-from bot.storage.base import Storage
+from bot.domain import Appointment, OutboxMessage, Person, ReminderDraft, VoiceNote, Worker
+from bot.messages import (
+    AppointmentAnswer,
+    AppointmentAnswered,
+    AppointmentCancelled,
+    AppointmentSet,
+)
+from bot.storage.base import AppointmentStore, PersonStore
 from bot.usecases.access import NotYours, person_of_worker, person_owns
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.rhythm import at_local, next_allowed, usual_moment
+
+
+class AppointmentsStorage(AppointmentStore, PersonStore, Protocol):
+    """What appointments read and write."""
+
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +87,7 @@ class Appointments:
     """Setting, cancelling and answering appointments."""
 
     def __init__(
-        self, storage: Storage, clock: Clock, signal: OutboxSignal, timezone: ZoneInfo
+        self, storage: AppointmentsStorage, clock: Clock, signal: OutboxSignal, timezone: ZoneInfo
     ) -> None:
         self._storage = storage
         self._clock = clock
@@ -127,8 +138,7 @@ class Appointments:
                 "appointment",
                 "person",
                 person.id,
-                "appointment",
-                {"at": at.isoformat()},
+                AppointmentSet(at),
                 not_before=announced_at,
             ),
         )
@@ -150,8 +160,7 @@ class Appointments:
             f"appointment_cancelled:{appointment.id}",
             "person",
             person.id,
-            "appointment_cancelled",
-            {"at": appointment.at.isoformat()},
+            AppointmentCancelled(appointment.at),
             about_person=person.id,
             not_before=next_allowed(now, person, self._tz),
         )
@@ -168,8 +177,9 @@ class Appointments:
         self,
         person: Person,
         appointment: Appointment,
-        answer: str,
-        details: dict[str, Any] | None = None,
+        answer: AppointmentAnswer,
+        why: str | VoiceNote | None = None,
+        proposed_at: datetime | None = None,
         not_before: datetime | None = None,
     ) -> OutboxMessage:
         assert appointment.worker_id is not None
@@ -177,15 +187,15 @@ class Appointments:
             f"appointment_answer:{appointment.id}",
             "worker",
             appointment.worker_id,
-            "appointment_answer",
-            {
-                "answer": answer,
-                "at": appointment.at.isoformat(),
-                "person": person.pseudonym or "",
-                "person_id": person.id,
-                "appointment_id": appointment.id,
-                **(details or {}),
-            },
+            AppointmentAnswered(
+                answer,
+                appointment.at,
+                person.id,
+                appointment.id,
+                person=person.pseudonym or "",
+                why=why,
+                proposed_at=proposed_at,
+            ),
             about_person=person.id,
             not_before=not_before,
         )
@@ -201,11 +211,17 @@ class Appointments:
         if appointment is None:
             raise NotYours
         person_owns(person, appointment.person_id)
-        if appointment.worker_id is None or answer not in ("noted", "cannot"):
+        if appointment.worker_id is None:
             return False
         now = self._clock.now()
-        wait = now + CANNOT_DETAILS_WAIT if answer == "cannot" else None
-        notice = self._answer_notice(person, appointment, answer, not_before=wait)
+        notice: OutboxMessage
+        if answer == "noted":
+            notice = self._answer_notice(person, appointment, "noted")
+        elif answer == "cannot":
+            wait = now + CANNOT_DETAILS_WAIT
+            notice = self._answer_notice(person, appointment, "cannot", not_before=wait)
+        else:
+            return False
         done = await self._storage.answer_appointment(appointment_id, answer, now, notice)
         self._signal.wake()
         return done
@@ -214,7 +230,7 @@ class Appointments:
         self,
         person: Person,
         appointment_id: int,
-        why: str | dict[str, Any] | None,
+        why: str | VoiceNote | None,
         proposed_at: datetime | None,
     ) -> None:
         """Why the person cannot come (text or a voice note) and the moment they propose."""
@@ -224,10 +240,7 @@ class Appointments:
         person_owns(person, appointment.person_id)
         if appointment.worker_id is None or appointment.answer != "cannot":
             return
-        details: dict[str, Any] = {"why": why}
-        if proposed_at is not None:
-            details["proposed_at"] = proposed_at.isoformat()
-        notice = self._answer_notice(person, appointment, "cannot", details)
+        notice = self._answer_notice(person, appointment, "cannot", why, proposed_at)
         await self._storage.appointment_details(
             appointment_id, proposed_at, notice, self._clock.now()
         )

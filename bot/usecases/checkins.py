@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from bot.domain import CheckIn, Person
-from bot.storage.base import Storage
+from bot.storage.base import AgreementStore, CheckInStore, RunStore
 from bot.usecases.access import NotYours, person_owns
 from bot.usecases.clock import Clock
+
+
+class CheckInsStorage(CheckInStore, AgreementStore, RunStore, Protocol):
+    """What check-ins read and write."""
+
 
 PROGRESS = ("done", "in_progress", "not_yet", "change")
 # Goal attainment scaling (METHOD.md), in the order the buttons show.
@@ -29,7 +35,7 @@ def attainment_key(attainment: int) -> str:
 class CheckIns:
     """The step in force, and the person's word on it."""
 
-    def __init__(self, storage: Storage, clock: Clock) -> None:
+    def __init__(self, storage: CheckInsStorage, clock: Clock) -> None:
         self._storage = storage
         self._clock = clock
 

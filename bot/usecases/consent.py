@@ -6,11 +6,18 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.domain import Invitation, OutboxMessage, Person, Worker
-from bot.storage.base import Storage
+from bot.messages import PersonJoined
+from bot.storage.base import InvitationStore, PersonStore, WorkerStore
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
+
+
+class ConsentStorage(InvitationStore, WorkerStore, PersonStore, Protocol):
+    """What consent reads and writes."""
+
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +46,7 @@ class RoleTaken(Exception):
 class Consent:
     """Offering and recording consent; buttons carry a token bound to the account."""
 
-    def __init__(self, storage: Storage, clock: Clock, secret: bytes, signal: OutboxSignal):
+    def __init__(self, storage: ConsentStorage, clock: Clock, secret: bytes, signal: OutboxSignal):
         self._storage = storage
         self._clock = clock
         self._secret = secret
@@ -94,8 +101,7 @@ class Consent:
                 dedupe_key=f"person_joined:{invitation_id}",
                 recipient_kind="worker",
                 recipient_id=worker.id,
-                kind="person_joined",
-                params={"pseudonym": invitation.pseudonym or ""},
+                body=PersonJoined(invitation.pseudonym or ""),
             ),
         )
         if person is None:

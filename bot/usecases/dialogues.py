@@ -6,14 +6,19 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from bot import engine
 from bot.domain import DialogueRun, Person
 from bot.engine import Answer, ButtonPress, Dialogue, Prompt, Translator
-from bot.storage.base import Storage
+from bot.storage.base import RunStore
 from bot.usecases.clock import Clock
 from bot.usecases.replay import current_update
+
+
+class DialoguesStorage(RunStore, Protocol):
+    """What dialogues read and write."""
+
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +73,7 @@ class Dialogues:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: DialoguesStorage,
         dialogues: dict[str, Dialogue],
         clock: Clock,
         on_finished: FinishedHook | None = None,

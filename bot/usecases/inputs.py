@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain import PendingInput
-from bot.storage.base import Storage
+from bot.storage.base import PendingStore
 from bot.usecases.clock import Clock
 
 
 class PendingInputs:
     """Remembers, in the database, that the next text is e.g. the summary's topics."""
 
-    def __init__(self, storage: Storage, clock: Clock) -> None:
+    def __init__(self, storage: PendingStore, clock: Clock) -> None:
         self._storage = storage
         self._clock = clock
 

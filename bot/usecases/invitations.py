@@ -9,10 +9,16 @@ import secrets
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.domain import Invitation, Worker
-from bot.storage.base import Storage
+from bot.storage.base import InvitationStore, WorkerStore
 from bot.usecases.clock import Clock
+
+
+class InvitationsStorage(InvitationStore, WorkerStore, Protocol):
+    """What invitations read and write."""
+
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +107,7 @@ class BadCodeLimiter:
 class Invitations:
     """Creating and checking invitation codes."""
 
-    def __init__(self, storage: Storage, clock: Clock) -> None:
+    def __init__(self, storage: InvitationsStorage, clock: Clock) -> None:
         self._storage = storage
         self._clock = clock
         self.limiter = BadCodeLimiter(clock)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.domain import Person
 from bot.i18n import Catalogs
-from bot.storage.base import Storage
+from bot.storage.base import PersonStore
 from bot.usecases.clock import Clock
 
 # Contacts are recorded to the hour: enough for a two-year clock, without a write per message.
@@ -26,7 +26,7 @@ def console_account(name: str) -> str:
 class Persons:
     """Finds or registers the person behind an account."""
 
-    def __init__(self, storage: Storage, catalogs: Catalogs, clock: Clock) -> None:
+    def __init__(self, storage: PersonStore, catalogs: Catalogs, clock: Clock) -> None:
         self._storage = storage
         self._catalogs = catalogs
         self._clock = clock

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
-from bot.storage.base import Storage
+from bot.storage.base import PersonStore, WorkerStore
 from bot.usecases.outbox import OutboxSignal
+
+
+class ReachabilityStorage(PersonStore, WorkerStore, Protocol):
+    """Who can be reached."""
+
 
 log = logging.getLogger(__name__)
 
@@ -13,7 +19,7 @@ log = logging.getLogger(__name__)
 class Reachability:
     """Follows `my_chat_member`: blocked → unreachable; unblocked → reachable, queue resumes."""
 
-    def __init__(self, storage: Storage, signal: OutboxSignal) -> None:
+    def __init__(self, storage: ReachabilityStorage, signal: OutboxSignal) -> None:
         self._storage = storage
         self._signal = signal
 

@@ -6,11 +6,12 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain import OutboxMessage, Person, Reminder, ReminderDraft
-from bot.storage.base import Storage
+from bot.messages import ReminderDue, SafetyCallRaised
+from bot.storage.base import OutboxStore, PersonStore, ReminderStore, WorkerStore
 from bot.usecases.checkins import CheckIns
 from bot.usecases.clock import Clock
 from bot.usecases.dates import DateProblem, parse_french_datetime
@@ -23,6 +24,11 @@ from bot.usecases.rhythm import (
     next_allowed,
     usual_moment,
 )
+
+
+class RemindersStorage(ReminderStore, PersonStore, WorkerStore, OutboxStore, Protocol):
+    """What reminders read and write."""
+
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +44,6 @@ HOUR = USUAL_HOUR
 AGREED_LOOKBACK = timedelta(days=7)
 # The one message to a worker that never waits for their allowed hours: a person asked
 # to be called after a safety step.
-URGENT_TO_WORKER = frozenset({"safety_call"})
 SCHEDULE_LOOKBACK = timedelta(days=7)
 
 
@@ -57,7 +62,7 @@ class Reminders:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: RemindersStorage,
         checkins: CheckIns,
         clock: Clock,
         signal: OutboxSignal,
@@ -179,7 +184,7 @@ class Reminders:
         who: QuietHours | None
         if message.recipient_kind == "person":
             who = await self._storage.get_person(message.recipient_id)
-        elif message.kind in URGENT_TO_WORKER:
+        elif isinstance(message.body, SafetyCallRaised):
             return None
         else:
             who = await self._storage.get_worker(message.recipient_id)
@@ -232,8 +237,7 @@ class Reminders:
             f"reminder:{reminder.id}",
             "person",
             person.id,
-            "reminder",
-            {"reminder_id": reminder.id},
+            ReminderDue(reminder.id),
             about_person=person.id,
         )
         claimed = await self._storage.claim_reminder(reminder.id, now, message, follow_up)
@@ -257,6 +261,6 @@ class Reminders:
             await self._storage.postpone_reminder(reminder.id, next_allowed(now, worker, self._tz))
             return 0
         message = OutboxMessage(
-            f"reminder:{reminder.id}", "worker", worker.id, "reminder", {"reminder_id": reminder.id}
+            f"reminder:{reminder.id}", "worker", worker.id, ReminderDue(reminder.id)
         )
         return int(await self._storage.claim_reminder(reminder.id, now, message))

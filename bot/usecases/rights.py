@@ -8,17 +8,31 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot import engine
-from bot.domain import OutboxMessage, Person
+from bot.domain import OutboxMessage, Person, VoiceNote
 from bot.engine import Dialogue
 from bot.i18n import Translator
-from bot.storage.base import Storage
+from bot.messages import PersonLeft
+from bot.storage.base import (
+    AgreementStore,
+    Lifecycle,
+    PersonStore,
+    RunStore,
+    SummaryStore,
+    WorkerStore,
+)
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
-from bot.usecases.summaries import topics_voice
+
+
+class RightsStorage(
+    Lifecycle, PersonStore, RunStore, AgreementStore, WorkerStore, SummaryStore, Protocol
+):
+    """What data rights read and erase."""
+
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +77,7 @@ class Rights:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: RightsStorage,
         dialogues: dict[str, Dialogue],
         clock: Clock,
         signal: OutboxSignal,
@@ -169,10 +183,10 @@ class Rights:
                     "",
                     tr.message("rights.export_summary", date=tr.day(summary.sent_at, timezone)),
                 ]
-            said = topics_voice(summary.content.get("topics"))
+            said = VoiceNote.from_json(summary.content.get("topics"))
             if said is not None:
                 label = tr.message("summary.topics_title")
-                name = recorded(label, said[0])
+                name = recorded(label, said.file_id)
                 lines.append(tr.message("rights.export_recording", label=label, file=name))
         for agreement in await self._storage.agreements_of(person.id):
             data["agreements"].append(
@@ -239,8 +253,7 @@ class Rights:
                 dedupe_key=f"person_left:{person.id}:{self._clock.now().isoformat()}",
                 recipient_kind="worker",
                 recipient_id=person.worker_id,
-                kind="person_left",
-                params={"pseudonym": person.pseudonym or ""},
+                body=PersonLeft(person.pseudonym or ""),
             )
         await self._storage.erase_person(
             person.id, person.account, self._clock.now(), goodbye, reason=reason

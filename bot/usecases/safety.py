@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import OutboxMessage, Person, SafetyCall, Worker
 from bot.engine import Translator
+from bot.messages import SafetyCallRaised, SafetyCallSeen, SafetyCallUnseen
 from bot.storage.base import SafetyStorage
 from bot.usecases.clock import Clock
 from bot.usecases.distress import LEVELS, DistressReader
@@ -221,12 +222,7 @@ class Safety:
                 dedupe_key=f"safety_call:{call_id}",
                 recipient_kind="worker",
                 recipient_id=worker.id,
-                kind="safety_call",
-                params={
-                    "call_id": call_id,
-                    "pseudonym": person.pseudonym or "",
-                    "at": now.isoformat(),
-                },
+                body=SafetyCallRaised(call_id, now, person.pseudonym or ""),
                 about_person=person.id,
             )
 
@@ -252,8 +248,7 @@ class Safety:
                 dedupe_key=f"safety_seen:{call_id}",
                 recipient_kind="person",
                 recipient_id=call.person_id,
-                kind="safety_seen",
-                params={"call_id": call_id, "how": how},
+                body=SafetyCallSeen(call_id, how),
                 about_person=call.person_id,
             ),
         )
@@ -280,8 +275,7 @@ class Safety:
                 dedupe_key=f"safety_unseen:{call.id}",
                 recipient_kind="person",
                 recipient_id=call.person_id,
-                kind="safety_unseen",
-                params={"call_id": call.id},
+                body=SafetyCallUnseen(call.id),
                 about_person=call.person_id,
             )
             if await self._storage.mark_safety_followed_up(call.id, now, message):

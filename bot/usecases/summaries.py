@@ -5,15 +5,45 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from bot import engine
-from bot.domain import CheckIn, DialogueRun, OutboxMessage, Person, Summary, Worker
+from bot.domain import CheckIn, DialogueRun, OutboxMessage, Person, Summary, VoiceNote, Worker
 from bot.engine import Dialogue, Translator
-from bot.storage.base import Storage
+from bot.messages import (
+    SummaryAcknowledged,
+    SummaryDelivered,
+    SummaryFailed,
+    SummaryToWorker,
+)
+from bot.storage.base import (
+    AgreementStore,
+    AuditStore,
+    CheckInStore,
+    OutboxStore,
+    PersonStore,
+    RunStore,
+    SummaryStore,
+    WorkerStore,
+)
 from bot.usecases.access import NotYours, person_of_worker, worker_owns
 from bot.usecases.clock import Clock
 from bot.usecases.outbox import OutboxSignal
+
+
+class SummariesStorage(
+    SummaryStore,
+    AgreementStore,
+    CheckInStore,
+    RunStore,
+    PersonStore,
+    WorkerStore,
+    OutboxStore,
+    AuditStore,
+    Protocol,
+):
+    """What summaries read and write."""
+
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +97,8 @@ class SummaryView:
     revision: int
     status: str
     sections: list[Section]
-    topics: str | None
+    # What the person wants to talk about: their words, or a voice note.
+    topics: str | VoiceNote | None
     topics_included: bool
     topics_asked: bool
     scores: list[Score]
@@ -114,7 +145,7 @@ def _view(summary: Summary, updated: bool = False) -> SummaryView:
             )
             for s in content["sections"]
         ],
-        topics=content.get("topics"),
+        topics=_topics(content.get("topics")),
         topics_included=bool(content.get("topics_included", True)),
         topics_asked=bool(content.get("topics_asked")),
         scores=[Score(s["label"], s["now"], s["before"]) for s in strengths.get("scores", [])],
@@ -138,19 +169,16 @@ def _moment(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
-def topics_voice(value: Any) -> tuple[str, int] | None:
-    """The (file id, seconds) of topics said in a voice note, else None."""
-    if isinstance(value, dict) and isinstance(value.get("voice"), str):
-        duration = value.get("duration")
-        return value["voice"], duration if isinstance(duration, int) else 0
-    return None
+def _topics(stored: object) -> str | VoiceNote | None:
+    """The topics as the summary's content stores them (text, or a voice note's JSON)."""
+    if isinstance(stored, str):
+        return stored
+    return VoiceNote.from_json(stored)
 
 
-def voice_words(value: Any, tr: Translator) -> str:
+def voice_words(note: VoiceNote, tr: Translator) -> str:
     """How a voice note stands in a summary (the worker cannot hear it through us)."""
-    if isinstance(value, dict) and "voice" in value:
-        return tr.message("engine.voice", duration=value.get("duration", 0))
-    return str(value)
+    return tr.message("engine.voice", duration=note.duration)
 
 
 class Summaries:
@@ -158,7 +186,7 @@ class Summaries:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: SummariesStorage,
         dialogues: dict[str, Dialogue],
         clock: Clock,
         signal: OutboxSignal,
@@ -297,15 +325,16 @@ class Summaries:
         words = f"{progress} : {checkin.learned}" if checkin.learned else progress
         return (checkin.step, words)
 
-    async def set_topics(self, person: Person, words: Any | None) -> SummaryView | None:
+    async def set_topics(self, person: Person, words: str | VoiceNote | None) -> SummaryView | None:
         """What the person wants to talk about (text, a voice note, or None to skip)."""
         draft = await self._storage.draft_of(person.id)
         if draft is None:
             return None
         content = dict(draft.content)
-        if isinstance(words, str):
-            words = words.strip()[:TOPICS_MAX] or None
-        content["topics"] = words
+        if isinstance(words, VoiceNote):
+            content["topics"] = words.to_json()
+        else:
+            content["topics"] = (words or "").strip()[:TOPICS_MAX] or None
         content["topics_included"] = True
         content["topics_asked"] = True
         summary = await self._storage.save_draft(
@@ -378,8 +407,7 @@ class Summaries:
             dedupe_key=f"summary:{summary_id}",
             recipient_kind="worker",
             recipient_id=worker.id,
-            kind="summary",
-            params={"summary_id": summary_id},
+            body=SummaryToWorker(summary_id),
             about_person=person.id,
         )
         if not await self._storage.send_summary(summary_id, revision, self._clock.now(), deliver):
@@ -423,7 +451,7 @@ class Summaries:
             summary_id,
             "delivered",
             self._clock.now(),
-            self._to_person(summary, "summary_delivered", {"worker": worker_name}),
+            self._to_person(summary, SummaryDelivered(summary_id, worker=worker_name)),
             delivered_item=outbox_item,
         )
         self._signal.wake()
@@ -434,17 +462,21 @@ class Summaries:
         if summary is None:
             return
         await self._storage.mark_summary(
-            summary_id, "failed", self._clock.now(), self._to_person(summary, "summary_failed", {})
+            summary_id,
+            "failed",
+            self._clock.now(),
+            self._to_person(summary, SummaryFailed(summary_id)),
         )
         self._signal.wake()
 
-    def _to_person(self, summary: Summary, kind: str, params: dict[str, Any]) -> OutboxMessage:
+    def _to_person(
+        self, summary: Summary, body: SummaryDelivered | SummaryAcknowledged | SummaryFailed
+    ) -> OutboxMessage:
         return OutboxMessage(
-            dedupe_key=f"{kind}:{summary.id}",
+            dedupe_key=f"{body.kind}:{summary.id}",
             recipient_kind="person",
             recipient_id=summary.person_id,
-            kind=kind,
-            params={"summary_id": summary.id, **params},
+            body=body,
             about_person=summary.person_id,
         )
 
@@ -460,7 +492,7 @@ class Summaries:
             summary_id,
             "acknowledged",
             self._clock.now(),
-            self._to_person(summary, "summary_acknowledged", {"worker": worker.name}),
+            self._to_person(summary, SummaryAcknowledged(summary_id, worker=worker.name)),
         )
         if done:
             self._signal.wake()

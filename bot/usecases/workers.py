@@ -5,12 +5,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from bot.domain import Invitation, OutboxMessage, Worker
-from bot.storage.base import Storage
+from bot.messages import WorkerChanged
+from bot.storage.base import PersonStore, WorkerStore
 from bot.usecases.clock import Clock
 from bot.usecases.consent import InvitationGone, RoleTaken
 from bot.usecases.outbox import OutboxSignal
+
+
+class WorkersStorage(WorkerStore, PersonStore, Protocol):
+    """What the worker use cases read and write."""
+
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +50,7 @@ class UnknownPerson(Exception):
 class Workers:
     """Worker-side use cases; every one checks who may act on whom."""
 
-    def __init__(self, storage: Storage, clock: Clock, signal: OutboxSignal) -> None:
+    def __init__(self, storage: WorkersStorage, clock: Clock, signal: OutboxSignal) -> None:
         self._storage = storage
         self._clock = clock
         self._signal = signal
@@ -108,8 +115,7 @@ class Workers:
             dedupe_key=f"worker_changed:{person_id}:{to_worker_id}:{now.isoformat()}",
             recipient_kind="person",
             recipient_id=person_id,
-            kind="worker_changed",
-            params={"name": worker.name, "structure": worker.structure or ""},
+            body=WorkerChanged(worker.name, worker.structure or ""),
             about_person=person_id,
         )
         await self._storage.transfer_person(person_id, to_worker_id, now, notice)

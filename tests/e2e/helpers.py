@@ -2,16 +2,58 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from telegram.ext import Application
 
 from bot.domain import Worker
+from bot.engine import load_dialogues, load_ui_texts
 from bot.i18n import ui_text
 from bot.services import Services
 from tests.fakegram import BotMessage, FakeTelegram, FakeUser
 
 App = Application[Any, Any, Any, Any, Any, Any]
+
+# The journeys read what they expect from the files a service edits, never from words typed
+# here: rewording a question in dialogs/ must not break them.
+DIALOGS = Path(__file__).resolve().parents[2] / "dialogs"
+DIALOGUES = load_dialogues(DIALOGS)
+UI_TEXTS = load_ui_texts(DIALOGS)
+
+
+def ui_start(key: str) -> str:
+    """The start of a UI text of dialogs/ui/ (up to a placeholder or a line break): a
+    fragment of the message the bot sends with it, whatever fills it in."""
+    return UI_TEXTS[key].split("{")[0].split("\n")[0].strip()
+
+
+def asked(dialogue_id: str, step_id: str) -> str:
+    """The start of a question as its dialogue file words it (up to a placeholder or a line
+    break): a fragment of what the bot sends for it."""
+    text = DIALOGUES[dialogue_id].step(step_id).text
+    return text.split("{")[0].split("\n")[0].strip()
+
+
+def intro(dialogue_id: str) -> str:
+    """The first line of a dialogue's introduction."""
+    return DIALOGUES[dialogue_id].intro.split("\n")[0].strip()
+
+
+def title(dialogue_id: str) -> str:
+    """A dialogue's title, as its menu button shows it."""
+    return DIALOGUES[dialogue_id].title
+
+
+def option(dialogue_id: str, step_id: str, value: str) -> str:
+    """The label of one of a choice's options, by its value."""
+    (label,) = [o.label for o in DIALOGUES[dialogue_id].step(step_id).options if o.value == value]
+    return label
+
+
+def again(dialogue_id: str, group_id: str) -> str:
+    """A repeat group's "another one?" question."""
+    return DIALOGUES[dialogue_id].step(group_id).again
 
 
 async def expect(user: FakeUser, fragment: str) -> BotMessage:
@@ -24,7 +66,7 @@ async def expect(user: FakeUser, fragment: str) -> BotMessage:
 async def open_dialogue(user: FakeUser, title: str) -> None:
     """From nothing to the dialogue's first question: /menu, then its button."""
     await user.send("/menu")
-    await expect(user, "Que voulez-vous faire ?")
+    await expect(user, ui_text("bot.menu"))
     await user.click(title)
 
 
@@ -48,8 +90,8 @@ async def worker_joins(
     )
     user = fake.user(first_name=first_name)
     await user.send(f"/start {issued.code}")
-    await expect(user, "Bienvenue")
-    await expect(user, "Vos commandes")
+    await expect(user, ui_text("join.worker_welcome", name=new_worker.name).split("\n")[0])
+    await expect(user, ui_text("worker.help").split("\n")[0])
     return user, new_worker
 
 
@@ -80,7 +122,7 @@ async def person_joins(
     await person.next_message()  # who proposes Équipage
     await person.next_message()  # what is stored, who sees what
     await person.next_message()  # the question, with its buttons
-    await person.click("J'accepte" if language_code == "fr" else "I agree")
+    await person.click(ui_text("consent.accept") if language_code == "fr" else "I agree")
     await person.next_message()  # welcome
     await person.next_message()  # greeting
     await person.next_message()  # menu
@@ -90,73 +132,71 @@ async def person_joins(
 
 async def finish_probleme(user: FakeUser, difficulty: str | bytes) -> None:
     """The person walks Mon problème to the end with short answers (bytes: a voice note)."""
-    await open_dialogue(user, "Mon problème")
-    await expect(user, "Prenez votre temps")
-    await expect(user, "Qu'est-ce qui est difficile")
+    await open_dialogue(user, title("probleme"))
+    await expect(user, intro("probleme"))
+    await expect(user, asked("probleme", "difficulte"))
     if isinstance(difficulty, bytes):
         await user.send_voice(25, data=difficulty)
     else:
         await user.send(difficulty)
-    await expect(user, "comment l'appelleriez-vous")
+    await expect(user, asked("probleme", "titre"))
     await user.send("Logement")
-    await expect(user, "C'est un problème pour qui ?")
-    await user.click("Moi")
-    await user.click("Valider")
-    await expect(user, "Imaginez que ça va mieux")
+    await expect(user, asked("probleme", "concernes"))
+    await user.click(option("probleme", "concernes", "moi"))
+    await user.click(ui_text("engine.done"))
+    await expect(user, asked("probleme", "mieux"))
     await user.send("J'aurais un endroit à moi")
-    await expect(user, "moments où c'est un peu moins difficile")
-    await user.click("Passer")
-    await expect(user, "vous en êtes où ?")
+    await expect(user, asked("probleme", "moments"))
+    await user.click(ui_text("engine.skip"))
+    await expect(user, asked("probleme", "situation"))
     await user.click("3")
-    await expect(user, "et pas plus bas")
+    await expect(user, asked("probleme", "pas_plus_bas"))
     await user.send("Ma sœur m'aide")
-    await expect(user, "important pour vous de changer")
+    await expect(user, asked("probleme", "importance"))
     await user.click("9")
-    await expect(user, "quel domaine")
-    await user.click("Logement")
-    recap = await expect(user, "Voici ce que j'ai compris")
+    await expect(user, asked("probleme", "domaine"))
+    await user.click(option("probleme", "domaine", "logement"))
+    recap = await expect(user, asked("probleme", "recap"))
     while not recap.button_labels:  # a long recap comes in several messages
         recap = await user.next_message()
-    await user.click("Oui, c'est ça", message=recap)
+    await user.click(ui_text("engine.recap_yes"), message=recap)
     await user.next_message()
-    await expect(user, "Que voulez-vous faire ?")
+    await expect(user, ui_text("bot.menu"))
 
 
-async def confirm_recap(user: FakeUser) -> None:
+async def confirm_recap(user: FakeUser, dialogue_id: str = "idees") -> None:
     """A recap has come (maybe in several messages): the person says it is right."""
-    recap = await expect(user, "Voici ce que j'ai compris")
+    recap = await expect(user, asked(dialogue_id, "recap"))
     while not recap.button_labels:  # a long recap comes in several messages
         recap = await user.next_message()
-    await user.click("Oui, c'est ça", message=recap)
+    await user.click(ui_text("engine.recap_yes"), message=recap)
 
 
 async def finish_forces(user: FakeUser, score: int) -> None:
     """The person walks Mes forces, the same score in every domain."""
-    title = (
-        "Mes forces ✔"
-        if any("Mes forces ✔" in label for m in user.messages for label in m.button_labels)
-        else "Mes forces"
-    )
-    await open_dialogue(user, title)
-    if title.endswith("✔"):
-        await expect(user, "Ce que vous avez dit le")
-        await user.click("Refaire")
+    done = f"{title('forces')} ✔"
+    again_ = any(done in label for m in user.messages for label in m.button_labels)
+    await open_dialogue(user, done if again_ else title("forces"))
+    if again_:
+        await expect(user, title("forces"))  # the last version, under its title
+        await user.click(ui_text("bot.redo"))
     await user.next_message()
-    for _ in range(8):
+    domains = [s for s in DIALOGUES["forces"].steps if s.kind.value == "scale"]
+    for domain in domains:
         await user.next_message()
         await user.click(str(score))
-        await expect(user, "va bien")
-        await user.click("Passer")
-    await expect(user, "Encore trois questions")
+        await expect(user, asked("forces", f"{domain.id}_bien"))
+        await user.click(ui_text("engine.skip"))
+    await expect(user, asked("forces", "encore"))
     for answer in ("Cuisiner", "J'ai demandé de l'aide", "Mon frère"):
         await user.next_message()
         await user.send(answer)
-    recap = await expect(user, "Voici ce que j'ai compris")
+    recap = await expect(user, asked("forces", "recap"))
     while not recap.button_labels:  # a long recap comes in several messages
         recap = await user.next_message()
-    await user.click("Oui, c'est ça", message=recap)
+    await user.click(ui_text("engine.recap_yes"), message=recap)
     await user.next_message()
-    await expect(user, "Que voulez-vous faire ?")
+    await expect(user, ui_text("bot.menu"))
 
 
 async def eventually(fake: FakeTelegram, user: FakeUser, fragment: str) -> BotMessage:
@@ -173,28 +213,28 @@ async def eventually(fake: FakeTelegram, user: FakeUser, fragment: str) -> BotMe
 async def choose_a_first_step(user: FakeUser, when: str) -> None:
     """Mes idées up to "Quand ?", answered with `when`, the recap confirmed, and "Je vous le
     rappelle ?" Oui (what the bot says next is left to the test)."""
-    await open_dialogue(user, "Mes idées")
+    await open_dialogue(user, title("idees"))
     await user.next_message()
-    await expect(user, "Qu'avez-vous déjà essayé")
+    await expect(user, asked("idees", "deja_essaye"))
     await user.send("Rien encore")
-    await expect(user, "vos idées, même petites")
-    await expect(user, "Écrivez une idée")
+    await expect(user, asked("idees", "annonce_idees"))
+    await expect(user, asked("idees", "idee"))
     await user.send("Appeler la CAF")
-    await expect(user, "pourrait bloquer")
-    await user.click("Passer")
-    await expect(user, "Qui ou quoi peut vous aider")
-    await user.click("Passer")
-    await expect(user, "une autre idée")
-    await user.click("Non")
-    await expect(user, "Laquelle pouvez-vous essayer")
+    await expect(user, asked("idees", "bloquer"))
+    await user.click(ui_text("engine.skip"))
+    await expect(user, asked("idees", "aide"))
+    await user.click(ui_text("engine.skip"))
+    await expect(user, again("idees", "idees"))
+    await user.click(ui_text("engine.no"))
+    await expect(user, asked("idees", "premier_pas"))
     await user.click("Appeler la CAF")
-    await expect(user, "sûr·e d'y arriver")
+    await expect(user, asked("idees", "confiance"))
     await user.click("8")
-    await expect(user, "Quand allez-vous essayer ?")
+    await expect(user, asked("idees", "quand"))
     await user.send(when)
     await confirm_recap(user)
-    await expect(user, "Je vous le rappelle ?")
-    await user.click("Oui")
+    await expect(user, asked("idees", "rappel"))
+    await user.click(ui_text("engine.yes"))
 
 
 async def shows_choice(fake: FakeTelegram, user: FakeUser, message: BotMessage, label: str) -> None:

@@ -9,10 +9,10 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.telegram.app import PERSON_COMMANDS
 from bot.telegram.joining import WORKER_COMMANDS
-from tests.e2e.helpers import person_joins, worker_joins
+from tests.e2e.helpers import person_joins, title, ui_start, worker_joins
 from tests.fakegram import FakeTelegram
 
-MENU_TITLES = ("Mon problème", "Mes idées", "Mes forces")
+MENU_TITLES = (title("probleme"), title("idees"), "Mes forces")
 
 
 async def test_start_without_an_invitation_explains_how_to_get_one(
@@ -93,7 +93,7 @@ async def test_unknown_command_sticker_and_photo_get_a_kind_answer(
 ) -> None:
     noor = await person_joins(fake_telegram, bot, "Noor")
     await noor.send("/supprimer_tout")
-    assert "Je ne connais pas cette commande" in (await noor.next_message()).text
+    assert ui_start("bot.unknown_command") in (await noor.next_message()).text
     await noor.send_sticker()
     assert "Je ne peux pas lire ce type de message" in (await noor.next_message()).text
     await noor.send_photo()

@@ -21,6 +21,7 @@ from tests.e2e.helpers import (
     person_joins,
     services_of,
     shows_choice,
+    ui_start,
     worker_joins,
 )
 from tests.e2e.helpers import (
@@ -39,7 +40,7 @@ async def choose_a_first_step(amina: FakeUser) -> None:
     await choose_first_step_when(amina, "jeudi 10h")
     await amina.next_message()
     await expect(amina, ui_text("reminder.step_when", date="jeudi 3 décembre vers 10h"))
-    await expect(amina, "Que voulez-vous faire ?")
+    await expect(amina, ui_start("bot.menu"))
 
 
 async def walk(app: App, clock: ManualClock, hours: int) -> None:
@@ -99,12 +100,12 @@ async def test_each_reminder_comes_once_at_an_allowed_time_across_a_restart(
         await fake_telegram.wait_for(lambda: len(discreet(severine)) == 1)
 
         # The day before, the worker's list says who comes and whether a summary came.
-        await severine.click("Voir")
+        await severine.click(ui_start("reminder.open"))
         listing = await eventually(fake_telegram, severine, "Vos rendez-vous de demain")
         assert "14h30 : Amina, pas de résumé" in listing.text
 
         # The latest reminder for Amina: her appointment is tomorrow, prepare it.
-        await amina.click("Voir")
+        await amina.click(ui_start("reminder.open"))
         await eventually(fake_telegram, amina, "Voulez-vous préparer votre résumé ?")
         await walk(app, clock, 30)  # past the appointment
         # Two hours before, the last reminder.
@@ -150,12 +151,12 @@ async def test_a_check_in_answer_feeds_the_next_summary(
         await choose_a_first_step(amina)
         await walk(app, clock, 2 * 24 + 1)  # the step reminder, Thursday 10:00
         await fake_telegram.wait_for(lambda: len(discreet(amina)) == 1)
-        await amina.click("Voir")
+        await amina.click(ui_start("reminder.open"))
         step = await eventually(fake_telegram, amina, "C'est le moment de votre premier pas")
         assert "« Appeler la CAF »" in step.text
         await walk(app, clock, 24)  # the check-in, Friday 10:00
         await fake_telegram.wait_for(lambda: len(discreet(amina)) == 2)
-        await amina.click("Voir")
+        await amina.click(ui_start("reminder.open"))
         question = await eventually(fake_telegram, amina, "Où en êtes-vous avec")
         assert question.text == "Où en êtes-vous avec « Appeler la CAF » ?"
         await amina.click("C'est en cours", message=question)
@@ -171,7 +172,7 @@ async def test_a_check_in_answer_feeds_the_next_summary(
         await eventually(fake_telegram, amina, "Merci, c'est noté")
         await amina.send("/preparer")
         await eventually(fake_telegram, amina, "De quoi voulez-vous parler")
-        await amina.click("Passer")
+        await amina.click(ui_start("engine.skip"))
         await eventually(fake_telegram, amina, "recevra :")
         preview = "\n".join(m.text for m in amina.messages)
         assert "\nMes premiers pas\n" in preview
@@ -191,7 +192,7 @@ async def test_pause_quiet_hours_and_a_cancelled_appointment(
         amina = await person_joins(fake_telegram, app, "Amina", worker_user=severine)
         await choose_a_first_step(amina)
         await amina.send("/reglages")
-        settings_message = await eventually(fake_telegram, amina, "Vos réglages")
+        settings_message = await eventually(fake_telegram, amina, ui_start("settings.title"))
         assert "après 20h" in settings_message.text
         await amina.click("Le soir, après 18h")
         await fake_telegram.wait_for(lambda: "après 18h" in amina.messages[-1].text)
@@ -207,9 +208,9 @@ async def test_pause_quiet_hours_and_a_cancelled_appointment(
         await severine.click("Amina")
         await eventually(fake_telegram, severine, "Suivi·e depuis le")
         await severine.click("Rendez-vous")
-        await eventually(fake_telegram, severine, "Quand est le prochain rendez-vous")
+        await eventually(fake_telegram, severine, ui_start("appointment.worker_ask"))
         await severine.send("demain 9h")
-        await eventually(fake_telegram, severine, "C'est bien ça ?")
+        await eventually(fake_telegram, severine, ui_start("appointment.worker_confirm_question"))
         await severine.click("Oui, c'est ça")
         await eventually(
             fake_telegram, amina, "Votre prochain rendez-vous : dimanche 6 décembre à 9h."
@@ -241,7 +242,7 @@ async def test_rdv_keeps_the_day_while_asking_the_hour_and_says_when_it_is_a_sat
         await severine.send("/rdv")
         await eventually(fake_telegram, severine, ui_text("appointment.worker_pick"))
         await severine.click("Amina")
-        await eventually(fake_telegram, severine, "Quand est le prochain rendez-vous")
+        await eventually(fake_telegram, severine, ui_start("appointment.worker_ask"))
 
         # "demain" alone: the hour is asked, and the day is kept for the answer.
         await severine.send("demain")
@@ -335,7 +336,7 @@ async def test_a_quiet_hour_bound_typed_to_the_minute(
         severine, _ = await worker_joins(fake_telegram, app)
         amina = await person_joins(fake_telegram, app, "Amina", worker_user=severine)
         await amina.send("/reglages")
-        shown = await eventually(fake_telegram, amina, "Vos réglages")
+        shown = await eventually(fake_telegram, amina, ui_start("settings.title"))
         await amina.click(ui_text("settings.other_evening"), message=shown)
         await eventually(fake_telegram, amina, ui_text("settings.ask_evening"))
         await amina.send("vingt heures")
@@ -346,7 +347,7 @@ async def test_a_quiet_hour_bound_typed_to_the_minute(
                 (
                     m
                     for m in reversed(amina.messages)
-                    if "Vos réglages" in m.text and "20h30" in m.text
+                    if ui_start("settings.title") in m.text and "20h30" in m.text
                 ),
                 None,
             )

@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.i18n import Catalogs
 from bot.services import build_services
 from tests.conftest import ROOT
-from tests.e2e.helpers import expect, invite, open_dialogue
+from tests.e2e.helpers import asked, expect, invite, open_dialogue, title, ui_start
 from tests.e2e.test_invitations import admin
 from tests.e2e.test_sigterm import start_bot, stop_bot
 from tests.e2e.test_webhook import free_port
@@ -38,12 +38,12 @@ async def test_kill_between_storing_an_answer_and_sending_the_next_question(
     await amina.send(f"/start {await invite(severine, 'Amina')}")
     for _ in range(3):
         await amina.next_message()
-    await amina.click("J'accepte")
+    await amina.click(ui_start("consent.accept"))
     for _ in range(3):
         await amina.next_message()
-    await open_dialogue(amina, "Mon problème")
+    await open_dialogue(amina, title("probleme"))
     await amina.next_message()
-    await expect(amina, "Qu'est-ce qui est difficile")
+    await expect(amina, asked("probleme", "difficulte"))
 
     # The answer is stored; the next question hangs on its way; the process dies right then.
     fake_telegram.fail_next("sendMessage", timeout=60, chat_id=amina.chat_id, count=3)
@@ -58,17 +58,17 @@ async def test_kill_between_storing_an_answer_and_sending_the_next_question(
     process.kill()
     await process.wait()
     fake_telegram.clear_failures()
-    assert not any("comment l'appelleriez-vous" in m.text for m in amina.messages)
+    assert not any(asked("probleme", "titre") in m.text for m in amina.messages)
 
     # Restarted: the question the person never saw is shown before any text is filed under it.
     process = await start_bot(fake_telegram, settings)
     await fake_telegram.wait_for(
-        lambda: any("comment l'appelleriez-vous" in m.text for m in amina.messages), timeout=60
+        lambda: any(asked("probleme", "titre") in m.text for m in amina.messages), timeout=60
     )
     assert any(m.text == ui("bot.resume") for m in amina.messages)
     await amina.send("Factures")
     await fake_telegram.wait_for(
-        lambda: any("C'est un problème pour qui ?" in m.text for m in amina.messages), timeout=60
+        lambda: any(asked("probleme", "concernes") in m.text for m in amina.messages), timeout=60
     )
     await stop_bot(process)
 

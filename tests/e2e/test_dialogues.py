@@ -11,12 +11,16 @@ from bot.config import Settings
 from bot.engine import load_dialogues
 from bot.i18n import ui_text
 from tests.e2e.helpers import (
+    again,
+    asked,
     confirm_recap,
     expect,
     finish_probleme,
     open_dialogue,
     person_joins,
     services_of,
+    title,
+    ui_start,
 )
 from tests.fakegram import BotMessage, FakeTelegram
 
@@ -28,21 +32,21 @@ async def test_mon_probleme_from_start_to_recap_and_the_kept_version(
     bot: Application,  # type: ignore[type-arg]
 ) -> None:
     amina = await person_joins(fake_telegram, bot, "Amina")
-    await open_dialogue(amina, "Mon problème")
+    await open_dialogue(amina, title("probleme"))
     await expect(amina, "Prenez votre temps")
-    await expect(amina, "Qu'est-ce qui est difficile pour vous")
+    await expect(amina, asked("probleme", "difficulte"))
     await amina.send(HOSTILE)
-    await expect(amina, "comment l'appelleriez-vous")
+    await expect(amina, asked("probleme", "titre"))
     await amina.send("Plus de logement")
-    await expect(amina, "C'est un problème pour qui ?")
+    await expect(amina, asked("probleme", "concernes"))
     await amina.click("Moi")
     await amina.click("Mes enfants")
     assert any(label == "✅ Moi" for label in amina.messages[-1].button_labels)
-    await amina.click("Valider")
-    await expect(amina, "Imaginez que ça va mieux")
+    await amina.click(ui_start("engine.done"))
+    await expect(amina, asked("probleme", "mieux"))
     await amina.send_voice(duration=12)
-    await expect(amina, "moments où c'est un peu moins difficile")
-    await amina.click("Passer")
+    await expect(amina, asked("probleme", "moments"))
+    await amina.click(ui_start("engine.skip"))
     await expect(amina, "vous en êtes où ?")
     await amina.click("3")
     await expect(amina, "vous êtes à 3 sur 10")
@@ -51,13 +55,13 @@ async def test_mon_probleme_from_start_to_recap_and_the_kept_version(
     await amina.click("8")
     await expect(amina, "quel domaine")
     await amina.click("Logement")
-    recap = await expect(amina, "Voici ce que j'ai compris")
+    recap = await expect(amina, asked("probleme", "recap"))
     assert HOSTILE in recap.text
     assert "Moi, mes enfants" in recap.text  # list items in lower case after the first
     assert "Message vocal (12 s)" in recap.text
-    await amina.click("Oui, c'est ça")
+    await amina.click(ui_start("engine.recap_yes"))
     await expect(amina, "Elles restent privées")
-    menu = await expect(amina, "Que voulez-vous faire ?")
+    menu = await expect(amina, ui_start("bot.menu"))
     assert "Mon problème ✔" in menu.button_labels
 
     await amina.click("Mon problème ✔")
@@ -72,26 +76,26 @@ async def test_mes_idees_with_two_ideas_a_first_step_and_low_confidence(
     bot: Application,  # type: ignore[type-arg]
 ) -> None:
     karim = await person_joins(fake_telegram, bot, "Karim")
-    await open_dialogue(karim, "Mes idées")
+    await open_dialogue(karim, title("idees"))
     await expect(karim, "Prenez votre temps")
-    await expect(karim, "Qu'avez-vous déjà essayé")
+    await expect(karim, asked("idees", "deja_essaye"))
     await karim.send("J'ai appelé la CAF")
     await expect(karim, "vos idées, même petites")
-    await expect(karim, "Écrivez une idée")
+    await expect(karim, asked("idees", "idee"))
     await karim.send("Demander un rendez-vous au bailleur")
     await expect(karim, "qu'est-ce qui pourrait bloquer ?")
     await karim.send("Je n'ose pas")
-    await expect(karim, "Qui ou quoi peut vous aider ?")
-    await karim.click("Passer")
-    await expect(karim, "Vous avez une autre idée ?")
+    await expect(karim, asked("idees", "aide"))
+    await karim.click(ui_start("engine.skip"))
+    await expect(karim, again("idees", "idees"))
     await karim.click("Oui")
-    await expect(karim, "Écrivez une idée")
+    await expect(karim, asked("idees", "idee"))
     await karim.send("Écrire à l'assistante sociale")
     await expect(karim, "qu'est-ce qui pourrait bloquer ?")
-    await karim.click("Passer")
-    await expect(karim, "Qui ou quoi peut vous aider ?")
+    await karim.click(ui_start("engine.skip"))
+    await expect(karim, asked("idees", "aide"))
     await karim.send("Ma voisine")
-    await expect(karim, "Vous avez une autre idée ?")
+    await expect(karim, again("idees", "idees"))
     await karim.click("Non")
     choice = await expect(karim, "Laquelle pouvez-vous essayer cette semaine ?")
     assert "Écrire à l'assistante sociale" in choice.button_labels
@@ -110,7 +114,7 @@ async def test_mes_idees_with_two_ideas_a_first_step_and_low_confidence(
     # the person is told when the reminder comes.
     told = await karim.next_message()
     assert told.text == ui_text("reminder.step_when", date="mardi 8 décembre vers 9h")
-    await expect(karim, "Que voulez-vous faire ?")
+    await expect(karim, ui_start("bot.menu"))
 
 
 async def test_mes_forces_in_the_simpler_emoji_scale(
@@ -131,12 +135,12 @@ async def test_mes_forces_in_the_simpler_emoji_scale(
         if domain % 2:
             await lea.send("Un peu mieux qu'avant")
         else:
-            await lea.click("Passer")
+            await lea.click(ui_start("engine.skip"))
         question = await lea.next_message()
         if domain < 7:
             # The setting is kept: every next scale is in emoji too.
             assert "😄 5" in question.button_labels, lea.transcript()
-    assert "Encore trois questions" in question.text
+    assert asked("forces", "encore") in question.text
     await expect(lea, "Qu'est-ce que vous savez faire ?")
     await lea.send("Cuisiner pour beaucoup de monde")
     await expect(lea, "comment avez-vous fait ?")
@@ -145,7 +149,7 @@ async def test_mes_forces_in_the_simpler_emoji_scale(
     await lea.send("Mon frère")
     await confirm_recap(lea)
     await lea.next_message()
-    menu = await expect(lea, "Que voulez-vous faire ?")
+    menu = await expect(lea, ui_start("bot.menu"))
     assert "Mes forces ✔" in menu.button_labels
 
 
@@ -194,7 +198,7 @@ async def test_retour_goes_back_one_question_by_button_or_command(
         return dialogue.step(step_id).text.strip().splitlines()[0]
 
     amina = await person_joins(fake_telegram, bot, "Amina")
-    await open_dialogue(amina, "Mon problème")
+    await open_dialogue(amina, title("probleme"))
     await amina.next_message()  # the intro
     first = await expect(amina, opening("difficulte"))
     assert ui_text("engine.previous") not in first.button_labels
@@ -223,7 +227,7 @@ async def test_after_any_command_the_pending_question_is_asked_again(
     dialogue = load_dialogues(Path("dialogs"))["probleme"]
     titre = dialogue.step("titre").text.strip().splitlines()[0]
     amina = await person_joins(fake_telegram, bot, "Amina")
-    await open_dialogue(amina, "Mon problème")
+    await open_dialogue(amina, title("probleme"))
     await amina.next_message()
     await amina.next_message()
     await amina.send("Je dors chez ma sœur")
@@ -271,7 +275,7 @@ async def test_a_forwarded_message_is_asked_about_not_stored_as_her_words(
     difficulte = dialogue.step("difficulte").text.strip().splitlines()[0]
     titre = dialogue.step("titre").text.strip().splitlines()[0]
     amina = await person_joins(fake_telegram, bot, "Amina")
-    await open_dialogue(amina, "Mon problème")
+    await open_dialogue(amina, title("probleme"))
     await amina.next_message()
     await expect(amina, difficulte)
     await amina.send_forwarded("Votre dossier CAF est incomplet.")

@@ -61,12 +61,16 @@ from bot.telegram.render import MESSAGE_LIMIT, split_text
 from tests.conftest import ROOT, running_bot
 from tests.e2e.helpers import (
     App,
+    again,
+    asked,
     expect,
     finish_probleme,
     open_dialogue,
     person_joins,
     services_of,
     start_code,
+    title,
+    ui_start,
     worker_joins,
 )
 from tests.fakegram import BotMessage, FakeTelegram, FakeUser
@@ -927,7 +931,7 @@ async def arrives(
 async def choose(session: Session, user: FakeUser, title: str) -> None:
     """/menu, then a dialogue's button (replies of several messages are skipped)."""
     await user.send("/menu")
-    await until(session, user, "Que voulez-vous faire ?")
+    await until(session, user, ui_start("bot.menu"))
     await user.click(title)
 
 
@@ -944,17 +948,17 @@ async def hostile_journey(
     """Both dialogues with free text, a summary, an agreement negotiated, the exports."""
     said = iter(texts)
     # Mon problème, with "Autre" in both choices and the branch for a score of 0.
-    await choose(session, person, "Mon problème")
-    for fragment in ("Qu'est-ce qui est difficile", "comment l'appelleriez-vous"):
+    await choose(session, person, title("probleme"))
+    for fragment in (asked("probleme", "difficulte"), asked("probleme", "titre")):
         await until(session, person, fragment)
         await person.send(next(said))
-    await until(session, person, "C'est un problème pour qui ?")
+    await until(session, person, asked("probleme", "concernes"))
     await person.click("Autre")
     await until(session, person, "Écrivez votre réponse")
     await person.send(next(said))
-    await until(session, person, "C'est un problème pour qui ?")
-    await person.click("Valider")
-    for fragment in ("Imaginez que ça va mieux", "moins difficile"):
+    await until(session, person, asked("probleme", "concernes"))
+    await person.click(ui_start("engine.done"))
+    for fragment in (asked("probleme", "mieux"), "moins difficile"):
         await until(session, person, fragment)
         await person.send(next(said))
     await until(session, person, "vous en êtes où ?")
@@ -970,28 +974,28 @@ async def hostile_journey(
     # A long recap comes in several messages, its buttons on the last; a short one in one
     # message holding both sentences: waiting for the question alone covers both.
     recap = await until(session, person, "J'ai bien compris ?")
-    await person.click("Oui, c'est ça", message=recap)
-    await until(session, person, "Que voulez-vous faire ?")
+    await person.click(ui_start("engine.recap_yes"), message=recap)
+    await until(session, person, ui_start("bot.menu"))
 
     # Mes idées: the person's idea comes back as the label of a button.
-    await choose(session, person, "Mes idées")
-    for fragment in ("Qu'avez-vous déjà essayé", "Écrivez une idée", "pourrait bloquer"):
+    await choose(session, person, title("idees"))
+    for fragment in (asked("idees", "deja_essaye"), asked("idees", "idee"), "pourrait bloquer"):
         await until(session, person, fragment)
         await person.send(next(said))
     await until(session, person, "Qui ou quoi peut vous aider")
-    await person.click("Passer")
-    await until(session, person, "une autre idée")
-    await person.click("Non")
+    await person.click(ui_start("engine.skip"))
+    await until(session, person, again("idees", "idees"))
+    await person.click(ui_start("engine.no"))
     await first_button(session, person, await until(session, person, "Laquelle"))
     await until(session, person, "sûr·e d'y arriver")
     await person.click("8")
     await until(session, person, "Quand allez-vous essayer")
     await person.send(next(said))
     recap = await until(session, person, "J'ai bien compris ?")
-    await person.click("Oui, c'est ça", message=recap)
+    await person.click(ui_start("engine.recap_yes"), message=recap)
     await until(session, person, "Je vous le rappelle")
     await person.click("Non")
-    await until(session, person, "Que voulez-vous faire ?")
+    await until(session, person, ui_start("bot.menu"))
 
     # The summary: previewed by the person, delivered to the worker as HTML.
     await person.send("/preparer")

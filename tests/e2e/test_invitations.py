@@ -16,11 +16,14 @@ from bot.services import build_services
 from bot.usecases.invitations import hash_code
 from tests.e2e.helpers import (
     App,
+    asked,
     expect,
     invite,
     open_dialogue,
     person_joins,
     services_of,
+    title,
+    ui_start,
     worker_joins,
 )
 from tests.fakegram import FakeTelegram, FakeUser
@@ -84,7 +87,7 @@ async def test_admin_registers_a_worker_who_invites_a_person_who_consents_and_an
     ]
 
     await severine.send("/personnes")
-    await expect(severine, "Vous n'accompagnez encore personne")
+    await expect(severine, ui_start("worker.persons_none"))
     person_code = await invite(severine, "Amina")
     assert len(person_code) >= 22  # at least 128 bits, URL-safe
 
@@ -103,18 +106,18 @@ async def test_admin_registers_a_worker_who_invites_a_person_who_consents_and_an
     rights = await expect(amina, "Vos droits")
     assert "/mes_donnees" in rights.text and "/effacer" in rights.text
     await expect(amina, "Êtes-vous d'accord")
-    await amina.click("J'accepte")
+    await amina.click(ui_start("consent.accept"))
     await expect(amina, "Bienvenue dans Équipage")
     await expect(amina, "Bonjour, je suis Équipage")
-    await expect(amina, "Que voulez-vous faire ?")
+    await expect(amina, ui_start("bot.menu"))
     notice = await expect(severine, "Une personne a rejoint Équipage : Amina")
     assert notice.text == "Une personne a rejoint Équipage : Amina"
 
-    await open_dialogue(amina, "Mon problème")
+    await open_dialogue(amina, title("probleme"))
     await amina.next_message()
-    await expect(amina, "Qu'est-ce qui est difficile")
+    await expect(amina, asked("probleme", "difficulte"))
     await amina.send("Mon dossier CAF est bloqué")
-    await expect(amina, "comment l'appelleriez-vous")
+    await expect(amina, asked("probleme", "titre"))
 
     await severine.send("/personnes")
     listing = await expect(severine, "Les personnes que vous accompagnez")
@@ -142,7 +145,7 @@ async def test_refusing_stores_nothing_about_the_person(
         assert str(paul.id).encode() not in database.read()
     # Paul changes his mind: the same link still works.
     await consent_screen(paul, code)
-    await paul.click("J'accepte")
+    await paul.click(ui_start("consent.accept"))
     await expect(paul, "Bienvenue dans Équipage")
 
 
@@ -180,15 +183,17 @@ async def test_an_invitation_opened_by_two_accounts_at_once_has_exactly_one_winn
     first, second = fake_telegram.user(first_name="Un"), fake_telegram.user(first_name="Deux")
     await consent_screen(first, code)
     await consent_screen(second, code)
-    await asyncio.gather(first.click("J'accepte"), second.click("J'accepte"))
+    await asyncio.gather(
+        first.click(ui_start("consent.accept")), second.click(ui_start("consent.accept"))
+    )
     replies = [(await first.next_message()).text, (await second.next_message()).text]
     assert sum("Bienvenue dans Équipage" in reply for reply in replies) == 1
-    assert sum("Ce lien ne fonctionne pas" in reply for reply in replies) == 1
+    assert sum(ui_start("join.invalid") in reply for reply in replies) == 1
     assert rows(settings, "SELECT COUNT(*) FROM persons") == [(1,)]
     # Opened again later, by anyone: the same kind answer, nothing revealed.
     third = fake_telegram.user(first_name="Trois")
     await third.send(f"/start {code}")
-    await expect(third, "Ce lien ne fonctionne pas")
+    await expect(third, ui_start("join.invalid"))
 
 
 async def test_role_crossing_attempts_are_refused(
@@ -202,7 +207,7 @@ async def test_role_crossing_attempts_are_refused(
     # A person tries worker and admin commands: they do not exist for her.
     for command in ("/inviter Moi", "/personnes", "/inviter_intervenant Moi"):
         await amina.send(command)
-        await expect(amina, "Je ne connais pas cette commande")
+        await expect(amina, ui_start("bot.unknown_command"))
     # A person opens a worker invitation: refused, and the worker is not bound to her.
     _, issued = await services_of(bot).invitations.invite_worker("Nouveau", None)
     await amina.send(f"/start {issued.code}")
@@ -216,7 +221,7 @@ async def test_role_crossing_attempts_are_refused(
     await expect(severine, "Ce lien est pour une personne accompagnée")
     # A worker uses person commands and forged person buttons: nothing happens.
     await severine.send("/menu")
-    await expect(severine, "Je ne connais pas cette commande")
+    await expect(severine, ui_start("bot.unknown_command"))
     await severine.send("/start")
     last = await expect(severine, "Vos commandes")
     for forged in ("v1|a|1|1|3", "v1|m|open|probleme", "v1|l|en"):
@@ -228,14 +233,14 @@ async def test_role_crossing_attempts_are_refused(
     await expect(intruder, "Demandez-lui un lien")
     forged_consent = f"v1|c|accept|{issued.invitation.id}|0123456789abcdef"
     await intruder.click_data(forged_consent, message=intruder.messages[-1])
-    await expect(intruder, "Ce lien ne fonctionne pas")
+    await expect(intruder, ui_start("join.invalid"))
     # …or replays a token made for another account.
     token = services_of(bot).consent.token(issued.invitation.id, f"telegram:{amina.id}")
     await intruder.click_data(f"v1|c|accept|{issued.invitation.id}|{token}")
-    await expect(intruder, "Ce lien ne fonctionne pas")
+    await expect(intruder, ui_start("join.invalid"))
     # Each worker sees only their own persons.
     await karim.send("/personnes")
-    await expect(karim, "Vous n'accompagnez encore personne")
+    await expect(karim, ui_start("worker.persons_none"))
     assert await services_of(bot).workers.persons(karim_worker) == []
     assert rows(settings, "SELECT COUNT(*) FROM persons") == [(1,)]
 
@@ -258,9 +263,9 @@ async def test_bad_codes_get_one_kind_answer_and_repeated_ones_are_slowed_down(
     guesser = fake_telegram.user(first_name="Devine")
     for payload in ("x" * 80, "../../etc/passwd", "<b>&amp;", "expired-code-0123456789"):
         await guesser.send(f"/start {payload}")
-        await expect(guesser, "Ce lien ne fonctionne pas, ou plus")
+        await expect(guesser, ui_start("join.invalid"))
     await guesser.send("/start AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
-    await expect(guesser, "Ce lien ne fonctionne pas, ou plus")
+    await expect(guesser, ui_start("join.invalid"))
     # Five misses in a few minutes: even a valid code waits now.
     await guesser.send(f"/start {valid}")
     await expect(guesser, "beaucoup d'essais")
@@ -282,7 +287,7 @@ async def test_a_deactivated_worker_loses_access_and_their_links_stop_working(
     await expect(severine, "Votre accès intervenant·e est fermé")
     late = fake_telegram.user(first_name="Tardif")
     await late.send(f"/start {code}")
-    await expect(late, "Ce lien ne fonctionne pas")
+    await expect(late, ui_start("join.invalid"))
     assert "accès fermé" in await admin(settings, "workers")
 
 
@@ -294,7 +299,7 @@ async def test_a_worker_who_blocked_the_bot_does_not_stop_a_person_from_joining(
     severine.block()
     nadia = fake_telegram.user(first_name="Nadia")
     await consent_screen(nadia, code)
-    await nadia.click("J'accepte")
+    await nadia.click(ui_start("consent.accept"))
     await expect(nadia, "Bienvenue dans Équipage")
     storage = services_of(bot).storage
     # The courier marks the message, then the worker, in two steps: wait for both.

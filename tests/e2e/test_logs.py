@@ -8,7 +8,15 @@ import pytest
 
 from bot.i18n import ui_text
 from bot.logs import EventFormatter
-from tests.e2e.helpers import App, eventually, expect, finish_probleme, person_joins, worker_joins
+from tests.e2e.helpers import (
+    App,
+    eventually,
+    expect,
+    finish_probleme,
+    person_joins,
+    ui_start,
+    worker_joins,
+)
 from tests.fakegram import FakeTelegram
 
 SECRET = "Mon voisin Gaspard me vole mon courrier"
@@ -31,7 +39,7 @@ async def test_a_whole_journey_logs_no_words_no_names(
     await eventually(fake_telegram, zephyrine, "a reçu votre résumé")
     await zephyrine.send("/effacer")
     await eventually(fake_telegram, zephyrine, "Voulez-vous vraiment")
-    await zephyrine.click("Oui, tout effacer")
+    await zephyrine.click(ui_start("rights.erase_yes"))
     await eventually(fake_telegram, zephyrine, "tout est effacé")
 
     formatter = EventFormatter(as_json=True)

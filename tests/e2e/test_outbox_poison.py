@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
+from bot import messages
 from bot.config import Settings
 from bot.domain import OutboxMessage
+from bot.messages import CallRequested, PersonJoined, SummaryToWorker
 from tests.conftest import running_bot
 from tests.e2e.helpers import eventually, services_of, worker_joins
 from tests.fakegram import FakeTelegram
@@ -24,20 +28,18 @@ async def test_an_unrenderable_message_is_set_aside_and_the_next_one_arrives(
         found = services_of(app)
         severine, worker = await worker_joins(fake_telegram, app)
         now = found.clock.now()
-        # A summary notice whose summary id is missing: rendering raises KeyError.
+        # A summary notice whose summary does not exist: rendering raises LookupError.
         poisoned = OutboxMessage(
             dedupe_key="poisoned",
             recipient_kind="worker",
             recipient_id=worker.id,
-            kind="summary",
-            params={},
+            body=SummaryToWorker(summary_id=999_999),
         )
         good = OutboxMessage(
             dedupe_key="good",
             recipient_kind="worker",
             recipient_id=worker.id,
-            kind="person_joined",
-            params={"pseudonym": "Bilal"},
+            body=PersonJoined("Bilal"),
         )
         await found.storage.enqueue(poisoned, now)
         await found.storage.enqueue(good, now)
@@ -63,8 +65,7 @@ async def test_an_unreadable_row_is_set_aside_and_the_next_one_arrives(
             dedupe_key="good",
             recipient_kind="worker",
             recipient_id=worker.id,
-            kind="person_joined",
-            params={"pseudonym": "Bilal"},
+            body=PersonJoined("Bilal"),
         )
         await found.storage.enqueue(good, now)
         # A corrupted row, older than the good one (it would be tried first).
@@ -81,3 +82,34 @@ async def test_an_unreadable_row_is_set_aside_and_the_next_one_arrives(
         await fake_telegram.wait_for(lambda: outbox(settings)["corrupted"][1] is not None)
 
     assert outbox(settings)["corrupted"][2] == "unreadable"
+
+
+@pytest.mark.parametrize("change", ["unknown kind", "unknown version"])
+async def test_a_message_from_another_version_is_set_aside_and_the_next_one_arrives(
+    fake_telegram: FakeTelegram, settings: Settings, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """A row written by a newer bot (a kind, or a version of a kind, this one does not know)
+    is set aside as unrenderable, and never holds back the message behind it."""
+    async with running_bot(settings) as app:
+        found = services_of(app)
+        severine, worker = await worker_joins(fake_telegram, app)
+        now = found.clock.now()
+        foreign = OutboxMessage("foreign", "worker", worker.id, CallRequested("Bilal"))
+        good = OutboxMessage("good", "worker", worker.id, PersonJoined("Bilal"))
+        if change == "unknown kind":
+            monkeypatch.delitem(messages.BY_KIND, CallRequested.kind)
+            await found.storage.enqueue(foreign, now)
+        else:
+            with monkeypatch.context() as newer:
+                newer.setattr(CallRequested, "version", CallRequested.version + 1)
+                await found.storage.enqueue(foreign, now)
+        await found.storage.enqueue(good, now)
+        found.outbox_signal.wake()
+
+        expected = found.catalogs.translator().message("worker.person_joined", pseudonym="Bilal")
+        await eventually(fake_telegram, severine, expected)
+        await fake_telegram.wait_for(lambda: outbox(settings)["foreign"][1] is not None)
+
+    rows = outbox(settings)
+    assert rows["good"][0] is not None
+    assert rows["foreign"][0] is None and rows["foreign"][2] == "unrenderable"

@@ -15,6 +15,7 @@ from tests.e2e.helpers import (
     expect,
     finish_probleme,
     person_joins,
+    ui_start,
     worker_joins,
 )
 from tests.fakegram import FakeTelegram
@@ -53,12 +54,12 @@ async def test_erasing_leaves_no_row_and_tells_the_worker_only_that_the_person_l
     amina = await person_joins(fake_telegram, bot, "Amina", worker_user=severine)
     await finish_probleme(amina, SECRET)
     await amina.send("/effacer")
-    await expect(amina, "Voulez-vous vraiment tout effacer ?")
+    await expect(amina, ui_start("rights.erase_question"))
     await amina.click("Non, garder")
     await expect(amina, "rien n'est effacé")
     await amina.send("/effacer")
-    await expect(amina, "Voulez-vous vraiment tout effacer ?")
-    await amina.click("Oui, tout effacer")
+    await expect(amina, ui_start("rights.erase_question"))
+    await amina.click(ui_start("rights.erase_yes"))
     await expect(amina, "tout est effacé")
     goodbye = await eventually(fake_telegram, severine, "a quitté Équipage")
     assert goodbye.text == "Une personne a quitté Équipage et effacé ses données : Amina"

@@ -17,11 +17,14 @@ from tests.clock import ManualClock
 from tests.conftest import running_bot
 from tests.e2e.helpers import (
     App,
+    asked,
     eventually,
     expect,
     open_dialogue,
     person_joins,
     services_of,
+    title,
+    ui_start,
     worker_joins,
 )
 from tests.fakegram import BotMessage, FakeTelegram, FakeUser
@@ -50,17 +53,17 @@ async def expect_full_help(user: FakeUser, tr: Translator, numbers: tuple[str, .
 
 
 async def to_fourth_question(amina: FakeUser, first_answer: str) -> None:
-    """Mon problème up to "Imaginez que ça va mieux", the first answer given as written."""
-    await open_dialogue(amina, "Mon problème")
+    """Mon problème up to asked("probleme", "mieux"), the first answer given as written."""
+    await open_dialogue(amina, title("probleme"))
     await amina.next_message()
-    await expect(amina, "Qu'est-ce qui est difficile")
+    await expect(amina, asked("probleme", "difficulte"))
     await amina.send(first_answer)
-    await expect(amina, "comment l'appelleriez-vous")
+    await expect(amina, asked("probleme", "titre"))
     await amina.send("Logement")
-    await expect(amina, "C'est un problème pour qui ?")
+    await expect(amina, asked("probleme", "concernes"))
     await amina.click("Moi")
-    await amina.click("Valider")
-    await expect(amina, "Imaginez que ça va mieux")
+    await amina.click(ui_start("engine.done"))
+    await expect(amina, asked("probleme", "mieux"))
 
 
 def answers_of(settings: Settings) -> int:
@@ -86,7 +89,7 @@ async def test_a_strong_signal_after_a_weak_one_in_one_dialogue_gets_the_whole_h
     await amina.click(tr.message("safety.keep_no"), message=keep)
     assert (await amina.next_message()).text == tr.message("safety.dropped")
     assert (await amina.next_message()).text == tr.message("safety.ask_again")
-    await expect(amina, "Imaginez que ça va mieux")
+    await expect(amina, asked("probleme", "mieux"))
 
     await amina.send(STRONG)  # minutes later, a strong one: never silenced
     await expect_full_help(amina, tr, ("3114", "15", "112"))
@@ -95,7 +98,7 @@ async def test_a_strong_signal_after_a_weak_one_in_one_dialogue_gets_the_whole_h
     await amina.click(tr.message("safety.keep_no"), message=keep)
     assert (await amina.next_message()).text == tr.message("safety.dropped")
     assert (await amina.next_message()).text == tr.message("safety.ask_again")
-    await expect(amina, "Imaginez que ça va mieux")
+    await expect(amina, asked("probleme", "mieux"))
 
     await amina.send("jveux mourir")  # the same level again, minutes later: a calmer repeat
     repeat = await amina.next_message()
@@ -103,7 +106,7 @@ async def test_a_strong_signal_after_a_weak_one_in_one_dialogue_gets_the_whole_h
     assert (await amina.next_message()).text == tr.message("safety.keep_question")
     # Writing something else instead answers the question; the held words are forgotten.
     await amina.send("J'aurais un endroit à moi")
-    await expect(amina, "moments où c'est un peu moins difficile")
+    await expect(amina, asked("probleme", "moments"))
     assert answers_of(settings) == 0
     person = await services_of(bot).storage.person_by_account(telegram_account(amina.id))
     assert person is not None and person.current_run_id is not None
@@ -126,7 +129,7 @@ async def test_kept_words_become_the_answer_they_were_written_for(
     keep = await amina.next_message()
     await amina.click(tr.message("safety.keep_yes"), message=keep)
     assert (await amina.next_message()).text == tr.message("safety.kept")
-    await expect(amina, "moments où c'est un peu moins difficile")
+    await expect(amina, asked("probleme", "moments"))
     person = await services_of(bot).storage.person_by_account(telegram_account(amina.id))
     assert person is not None and person.current_run_id is not None
     run = await services_of(bot).storage.get_run(person.current_run_id)
@@ -184,7 +187,7 @@ async def test_the_terminal_screens_every_line_and_asks_to_keep_or_drop(
     dropped_at = text.index(tr.message("safety.dropped"))
     assert text.index(tr.message("safety.ask_again"), dropped_at) > dropped_at
     # The question comes again, and "Le loyer" is its answer, not the distress line.
-    assert "comment l'appelleriez-vous" in text[text.index("Le loyer") :]
+    assert asked("probleme", "titre") in text[text.index("Le loyer") :]
 
 
 async def press_call(amina: FakeUser, tr: Translator) -> BotMessage:
@@ -232,9 +235,13 @@ async def test_call_me_at_night_is_honest_sent_at_once_and_followed_up_a_working
         )
         await services_of(app).reminders.scan()
         await fake_telegram.wait_for(
-            lambda: any("Voir" in label for m in severine.messages for label in m.button_labels)
+            lambda: any(
+                ui_start("reminder.open") in label
+                for m in severine.messages
+                for label in m.button_labels
+            )
         )
-        await severine.click("Voir")
+        await severine.click(ui_start("reminder.open"))
         await eventually(fake_telegram, severine, tr.message("safety.digest_title"))
         line = await eventually(
             fake_telegram,
@@ -278,12 +285,12 @@ async def test_urgence_works_in_the_middle_of_a_dialogue(
     fake_telegram: FakeTelegram, bot: App
 ) -> None:
     amina = await person_joins(fake_telegram, bot, "Amina")
-    await open_dialogue(amina, "Mes idées")
+    await open_dialogue(amina, title("idees"))
     await amina.next_message()
-    await expect(amina, "Qu'avez-vous déjà essayé")
+    await expect(amina, asked("idees", "deja_essaye"))
     await amina.send("/urgence")
     await expect(amina, "3114")
-    await expect(amina, "Qu'avez-vous déjà essayé")  # the question again, below
+    await expect(amina, asked("idees", "deja_essaye"))  # the question again, below
     await amina.send("J'ai appelé la CAF")
     await expect(amina, "vos idées, même petites")
 

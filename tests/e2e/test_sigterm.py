@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings
-from tests.e2e.helpers import expect, invite, open_dialogue
+from tests.e2e.helpers import asked, expect, invite, open_dialogue, title, ui_start
 from tests.e2e.test_invitations import admin, rows
 from tests.fakegram import FakeTelegram
 
@@ -74,12 +74,12 @@ async def test_sigterm_in_the_middle_of_answers_loses_nothing(
     await amina.send(f"/start {person_code}")
     for _ in range(3):
         await amina.next_message()
-    await amina.click("J'accepte")
+    await amina.click(ui_start("consent.accept"))
     for _ in range(3):
         await amina.next_message()
-    await open_dialogue(amina, "Mon problème")
+    await open_dialogue(amina, title("probleme"))
     await amina.next_message()
-    await expect(amina, "Qu'est-ce qui est difficile")
+    await expect(amina, asked("probleme", "difficulte"))
     await amina.send("Les factures")
     # The next answer is on its way when the service is stopped.
     await amina.send("Factures")
@@ -89,7 +89,7 @@ async def test_sigterm_in_the_middle_of_answers_loses_nothing(
     process = await start_bot(fake_telegram, settings)
     # Both answers are kept, whichever side of the stop the second one fell on.
     await fake_telegram.wait_for(
-        lambda: any("C'est un problème pour qui ?" in m.text for m in amina.messages)
+        lambda: any(asked("probleme", "concernes") in m.text for m in amina.messages)
     )
     await stop_bot(process)
     assert rows(settings, "SELECT COUNT(*) FROM dialogue_runs WHERE status = 'active'") == [(1,)]

@@ -25,6 +25,7 @@ from tests.e2e.helpers import (
     finish_probleme,
     person_joins,
     services_of,
+    ui_start,
     worker_joins,
 )
 from tests.e2e.test_invitations import admin
@@ -55,9 +56,9 @@ async def read_preview(amina: FakeUser) -> tuple[str, BotMessage]:
 async def prepare(amina: FakeUser, topics: str | None) -> BotMessage:
     """/preparer, answer the topics question, read the preview; returns the control message."""
     await amina.send("/preparer")
-    await expect(amina, "De quoi voulez-vous parler au rendez-vous ?")
+    await expect(amina, ui_start("summary.topics_question"))
     if topics is None:
-        await amina.click("Passer")
+        await amina.click(ui_start("engine.skip"))
     else:
         await amina.send(topics)
     return (await read_preview(amina))[1]
@@ -78,7 +79,7 @@ async def test_a_person_prepares_and_sends_a_summary_and_the_worker_acknowledges
     await finish_forces(amina, 6)
 
     await amina.send("/preparer")
-    await expect(amina, "De quoi voulez-vous parler au rendez-vous ?")
+    await expect(amina, ui_start("summary.topics_question"))
     await amina.send("Le dossier CAF <i>urgent</i>")
     whole, control = await read_preview(amina)
     assert HOSTILE in whole and "Le dossier CAF <i>urgent</i>" in whole
@@ -375,7 +376,7 @@ async def test_a_typical_summary_is_three_messages_opening_with_a_neutral_notice
     await finish_forces(amina, 4)
     await finish_forces(amina, 6)
     await amina.send("/preparer")
-    await expect(amina, "De quoi voulez-vous parler au rendez-vous ?")
+    await expect(amina, ui_start("summary.topics_question"))
     await amina.send("Le dossier CAF")
     whole, _ = await read_preview(amina)
     notice = ui_text("worker.summary_notice_vowel", person="Amina")

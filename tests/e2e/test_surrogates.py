@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain import DialogueRun
-from tests.e2e.helpers import App, expect, open_dialogue, person_joins, services_of
+from tests.e2e.helpers import App, asked, expect, open_dialogue, person_joins, services_of, title
 from tests.fakegram import FakeTelegram
 
 BROKEN = "Mon loyer \ud83d est trop cher \udc00 vraiment"
@@ -15,11 +15,11 @@ async def test_an_answer_with_lone_surrogates_is_stored_and_the_dialogue_goes_on
     """The audit: lone surrogates raised UnicodeEncodeError and the answer was lost."""
     storage = services_of(bot).storage
     amina = await person_joins(fake_telegram, bot, "Amina")
-    await open_dialogue(amina, "Mon problème")
+    await open_dialogue(amina, title("probleme"))
     await expect(amina, "Prenez votre temps")
-    await expect(amina, "Qu'est-ce qui est difficile")
+    await expect(amina, asked("probleme", "difficulte"))
     await amina.send(BROKEN)
-    await expect(amina, "comment l'appelleriez-vous")
+    await expect(amina, asked("probleme", "titre"))
     person = await storage.person_by_account(f"telegram:{amina.id}")
     assert person is not None
     runs: list[DialogueRun] = await storage.active_runs(person.id)

@@ -20,7 +20,7 @@ from bot.i18n import ui_text
 from bot.usecases.rhythm import allowed
 from tests.clock import ManualClock
 from tests.conftest import running_bot
-from tests.e2e.helpers import App, eventually, person_joins, services_of, worker_joins
+from tests.e2e.helpers import App, eventually, person_joins, services_of, ui_start, worker_joins
 from tests.fakegram import FakeTelegram, FakeUser
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -108,9 +108,11 @@ async def test_two_weeks_across_the_clock_change_and_public_holidays(
         await severine.send("/rdv")
         await eventually(fake_telegram, severine, ui_text("appointment.worker_pick"))
         await severine.click("Amina")
-        await eventually(fake_telegram, severine, "Quand est le prochain rendez-vous")
+        await eventually(fake_telegram, severine, ui_start("appointment.worker_ask"))
         await severine.send("mardi 14h")
-        confirm = await eventually(fake_telegram, severine, "C'est bien ça ?")
+        confirm = await eventually(
+            fake_telegram, severine, ui_start("appointment.worker_confirm_question")
+        )
         assert confirm.text == "\n".join(
             [
                 ui_text(

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings
 from tests.clock import ManualClock
 from tests.conftest import running_bot
-from tests.e2e.helpers import App, eventually, person_joins, services_of, worker_joins
+from tests.e2e.helpers import App, eventually, person_joins, services_of, ui_start, worker_joins
 from tests.fakegram import FakeTelegram
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -55,7 +55,7 @@ async def test_transfer_then_daily_list_goes_to_the_new_worker(
         listing_title = found.catalogs.translator().message("reminder.digest_title")
         notice = found.catalogs.translator().message("reminder.discreet")
         await eventually(fake_telegram, karim, notice)
-        await karim.click("Voir")
+        await karim.click(ui_start("reminder.open"))
         listing = await eventually(fake_telegram, karim, listing_title)
         assert "Amina" in listing.text
         # The first worker gets no list about a person who is no longer theirs.
@@ -93,7 +93,7 @@ async def test_old_worker_keeps_the_list_of_their_own_appointments(
         await walk(app, clock, 2 * 24)
         translator = found.catalogs.translator()
         await eventually(fake_telegram, severine, translator.message("reminder.discreet"))
-        await severine.click("Voir")
+        await severine.click(ui_start("reminder.open"))
         listing = await eventually(
             fake_telegram, severine, translator.message("reminder.digest_title")
         )

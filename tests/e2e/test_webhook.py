@@ -14,7 +14,7 @@ from bot.i18n import ui_text
 from bot.services import build_services
 from bot.telegram.app import build_application
 from bot.telegram.webhook import SECRET_HEADER, serve
-from tests.e2e.helpers import expect, finish_probleme, person_joins, worker_joins
+from tests.e2e.helpers import expect, finish_probleme, person_joins, ui_start, worker_joins
 from tests.fakegram import FakeTelegram
 
 SECRET = "un-secret_tres-long-0123456789"
@@ -78,7 +78,7 @@ async def test_webhook_mode_checks_the_secret_serves_health_and_stops_cleanly(
     await fake_telegram.wait_for(lambda: len(fake_telegram.webhook.responses) > delivered)
     stop.set()
     await running
-    assert "Que voulez-vous faire ?" in amina.messages[-1].text
+    assert ui_start("bot.menu") in amina.messages[-1].text
     assert len(fake_telegram.requests_for("deleteWebhook")) == 0  # the webhook stays for next time
 
 

@@ -52,11 +52,29 @@ def write(tmp_path: Path, text: str, name: str = "essai.yaml") -> Path:
     return path
 
 
-def load_error(tmp_path: Path, text: str) -> str:
+def refusal(tmp_path: Path, text: str) -> DialogueError:
+    """The loader's refusal of this dialogue text, written as essai.yaml."""
     write(tmp_path, text)
     with pytest.raises(DialogueError) as caught:
         load_dialogues(tmp_path)
-    return str(caught.value)
+    return caught.value
+
+
+def load_error(tmp_path: Path, text: str) -> str:
+    """Which of dialogs/ui/loader.yaml's messages the loader chose (its key)."""
+    return refusal(tmp_path, text).key or ""
+
+
+def said(key: str, /, **params: object) -> str:
+    """A message of dialogs/ui/loader.yaml, filled in: what a service reads."""
+    return load_ui_texts(DIALOGS)[f"loader.{key}"].format(**params)
+
+
+def where(path: Path, step: str | None = None) -> str:
+    """How a message names the file (and step), as dialogs/ui/loader.yaml says it."""
+    if step is None:
+        return said("where_file", file=path)
+    return said("where_step", file=path, step=step)
 
 
 def test_the_shipped_dialogues_load() -> None:
@@ -85,7 +103,8 @@ def test_the_example_error_message_reads_exactly(tmp_path: Path) -> None:
     path = write(tmp_path, VALID.replace("goto: recap", "goto: x"))
     with pytest.raises(DialogueError) as caught:
         load_dialogues(tmp_path)
-    assert str(caught.value) == f"{path}, step 'pourquoi': goto 'x' does not exist"
+    problem = said("goto_unknown", goto="x")
+    assert str(caught.value) == said("problem", where=where(path, "pourquoi"), problem=problem)
 
 
 def test_only_top_level_yaml_files_are_dialogues(tmp_path: Path) -> None:
@@ -99,41 +118,49 @@ def test_only_top_level_yaml_files_are_dialogues(tmp_path: Path) -> None:
 def test_two_files_with_one_id_are_refused(tmp_path: Path) -> None:
     write(tmp_path, VALID, "a.yaml")
     write(tmp_path, VALID, "b.yaml")
-    with pytest.raises(DialogueError, match=r"b\.yaml: id 'essai' is already used by .*a\.yaml"):
+    with pytest.raises(DialogueError) as caught:
         load_dialogues(tmp_path)
+    assert caught.value.key == "id_elsewhere"
+    assert caught.value.params == {"id": "essai", "other": tmp_path / "a.yaml"}
+    assert str(caught.value).startswith(where(tmp_path / "b.yaml"))
 
 
 BROKEN_STEPS = [
-    # (replace this, by this, the step named, what the message says)
-    ("kind: scale", "kind: slider", "situation", "unknown kind 'slider'"),
-    ("id: qui", "id: situation", "situation", "used twice"),
-    ("    text: Pour qui ?\n", "", "qui", "'text' is missing"),
-    ("text: Pour qui ?", "text: '  '", "qui", "'text' must be a non-empty text"),
-    ("goto: recap", "goto: situation", "pourquoi", "goto 'situation' must come after"),
+    # (replace this, by this, the step named, which message of dialogs/ui/loader.yaml)
+    ("kind: scale", "kind: slider", "situation", "unknown_kind"),
+    ("id: qui", "id: situation", "situation", "id_twice"),
+    ("    text: Pour qui ?\n", "", "qui", "missing"),
+    ("text: Pour qui ?", "text: '  '", "qui", "empty_text"),
+    ("goto: recap", "goto: situation", "pourquoi", "goto_backwards"),
     (
         "      - {value: moi, label: Moi}\n      - {value: autres, label: Les autres}\n",
         "      []\n",
         "qui",
-        "options must be a non-empty list",
+        "no_options",
     ),
-    ("value: moi,", "value: Moi,", "qui", "option value 'Moi'"),
-    ("value: moi,", "value: _skip,", "qui", "option value '_skip'"),
-    ("value: moi,", "value: abcdefghijklmnopq,", "qui", "option value 'abcdefghijklmnopq'"),
-    ("value: autres,", "value: moi,", "qui", "option value 'moi' is used twice"),
-    ("label: Moi}", "label: ''}", "qui", "'label' must be a non-empty text"),
-    ("step: situation, below", "step: nulle, below", "pourquoi", "'nulle', which does not exist"),
-    ("step: situation, below", "step: pourquoi, below", "pourquoi", "only test scale or choice"),
-    ("below: 7", "below: beaucoup", "pourquoi", "'below' compares with a number"),
-    ("below: 7", "equals: eux", "pourquoi", "'situation' is a scale"),
-    ("steps: [situation, qui, pourquoi]", "steps: [situation, nulle]", "recap", "'nulle'"),
-    ("steps: [situation, qui, pourquoi]", "steps: [fin]", "recap", "gets no answer"),
-    ("steps: [situation, qui, pourquoi]", "steps: []", "recap", "lists the step ids"),
-    ("    label: Qui\n", "    lable: Qui\n", "qui", "unknown key 'lable' (did you mean 'label'?)"),
-    ("    label: Qui\n", "    label: Qui\n    low: bas\n", "qui", "'low' is not used by a choice"),
-    ("text: Pourquoi {situation} ?", "text: Pourquoi {nulle} ?", "pourquoi", "{nulle} names no"),
-    ("text: Pourquoi {situation} ?", "text: Pourquoi {0} ?", "pourquoi", "plain step id"),
-    ("text: Pourquoi {situation} ?", "text: Pourquoi {situation ?", "pourquoi", "unmatched brace"),
-    ("text: Pourquoi {situation} ?", "text: Pourquoi {pourquoi} ?", "pourquoi", "given before"),
+    ("value: moi,", "value: Moi,", "qui", "bad_option_value"),
+    ("value: moi,", "value: _skip,", "qui", "bad_option_value"),
+    ("value: moi,", "value: abcdefghijklmnopq,", "qui", "bad_option_value"),
+    ("value: autres,", "value: moi,", "qui", "option_twice"),
+    ("label: Moi}", "label: ''}", "qui", "empty_text"),
+    ("step: situation, below", "step: nulle, below", "pourquoi", "condition_unknown"),
+    ("step: situation, below", "step: pourquoi, below", "pourquoi", "condition_kind"),
+    ("below: 7", "below: beaucoup", "pourquoi", "number_only"),
+    ("below: 7", "equals: eux", "pourquoi", "scale_numbers"),
+    ("steps: [situation, qui, pourquoi]", "steps: [situation, nulle]", "recap", "recap_unknown"),
+    ("steps: [situation, qui, pourquoi]", "steps: [fin]", "recap", "recap_no_answer"),
+    ("steps: [situation, qui, pourquoi]", "steps: []", "recap", "recap_without_steps"),
+    ("    label: Qui\n", "    lable: Qui\n", "qui", "unknown_key_hint"),
+    ("    label: Qui\n", "    label: Qui\n    low: bas\n", "qui", "key_not_for_kind"),
+    ("text: Pourquoi {situation} ?", "text: Pourquoi {nulle} ?", "pourquoi", "placeholder_unknown"),
+    ("text: Pourquoi {situation} ?", "text: Pourquoi {0} ?", "pourquoi", "placeholder_not_id"),
+    ("text: Pourquoi {situation} ?", "text: Pourquoi {situation ?", "pourquoi", "unmatched_brace"),
+    (
+        "text: Pourquoi {situation} ?",
+        "text: Pourquoi {pourquoi} ?",
+        "pourquoi",
+        "placeholder_later",
+    ),
 ]
 
 
@@ -142,9 +169,9 @@ def test_a_broken_step_is_named_with_its_file(
     tmp_path: Path, old: str, new: str, step: str, expected: str
 ) -> None:
     assert old in VALID
-    message = load_error(tmp_path, VALID.replace(old, new, 1))
-    assert message.startswith(f"{tmp_path / 'essai.yaml'}, step '{step}': ")
-    assert expected in message
+    error = refusal(tmp_path, VALID.replace(old, new, 1))
+    assert error.key == expected
+    assert str(error).startswith(where(tmp_path / "essai.yaml", step))
 
 
 def test_a_condition_on_a_later_step_is_refused(tmp_path: Path) -> None:
@@ -153,48 +180,50 @@ def test_a_condition_on_a_later_step_is_refused(tmp_path: Path) -> None:
         "    label: Situation\n    next:\n      - when: {step: qui, equals: moi}\n"
         "        goto: pourquoi\n",
     )
-    assert "not asked before" in load_error(tmp_path, broken)
+    assert load_error(tmp_path, broken) == "condition_later"
 
 
 def test_a_condition_on_a_choice_names_its_options(tmp_path: Path) -> None:
     condition = "      - when: {step: qui, in: [moi, eux]}\n        goto: fin\n"
     broken = VALID.replace("    options:\n", "    next:\n" + condition + "    options:\n")
-    assert "'eux' is not an option of 'qui'" in load_error(tmp_path, broken)
+    error = refusal(tmp_path, broken)
+    assert (error.key, error.params) == ("not_an_option", {"value": "eux", "target": "qui"})
 
 
 @pytest.mark.parametrize("version", ["0", "-1", "'1'", "true", "1.5"])
 def test_version_must_be_a_positive_integer(tmp_path: Path, version: str) -> None:
-    message = load_error(tmp_path, VALID.replace("version: 1", f"version: {version}"))
-    assert message == f"{tmp_path / 'essai.yaml'}: version must be a positive integer"
+    error = refusal(tmp_path, VALID.replace("version: 1", f"version: {version}"))
+    path = tmp_path / "essai.yaml"
+    assert str(error) == said("problem", where=where(path), problem=said("bad_version"))
 
 
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("title: Essai", "titre: Essai", "unknown key 'titre' (did you mean 'title'?)"),
-        ("intro: Bonjour.\n", "", "'intro' is missing"),
-        ("id: essai", "id: Mon Essai", "id 'Mon Essai' must be lowercase"),
-        (VALID.split("steps:\n", 1)[1], "", "steps must be a non-empty list"),
-        ("intro: Bonjour.", "intro: [Bonjour]", "'intro' must be a non-empty text"),
+        ("title: Essai", "titre: Essai", "unknown_key_hint"),
+        ("intro: Bonjour.\n", "", "missing"),
+        ("id: essai", "id: Mon Essai", "bad_ident"),
+        (VALID.split("steps:\n", 1)[1], "", "no_steps"),
+        ("intro: Bonjour.", "intro: [Bonjour]", "empty_text"),
     ],
 )
 def test_a_broken_header_names_the_file(tmp_path: Path, old: str, new: str, expected: str) -> None:
-    message = load_error(tmp_path, VALID.replace(old, new, 1))
-    assert message.startswith(str(tmp_path / "essai.yaml"))
-    assert expected in message
+    error = refusal(tmp_path, VALID.replace(old, new, 1))
+    assert str(error).startswith(where(tmp_path / "essai.yaml"))
+    assert error.key == expected
 
 
 def test_bad_yaml_names_the_file_and_the_line(tmp_path: Path) -> None:
-    message = load_error(tmp_path, VALID.replace("text: Pour qui ?", "text: [Pour qui ?"))
-    assert message.startswith(f"{tmp_path / 'essai.yaml'}: not valid YAML")
-    assert "line" in message
+    error = refusal(tmp_path, VALID.replace("text: Pour qui ?", "text: [Pour qui ?"))
+    assert error.key == "not_yaml"
+    assert str(error).startswith(where(tmp_path / "essai.yaml"))
+    assert "line" in str(error)  # PyYAML's own words: where in the file
 
 
 def test_a_key_given_twice_is_refused(tmp_path: Path) -> None:
-    message = load_error(
-        tmp_path, VALID.replace("    text: Pour qui ?\n", "    text: A\n    text: B\n")
-    )
-    assert "duplicate key 'text'" in message
+    error = refusal(tmp_path, VALID.replace("    text: Pour qui ?\n", "    text: A\n    text: B\n"))
+    assert error.key == "not_yaml"
+    assert said("duplicate_key", key="text") in str(error)
 
 
 def test_yes_and_no_stay_words_not_booleans(tmp_path: Path) -> None:
@@ -202,10 +231,10 @@ def test_yes_and_no_stay_words_not_booleans(tmp_path: Path) -> None:
     write(tmp_path, VALID.replace("value: moi,", "value: no,"))
     (dialogue,) = load_dialogues(tmp_path).values()
     assert dialogue.step("qui").options[0].value == "no"
-    message = load_error(
+    error = refusal(
         tmp_path, VALID.replace("    label: Qui\n", "    label: Qui\n    optional: yes\n")
     )
-    assert "'optional' must be true or false" in message
+    assert (error.key, error.params) == ("not_a_flag", {"key": "optional"})
 
 
 GROUP = """\
@@ -249,23 +278,23 @@ def test_a_repeat_group_loads_with_its_steps(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("goto: end", "goto: idee", "step 'note': goto 'idee' must come after this step"),
-        ("goto: end", "goto: choix", "step 'note': goto 'choix' must stay in the same sequence"),
-        ("idees.idee", "idees.note", "step 'choix': options_from: 'note' is not a text step"),
-        ("idees.idee", "idee", "step 'choix': options_from 'idee' must be <repeat group id>"),
-        ("idees.idee", "choix.idee", "step 'choix': options_from: 'choix' is not a repeat"),
-        ("text: Laquelle ?", "text: 'Et {idee} ?'", "{idee} must name an answer given before"),
+        ("goto: end", "goto: idee", "goto_backwards"),
+        ("goto: end", "goto: choix", "goto_elsewhere"),
+        ("idees.idee", "idees.note", "source_not_text"),
+        ("idees.idee", "idee", "bad_source"),
+        ("idees.idee", "choix.idee", "source_not_repeat"),
+        ("text: Laquelle ?", "text: 'Et {idee} ?'", "placeholder_later"),
         (
             "    label: Idée\n    steps:",
             "    label: Idée\n    max_items: 0\n    steps:",
-            "max_items",
+            "bad_max_items",
         ),
-        ("kind: scale", "kind: repeat", "step 'note': a repeat step cannot be inside a repeat"),
+        ("kind: scale", "kind: repeat", "not_in_repeat"),
     ],
 )
 def test_a_broken_repeat_group_is_named(tmp_path: Path, old: str, new: str, expected: str) -> None:
     assert old in GROUP
-    assert expected in load_error(tmp_path, GROUP.replace(old, new, 1))
+    assert load_error(tmp_path, GROUP.replace(old, new, 1)) == expected
 
 
 def test_a_repeat_group_cannot_hold_a_recap(tmp_path: Path) -> None:
@@ -289,13 +318,14 @@ def test_a_repeat_group_cannot_hold_a_recap(tmp_path: Path) -> None:
                 text: Bilan
                 steps: [idee]
     """
-    message = load_error(tmp_path, textwrap.dedent(source))
-    assert "step 'bilan': a recap step cannot be inside a repeat group" in message
+    error = refusal(tmp_path, textwrap.dedent(source))
+    assert (error.key, error.params) == ("not_in_repeat", {"kind": "recap"})
+    assert str(error).startswith(where(tmp_path / "essai.yaml", "bilan"))
 
 
 def test_a_dialogue_must_ask_something(tmp_path: Path) -> None:
     source = VALID.split("steps:\n")[0] + "steps:\n  - {id: a, kind: message, text: Bonjour}\n"
-    assert "asks nothing" in load_error(tmp_path, source)
+    assert load_error(tmp_path, source) == "asks_nothing"
 
 
 def test_helper_builds_inline_dialogues(tmp_path: Path) -> None:
@@ -320,12 +350,12 @@ def test_ui_texts_are_namespaced_by_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("skip: 3\n", "engine.yaml, key 'skip': value must be a non-empty text"),
-        ("skip:\n  a: b\n", "engine.yaml, key 'skip': value must be a non-empty text"),
-        ("Skip: Passer\n", "engine.yaml, key 'Skip': keys are lowercase"),
-        ("skip: [Passer\n", "engine.yaml: not valid YAML"),
-        ("- Passer\n", "engine.yaml: expected a mapping"),
-        ("skip: A\nskip: B\n", "duplicate key 'skip'"),
+        ("skip: 3\n", "ui_empty"),
+        ("skip:\n  a: b\n", "ui_empty"),
+        ("Skip: Passer\n", "ui_bad_key"),
+        ("skip: [Passer\n", "not_yaml"),
+        ("- Passer\n", "ui_not_mapping"),
+        ("skip: A\nskip: B\n", "not_yaml"),
     ],
 )
 def test_bad_ui_texts_name_the_file_and_key(tmp_path: Path, content: str, expected: str) -> None:
@@ -333,8 +363,8 @@ def test_bad_ui_texts_name_the_file_and_key(tmp_path: Path, content: str, expect
     write(tmp_path / "ui", content, "engine.yaml")
     with pytest.raises(DialogueError) as caught:
         load_ui_texts(tmp_path)
-    assert expected in str(caught.value)
-    assert str(tmp_path / "ui" / "engine.yaml") in str(caught.value)
+    assert caught.value.key == expected
+    assert str(caught.value).startswith(where(tmp_path / "ui" / "engine.yaml"))
 
 
 def test_every_engine_text_is_defined_and_used() -> None:
@@ -359,4 +389,16 @@ def test_dialogues_come_in_menu_order(tmp_path: Path) -> None:
         write(tmp_path, VALID.replace("id: essai\n", header), f"{name}.yaml")
     assert list(load_dialogues(tmp_path)) == ["c", "b", "a", "d"]
     broken = VALID.replace("version: 1", "version: 1\norder: first")
-    assert "order must be an integer" in load_error(tmp_path, broken)
+    assert load_error(tmp_path, broken) == "bad_order"
+
+
+def test_every_loader_message_is_written_in_dialogs_ui_loader_yaml() -> None:
+    """Each key the loader can raise has its French text (and no text is left unused)."""
+    source = (DIALOGS.parent / "bot" / "engine" / "loader.py").read_text("utf-8")
+    used = set(re.findall(r"fail\(\s*\"([a-z_]+)\"", source))
+    used |= set(re.findall(r"(?:loader_error|_said)\(\s*\"([a-z_]+)\"", source))
+    defined = {
+        key.removeprefix("loader.") for key in load_ui_texts(DIALOGS) if key.startswith("loader.")
+    }
+    assert used <= defined, sorted(used - defined)
+    assert defined - used == set(), sorted(defined - used)

@@ -12,10 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.config import Settings
-from bot.domain import AgreementStep, Person, Worker
+from bot.domain import AgreementStep, Worker
 from bot.services import Services, build_services
 from bot.usecases.access import NotYours, person_of_worker, person_owns, worker_owns
 from tests.clock import ManualClock
+from tests.unit.actors import a_person, a_worker
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -43,26 +44,6 @@ async def services(any_settings: Settings) -> AsyncIterator[Services]:
     await found.storage.open()
     yield found
     await found.storage.close()
-
-
-async def a_worker(services: Services, name: str, account: str) -> Worker:
-    _, issued = await services.invitations.invite_worker(name, None)
-    invitation = await services.invitations.check(account, issued.code)
-    assert invitation is not None
-    return await services.workers.join(
-        invitation, account, chat_id=int(account[-3:]), language="fr"
-    )
-
-
-async def a_person(services: Services, worker: Worker, account: str) -> Person:
-    issued = await services.invitations.invite_person(worker, "Amina")
-    invitation = await services.invitations.check(account, issued.code)
-    assert invitation is not None
-    offer = await services.consent.offer(invitation, account)
-    person, _ = await services.consent.accept(
-        invitation.id, offer.token, account, chat_id=int(account[-3:]), language="fr"
-    )
-    return person
 
 
 @pytest.mark.parametrize("action", sorted(WORKER_ACTIONS))

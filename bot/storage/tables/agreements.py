@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -14,6 +15,7 @@ from bot.domain import (
     OutboxMessage,
     StepChange,
 )
+from bot.messages import AgreementAmended, AgreementProposed
 from bot.storage.database import Database, Row, from_db, next_id, required, to_db
 from bot.storage.tables.outbox import enqueue
 
@@ -131,7 +133,8 @@ class AgreementsTable(Database):
                 await db.execute(
                     "UPDATE agreements SET thread_id = id WHERE id = ?", (agreement_id,)
                 )
-            params = dict(notify.params, agreement_id=agreement_id)
+            body = notify.body
+            assert isinstance(body, AgreementProposed | AgreementAmended)
             await enqueue(
                 db,
                 self._cipher,
@@ -139,8 +142,7 @@ class AgreementsTable(Database):
                     f"{notify.dedupe_key}:{agreement_id}",
                     notify.recipient_kind,
                     notify.recipient_id,
-                    notify.kind,
-                    params,
+                    replace(body, agreement_id=agreement_id),
                     about_person=person_id,
                 ),
                 now,

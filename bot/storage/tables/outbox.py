@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import cast
 
 from bot.domain import OutboxItem, OutboxMessage, RecipientKind
+from bot.messages import Unrenderable, decode, encode
 from bot.storage.crypto import Cipher, DecryptionError
 from bot.storage.database import Database, Row, Transaction, bound, next_id, required, to_db
 
@@ -24,11 +25,16 @@ def recipient(kind: str, recipient_id: int) -> str:
 log = logging.getLogger(__name__)
 
 
+def _payload(message: OutboxMessage) -> bytes:
+    """The message's typed body as stored JSON (bot/messages.py keeps the one codec)."""
+    if isinstance(message.body, Unrenderable):
+        raise ValueError("an unrenderable message is never queued")
+    return json.dumps(encode(message.body), ensure_ascii=False).encode("utf-8")
+
+
 async def enqueue(db: Transaction, cipher: Cipher, message: OutboxMessage, now: datetime) -> None:
     """Queue a message inside the caller's transaction; a repeated dedupe key is a no-op."""
-    payload = json.dumps(
-        {"kind": message.kind, "params": message.params}, ensure_ascii=False
-    ).encode("utf-8")
+    payload = _payload(message)
     outbox_id = await next_id(db, "outbox")
     at = (outbox_id, recipient(message.recipient_kind, message.recipient_id))
     await db.execute(
@@ -53,9 +59,7 @@ async def replace_waiting(
 ) -> bool:
     """Give a message still waiting new content, due at once (or at its `not_before`);
     False if it already went (or never was queued)."""
-    payload = json.dumps(
-        {"kind": message.kind, "params": message.params}, ensure_ascii=False
-    ).encode("utf-8")
+    payload = _payload(message)
     due = max(now, message.not_before) if message.not_before else now
     cursor = await db.execute(
         "SELECT id, recipient_kind, recipient_id FROM outbox"
@@ -94,8 +98,8 @@ class OutboxTable(Database):
                 dedupe_key=row["dedupe_key"],
                 recipient_kind=cast(RecipientKind, row["recipient_kind"]),
                 recipient_id=row["recipient_id"],
-                kind=payload["kind"],
-                params=payload["params"],
+                # Never raises: an unknown kind or version is set aside by the courier.
+                body=decode(payload),
                 about_person=row["about_person"],
             ),
             attempts=row["attempts"],

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from bot.domain import Appointment, CheckIn, OutboxMessage, Reminder, ReminderDraft
+from bot.messages import AppointmentSet
 from bot.storage.database import Database, Row, Transaction, from_db, next_id, required, to_db
 from bot.storage.tables.outbox import enqueue, replace_waiting
 
@@ -83,7 +85,7 @@ class RemindersTable(Database):
                 "SELECT id, at FROM appointments WHERE person_id = ? AND status = 'planned'",
                 (person_id,),
             )
-            replaces: str | None = None
+            replaces: datetime | None = None
             for old_id, old_at in await cursor.fetchall():
                 await db.execute(
                     "UPDATE appointments SET status = 'cancelled', updated_at = ? WHERE id = ?",
@@ -102,7 +104,7 @@ class RemindersTable(Database):
                     (to_db(now), f"{notify.dedupe_key}:{old_id}"),
                 )
                 if waiting.rowcount == 0 and old_at > to_db(now):
-                    replaces = required(old_at).isoformat()
+                    replaces = required(old_at)
             cursor = await db.execute(
                 "INSERT INTO appointments"
                 " (person_id, worker_id, at, status, created_at, updated_at)"
@@ -118,15 +120,13 @@ class RemindersTable(Database):
                 for d in reminders
             ]
             await _insert_reminders(db, drafts, now)
-            params = dict(notify.params, appointment_id=appointment_id)
-            if replaces is not None:
-                params["replaces"] = replaces
+            body = notify.body
+            assert isinstance(body, AppointmentSet)
             message = OutboxMessage(
                 f"{notify.dedupe_key}:{appointment_id}",
                 notify.recipient_kind,
                 notify.recipient_id,
-                notify.kind,
-                params,
+                replace(body, appointment_id=appointment_id, replaces=replaces),
                 about_person=person_id,
                 not_before=notify.not_before,
             )
@@ -223,8 +223,7 @@ class RemindersTable(Database):
                     f"{notify.dedupe_key}:details",
                     notify.recipient_kind,
                     notify.recipient_id,
-                    notify.kind,
-                    notify.params,
+                    notify.body,
                     about_person=notify.about_person,
                 )
                 await enqueue(db, self._cipher, details, now)

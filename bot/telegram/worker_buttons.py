@@ -1,0 +1,88 @@
+"""Every button a worker presses about one of their persons, routed to its feature."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import CallbackQuery, Update
+from telegram.ext import ContextTypes
+
+from bot.telegram import negotiation, worker_appointments, worker_card
+from bot.telegram.callbacks import (
+    AcceptAgreementButton,
+    AckSummaryButton,
+    PersonAction,
+    TakeProposalButton,
+    WorkerButton,
+)
+from bot.telegram.common import close_with_choice, say, tr
+from bot.telegram.roles import caller, services, worker
+from bot.usecases.access import NotYours
+from bot.usecases.agreements import AgreementClosed
+
+# What a worker's button about one of their persons does, given that person's id.
+PersonHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, int], Awaitable[None]]
+
+
+async def worker_pressed(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    query: CallbackQuery,
+    button: WorkerButton | AckSummaryButton | AcceptAgreementButton | TakeProposalButton,
+) -> None:
+    """Every worker button; the use cases refuse anything about someone else's persons."""
+    translator = tr(context)
+    try:
+        if isinstance(button, AckSummaryButton):
+            done = await services(context).summaries.acknowledge(worker(), button.summary_id)
+            await query.answer(
+                translator.message("worker.ack_done" if done else "worker.ack_again")
+            )
+            return
+        if isinstance(button, AcceptAgreementButton):
+            # No longer shown (the worker answers a round with its own buttons); a button
+            # already sent still works.
+            await services(context).agreements.accept_as_worker(worker(), button.agreement_id)
+            await query.answer()
+            await say(update, context, translator.message("worker.agreement_accepted_done"))
+            return
+        if isinstance(button, TakeProposalButton):
+            await worker_appointments.take_proposal(update, context, button.appointment_id)
+            await query.answer()
+            return
+        handlers: dict[PersonAction, PersonHandler] = {
+            "card": worker_card.card,
+            "hist": worker_card.history,
+            "chart": worker_card.chart,
+            "agree": negotiation.start_agreement,
+            "rounds": negotiation.show_rounds_to_worker,
+            "agsend": _send_agreement,
+            "agredo": negotiation.rewrite_steps,
+            "agback": negotiation.worker_step_back,
+            "rdv": worker_appointments.ask_appointment,
+            "rdvok": worker_appointments.confirm_appointment,
+            "rdvcancel": worker_appointments.cancel_appointment,
+        }
+        await handlers[button.action](update, context, button.person_id)
+        # Answered once, after the use case said yes or no: Telegram refuses a second answer.
+        await query.answer()
+    except (NotYours, AgreementClosed):
+        await query.answer(translator.message("worker.not_yours"))
+
+
+async def _send_agreement(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: int
+) -> None:
+    query = update.callback_query
+    if query is not None:
+        await close_with_choice(context, query)
+    await negotiation.send_proposal(update, context, person_id)
+
+
+async def pending_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
+    """A worker's text for a pending appointment date; False if none."""
+    pending = await services(context).inputs.peek(caller().account)
+    if pending is not None and pending.kind == worker_appointments.WHEN_INPUT:
+        await worker_appointments.appointment_text(update, context, text)
+        return True
+    return False
