@@ -126,30 +126,42 @@ async def start_webhook_bot(
     return process
 
 
-@pytest.mark.parametrize("kill_after", [500, 1200])
-async def test_kill_in_webhook_mode_handles_every_acknowledged_update_once(
-    fake_telegram: FakeTelegram, settings: Settings, kill_after: int
+@pytest.mark.parametrize(
+    ("mode", "kill_after"), [("webhook", 500), ("webhook", 1200), ("polling", 800)]
+)
+async def test_kill_during_2000_updates_handles_every_acknowledged_update_once(
+    fake_telegram: FakeTelegram, settings: Settings, mode: str, kill_after: int
 ) -> None:
     port = free_port()
-    process = await start_webhook_bot(fake_telegram, settings, port)
+
+    async def start() -> asyncio.subprocess.Process:
+        if mode == "webhook":
+            return await start_webhook_bot(fake_telegram, settings, port)
+        return await start_bot(fake_telegram, settings)
+
+    def acknowledged() -> int:
+        # Webhook: answered 200. Polling: confirmed by a later getUpdates offset.
+        if mode == "webhook":
+            return fake_telegram.webhook.responses[pushed:].count(200)
+        return 2000 - fake_telegram.pending_updates
+
+    process = await start()
     people = [fake_telegram.user(first_name=f"P{n}") for n in range(40)]
     for someone in people:
         await someone.send("/aide")
     await fake_telegram.wait_for(lambda: all(p.messages for p in people), timeout=60)
-    pushed = len(fake_telegram.webhook.responses)
+    pushed = len(fake_telegram.webhook.responses) if mode == "webhook" else 0
 
     # 2,000 button presses (forged data: each is answered once, with no message sent, and
     # nothing written: the hardest case, whose only effect is the answer).
     queries = [people[n % 40].press_now(f"v1|z|{n}") for n in range(2000)]
-    await fake_telegram.wait_for(
-        lambda: fake_telegram.webhook.responses[pushed:].count(200) >= kill_after, timeout=120
-    )
+    await fake_telegram.wait_for(lambda: acknowledged() >= kill_after, timeout=120)
     process.kill()
     await process.wait()
-    acknowledged_at_kill = fake_telegram.webhook.responses[pushed:].count(200)
+    acknowledged_at_kill = acknowledged()
     answered_at_kill = len(fake_telegram.requests_for("answerCallbackQuery"))
 
-    process = await start_webhook_bot(fake_telegram, settings, port)
+    process = await start()
     await fake_telegram.wait_for(lambda: fake_telegram.pending_updates == 0, timeout=300)
     with sqlite3.connect(settings.database) as db:
         total = db.execute("SELECT COUNT(*) FROM inbox").fetchone()[0]
@@ -171,7 +183,8 @@ async def test_kill_in_webhook_mode_handles_every_acknowledged_update_once(
     twice = sorted(query for query in queries if answers[query] > 1)
     lost = sorted(query for query in queries if answers[query] == 0)
     print(
-        f"\nkill -9 after {acknowledged_at_kill} acknowledged ({answered_at_kill} answered);"
+        f"\n{mode}: kill -9 after {acknowledged_at_kill} acknowledged"
+        f" ({answered_at_kill} answered);"
         f" after restart: 2040 acknowledged, {handled()} handled;"
         f" answered twice: {len(twice)}; answer lost: {len(lost)}"
     )
