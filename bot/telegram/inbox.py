@@ -6,7 +6,9 @@ acknowledge (move the getUpdates offset, answer 200) once it returned: by then t
 are on disk. Limits are checked here, on arrival: an account over its allowance has its
 update stored as refused and gets one kind notice, so nothing is dropped silently.
 Urgency is decided on arrival too: `/urgence`, and any text stating distress (the safety
-reader), goes first in its lane and skips the wait for a slot; it is never refused.
+reader), goes first in its lane and skips the wait for a slot. Distress words are never
+refused; past a few a minute from one account they are queued like any message (the cap
+in bot/usecases/throttle.py), so a flood cannot use them to bypass the limits.
 
 Handling is exactly once for what is stored, as far as a kill -9 allows (bot/handling.py):
 an update's "processed" mark commits in the same transaction as the first change its
@@ -138,12 +140,18 @@ class Inbox:
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return None
         lane, sender, urgent = route(raw)
+        distress = False
         if not urgent:
-            # Safety first: words stating distress skip every queue, like /urgence.
+            # Safety first: words stating distress skip every queue, like /urgence, and are
+            # never refused; past a few a minute from one account (a flood using such words),
+            # they wait in their lane like any message and are still screened when handled.
             words = _words(raw)
-            urgent = words is not None and self._services.safety.states_distress(words)
+            distress = words is not None and self._services.safety.states_distress(words)
+            urgent = distress and (
+                sender is None or self._services.throttle.first_in_line(telegram_account(sender))
+            )
         refused = False
-        if not urgent and sender is not None:
+        if not distress and not urgent and sender is not None:
             over_rate = not self._services.throttle.admit(telegram_account(sender))
             over_queue = self._waiting.get(lane, 0) >= LANE_LIMIT
             refused = over_rate or over_queue
