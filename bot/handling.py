@@ -4,8 +4,12 @@ Shared by every layer (like `bot/domain.py`): the inbox (a transport) opens a `H
 for each update it hands to the handlers; storage commits the update's "processed" mark in
 the same transaction as the first change the handling makes; the Bot API client commits it
 before the first call with an effect (a message, a button answer) when nothing was written.
-So after a kill -9, an update is either handled again from scratch (nothing of it happened)
-or not at all (its effect is on disk): never both effect and repeat.
+So after a kill -9, an update is either handled again from scratch (nothing of it stored or
+shown) or not at all (its effect is on disk): never both effect and repeat.
+
+A button answer (answerCallbackQuery) does not commit the mark: Telegram itself takes one
+answer per press and refuses a second, so a handler that answers its button, then writes,
+is handled again whole when the process died in between (bot/telegram/marking.py).
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ class Handling:
     # The task running the handlers: a task they start (a delivery kick) must not carry the
     # mark with its own writes, as the handlers' effect may still be to come.
     task: asyncio.Task[object] | None = field(default_factory=asyncio.current_task)
+    # Handled before (the process died with it in hand, or its handlers failed): a button
+    # answer it makes again is refused by Telegram, which answers a press only once.
+    repeat: bool = False
     marked: bool = False  # the mark is committed (or being committed by `mark_now`)
     gone: bool = False  # the mark found no row: an erasure took the lane's updates
     # Writes that are bookkeeping, not the update's effect (a contact time), carry no mark.
@@ -55,6 +62,12 @@ def bookkeeping() -> Iterator[None]:
         yield
     finally:
         handling.bookkeeping = False
+
+
+def repeated() -> bool:
+    """True while handling an update that was handled before (see `Handling.repeat`)."""
+    handling = current_handling.get()
+    return handling is not None and handling.repeat
 
 
 async def before_effect() -> None:

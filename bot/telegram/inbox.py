@@ -13,9 +13,10 @@ in bot/usecases/throttle.py), so a flood cannot use them to bypass the limits.
 Handling is exactly once for what is stored, as far as a kill -9 allows (bot/handling.py):
 an update's "processed" mark commits in the same transaction as the first change its
 handlers write, or, when they wrote nothing yet, just before their first Bot API call with
-an effect (a message, a button answer). After a crash, an update is handled again only if
-nothing of it was written or sent. The cost: a reply in flight at the kill is lost rather
-than repeated (a dialogue's question is shown again before free text is taken as its answer).
+an effect (a message, an edit; not a button answer, which Telegram takes only once). After
+a crash, an update is handled again only if nothing of it was written or sent. The cost: a
+message in flight at the kill is lost rather than repeated (a dialogue's question is shown
+again before free text is taken as its answer).
 Urgent updates keep the old order (marked after their handlers returned): a lost emergency
 reply would be worse than a repeated one.
 """
@@ -200,7 +201,7 @@ class Inbox:
                 raise
             handling.gone = bool(gone)
 
-        handling = Handling(entry.update_id, now, mark_now, task=None)
+        handling = Handling(entry.update_id, now, mark_now, task=None, repeat=entry.attempts > 0)
         return handling
 
     async def _handled(

@@ -10,11 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from telegram.request import BaseRequest
 
 from bot.domain import Arrival
 from bot.handling import Handling, bookkeeping, current_handling
 from bot.storage.crypto import Cipher
 from bot.storage.sqlite import SqliteStorage
+from bot.telegram.marking import MarkFirstRequest, has_effect
 
 NOW = datetime(2026, 11, 30, 10, tzinfo=UTC)
 
@@ -93,3 +95,43 @@ async def test_a_task_started_by_the_handlers_carries_no_mark(
     handling = await handling_update_7(kicks_a_courier)
     assert not handling.marked
     assert status(storage, tmp_path) == "pending"
+
+
+def test_only_calls_with_an_effect_mark_the_update_before_they_go() -> None:
+    base = "http://127.0.0.1:8081/bot123:abc"
+    for method in ("sendMessage", "editMessageText", "answerCallbackQuery", "deleteMessage"):
+        assert has_effect(f"{base}/{method}", "POST")
+    for method in ("getFile", "getMe", "getUpdates", "sendChatAction"):
+        assert not has_effect(f"{base}/{method}", "POST")
+    assert not has_effect("http://127.0.0.1:8081/file/bot123:abc/voice/1.oga", "GET")
+
+
+class Telegram(BaseRequest):
+    """Answers every call as Telegram does a second answer to the same button press."""
+
+    read_timeout = None
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(self, *args: object, **kwargs: object) -> tuple[int, bytes]:
+        return 400, (
+            b'{"ok":false,"error_code":400,"description":"Bad Request: query is too old and'
+            b' response timeout expired or query ID is invalid"}'
+        )
+
+
+@pytest.mark.parametrize("repeat", [True, False])
+async def test_a_button_answered_again_after_a_crash_is_taken_as_answered(repeat: bool) -> None:
+    async def never() -> None:
+        raise AssertionError("a button answer commits no mark")
+
+    request = MarkFirstRequest(Telegram())
+    url = "http://127.0.0.1:8081/bot123:abc/answerCallbackQuery"
+    current_handling.set(Handling(7, NOW, never, repeat=repeat))
+    status, _ = await request.do_request(url, "POST")
+    # Only when the update was handled before: a first answer refused stays an error.
+    assert status == (200 if repeat else 400)
