@@ -3,7 +3,7 @@
 Shared by every layer (like `bot/domain.py`): the inbox (a transport) opens a `Handling`
 for each update it hands to the handlers; storage commits the update's "processed" mark in
 the same transaction as the first change the handling makes; the Bot API client commits it
-before the first call with an effect (a message, a button answer) when nothing was written.
+before the first call with an effect (a message, an edit) when nothing was written.
 So after a kill -9, an update is either handled again from scratch (nothing of it stored or
 shown) or not at all (its effect is on disk): never both effect and repeat.
 
