@@ -105,6 +105,8 @@ class PgStatements:
     def __init__(self, connection: asyncpg.Connection, serial: frozenset[str]) -> None:
         self._connection = connection
         self._serial = serial
+        # Whether a statement changed a row: only then does the inbox's mark ride along.
+        self.altered = False
 
     async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> PgCursor:
         text, returns = translate(sql, self._serial)
@@ -115,13 +117,18 @@ class PgStatements:
             lastrowid = int(rows[-1][0]) if inserted and rows else None
             # As sqlite3 counts: rows written by an INSERT/UPDATE … RETURNING, -1 for a query.
             written = "RETURNING" in text.upper()
+            self.altered = self.altered or (written and bool(rows))
             return PgCursor(list(rows), len(rows) if written else -1, lastrowid)
         status = await self._connection.execute(text, *arguments)
-        return PgCursor([], _rowcount(status), None)
+        changed = _rowcount(status)
+        self.altered = self.altered or changed > 0
+        return PgCursor([], changed, None)
 
     async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> PgCursor:
         text, _returns = translate(sql)
-        await self._connection.executemany(text, [tuple(row) for row in parameters])
+        rows = [tuple(row) for row in parameters]
+        await self._connection.executemany(text, rows)
+        self.altered = self.altered or bool(rows)
         return PgCursor([], -1, None)
 
     async def next_id(self, table: str) -> int:
@@ -229,6 +236,7 @@ class PostgresStorage(TableStorage):
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[Transaction]:
+        committed = None
         async with (
             self._write_turn,
             self._pooled.acquire() as connection,
@@ -236,7 +244,14 @@ class PostgresStorage(TableStorage):
         ):
             # Across replicas: one write transaction at a time, released at COMMIT.
             await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
-            yield PgStatements(connection, self._serial)
+            statements = PgStatements(connection, self._serial)
+            yield statements
+            if statements.altered:
+                # As on SQLite (bot/storage/writer.py): the update being handled is marked
+                # processed in the transaction of its first write, so both commit or neither.
+                committed = await self._ride_inbox_mark(statements)
+        if committed is not None:
+            committed()
 
     def _transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """One write transaction, committed (synchronous_commit: on disk) when the block ends."""

@@ -166,7 +166,7 @@ class SqliteStorage(TableStorage):
             writer.close()
             raise
         self._reader = reader
-        self._writer = Writer(writer, self._lock)
+        self._writer = Writer(writer, self._lock, ride=self._ride_inbox_mark)
         for suffix in ("-wal", "-shm"):
             companion = self._path.with_name(self._path.name + suffix)
             if companion.exists():

@@ -15,6 +15,10 @@ it acknowledges is on disk.
 
 A transaction whose statements changed no row (a DELETE matching nothing) is not committed
 and makes nobody wait: nothing of it needs to reach the disk.
+
+A rider (`ride`, set by the storage) may add statements to a body that changed rows, in the
+body's own savepoint: the inbox's "processed" mark rides on the first write made while
+handling an update, so the update's effect and its mark commit together (bot/handling.py).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -41,6 +45,9 @@ BEGIN_PATIENCE = 5.0
 # Statements that change rows only (counted by `total_changes`); any other statement (DDL,
 # PRAGMA) is taken as a write, so a transaction made of it is committed.
 _ROW_STATEMENTS = ("SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "WITH", "VALUES")
+
+# Adds statements to a body that wrote; returns what to run once they are committed, if any.
+Rider = Callable[["Statements"], Awaitable[Callable[[], None] | None]]
 
 
 class Cursor:
@@ -131,9 +138,11 @@ class Writer:
         connection: sqlite3.Connection,
         lock: asyncio.Lock | None = None,
         group_limit: int = GROUP_LIMIT,
+        ride: Rider | None = None,
     ) -> None:
         self._connection = connection
         self._group_limit = group_limit
+        self._ride = ride
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
         # One body at a time: bodies may await, and savepoints nest only in order.
         self.lock = asyncio.Lock() if lock is None else lock
@@ -147,6 +156,7 @@ class Writer:
         """A write transaction: the block's statements commit together or not at all, and
         the block is left only once they are durable (see the module doc)."""
         group: _Group | None = None
+        committed: Callable[[], None] | None = None
         self._wanting += 1
         try:
             async with self.lock:
@@ -164,6 +174,10 @@ class Writer:
                 statements = Statements(self._connection)
                 try:
                     yield statements
+                    wrote = statements.altered or self._connection.total_changes != changes
+                    if wrote and self._ride is not None:
+                        # Inside the body's savepoint: it commits (or is undone) with the body.
+                        committed = await self._ride(statements)
                 except BaseException:
                     self._undo(group, alone)
                     group = None
@@ -171,7 +185,7 @@ class Writer:
                 if not alone:
                     self._connection.execute("RELEASE body")
                 group.bodies += 1
-                if statements.altered or self._connection.total_changes != changes:
+                if wrote:
                     group.writes += 1
         finally:
             self._wanting -= 1
@@ -180,6 +194,8 @@ class Writer:
         # is not on disk yet); a transaction that changed nothing in an empty group does not.
         if group is not None and group.writes:
             await asyncio.shield(group.done)
+        if committed is not None:
+            committed()
 
     async def _begin(self) -> None:
         """BEGIN IMMEDIATE without blocking the event loop while another connection writes:

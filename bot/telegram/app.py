@@ -16,7 +16,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.jobs import Repeating, daily_purge, inbox_pruner, picture_sweeper, reminder_scanner
 from bot.logs import quiet_token_leaks
@@ -37,6 +37,7 @@ from bot.telegram import (
 from bot.telegram.delivery import OutboxCourier
 from bot.telegram.health import Vitals
 from bot.telegram.inbox import Inbox
+from bot.telegram.marking import MarkFirstRequest
 from bot.telegram.pacing import PacedRateLimiter
 from bot.telegram.roles import IS_ADMIN, IS_PERSON, IS_STRANGER, IS_WORKER
 from bot.telegram.settings import pause_command, resume_command, settings_command
@@ -95,8 +96,8 @@ def build_application(
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
-    if request is not None:
-        builder = builder.request(request)
+    # PTB's own default client, wrapped so a reply commits its update's mark first.
+    builder = builder.request(MarkFirstRequest(request or HTTPXRequest(connection_pool_size=256)))
     # Updates arrive through a client that replaces lone surrogates (they would fail later).
     builder = builder.get_updates_request(get_updates_request or CleanTextRequest())
     if settings.api_base_url:

@@ -6,11 +6,19 @@ acknowledge (move the getUpdates offset, answer 200) once it returned: by then t
 are on disk. Limits are checked here, on arrival: an account over its allowance has its
 update stored as refused and gets one kind notice, so nothing is dropped silently.
 Urgency is decided on arrival too: `/urgence`, and any text stating distress (the safety
-reader), goes first in its lane and skips the wait for a slot; it is never refused.
+reader), goes first in its lane and skips the wait for a slot. Distress words are never
+refused; past a few a minute from one account they are queued like any message (the cap
+in bot/usecases/throttle.py), so a flood cannot use them to bypass the limits.
 
-Handling is at least once: an update is marked processed only after its handlers returned.
-If the process dies in between, the update is handled again at the next start; the handlers
-are written for that (a dialogue answer is filed only under a question the person saw).
+Handling is exactly once for what is stored, as far as a kill -9 allows (bot/handling.py):
+an update's "processed" mark commits in the same transaction as the first change its
+handlers write, or, when they wrote nothing yet, just before their first Bot API call with
+an effect (a message, an edit; not a button answer, which Telegram takes only once). After
+a crash, an update is handled again only if nothing of it was written or sent. The cost: a
+message in flight at the kill is lost rather than repeated (a dialogue's question is shown
+again before free text is taken as its answer).
+Urgent updates keep the old order (marked after their handlers returned): a lost emergency
+reply would be worse than a repeated one.
 """
 
 from __future__ import annotations
@@ -18,13 +26,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
 
 from bot.domain import Arrival, InboxEntry, InboxStatus
+from bot.handling import Handling, current_handling
 from bot.services import Services
 from bot.telegram.ordering import FairLanes
 from bot.usecases.inbox import InboxStorage
@@ -132,12 +141,18 @@ class Inbox:
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return None
         lane, sender, urgent = route(raw)
+        distress = False
         if not urgent:
-            # Safety first: words stating distress skip every queue, like /urgence.
+            # Safety first: words stating distress skip every queue, like /urgence, and are
+            # never refused; past a few a minute from one account (a flood using such words),
+            # they wait in their lane like any message and are still screened when handled.
             words = _words(raw)
-            urgent = words is not None and self._services.safety.states_distress(words)
+            distress = words is not None and self._services.safety.states_distress(words)
+            urgent = distress and (
+                sender is None or self._services.throttle.first_in_line(telegram_account(sender))
+            )
         refused = False
-        if not urgent and sender is not None:
+        if not distress and not urgent and sender is not None:
             over_rate = not self._services.throttle.admit(telegram_account(sender))
             over_queue = self._waiting.get(lane, 0) >= LANE_LIMIT
             refused = over_rate or over_queue
@@ -148,13 +163,19 @@ class Inbox:
         for entry in entries:
             if self._lanes.stopping:
                 return False
-            status = await self._handle(entry)
+            handling = self._handling(entry)
+            status = await self._handle(entry, handling)
             if status == "retry":
                 return True
             if status == "noted":  # set aside by inbox_failed already
                 self._forget(lane)
                 continue
-            stored = await self._marks.mark(entry.update_id, status)  # type: ignore[arg-type]
+            if handling is not None and handling.marked:
+                # Marked with its effect, or before its reply: an erasure may have emptied the
+                # lane after that, so ask storage (a read, no commit) whether it is still there.
+                stored = not handling.gone and await self._storage.inbox_stored(entry.update_id)
+            else:
+                stored = await self._marks.mark(entry.update_id, status)  # type: ignore[arg-type]
             self._forget(lane)
             if not stored:
                 # The chat's person was erased (their waiting updates with them): the rest of
@@ -163,12 +184,46 @@ class Inbox:
                 return True
         return len(entries) == LANE_TURN
 
-    async def _handle(self, entry: InboxEntry) -> str:
+    def _handling(self, entry: InboxEntry) -> Handling | None:
+        """The update's mark, committed with its first write or before its first reply; None
+        for urgent updates, marked once handled (see the module doc)."""
+        if entry.urgent:
+            return None
+        now = self._services.clock.now()
+        storage = self._storage
+
+        async def mark_now() -> None:
+            handling.marked = True  # set first: this very write must not carry the mark again
+            try:
+                gone = await storage.inbox_done([(entry.update_id, "processed")], now)
+            except BaseException:
+                handling.marked = False
+                raise
+            handling.gone = bool(gone)
+
+        handling = Handling(entry.update_id, now, mark_now, task=None, repeat=entry.attempts > 0)
+        return handling
+
+    async def _handled(
+        self, handling: Handling | None, work: Callable[[], Awaitable[None]]
+    ) -> None:
+        """`work()` in a task of its own: each update gets a fresh copy of the context
+        variables, and the update's mark follows that task only."""
+
+        async def run() -> None:
+            if handling is not None:
+                handling.task = asyncio.current_task()
+                current_handling.set(handling)
+            await work()
+
+        await asyncio.create_task(run())
+
+    async def _handle(self, entry: InboxEntry, handling: Handling | None) -> str:
         if entry.attempts >= MAX_ATTEMPTS:
             # In hand each time the process died: do not let it take the bot down again.
             return self._aside(entry, "crashed", "attempts")
         if entry.status == "refused":
-            await self._refuse(entry)
+            await self._handled(handling, lambda: self._refuse(entry))
             return "processed"
         self._warned.discard(entry.lane)
         try:
@@ -178,9 +233,13 @@ class Inbox:
         if update is None:
             return self._aside(entry, "unparseable", "empty")
         try:
-            # A task of its own: each update gets a fresh copy of the context variables.
-            await asyncio.create_task(self._process(update, entry.update_id))
+            await self._handled(handling, lambda: self._process(update, entry.update_id))
         except Exception as error:  # handler errors go to the error handler; this is the rest
+            if handling is not None and handling.marked:
+                # Its effect (or its reply) is committed: handling it again would repeat it.
+                log.warning("update_failed_after_effect", extra={"update": entry.update_id})
+                self.processed += 1
+                return "processed"
             now = self._services.clock.now()
             if await self._storage.inbox_failed(entry.update_id, MAX_ATTEMPTS, now):
                 self._aside(entry, "failed", type(error).__name__)

@@ -11,6 +11,7 @@ from typing import Any, Literal, Protocol
 from bot import engine
 from bot.domain import DialogueRun, Person
 from bot.engine import Answer, ButtonPress, Dialogue, Prompt, Translator
+from bot.handling import bookkeeping
 from bot.storage.base import RunStore
 from bot.usecases.clock import Clock
 from bot.usecases.replay import current_update
@@ -215,8 +216,10 @@ class Dialogues:
         outcome = engine.advance(dialogue, run.state, answer, tr)
         if outcome.finished and self._on_finished is not None:
             # Before the run is closed: if the bot dies in between, the same update comes
-            # again (it was not marked handled) and this idempotent step is simply redone.
-            await self._on_finished(run.person_id, run.dialogue_id, outcome.state)
+            # again and this idempotent step is simply redone. Bookkeeping, so the update's
+            # "processed" mark rides on the run's own write below (bot/handling.py).
+            with bookkeeping():
+                await self._on_finished(run.person_id, run.dialogue_id, outcome.state)
         if outcome.accepted:
             # Written before the bot replies: an acknowledged answer survives a crash.
             await self._storage.save_turn(

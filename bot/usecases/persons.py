@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.domain import Person
+from bot.handling import bookkeeping
 from bot.i18n import Catalogs
 from bot.storage.base import PersonStore
 from bot.usecases.clock import Clock
@@ -51,11 +52,14 @@ class Persons:
         if found is None or found.consented_at is None:
             return None
         now = self._clock.now()
-        if found.last_seen_at is None or now - found.last_seen_at > CONTACT_PRECISION:
-            await self._storage.touch_person(found.id, chat_id, now)
-        if not found.reachable:
-            # They write to us, so they unblocked the bot.
-            await self._storage.set_person_reachable(found.id, True)
+        # Bookkeeping, not the update's effect: it must not carry the update's "processed"
+        # mark (bot/handling.py), and repeating it is harmless.
+        with bookkeeping():
+            if found.last_seen_at is None or now - found.last_seen_at > CONTACT_PRECISION:
+                await self._storage.touch_person(found.id, chat_id, now)
+            if not found.reachable:
+                # They write to us, so they unblocked the bot.
+                await self._storage.set_person_reachable(found.id, True)
         return found
 
     async def change_language(self, person: Person, language: str) -> bool:

@@ -2,6 +2,11 @@
 
 A person typing at human pace (about one action a second, through a whole dialogue) stays
 well inside the limit; a flood is refused past its burst, without slowing anyone else.
+
+Words stating distress are never refused, but only the first few in a minute from one
+account go before everything else: past that, someone flooding with such words waits in
+their own lane like any message (still screened when handled), so they cannot use the
+words to jump every queue or bypass the limit.
 """
 
 from __future__ import annotations
@@ -18,6 +23,11 @@ class _Bucket:
     updated: datetime
 
 
+# Distress messages per account that go first: this many at once, then this many a minute.
+DISTRESS_BURST = 3
+DISTRESS_PER_MINUTE = 3
+
+
 class Throttle:
     """A token bucket per account: `burst` updates at once, then `per_second` on average."""
 
@@ -27,6 +37,7 @@ class Throttle:
         self._rate = per_second
         self._buckets: dict[str, _Bucket] = {}
         self._checks = 0
+        self._distress: Throttle | None = None
 
     def admit(self, account: str) -> bool:
         """True when this account's new update fits in its allowance (and uses it)."""
@@ -44,6 +55,14 @@ class Throttle:
             bucket.tokens -= 1
             return True
         return False
+
+    def first_in_line(self, account: str) -> bool:
+        """True when this account's distress message goes before everything else (its first
+        few in a minute); False means: queue it like any message, never refuse it."""
+        if self._distress is None:
+            self._distress = Throttle(self._clock, DISTRESS_BURST, DISTRESS_PER_MINUTE / 60)
+        self._distress._clock = self._clock  # one clock for both (tests replace it)
+        return self._distress.admit(account)
 
     def _forget_idle(self, now: datetime) -> None:
         # A full bucket carries no information: dropping it keeps memory flat.

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.i18n import Catalogs
 from bot.services import build_services
 from bot.telegram.app import inbox_of
+from bot.usecases.throttle import DISTRESS_BURST
 from tests.conftest import ROOT, running_bot
 from tests.e2e.helpers import (
     eventually,
@@ -233,3 +234,54 @@ async def test_an_erasure_takes_the_persons_waiting_updates_with_it(
         # What the person sends afterwards is new, from a stranger, and answered as such.
         await amina.send("/menu")
         await fake_telegram.wait_for(lambda: amina.messages[-1].text == stranger)
+
+
+class Frozen:
+    """The throttle's clock, stopped: no allowance comes back during the test."""
+
+    def __init__(self) -> None:
+        self.moment = datetime(2026, 11, 30, 10, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+async def test_a_flood_of_distress_words_is_capped_but_never_refused(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    emergency, heard = ui("bot.emergency"), ui("safety.heard")
+    async with running_bot(shipped_limits(settings)) as app:
+        services_of(app).throttle._clock = Frozen()
+        flood = fake_telegram.user(first_name="Pressé")
+        for _ in range(300):
+            await flood.send(DISTRESS)
+        await fake_telegram.wait_for(lambda: len(flood.messages) >= 1, timeout=60)
+        # Another person asks for help while the flood is being taken in…
+        other = fake_telegram.user(first_name="Inès")
+        asked = time.monotonic()
+        await other.send("/urgence")
+        await fake_telegram.wait_for(
+            lambda: any(m.text == emergency for m in other.messages), timeout=60
+        )
+        latency = time.monotonic() - asked
+        # …and a third one states distress, once: that goes first too.
+        nour = fake_telegram.user(first_name="Nour")
+        said = time.monotonic()
+        await nour.send(DISTRESS)
+        await fake_telegram.wait_for(lambda: any(m.text == heard for m in nour.messages))
+        distress_latency = time.monotonic() - said
+        print(
+            f"\nduring 300 distress-worded messages from one account: /urgence answered in"
+            f" {latency:.3f} s, another person's distress in {distress_latency:.3f} s"
+        )
+        assert latency < 2.0 and distress_latency < 2.0
+        await fake_telegram.wait_for(lambda: fake_telegram.pending_updates == 0, timeout=60)
+        await inbox_of(app).join()
+    with sqlite3.connect(settings.database) as db:
+        urgent = dict(db.execute("SELECT lane, SUM(urgent) FROM inbox GROUP BY lane").fetchall())
+    # The flood: only its first few went first; none refused, every one screened.
+    assert urgent[flood.chat_id] == DISTRESS_BURST
+    assert urgent[nour.chat_id] == 1
+    assert statuses(settings) == {"processed": 302}
+    # The safety block itself is shown to the flooder once, as to anyone (bot/usecases/safety.py).
+    assert sum(m.text == heard for m in flood.messages) == 1

@@ -11,14 +11,21 @@ methods below are the whole interface the dispatcher needs, so that backend can 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from bot.domain import Arrival, InboxEntry, InboxFigures, InboxStatus
+from bot.handling import current_handling
 from bot.storage.crypto import DecryptionError
 from bot.storage.database import Database, from_db, to_db
 
 RAW = b"inbox.raw"
+# A handled update: its words are wiped at once (a set-aside one keeps them for inspection).
+MARK_PROCESSED = (
+    "UPDATE inbox SET status = 'processed', done_at = ?, raw = ?"
+    " WHERE update_id = ? AND status IN ('pending', 'refused')"
+)
 
 
 class InboxTable(Database):
@@ -49,6 +56,24 @@ class InboxTable(Database):
                 if cursor.rowcount == 1:
                     fresh.append(arrival.update_id)
         return fresh
+
+    async def _ride_inbox_mark(self, db: Any) -> Callable[[], None] | None:
+        """The writer's rider: the first write made while handling an update also marks that
+        update processed, in the same transaction (bot/handling.py). Returns what to note
+        once it is committed."""
+        handling = current_handling.get()
+        if handling is None or not handling.wants_mark():
+            return None
+        cursor = await db.execute(
+            MARK_PROCESSED, (to_db(handling.started_at), b"", handling.update_id)
+        )
+        gone = cursor.rowcount == 0
+
+        def committed() -> None:
+            handling.marked = True
+            handling.gone = gone
+
+        return committed
 
     async def inbox_lanes(self) -> list[tuple[int, int, bool]]:
         """(lane, waiting updates, any urgent) for lanes with work, oldest first (start-up)."""
@@ -114,6 +139,11 @@ class InboxTable(Database):
                 if cursor.rowcount == 0:
                     gone.add(update_id)
         return gone
+
+    async def inbox_stored(self, update_id: int) -> bool:
+        """Whether the update is still stored (an erasure deletes its person's updates)."""
+        row = await self._fetch_one("SELECT 1 FROM inbox WHERE update_id = ?", (update_id,))
+        return row is not None
 
     async def inbox_waiting(self, lane: int) -> int:
         """How many updates wait in this lane."""
