@@ -74,6 +74,13 @@ async def stop_all(processes: list[asyncio.subprocess.Process]) -> None:
                 raise
 
 
+async def seen(fake: FakeTelegram, settings: Settings, turn: int, runs: int) -> None:
+    """Wait until `runs` dialogue runs have their question of `turn` recorded as seen: only
+    then does free text answer it (a kill before that record makes the bot ask again)."""
+    query = "SELECT COUNT(*) FROM dialogue_runs WHERE shown_turn >= ?"
+    await fake.wait_for(lambda: rows(settings, query, (turn,)) == [(runs,)], timeout=30)
+
+
 async def until_asked(user: FakeUser, question: str) -> None:
     """Read until `question` comes, without answering anything again: the new active replica
     may first show the pending question again, then take the answer already sent."""
@@ -107,6 +114,7 @@ async def test_the_waiting_replica_takes_over_within_seconds_when_the_active_one
         await open_dialogue(amina, "Mon problème")
         await amina.next_message()
         await expect(amina, "Qu'est-ce qui est difficile")
+        await seen(fake_telegram, settings, 0, 1)
         # The second replica waits: it never served, so it never registered its commands.
         assert started(fake_telegram) == 1 and second.returncode is None
 
@@ -183,6 +191,7 @@ async def test_persons_answering_while_the_active_replica_is_killed_twice_lose_n
             ),
             start=2,
         ):
+            await seen(fake_telegram, settings, round_number - 2, len(persons))
             for number, person in enumerate(persons):
                 await person.send(answer.format(n=number))
             # The active replica dies with these answers in flight; a fresh one is started.
