@@ -4,9 +4,10 @@ A lane is one chat (or, for updates without a chat, one user): its updates are h
 at a time, in `update_id` order, urgent ones (`/urgence`) first. The table is the source of
 truth; what the process keeps in memory is only which lanes have work.
 
-Several replicas (the PostgreSQL backend) would claim a lane before reading it, with
-`pg_try_advisory_lock(lane)` or `SELECT … FOR UPDATE SKIP LOCKED` on its oldest row; the
-methods below are the whole interface the dispatcher needs, so that backend can slot in.
+With PostgreSQL and several replicas, only the active one (bot/storage/leadership.py) reads
+the inbox today. Replicas sharing the work would claim a lane before reading it
+(`pg_try_advisory_lock(lane)` or `SELECT … FOR UPDATE SKIP LOCKED` on its oldest row); the
+methods below are the whole interface the dispatcher needs.
 """
 
 from __future__ import annotations
