@@ -7,6 +7,7 @@ from typing import Any
 from bot.domain import PendingInput
 from bot.storage.base import PendingStore
 from bot.usecases.clock import Clock
+from bot.usecases.pending_states import PendingState, decode, encode
 
 
 class PendingInputs:
@@ -29,3 +30,15 @@ class PendingInputs:
     async def clear(self, account: str) -> None:
         """Expect nothing in particular any more."""
         await self._storage.clear_pending(account)
+
+    async def expect_state(self, account: str, state: PendingState) -> None:
+        """The next text from this account answers `state` (replacing what was expected)."""
+        stored = encode(state)
+        await self._storage.set_pending(
+            account, stored.kind, stored.ref, stored.data, self._clock.now()
+        )
+
+    async def peek_state(self, account: str) -> PendingState | None:
+        """What the next text answers, typed; None if nothing or nothing this code can read."""
+        stored = await self._storage.get_pending(account)
+        return None if stored is None else decode(stored)
