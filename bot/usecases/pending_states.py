@@ -201,13 +201,18 @@ def decode(stored: PendingInput) -> PendingState | None:
     known = KINDS.get(stored.kind)
     data = stored.data or {}
     version = data.get(VERSION, 1)
-    if known is None or version != known.version:
+    if known is None:
+        # The stored kind is not ours: logged only as "<str>" by the privacy filter.
         log.warning("pending_input_unknown kind=%s", stored.kind[:40])
+        return None
+    # A known kind is one of this module's constants, safe to name in the event itself.
+    if version != known.version:
+        log.warning("pending_input_unknown_version kind=" + known.kind)
         return None
     try:
         return _decode(known, stored.ref, data)
     except Undecodable:
-        log.warning("pending_input_undecodable kind=%s", stored.kind)
+        log.warning("pending_input_undecodable kind=" + known.kind)
         return None
 
 
