@@ -49,8 +49,6 @@ from bot.usecases.pending_states import (
     SummaryTopics,
 )
 
-# The next text is the new wording of one step (or a new step), for the round `ref`.
-
 
 def _party() -> Party:
     found = caller()
