@@ -271,7 +271,8 @@ class AuditEntry:
 
 @dataclass(frozen=True)
 class PendingInput:
-    """What an account's next free text answers."""
+    """A pending input as stored (kind, reference, JSON fields); only the codec in
+    `bot.usecases.pending_states` reads or writes it, everyone else uses the typed states."""
 
     kind: str
     ref: int

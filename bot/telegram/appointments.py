@@ -7,7 +7,7 @@ from datetime import datetime, time
 from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
-from bot.domain import PendingInput, VoiceNote
+from bot.domain import VoiceNote
 from bot.telegram.callbacks import (
     AppointmentButton,
 )
@@ -17,11 +17,8 @@ from bot.telegram.roles import caller, person, services
 from bot.telegram.worker_appointments import day_warning_line
 from bot.usecases.access import NotYours
 from bot.usecases.dates import DateProblem, parse_french_datetime
+from bot.usecases.pending_states import CannotWhen, CannotWhy
 from bot.usecases.rhythm import USUAL_HOUR
-
-CANNOT_WHY_INPUT = "appointment_cannot_why"
-CANNOT_WHEN_INPUT = "appointment_cannot_when"
-CANNOT_INPUTS = (CANNOT_WHY_INPUT, CANNOT_WHEN_INPUT)
 
 
 async def appointment_pressed(
@@ -40,7 +37,7 @@ async def appointment_pressed(
         return
     if button.answer == "nowhen":
         pending = await found.inputs.peek(caller().account)
-        why = _why(pending) if pending is not None else None
+        why = pending.why if isinstance(pending, CannotWhen) else None
         await _cannot_done(update, context, button.appointment_id, why, None)
         return
     try:
@@ -49,7 +46,7 @@ async def appointment_pressed(
         done = False
     if done and button.answer == "cannot":
         await found.dialogues.leave(person())
-        await found.inputs.expect(caller().account, CANNOT_WHY_INPUT, button.appointment_id)
+        await found.inputs.expect(caller().account, CannotWhy(button.appointment_id))
         skip = AppointmentButton("noreason", button.appointment_id)
         await say(
             update,
@@ -69,10 +66,7 @@ async def _ask_other_moment(
     why: str | VoiceNote | None,
 ) -> None:
     translator = tr(context)
-    kept = why.to_json() if isinstance(why, VoiceNote) else why
-    await services(context).inputs.expect(
-        caller().account, CANNOT_WHEN_INPUT, appointment_id, {"why": kept}
-    )
+    await services(context).inputs.expect(caller().account, CannotWhen(appointment_id, why))
     skip = AppointmentButton("nowhen", appointment_id)
     await say(
         update,
@@ -101,14 +95,14 @@ async def _cannot_done(
 async def cannot_answer(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
-    pending: PendingInput,
+    pending: CannotWhy | CannotWhen,
     words: str | VoiceNote,
 ) -> None:
     """The person's answer in the exchange after "Je ne peux pas": why, then when."""
     found = services(context)
     translator = tr(context)
-    if pending.kind == CANNOT_WHY_INPUT:
-        await _ask_other_moment(update, context, pending.ref, words)
+    if isinstance(pending, CannotWhy):
+        await _ask_other_moment(update, context, pending.appointment_id, words)
         return
     if not isinstance(words, str):
         await say(update, context, translator.message("appointment.cannot_when"))
@@ -125,10 +119,4 @@ async def cannot_answer(
     )
     warning = day_warning_line(parsed.moment, translator, tz)
     await say(update, context, f"{understood}\n{warning}".strip())
-    await _cannot_done(update, context, pending.ref, _why(pending), parsed.moment)
-
-
-def _why(pending: PendingInput) -> str | VoiceNote | None:
-    """The reason kept while the person is asked for another moment (text or voice note)."""
-    kept = (pending.data or {}).get("why")
-    return kept if isinstance(kept, str) else VoiceNote.from_json(kept)
+    await _cannot_done(update, context, pending.appointment_id, pending.why, parsed.moment)

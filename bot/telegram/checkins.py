@@ -16,8 +16,7 @@ from bot.telegram.render import keyboard
 from bot.telegram.roles import caller, person, services
 from bot.usecases.access import NotYours
 from bot.usecases.checkins import ATTAINMENT
-
-LEARNED_INPUT = "checkin_learned"
+from bot.usecases.pending_states import LearnedWords
 
 
 async def ask_checkin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -83,7 +82,7 @@ async def checkin_pressed(
         )
         return
     await found.dialogues.leave(who)
-    await found.inputs.expect(caller().account, LEARNED_INPUT, button.checkin_id)
+    await found.inputs.expect(caller().account, LearnedWords(button.checkin_id))
     skip = CheckinButton("skip", button.checkin_id)
     await say(
         update,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from typing import assert_never
 
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -16,6 +17,18 @@ from bot.telegram import calls
 from bot.telegram.calls import Markup
 from bot.telegram.render import pressed_label, prompt_keyboard, show_choice, split_text
 from bot.telegram.roles import caller, current_caller, services
+from bot.usecases.pending_states import (
+    AgreementProblem,
+    AgreementSteps,
+    AppointmentWhen,
+    CannotWhen,
+    CannotWhy,
+    ChangeDraft,
+    Forwarded,
+    LearnedWords,
+    QuietBound,
+    SummaryTopics,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +97,26 @@ async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     from bot.telegram import negotiation, summary
 
     pending = await services(context).inputs.peek(caller().account)
-    if pending is not None and (
-        await summary.reask(update, context, pending)
-        or await negotiation.reask(update, context, pending)
-    ):
-        return
+    match pending:
+        case SummaryTopics():
+            if await summary.reask(update, context, pending):
+                return
+        case ChangeDraft() | AgreementProblem() | AgreementSteps():
+            if await negotiation.reask(update, context, pending):
+                return
+        case (
+            None
+            | LearnedWords()
+            | QuietBound()
+            | CannotWhy()
+            | CannotWhen()
+            | AppointmentWhen()
+            | Forwarded()
+        ):
+            # Not asked again after a command (as before states were typed).
+            pass
+        case _:
+            assert_never(pending)
     who = caller().person
     if who is None or caller().role != "person":
         return

@@ -6,12 +6,13 @@ agrees, or changes, removes or adds one step; they preview the difference before
 
 from __future__ import annotations
 
-from typing import cast
+from dataclasses import replace
+from typing import assert_never
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.domain import Agreement, AgreementStep, PendingInput, StepChange, StepOperation
+from bot.domain import Agreement, AgreementStep, StepChange
 from bot.i18n import Translator
 from bot.telegram.agreement_view import change_text, rounds_text, steps_text
 from bot.telegram.callbacks import (
@@ -35,11 +36,18 @@ from bot.usecases.agreements import (
     draft_change,
     steps_from_lines,
 )
-
-PROBLEM_INPUT = "agreement_problem"
-STEPS_INPUT = "agreement_steps"
-# The next text is the new wording of one step (or a new step), for the round `ref`.
-CHANGE_INPUT = "agreement_amend"
+from bot.usecases.pending_states import (
+    AgreementProblem,
+    AgreementSteps,
+    AppointmentWhen,
+    CannotWhen,
+    CannotWhy,
+    ChangeDraft,
+    Forwarded,
+    LearnedWords,
+    QuietBound,
+    SummaryTopics,
+)
 
 
 def _party() -> Party:
@@ -130,7 +138,7 @@ async def agreement_pressed(
             done = "worker.agreement_accepted_done" if caller().role == "worker" else None
             await say(update, context, translator.message(done or "agreement.accepted"))
         elif button.action == "add":
-            await _ask_words(update, context, current, {"operation": "add"})
+            await _ask_words(update, context, current, ChangeDraft(current.id, "add"))
         elif button.action in ("change", "remove"):
             await _ask_which_step(update, context, current, button.action)
     except (AgreementClosed, NotYours, BadChange):
@@ -143,7 +151,7 @@ async def _forget_change(context: ContextTypes.DEFAULT_TYPE) -> None:
     found = services(context)
     account = caller().account
     pending = await found.inputs.peek(account)
-    if pending is not None and pending.kind == CHANGE_INPUT:
+    if isinstance(pending, ChangeDraft):
         await found.inputs.clear(account)
 
 
@@ -151,12 +159,12 @@ async def _ask_words(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
     current: Agreement,
-    data: dict[str, object],
+    draft: ChangeDraft,
 ) -> None:
     """Ask for the new wording of a step's part, or of a new step; Retour goes back one."""
     translator = tr(context)
-    await services(context).inputs.expect(caller().account, CHANGE_INPUT, current.id, data)
-    aspect = data.get("aspect")
+    await services(context).inputs.expect(caller().account, draft)
+    aspect = draft.aspect
     key = f"agreement.ask_{aspect}" if aspect in ASPECTS else "agreement.ask_add"
     back = keyboard([_back_row(translator, AgreementButton("back", current.id))])
     await say(update, context, translator.message(key), reply_markup=back)
@@ -167,24 +175,22 @@ async def step_back(update: Update, context: ContextTypes.DEFAULT_TYPE, current:
     found = services(context)
     account = caller().account
     pending = await found.inputs.peek(account)
-    data = dict((pending.data if pending else None) or {})
-    if pending is None or pending.kind != CHANGE_INPUT or pending.ref != current.id:
+    if not isinstance(pending, ChangeDraft) or pending.agreement_id != current.id:
         # From "Quelle étape ?" (or anything without a draft): back to the round's question.
         await _ask_again(update, context, current)
         return
-    operation = data.get("operation")
+    operation = pending.operation
     if operation == "remove":
         # From the removal's preview: which step to remove.
         await found.inputs.clear(account)
         await _ask_which_step(update, context, current, "remove")
-    elif "after" in data:
+    elif pending.after is not None:
         # From the preview: the wording question again.
-        del data["after"]
-        await _ask_words(update, context, current, data)
-    elif operation == "change" and isinstance(data.get("index"), int):
+        await _ask_words(update, context, current, replace(pending, after=None))
+    elif operation == "change" and pending.index is not None:
         # From the wording question: which part of the step.
         await found.inputs.clear(account)
-        await _ask_which_part(update, context, current, int(str(data["index"])))
+        await _ask_which_part(update, context, current, pending.index)
     else:
         await found.inputs.clear(account)
         await _ask_again(update, context, current)
@@ -253,34 +259,31 @@ async def step_pressed(
         current = await found.agreements.open_round(_party(), button.agreement_id)
         await _forget_change(context)
         if button.operation == "remove":
-            data = {"operation": "remove", "index": button.index}
+            draft = ChangeDraft(current.id, "remove", button.index)
             draft_change(current.steps, "remove", button.index)
-            await found.inputs.expect(account, CHANGE_INPUT, current.id, data)
-            await _preview(update, context, current, data)
+            await found.inputs.expect(account, draft)
+            await _preview(update, context, current, draft)
         elif button.aspect == "-":
             if not 0 <= button.index < len(current.steps):
                 raise BadChange
             await _ask_which_part(update, context, current, button.index)
         else:
-            data = {"operation": "change", "index": button.index, "aspect": button.aspect}
-            await _ask_words(update, context, current, data)
+            draft = ChangeDraft(current.id, "change", button.index, button.aspect)
+            await _ask_words(update, context, current, draft)
     except (AgreementClosed, NotYours, BadChange):
         await say(update, context, translator.message("agreement.closed"))
 
 
-def _change_of(current: Agreement, data: dict[str, object]) -> StepChange:
+def _change_of(current: Agreement, draft: ChangeDraft) -> StepChange:
     """The draft kept in the pending input, checked against the round it changes."""
-    operation = cast(StepOperation, data.get("operation"))
-    if operation not in ("change", "remove", "add"):
+    if draft.operation is None:
         raise BadChange
-    aspect = data.get("aspect")
-    index = data.get("index", 0)
     return draft_change(
         current.steps,
-        operation,
-        index if isinstance(index, int) else -1,
-        aspect if aspect in ASPECTS else None,
-        str(data.get("after", "")),
+        draft.operation,
+        0 if draft.index is None else draft.index,
+        draft.aspect,
+        draft.after or "",
     )
 
 
@@ -292,32 +295,31 @@ async def change_words(
     translator = tr(context)
     account = caller().account
     pending = await found.inputs.peek(account)
-    data = dict((pending.data if pending else None) or {})
-    data["after"] = words
+    kept = pending if isinstance(pending, ChangeDraft) else ChangeDraft(agreement_id)
+    draft = replace(kept, agreement_id=agreement_id, after=words)
     try:
         current = await found.agreements.open_round(_party(), agreement_id)
-        _change_of(current, data)
+        _change_of(current, draft)
     except (AgreementClosed, NotYours):
         await found.inputs.clear(account)
         await say(update, context, translator.message("agreement.closed"))
         return
     except BadChange:
         # Nothing usable in the words: ask the same question again.
-        data.pop("after", None)
-        await _ask_words(update, context, current, data)
+        await _ask_words(update, context, current, replace(draft, after=None))
         return
-    await found.inputs.expect(account, CHANGE_INPUT, agreement_id, data)
-    await _preview(update, context, current, data)
+    await found.inputs.expect(account, draft)
+    await _preview(update, context, current, draft)
 
 
 async def _preview(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
     current: Agreement,
-    data: dict[str, object],
+    draft: ChangeDraft,
 ) -> None:
     translator = tr(context)
-    change = _change_of(current, data)
+    change = _change_of(current, draft)
     text = translator.message(
         "agreement.preview",
         name=await _other_name(context, current),
@@ -340,9 +342,9 @@ async def _send_change(
     translator = tr(context)
     account = caller().account
     pending = await found.inputs.peek(account)
-    if pending is None or pending.kind != CHANGE_INPUT or pending.ref != current.id:
+    if not isinstance(pending, ChangeDraft) or pending.agreement_id != current.id:
         raise AgreementClosed
-    change = _change_of(current, dict(pending.data or {}))
+    change = _change_of(current, pending)
     await found.agreements.counter(_party(), current.id, change)
     await found.inputs.clear(account)
     await close_with_choice(context, query)
@@ -363,7 +365,7 @@ async def start_agreement(
     translator = tr(context)
     found = services(context)
     who = await found.summaries.person_of(worker(), person_id)
-    await found.inputs.expect(caller().account, PROBLEM_INPUT, person_id)
+    await found.inputs.expect(caller().account, AgreementProblem(person_id))
     name = _name_or_default(who.pseudonym, translator)
     await say(update, context, translator.message("worker.agree_problem_question", person=name))
 
@@ -374,25 +376,32 @@ async def worker_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
     translator = tr(context)
     account = caller().account
     pending = await found.inputs.peek(account)
-    if pending is None:
-        return False
-    if pending.kind == CHANGE_INPUT:
-        await change_words(update, context, pending.ref, text)
-        return True
-    if pending.kind == PROBLEM_INPUT:
-        await found.inputs.expect(account, STEPS_INPUT, pending.ref, {"problem": text})
-        await _ask_steps(update, context, pending.ref)
-        return True
-    if pending.kind != STEPS_INPUT:
-        return False
-    steps = steps_from_lines(text)
-    if not steps:
-        await say(update, context, translator.message("worker.agree_no_steps"))
-        return True
-    problem = str((pending.data or {}).get("problem", ""))
-    data = {"problem": problem, "steps": [vars(step) for step in steps]}
-    await found.inputs.expect(account, STEPS_INPUT, pending.ref, data)
-    await _worker_preview(update, context, pending.ref, problem, steps)
+    match pending:
+        case ChangeDraft(agreement_id=agreement_id):
+            await change_words(update, context, agreement_id, text)
+        case AgreementProblem(person_id=person_id):
+            await found.inputs.expect(account, AgreementSteps(person_id, text))
+            await _ask_steps(update, context, person_id)
+        case AgreementSteps(person_id=person_id, problem=problem):
+            steps = steps_from_lines(text)
+            if not steps:
+                await say(update, context, translator.message("worker.agree_no_steps"))
+                return True
+            await found.inputs.expect(account, AgreementSteps(person_id, problem, tuple(steps)))
+            await _worker_preview(update, context, person_id, problem, steps)
+        case (
+            None
+            | LearnedWords()
+            | QuietBound()
+            | CannotWhy()
+            | CannotWhen()
+            | AppointmentWhen()
+            | SummaryTopics()
+            | Forwarded()
+        ):
+            return False
+        case _:
+            assert_never(pending)
     return True
 
 
@@ -427,38 +436,29 @@ async def _worker_preview(
     await say(update, context, text, reply_markup=keyboard(rows))
 
 
-def _drafted_steps(data: dict[str, object]) -> list[AgreementStep]:
-    """The steps the worker typed, kept in the pending input until sent."""
-    raw = data.get("steps")
-    return [
-        AgreementStep(str(s.get("what", "")), str(s.get("who", "")), str(s.get("when", "")))
-        for s in (raw if isinstance(raw, list) else [])
-        if isinstance(s, dict)
-    ]
-
-
-async def reask(update: Update, context: ContextTypes.DEFAULT_TYPE, pending: PendingInput) -> bool:
+async def reask(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    pending: ChangeDraft | AgreementProblem | AgreementSteps,
+) -> bool:
     """After a command, the agreement question waiting for words comes back; False if none."""
     found = services(context)
-    if pending.kind not in (CHANGE_INPUT, PROBLEM_INPUT, STEPS_INPUT):
-        return False
-    data = dict(pending.data or {})
     try:
-        if pending.kind == CHANGE_INPUT:
-            current = await found.agreements.open_round(_party(), pending.ref)
-            if "after" in data or data.get("operation") == "remove":
-                await _preview(update, context, current, data)
+        if isinstance(pending, ChangeDraft):
+            current = await found.agreements.open_round(_party(), pending.agreement_id)
+            if pending.after is not None or pending.operation == "remove":
+                await _preview(update, context, current, pending)
             else:
-                await _ask_words(update, context, current, data)
+                await _ask_words(update, context, current, pending)
         elif caller().role != "worker":
             return False
-        elif pending.kind == PROBLEM_INPUT:
-            await start_agreement(update, context, pending.ref)
-        elif "steps" in data:
-            problem = str(data.get("problem", ""))
-            await _worker_preview(update, context, pending.ref, problem, _drafted_steps(data))
+        elif isinstance(pending, AgreementProblem):
+            await start_agreement(update, context, pending.person_id)
+        elif pending.steps is not None:
+            steps = list(pending.steps)
+            await _worker_preview(update, context, pending.person_id, pending.problem, steps)
         else:
-            await _ask_steps(update, context, pending.ref)
+            await _ask_steps(update, context, pending.person_id)
     except (AgreementClosed, NotYours, BadChange):
         await found.inputs.clear(caller().account)
     return True
@@ -470,13 +470,12 @@ async def send_proposal(update: Update, context: ContextTypes.DEFAULT_TYPE, pers
     translator = tr(context)
     account = caller().account
     pending = await found.inputs.peek(account)
-    if pending is None or pending.kind != STEPS_INPUT or pending.ref != person_id:
+    if not isinstance(pending, AgreementSteps) or pending.person_id != person_id:
         raise AgreementClosed
-    data = pending.data or {}
-    steps = _drafted_steps(dict(data))
+    steps = list(pending.steps or ())
     if not steps:
         raise AgreementClosed
-    await found.agreements.propose(worker(), person_id, str(data.get("problem", "")), steps)
+    await found.agreements.propose(worker(), person_id, pending.problem, steps)
     await found.inputs.clear(account)
     who = await found.summaries.person_of(worker(), person_id)
     name = _name_or_default(who.pseudonym, translator)
@@ -488,13 +487,12 @@ async def rewrite_steps(update: Update, context: ContextTypes.DEFAULT_TYPE, pers
     found = services(context)
     account = caller().account
     pending = await found.inputs.peek(account)
-    if pending is None or pending.kind != STEPS_INPUT or pending.ref != person_id:
+    if not isinstance(pending, AgreementSteps) or pending.person_id != person_id:
         raise AgreementClosed
     query = update.callback_query
     if query is not None:
         await close_with_choice(context, query)
-    problem = str((pending.data or {}).get("problem", ""))
-    await found.inputs.expect(account, STEPS_INPUT, person_id, {"problem": problem})
+    await found.inputs.expect(account, AgreementSteps(person_id, pending.problem))
     await _ask_steps(update, context, person_id)
 
 
@@ -516,36 +514,47 @@ async def worker_step_back(
     if query is not None:
         await close_with_choice(context, query)
     pending = await found.inputs.peek(account)
-    if pending is None or pending.ref != person_id:
-        raise AgreementClosed
-    if pending.kind == STEPS_INPUT and "steps" in (pending.data or {}):
-        # From the preview: the steps again, the problem kept.
-        await rewrite_steps(update, context, person_id)
-    elif pending.kind == STEPS_INPUT:
-        # From the steps: the problem again.
-        await start_agreement(update, context, person_id)
-    elif pending.kind == PROBLEM_INPUT:
-        await say(update, context, translator.message("engine.no_previous"))
-        await start_agreement(update, context, person_id)
-    else:
-        raise AgreementClosed
+    match pending:
+        case AgreementSteps(person_id=person) if person == person_id and pending.steps is not None:
+            # From the preview: the steps again, the problem kept.
+            await rewrite_steps(update, context, person_id)
+        case AgreementSteps(person_id=person) if person == person_id:
+            # From the steps: the problem again.
+            await start_agreement(update, context, person_id)
+        case AgreementProblem(person_id=person) if person == person_id:
+            await say(update, context, translator.message("engine.no_previous"))
+            await start_agreement(update, context, person_id)
+        case _:
+            raise AgreementClosed
 
 
 async def back_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """/retour inside an agreement being written or answered; False if none is."""
     found = services(context)
     pending = await found.inputs.peek(caller().account)
-    if pending is None:
-        return False
     try:
-        if pending.kind == CHANGE_INPUT:
-            await step_back(
-                update, context, await found.agreements.open_round(_party(), pending.ref)
-            )
-            return True
-        if pending.kind in (PROBLEM_INPUT, STEPS_INPUT) and caller().role == "worker":
-            await worker_step_back(update, context, pending.ref)
-            return True
+        match pending:
+            case ChangeDraft(agreement_id=agreement_id):
+                current = await found.agreements.open_round(_party(), agreement_id)
+                await step_back(update, context, current)
+                return True
+            case AgreementProblem(person_id=person_id) | AgreementSteps(person_id=person_id):
+                if caller().role == "worker":
+                    await worker_step_back(update, context, person_id)
+                    return True
+            case (
+                None
+                | LearnedWords()
+                | QuietBound()
+                | CannotWhy()
+                | CannotWhen()
+                | AppointmentWhen()
+                | SummaryTopics()
+                | Forwarded()
+            ):
+                pass
+            case _:
+                assert_never(pending)
     except (AgreementClosed, NotYours, BadChange):
         await found.inputs.clear(caller().account)
         await say(update, context, tr(context).message("agreement.closed"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import assert_never
 
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
@@ -49,11 +50,23 @@ from bot.telegram.render import (
 )
 from bot.telegram.roles import caller, person, services
 from bot.usecases.dialogues import NoDialogue, StaleButton, Turn
+from bot.usecases.pending_states import (
+    AgreementProblem,
+    AgreementSteps,
+    AppointmentWhen,
+    CannotWhen,
+    CannotWhy,
+    ChangeDraft,
+    Forwarded,
+    LearnedWords,
+    PendingState,
+    QuietBound,
+    SummaryTopics,
+)
 
 log = logging.getLogger(__name__)
 
 # A forwarded text waiting for the person to say whether it is her answer.
-FORWARDED_INPUT = "forwarded"
 
 
 async def menu_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -127,11 +140,11 @@ async def _ask_about_forwarded(
     translator = tr(context)
     inputs = services(context).inputs
     pending = await inputs.peek(caller().account)
-    if pending is not None and pending.kind != FORWARDED_INPUT:
+    if pending is not None and not isinstance(pending, Forwarded):
         # Something else waits for her words: the forwarded text is not taken for them.
         await say(update, context, translator.message("bot.forwarded_not_taken"))
         return
-    await inputs.expect(caller().account, FORWARDED_INPUT, 0, {"text": text})
+    await inputs.expect(caller().account, Forwarded(text))
     rows: list[list[tuple[str, Callback]]] = [
         [(translator.message("bot.forwarded_keep"), ForwardButton("keep"))],
         [(translator.message("bot.forwarded_drop"), ForwardButton("drop"))],
@@ -149,12 +162,12 @@ async def forward_pressed(
     pending = await inputs.peek(caller().account)
     await query.answer()
     await close_with_choice(context, query)
-    if pending is None or pending.kind != FORWARDED_INPUT:
+    if not isinstance(pending, Forwarded):
         await say(update, context, tr(context).message("bot.stale_button"))
         return
     await inputs.clear(caller().account)
     if button.action == "keep":
-        await _answer(update, context, TextAnswer(str((pending.data or {}).get("text", ""))))
+        await _answer(update, context, TextAnswer(pending.text))
         return
     await say(update, context, tr(context).message("bot.forwarded_dropped"))
     await ask_again(update, context)
@@ -176,6 +189,53 @@ async def route_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
     await _answer(update, context, TextAnswer(text), screened=True)
 
 
+async def _answer_pending(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    pending: PendingState | None,
+    answer: TextAnswer | VoiceAnswer,
+) -> bool:
+    """The person's words go to what waits for them, if anything does; False if nothing does
+    (they then answer the dialogue)."""
+    match pending:
+        case SummaryTopics():
+            words = answer.text if isinstance(answer, TextAnswer) else answer
+            await summary.topics_answer(update, context, words)
+        case LearnedWords(checkin_id=checkin_id):
+            if isinstance(answer, TextAnswer):
+                await checkins.learned_answer(update, context, checkin_id, answer.text)
+            else:
+                await checkins.learned_answer(
+                    update,
+                    context,
+                    checkin_id,
+                    tr(context).message("engine.voice", duration=answer.duration),
+                )
+        case QuietBound(bound=bound):
+            if isinstance(answer, TextAnswer):
+                await settings.quiet_bound_answer(update, context, bound, answer.text)
+            else:
+                await say(update, context, tr(context).message("settings.time_not_understood"))
+        case CannotWhy() | CannotWhen():
+            reply: str | VoiceNote = (
+                answer.text
+                if isinstance(answer, TextAnswer)
+                else VoiceNote(answer.file_id, answer.duration)
+            )
+            await appointments.cannot_answer(update, context, pending, reply)
+        case ChangeDraft(agreement_id=agreement_id):
+            if isinstance(answer, TextAnswer):
+                await negotiation.change_words(update, context, agreement_id, answer.text)
+            else:
+                await say(update, context, tr(context).message("agreement.voice_not_here"))
+        case None | Forwarded() | AppointmentWhen() | AgreementProblem() | AgreementSteps():
+            # Nothing waits for a person's words here: they answer the dialogue.
+            return False
+        case _:
+            assert_never(pending)
+    return True
+
+
 async def _answer(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
@@ -187,40 +247,7 @@ async def _answer(
     if text is not None and await safety.screen(update, context, text):
         return
     pending = await services(context).inputs.peek(caller().account)
-    if pending is not None and pending.kind == summary.TOPICS_INPUT:
-        words = answer.text if isinstance(answer, TextAnswer) else answer
-        await summary.topics_answer(update, context, words)
-        return
-    if pending is not None and pending.kind == checkins.LEARNED_INPUT:
-        if isinstance(answer, TextAnswer):
-            await checkins.learned_answer(update, context, pending.ref, answer.text)
-        else:
-            await checkins.learned_answer(
-                update,
-                context,
-                pending.ref,
-                tr(context).message("engine.voice", duration=answer.duration),
-            )
-        return
-    if pending is not None and pending.kind == settings.QUIET_BOUND_INPUT:
-        if isinstance(answer, TextAnswer):
-            await settings.quiet_bound_answer(update, context, pending.ref, answer.text)
-        else:
-            await say(update, context, tr(context).message("settings.time_not_understood"))
-        return
-    if pending is not None and pending.kind in appointments.CANNOT_INPUTS:
-        reply: str | VoiceNote = (
-            answer.text
-            if isinstance(answer, TextAnswer)
-            else VoiceNote(answer.file_id, answer.duration)
-        )
-        await appointments.cannot_answer(update, context, pending, reply)
-        return
-    if pending is not None and pending.kind == negotiation.CHANGE_INPUT:
-        if isinstance(answer, TextAnswer):
-            await negotiation.change_words(update, context, pending.ref, answer.text)
-        else:
-            await say(update, context, tr(context).message("agreement.voice_not_here"))
+    if await _answer_pending(update, context, pending, answer):
         return
     try:
         turn = await services(context).dialogues.answer(person(), answer, tr(context))

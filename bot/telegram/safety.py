@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import assert_never
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
@@ -13,6 +14,19 @@ from bot.telegram.callbacks import CallAckButton, CallOfferButton, HeldWordsButt
 from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, person, services, worker
+from bot.usecases.pending_states import (
+    AgreementProblem,
+    AgreementSteps,
+    AppointmentWhen,
+    CannotWhen,
+    CannotWhy,
+    ChangeDraft,
+    Forwarded,
+    LearnedWords,
+    PendingState,
+    QuietBound,
+    SummaryTopics,
+)
 from bot.usecases.safety import (
     SafetyHelp,
     StaleHold,
@@ -21,11 +35,31 @@ from bot.usecases.safety import (
 )
 
 # What a held text would have answered, when it is not a dialogue question: its question.
-INPUT_QUESTIONS = {
-    "summary_topics": "summary.topics_question",
-    "checkin_learned": "reminder.checkin_learned",
-    "agreement_amend": "agreement.change_question",
-}
+
+
+def _waiting_question(pending: PendingState | None) -> str | None:
+    """The catalogue key of the question waiting for free words, asked again after dropped
+    words; None where the question is not asked again that way."""
+    match pending:
+        case SummaryTopics():
+            return "summary.topics_question"
+        case LearnedWords():
+            return "reminder.checkin_learned"
+        case ChangeDraft():
+            return "agreement.change_question"
+        case (
+            None
+            | QuietBound()
+            | CannotWhy()
+            | CannotWhen()
+            | AppointmentWhen()
+            | AgreementProblem()
+            | AgreementSteps()
+            | Forwarded()
+        ):
+            return None
+        case _:
+            assert_never(pending)
 
 
 async def screen(
@@ -128,9 +162,9 @@ async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     found = services(context)
     translator = tr(context)
-    pending = await found.inputs.peek(caller().account)
-    if pending is not None and pending.kind in INPUT_QUESTIONS:
-        await say(update, context, translator.message(INPUT_QUESTIONS[pending.kind]))
+    question = _waiting_question(await found.inputs.peek(caller().account))
+    if question is not None:
+        await say(update, context, translator.message(question))
         return
     turn = await found.dialogues.current(person(), translator)
     if turn is None:

@@ -17,9 +17,9 @@ from bot.telegram.common import say, tr
 from bot.telegram.render import keyboard
 from bot.telegram.roles import caller, person, refresh_caller, services
 from bot.usecases.dates import DateProblem, parse_clock
+from bot.usecases.pending_states import QuietBound
 from bot.usecases.rhythm import quiet_from, quiet_until
 
-QUIET_BOUND_INPUT = "settings_quiet_bound"
 # Every how many weeks the strengths check-in comes (0: never).
 STRENGTHS_WEEKS = (0, 1, 2, 4)
 
@@ -137,7 +137,7 @@ async def settings_pressed(
         # A bound to the minute, typed: "20h30".
         await query.answer()
         await found.dialogues.leave(who)
-        await found.inputs.expect(caller().account, QUIET_BOUND_INPUT, button.value)
+        await found.inputs.expect(caller().account, QuietBound(button.value))
         key = "settings.ask_morning" if button.value else "settings.ask_evening"
         await say(update, context, tr(context).message(key))
         return

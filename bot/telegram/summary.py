@@ -6,7 +6,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.domain import PendingInput, VoiceNote
+from bot.domain import VoiceNote
 from bot.engine import VoiceAnswer
 from bot.i18n import Translator
 from bot.telegram import summary_view
@@ -14,9 +14,8 @@ from bot.telegram.callbacks import SummaryButton
 from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, person, services
+from bot.usecases.pending_states import SummaryTopics
 from bot.usecases.summaries import TOPICS, NothingToSummarise, SummaryView
-
-TOPICS_INPUT = "summary_topics"
 
 
 async def prepare_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -43,7 +42,7 @@ async def _ask_topics(
 ) -> None:
     """ "De quoi voulez-vous parler ?": words, a voice note, or Passer."""
     translator = tr(context)
-    await services(context).inputs.expect(caller().account, TOPICS_INPUT, summary_id)
+    await services(context).inputs.expect(caller().account, SummaryTopics(summary_id))
     skip = SummaryButton("skip", summary_id, revision)
     await say(
         update,
@@ -53,23 +52,23 @@ async def _ask_topics(
     )
 
 
-async def reask(update: Update, context: ContextTypes.DEFAULT_TYPE, pending: PendingInput) -> bool:
+async def reask(update: Update, context: ContextTypes.DEFAULT_TYPE, pending: SummaryTopics) -> bool:
     """After a command, "De quoi voulez-vous parler ?" comes back if it waits; False if not."""
-    if pending.kind != TOPICS_INPUT or caller().role != "person":
+    if caller().role != "person":
         return False
     view = await services(context).summaries.current(person())
-    await _ask_topics(update, context, pending.ref, view.revision if view else 0)
+    await _ask_topics(update, context, pending.summary_id, view.revision if view else 0)
     return True
 
 
 async def back_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """/retour at "De quoi voulez-vous parler ?": it is the first question; False if not there."""
     pending = await services(context).inputs.peek(caller().account)
-    if pending is None or pending.kind != TOPICS_INPUT:
+    if not isinstance(pending, SummaryTopics):
         return False
     await say(update, context, tr(context).message("engine.no_previous"))
     view = await services(context).summaries.current(person())
-    await _ask_topics(update, context, pending.ref, view.revision if view else 0)
+    await _ask_topics(update, context, pending.summary_id, view.revision if view else 0)
     return True
 
 
@@ -182,11 +181,7 @@ async def summary_pressed(
         await query.answer()
         await close_with_choice(context, query)
         pending = await found.inputs.peek(caller().account)
-        if (
-            pending is not None
-            and pending.kind == TOPICS_INPUT
-            and pending.ref == button.summary_id
-        ):
+        if pending == SummaryTopics(button.summary_id):
             await topics_answer(update, context, None)
         return
     if button.action == "toggle":

@@ -17,8 +17,7 @@ from bot.telegram.roles import caller, services, worker
 from bot.telegram.worker_card import person_name
 from bot.usecases.appointments import InThePast, ScheduledAppointment
 from bot.usecases.dates import DateProblem, ParsedDate, day_warning, parse_french_datetime
-
-WHEN_INPUT = "appointment_when"
+from bot.usecases.pending_states import AppointmentWhen
 
 
 async def ask_appointment(
@@ -28,7 +27,7 @@ async def ask_appointment(
     translator = tr(context)
     found = services(context)
     who = await found.summaries.person_of(worker(), person_id)
-    await found.inputs.expect(caller().account, WHEN_INPUT, person_id)
+    await found.inputs.expect(caller().account, AppointmentWhen(person_id))
     name = person_name(who, translator)
     await say(update, context, translator.message("appointment.worker_ask", person=name))
 
@@ -49,9 +48,9 @@ async def appointment_text(update: Update, context: ContextTypes.DEFAULT_TYPE, t
     translator = tr(context)
     tz = found.settings.timezone
     pending = await found.inputs.peek(caller().account)
-    assert pending is not None
-    who = await found.summaries.person_of(worker(), pending.ref)
-    day_text = str((pending.data or {}).get("day", ""))
+    assert isinstance(pending, AppointmentWhen)
+    who = await found.summaries.person_of(worker(), pending.person_id)
+    day_text = pending.day or ""
     now = found.clock.now()
     # With a day kept from before, the two answers together first; then the new one alone.
     readings = [f"{day_text} {text}", text] if day_text else [text]
@@ -66,18 +65,23 @@ async def appointment_text(update: Update, context: ContextTypes.DEFAULT_TYPE, t
     if parsed is None:
         if problems[-1].kind == "no_time":
             # A day without an hour: keep it, and ask the hour.
-            await found.inputs.expect(caller().account, WHEN_INPUT, pending.ref, {"day": text})
+            await found.inputs.expect(
+                caller().account, AppointmentWhen(pending.person_id, day=text)
+            )
         kind = problems[-1].kind if problems[-1].kind == "no_time" else problems[0].kind
         await say(update, context, translator.message(f"appointment.problem_{kind}"))
         return
     await found.inputs.expect(
-        caller().account, WHEN_INPUT, pending.ref, {"at": parsed.moment.isoformat()}
+        caller().account, AppointmentWhen(pending.person_id, at=parsed.moment)
     )
     when = translator.spoken(parsed.moment, tz, about=parsed.assumed_time)
     rows = [
         [
-            (translator.message("appointment.worker_yes"), WorkerButton("rdvok", pending.ref)),
-            (translator.message("appointment.worker_no"), WorkerButton("rdv", pending.ref)),
+            (
+                translator.message("appointment.worker_yes"),
+                WorkerButton("rdvok", pending.person_id),
+            ),
+            (translator.message("appointment.worker_no"), WorkerButton("rdv", pending.person_id)),
         ]
     ]
     name = person_name(who, translator)
@@ -118,14 +122,13 @@ async def confirm_appointment(
     found = services(context)
     translator = tr(context)
     pending = await found.inputs.peek(caller().account)
-    if pending is None or pending.kind != WHEN_INPUT or pending.ref != person_id:
+    if not isinstance(pending, AppointmentWhen) or pending.person_id != person_id:
         await say(update, context, translator.message("worker.not_yours"))
         return
-    at_text = (pending.data or {}).get("at")
-    if not at_text:
+    at = pending.at
+    if at is None:
         await say(update, context, translator.message("worker.not_yours"))
         return
-    at = datetime.fromisoformat(str(at_text))
     who = await found.summaries.person_of(worker(), person_id)
     try:
         scheduled = await found.appointments.set(worker(), person_id, at)

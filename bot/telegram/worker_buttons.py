@@ -19,6 +19,7 @@ from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.roles import caller, services, worker
 from bot.usecases.access import NotYours
 from bot.usecases.agreements import AgreementClosed
+from bot.usecases.pending_states import AppointmentWhen
 
 # What a worker's button about one of their persons does, given that person's id.
 PersonHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, int], Awaitable[None]]
@@ -82,7 +83,7 @@ async def _send_agreement(
 async def pending_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
     """A worker's text for a pending appointment date; False if none."""
     pending = await services(context).inputs.peek(caller().account)
-    if pending is not None and pending.kind == worker_appointments.WHEN_INPUT:
+    if isinstance(pending, AppointmentWhen):
         await worker_appointments.appointment_text(update, context, text)
         return True
     return False

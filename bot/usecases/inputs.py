@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from bot.domain import PendingInput
 from bot.storage.base import PendingStore
 from bot.usecases.clock import Clock
+from bot.usecases.pending_states import PendingState, decode, encode
 
 
 class PendingInputs:
@@ -16,16 +14,18 @@ class PendingInputs:
         self._storage = storage
         self._clock = clock
 
-    async def expect(
-        self, account: str, kind: str, ref: int, data: dict[str, Any] | None = None
-    ) -> None:
-        """The next text from this account is `kind` about `ref`."""
-        await self._storage.set_pending(account, kind, ref, data, self._clock.now())
-
-    async def peek(self, account: str) -> PendingInput | None:
-        """What the next text answers, if anything."""
-        return await self._storage.get_pending(account)
-
     async def clear(self, account: str) -> None:
         """Expect nothing in particular any more."""
         await self._storage.clear_pending(account)
+
+    async def expect(self, account: str, state: PendingState) -> None:
+        """The next text from this account answers `state` (replacing what was expected)."""
+        stored = encode(state)
+        await self._storage.set_pending(
+            account, stored.kind, stored.ref, stored.data, self._clock.now()
+        )
+
+    async def peek(self, account: str) -> PendingState | None:
+        """What the next text answers, typed; None if nothing or nothing this code can read."""
+        stored = await self._storage.get_pending(account)
+        return None if stored is None else decode(stored)
