@@ -37,6 +37,12 @@ KEEPALIVES = {
 }
 
 
+def leader_session_name() -> str:
+    """The leader's PostgreSQL session names its process, so an operator (or a test) reading
+    pg_stat_activity sees which replica is the active one."""
+    return f"equipage-leader-{os.getpid()}"
+
+
 def _stop_this_process() -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
@@ -84,7 +90,7 @@ class Leadership:
 
     async def _hold(self) -> None:
         connection = await asyncpg.connect(
-            self._url, server_settings={"application_name": "equipage-leader", **KEEPALIVES}
+            self._url, server_settings={"application_name": leader_session_name(), **KEEPALIVES}
         )
         try:
             waiting_said = False

@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.i18n import ui_text
 from bot.storage.crypto import Cipher
+from bot.storage.leadership import LEADER_LOCK
 from bot.storage.postgresql import PostgresStorage
 from tests.conftest import settings_on
 from tests.e2e.helpers import expect, invite, open_dialogue
@@ -73,6 +74,23 @@ async def stop_all(processes: list[asyncio.subprocess.Process]) -> None:
             except TimeoutError:
                 process.kill()
                 raise
+
+
+def active_replica(
+    settings: Settings, replicas: list[asyncio.subprocess.Process]
+) -> asyncio.subprocess.Process:
+    """The replica holding the leader lock, as PostgreSQL sees it: after a take-over, any of
+    the waiting ones may have won the race, not necessarily the oldest."""
+    found = rows(
+        settings,
+        "SELECT application_name FROM pg_stat_activity WHERE pid IN (SELECT pid FROM pg_locks"
+        " WHERE locktype = 'advisory' AND granted AND classid = 0 AND objid = ?)",
+        (LEADER_LOCK,),
+    )
+    assert len(found) == 1, found
+    pid = int(found[0][0].removeprefix("equipage-leader-"))
+    (replica,) = (replica for replica in replicas if replica.pid == pid)
+    return replica
 
 
 async def seen(fake: FakeTelegram, settings: Settings, turn: int, runs: int) -> None:
@@ -209,7 +227,7 @@ async def test_persons_answering_while_the_active_replica_is_killed_twice_lose_n
             for number, person in enumerate(persons):
                 await person.send(answer.format(n=number))
             # The active replica dies with these answers in flight; a fresh one is started.
-            active = replicas[round_number - 2]
+            active = active_replica(settings, replicas)
             active.send_signal(signal.SIGKILL)
             await active.wait()
             replicas.append(await launch(fake_telegram, settings))

@@ -139,7 +139,7 @@ async def test_one_replica_is_active_and_a_lost_connection_stops_it(postgres_url
     try:
         await admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE application_name = 'equipage-leader' AND pid IN"
+            " WHERE application_name LIKE 'equipage-leader-%' AND pid IN"
             " (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)"
         )
     finally:
