@@ -10,6 +10,7 @@ import re
 import unicodedata
 from typing import TextIO
 
+from bot.console_summary import ConsoleSummary
 from bot.domain import Person
 from bot.engine import Button, ButtonPress, Prompt, TextAnswer
 from bot.i18n import Translator, current_language
@@ -20,9 +21,15 @@ from bot.usecases.safety import StaleHold, help_messages
 
 
 def _fold(text: str) -> str:
-    """Lower case, no accents: how a typed label is matched to a button."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    """Lower case, no accents, no emoji or tick: how a typed label is matched to a button
+    ("envoyer" is "📨 Envoyer", "mon probleme" is "✅ Mon problème")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = (
+        char
+        for char in decomposed
+        if unicodedata.category(char)[0] not in "SM"  # symbols, accents, emoji selectors
+    )
+    return " ".join("".join(kept).split())
 
 
 class Console:
@@ -38,6 +45,7 @@ class Console:
         self._prompt: Prompt | None = None
         self._run_id: int | None = None
         self._held: int | None = None  # words held by the safety step, awaiting keep or drop
+        self._summary = ConsoleSummary(services, console_account(name), self._write, self._match)
 
     @property
     def _tr(self) -> Translator:
@@ -84,13 +92,19 @@ class Console:
         dialogues = self._services.dialogues
         if command in ("/quitter", "/quit", "/exit"):
             return False
+        if command.startswith("/"):
+            self._summary.close()
         if command == "/menu":
             await self._show_menu()
         elif command in ("/aide", "/help"):
             self._write(self._tr.message("bot.help"))
         elif command == "/urgence":
             self._write(self._tr.message("bot.emergency"))
+        elif command in ("/preparer", "/prepare"):
+            self._prompt = None
+            await self._summary.prepare(person, self._tr)
         elif command == "/annuler":
+            await self._services.inputs.clear(console_account(self._name))
             left = await dialogues.leave(person)
             self._write(self._tr.message("bot.cancel_done" if left else "bot.cancel_nothing"))
             self._prompt = None
@@ -104,7 +118,7 @@ class Console:
             self._write(self._tr.message("bot.unknown_command"))
         elif self._held is not None and self._held_choice(line) is not None:
             await self._held_answer(person, self._held_choice(line) == "keep")
-        elif await self._screen(person, line):
+        elif await self._screen(person, line) or await self._summary.takes(person, line, self._tr):
             pass
         elif self._prompt is not None and self._run_id is not None:
             await self._answer(person, line)

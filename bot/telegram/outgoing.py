@@ -46,6 +46,7 @@ from bot.telegram.callbacks import (
 from bot.telegram.negotiation import answer_buttons
 from bot.telegram.render import keyboard
 from bot.telegram.worker_card import chart_png
+from bot.usecases import summary_layout
 from bot.usecases.summaries import SummaryView
 
 
@@ -246,7 +247,7 @@ async def _summary_parts(summary_id: int, services: Services, tr: Translator) ->
             ]
         ]
     )
-    shaped = summary_view.for_worker(view, name, sent_on, tr)
+    shaped = summary_layout.for_worker(view, name, sent_on, tr)
     chart = None
     caption = tr.message("worker.chart_caption", person=name)
     if view.scores:

@@ -12,6 +12,7 @@ from bot.engine import Prompt
 from bot.telegram import calls
 from bot.telegram.callbacks import AnswerButton, Callback, encode
 from bot.telegram.calls import PlainKeyboard
+from bot.usecases.message_length import telegram_length
 
 MESSAGE_LIMIT = 4096
 
@@ -44,11 +45,6 @@ def prompt_keyboard(prompt: Prompt, run_id: int) -> PlainKeyboard | None:
             for row in prompt.buttons
         ]
     }
-
-
-def telegram_length(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts 2)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def prefix_within(text: str, limit: int) -> int:

@@ -9,13 +9,14 @@ from telegram.ext import ContextTypes
 from bot.domain import VoiceNote
 from bot.engine import VoiceAnswer
 from bot.i18n import Translator
-from bot.telegram import summary_view
 from bot.telegram.callbacks import SummaryButton
 from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, person, services
+from bot.usecases import summary_layout
 from bot.usecases.pending_states import SummaryTopics
-from bot.usecases.summaries import TOPICS, NothingToSummarise, SummaryView
+from bot.usecases.summaries import NothingToSummarise, SummaryView
+from bot.usecases.summary_layout import preview_text
 
 
 async def prepare_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -92,48 +93,19 @@ async def _worker_name(context: ContextTypes.DEFAULT_TYPE, translator: Translato
     return name or translator.message("summary.your_worker")
 
 
-def preview_text(view: SummaryView, translator: Translator, worker_name: str, now: str) -> str:
-    """The summary exactly as the worker would read it, after what their phone shows first."""
-    name = view.person_name or translator.message("worker.no_pseudonym")
-    shaped = summary_view.for_worker(view, name, now, translator)
-    blocks = [
-        translator.message("summary.preview_header", worker=worker_name),
-        translator.message("summary.preview_notice", worker=worker_name, notice=shaped.notice),
-        summary_view.as_plain(shaped.body),
-    ]
-    if shaped.document is not None:
-        blocks.append(translator.message("summary.preview_document", worker=worker_name))
-        blocks.append(summary_view.as_plain(shaped.document))
-    return "\n\n".join(blocks)
-
-
-def _parts(view: SummaryView, translator: Translator) -> list[tuple[str, str, bool]]:
-    parts = [(section.key, section.title, section.included) for section in view.sections]
-    if view.topics:
-        parts.append((TOPICS, translator.message("summary.topics_title"), view.topics_included))
-    return parts
-
-
 def control(
     view: SummaryView, translator: Translator, worker_name: str
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The short message with the choices: which parts go, Envoyer, Plus tard."""
-    parts = _parts(view, translator)
-    chosen = [title for _, title, included in parts if included]
-    if chosen:
-        text = translator.message("summary.control", worker=worker_name, parts=", ".join(chosen))
-    else:
-        text = translator.message("summary.control_none")
+    text = summary_layout.control_text(view, translator, worker_name)
     rows = [
         [
             (
-                translator.message(
-                    "summary.part_on" if included else "summary.part_off", title=title
-                ),
-                SummaryButton("toggle", view.summary_id, view.revision, key),
+                summary_layout.part_label(part, translator),
+                SummaryButton("toggle", view.summary_id, view.revision, part.key),
             )
         ]
-        for key, title, included in parts
+        for part in summary_layout.parts(view, translator)
     ]
     rows.append(
         [

@@ -22,7 +22,7 @@ def test_text_without_spaces_is_cut_hard() -> None:
 
 
 def test_lengths_are_counted_as_telegram_does_emoji_count_twice() -> None:
-    from bot.telegram.render import telegram_length
+    from bot.usecases.message_length import telegram_length
 
     assert telegram_length("é") == 1 and telegram_length("😢") == 2
     parts = split_text("😢" * 3000)
