@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 from typing import TextIO
 
+from bot.console_rights import ConsoleRights
 from bot.console_summary import ConsoleSummary
 from bot.domain import Person
 from bot.engine import Button, ButtonPress, Prompt, TextAnswer
 from bot.i18n import Translator, current_language
 from bot.services import Services
+from bot.usecases.agreement_layout import rounds_text
 from bot.usecases.dialogues import NoDialogue, StaleButton, Turn
 from bot.usecases.persons import console_account
 from bot.usecases.safety import StaleHold, help_messages
@@ -35,7 +38,14 @@ def _fold(text: str) -> str:
 class Console:
     """A read–answer loop over the dialogue use cases."""
 
-    def __init__(self, services: Services, name: str, stdin: TextIO, stdout: TextIO) -> None:
+    def __init__(
+        self,
+        services: Services,
+        name: str,
+        stdin: TextIO,
+        stdout: TextIO,
+        folder: Path | None = None,
+    ) -> None:
         self._services = services
         self._name = name
         self._in = stdin
@@ -46,6 +56,8 @@ class Console:
         self._run_id: int | None = None
         self._held: int | None = None  # words held by the safety step, awaiting keep or drop
         self._summary = ConsoleSummary(services, console_account(name), self._write, self._match)
+        # /mes_donnees writes its files here: the folder the terminal was opened in.
+        self._rights = ConsoleRights(services, folder or Path.cwd(), self._write, self._match)
 
     @property
     def _tr(self) -> Translator:
@@ -88,21 +100,30 @@ class Console:
 
     async def _handle(self, line: str) -> bool:
         command = line.lower()
+        if command in ("/quitter", "/quit", "/exit"):
+            return False  # before identifying: after /effacer, nobody is created again
         person = await self._person()
         dialogues = self._services.dialogues
-        if command in ("/quitter", "/quit", "/exit"):
-            return False
         if command.startswith("/"):
             self._summary.close()
+            self._rights.close()
         if command == "/menu":
             await self._show_menu()
         elif command in ("/aide", "/help"):
             self._write(self._tr.message("bot.help"))
         elif command == "/urgence":
             self._write(self._tr.message("bot.emergency"))
-        elif command in ("/preparer", "/prepare"):
+        elif command == "/preparer":
             self._prompt = None
             await self._summary.prepare(person, self._tr)
+        elif command == "/mes_donnees":
+            await self._rights.export(person, self._tr)
+        elif command == "/effacer":
+            self._prompt = None
+            await dialogues.leave(person)
+            self._rights.ask_erase(person, self._tr)
+        elif command == "/convenu":
+            await self._show_agreements(person)
         elif command == "/annuler":
             await self._services.inputs.clear(console_account(self._name))
             left = await dialogues.leave(person)
@@ -116,6 +137,8 @@ class Console:
                 await self._show_menu()
         elif command.startswith("/"):
             self._write(self._tr.message("bot.unknown_command"))
+        elif await self._rights.takes(person, line, self._tr):
+            pass
         elif self._held is not None and self._held_choice(line) is not None:
             await self._held_answer(person, self._held_choice(line) == "keep")
         elif await self._screen(person, line) or await self._summary.takes(person, line, self._tr):
@@ -125,6 +148,16 @@ class Console:
         else:
             await self._choose_from_menu(person, line)
         return True
+
+    async def _show_agreements(self, person: Person) -> None:
+        """/convenu: every round with the worker, as the person reads them in Telegram."""
+        rounds = await self._services.agreements.rounds(person.id)
+        if not rounds:
+            self._write(self._tr.message("agreement.none"))
+            return
+        header = self._tr.message("agreement.history_header")
+        timezone = self._services.settings.timezone
+        self._write(rounds_text(header, rounds, self._tr, timezone, reader="person"))
 
     async def _screen(self, person: Person, line: str) -> bool:
         """The safety step, as in Telegram: True when help was shown (the words are held)."""

@@ -14,7 +14,6 @@ from telegram.ext import ContextTypes
 
 from bot.domain import Agreement, AgreementStep, StepChange
 from bot.i18n import Translator
-from bot.telegram.agreement_view import change_text, rounds_text, steps_text
 from bot.telegram.callbacks import (
     AgreementAction,
     AgreementButton,
@@ -27,6 +26,7 @@ from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, services, worker
 from bot.usecases.access import NotYours
+from bot.usecases.agreement_layout import change_text, rounds_text, steps_text
 from bot.usecases.agreements import (
     ASPECTS,
     STEPS_MAX,

@@ -34,7 +34,6 @@ from bot.messages import (
 )
 from bot.services import Services
 from bot.telegram import safety, summary_view
-from bot.telegram.agreement_view import amendment_text, proposal_text
 from bot.telegram.callbacks import (
     AckSummaryButton,
     AppointmentButton,
@@ -47,6 +46,7 @@ from bot.telegram.negotiation import answer_buttons
 from bot.telegram.render import keyboard
 from bot.telegram.worker_card import chart_png
 from bot.usecases import summary_layout
+from bot.usecases.agreement_layout import amendment_text, proposal_text
 from bot.usecases.summaries import SummaryView
 
 
