@@ -45,9 +45,15 @@ async def test_doctor_says_ok_on_a_good_setup_and_how_to_fix_a_broken_one(
     fake_telegram: FakeTelegram, settings: Settings, tmp_path: Path
 ) -> None:
     async with running_bot(settings):
-        pass  # creates and migrates the database
+        # Created and migrated; stopped once its courier, scanner and Bot API have each
+        # reported in (under load, a bot stopped sooner leaves a beat missing: stale).
+        beats = (
+            "SELECT COUNT(*) FROM heartbeats"
+            " WHERE name IN ('courier', 'reminder-scanner', 'bot-api')"
+        )
+        await fake_telegram.wait_for(lambda: rows(settings, beats) == [(3,)], timeout=30)
     report = io.StringIO()
-    assert await doctor(settings, translator(settings), report) == 0
+    assert await doctor(settings, translator(settings), report) == 0, report.getvalue()
     text = report.getvalue()
     assert "[OK] Jeton : accepté par Telegram, le bot est @equipage_test_bot." in text
     assert "[OK] Webhook : aucun" in text and "Tout est prêt." in text
