@@ -270,16 +270,6 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
-class PendingInput:
-    """A pending input as stored (kind, reference, JSON fields); only the codec in
-    `bot.usecases.pending_states` reads or writes it, everyone else uses the typed states."""
-
-    kind: str
-    ref: int
-    data: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
 class HeldWords:
     """A message that stated distress, kept aside until the person says whether to keep it."""
 

@@ -14,6 +14,18 @@ from telegram.ext import ContextTypes
 
 from bot.domain import Agreement, AgreementStep, StepChange
 from bot.i18n import Translator
+from bot.pending_states import (
+    AgreementProblem,
+    AgreementSteps,
+    AppointmentWhen,
+    CannotWhen,
+    CannotWhy,
+    ChangeDraft,
+    Forwarded,
+    LearnedWords,
+    QuietBound,
+    SummaryTopics,
+)
 from bot.telegram.agreement_view import change_text, rounds_text, steps_text
 from bot.telegram.callbacks import (
     AgreementAction,
@@ -35,18 +47,6 @@ from bot.usecases.agreements import (
     Party,
     draft_change,
     steps_from_lines,
-)
-from bot.usecases.pending_states import (
-    AgreementProblem,
-    AgreementSteps,
-    AppointmentWhen,
-    CannotWhen,
-    CannotWhy,
-    ChangeDraft,
-    Forwarded,
-    LearnedWords,
-    QuietBound,
-    SummaryTopics,
 )
 
 

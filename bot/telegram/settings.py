@@ -9,6 +9,7 @@ from telegram import CallbackQuery, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import Translator
+from bot.pending_states import QuietBound
 from bot.telegram.callbacks import (
     Callback,
     SettingsButton,
@@ -17,7 +18,6 @@ from bot.telegram.common import say, tr
 from bot.telegram.render import keyboard
 from bot.telegram.roles import caller, person, refresh_caller, services
 from bot.usecases.dates import DateProblem, parse_clock
-from bot.usecases.pending_states import QuietBound
 from bot.usecases.rhythm import quiet_from, quiet_until
 
 # Every how many weeks the strengths check-in comes (0: never).
