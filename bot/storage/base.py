@@ -27,6 +27,7 @@ from bot.domain import (
     ScaleMode,
     StepChange,
     Summary,
+    SummaryContent,
     SummaryStatus,
     Worker,
 )
@@ -391,7 +392,7 @@ class SummaryStore(Protocol):
         """The person's summary being prepared, if any."""
 
     async def save_draft(
-        self, person_id: int, worker_id: int | None, content: dict[str, Any], now: datetime
+        self, person_id: int, worker_id: int | None, content: SummaryContent, now: datetime
     ) -> Summary:
         """Create the person's draft, or replace its content (a new revision)."""
 

@@ -5,10 +5,21 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from bot import engine
-from bot.domain import CheckIn, DialogueRun, OutboxMessage, Person, Summary, VoiceNote, Worker
+from bot.domain import (
+    CheckIn,
+    DialogueRun,
+    FirstStepContent,
+    OutboxMessage,
+    Person,
+    SectionContent,
+    Summary,
+    SummaryContent,
+    VoiceNote,
+    Worker,
+)
 from bot.engine import Dialogue, Translator
 from bot.messages import (
     SummaryAcknowledged,
@@ -129,7 +140,7 @@ class NothingToSummarise(Exception):
 
 def _view(summary: Summary, updated: bool = False) -> SummaryView:
     content = summary.content
-    strengths = content.get("strengths") or {}
+    strengths = content.get("strengths")
     return SummaryView(
         summary_id=summary.id,
         revision=summary.revision,
@@ -148,9 +159,11 @@ def _view(summary: Summary, updated: bool = False) -> SummaryView:
         topics=_topics(content.get("topics")),
         topics_included=bool(content.get("topics_included", True)),
         topics_asked=bool(content.get("topics_asked")),
-        scores=[Score(s["label"], s["now"], s["before"]) for s in strengths.get("scores", [])],
-        scores_now=_moment(strengths.get("now")),
-        scores_before=_moment(strengths.get("before")),
+        scores=[Score(s["label"], s["now"], s["before"]) for s in strengths["scores"]]
+        if strengths
+        else [],
+        scores_now=_moment(strengths["now"]) if strengths else None,
+        scores_before=_moment(strengths["before"]) if strengths else None,
         person_name=content.get("person_name"),
         sent_at=summary.sent_at,
         updated=updated,
@@ -159,7 +172,7 @@ def _view(summary: Summary, updated: bool = False) -> SummaryView:
     )
 
 
-def _first_step(value: Any) -> FirstStep | None:
+def _first_step(value: object) -> FirstStep | None:
     if not isinstance(value, dict) or not value.get("what"):
         return None
     return FirstStep(str(value["what"]), str(value.get("when") or ""))
@@ -207,9 +220,9 @@ class Summaries:
 
     def _assemble(
         self, person: Person, runs: dict[str, list[DialogueRun]], tr: Translator
-    ) -> dict[str, Any]:
-        sections = []
-        sources = {}
+    ) -> SummaryContent:
+        sections: list[SectionContent] = []
+        sources: dict[str, int | list[int]] = {}
         for key, versions in runs.items():
             if not versions:
                 continue
@@ -226,7 +239,7 @@ class Summaries:
                     "included": True,
                 }
             )
-        content: dict[str, Any] = {
+        content: SummaryContent = {
             "sections": sections,
             "sources": sources,
             "person_name": person.pseudonym,
@@ -293,7 +306,7 @@ class Summaries:
 
     async def _first_step(
         self, person: Person, runs: dict[str, list[DialogueRun]]
-    ) -> dict[str, str] | None:
+    ) -> FirstStepContent | None:
         """The first step in force: from Mes idées, or the last accepted agreement if newer."""
         what, when, since = "", "", None
         ideas = runs.get("idees") or []
@@ -330,7 +343,7 @@ class Summaries:
         draft = await self._storage.draft_of(person.id)
         if draft is None:
             return None
-        content = dict(draft.content)
+        content = draft.content.copy()
         if isinstance(words, VoiceNote):
             content["topics"] = words.to_json()
         else:
@@ -349,11 +362,11 @@ class Summaries:
         draft = await self._storage.draft_of(person.id)
         if draft is None or draft.id != summary_id or draft.revision != revision:
             return None
-        content = dict(draft.content)
+        content = draft.content.copy()
         if part == TOPICS:
             content["topics_included"] = not content.get("topics_included", True)
         else:
-            sections = [dict(s) for s in content["sections"]]
+            sections = [s.copy() for s in content["sections"]]
             if not any(s["key"] == part for s in sections):
                 return None
             for section in sections:
@@ -387,7 +400,7 @@ class Summaries:
         if summary.revision != revision:
             return "changed"
         runs = await self._latest_runs(person)
-        current_sources: dict[str, Any] = {
+        current_sources: dict[str, int | list[int]] = {
             key: versions[0].id for key, versions in runs.items() if versions
         }
         checkins = await self._checkins_since_last_summary(person)
