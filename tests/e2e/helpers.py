@@ -215,7 +215,7 @@ async def confirm_recap(user: FakeUser, dialogue_id: str = "idees") -> None:
 
 async def finish_forces(user: FakeUser, score: int) -> None:
     """The person walks Mes forces, the same score in every domain."""
-    done = f"{title('forces')} ✔"
+    done = ui_text("bot.menu_done", title=title("forces"))
     again_ = any(done in label for m in user.messages for label in m.button_labels)
     await open_dialogue(user, done if again_ else title("forces"))
     if again_:
