@@ -22,6 +22,7 @@ from bot.storage.base import (
 from bot.usecases.checkins import CheckIns
 from bot.usecases.clock import Clock
 from bot.usecases.dates import DateProblem, parse_french_datetime
+from bot.usecases.first_step import IDEAS, chosen_step
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.rhythm import (
     USUAL_HOUR,
@@ -104,17 +105,13 @@ class Reminders:
         self, person_id: int, dialogue_id: str, state: dict[str, Any]
     ) -> None:
         """Mes idées finished with a first step: schedule its check-in (and its reminder)."""
-        if dialogue_id != "idees":
+        if dialogue_id != IDEAS:
             return
-        answers = state.get("answers", {})
-        chosen = answers.get("premier_pas")
+        chosen = chosen_step(state)
         person = await self._storage.get_person(person_id)
-        if person is None or not isinstance(chosen, dict) or not chosen.get("text"):
+        if person is None or chosen is None:
             return
-        when = answers.get("quand")
-        await self.first_step_chosen(
-            person, when if isinstance(when, str) else None, answers.get("rappel") is True
-        )
+        await self.first_step_chosen(person, chosen.when, chosen.remind)
 
     def _checkin_after(self, person: Person, moment: datetime) -> datetime:
         day = (moment + CHECKIN_AFTER).astimezone(self._tz).date()

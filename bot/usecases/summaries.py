@@ -39,6 +39,7 @@ from bot.storage.base import (
 )
 from bot.usecases.access import NotYours, person_of_worker, worker_owns
 from bot.usecases.clock import Clock
+from bot.usecases.first_step import IDEAS, chosen_step
 from bot.usecases.outbox import OutboxSignal
 
 
@@ -309,13 +310,11 @@ class Summaries:
     ) -> FirstStepContent | None:
         """The first step in force: from Mes idées, or the last accepted agreement if newer."""
         what, when, since = "", "", None
-        ideas = runs.get("idees") or []
+        ideas = runs.get(IDEAS) or []
         if ideas and ideas[0].finished_at is not None:
-            answers = ideas[0].state.get("answers", {})
-            chosen, said = answers.get("premier_pas"), answers.get("quand")
-            if isinstance(chosen, dict) and chosen.get("text"):
-                what, since = str(chosen["text"]), ideas[0].finished_at
-                when = said if isinstance(said, str) else ""
+            chosen = chosen_step(ideas[0].state)
+            if chosen is not None:
+                what, when, since = chosen.what, chosen.when or "", ideas[0].finished_at
         for agreement in reversed(await self._storage.agreements_of(person.id)):
             if agreement.status == "accepted" and agreement.answered_at and agreement.steps:
                 if since is None or agreement.answered_at > since:
