@@ -23,6 +23,7 @@ from typing import Any
 from benchmarks.apps import bench_settings, new_key
 from bot import engine
 from bot.config import Settings
+from bot.domain import SummaryContent
 from bot.engine import ButtonPress, Dialogue, TextAnswer, load_dialogues
 from bot.i18n import Catalogs, Translator
 from bot.services import build_services
@@ -109,7 +110,7 @@ def templates(settings: Settings, scratch: Path) -> Templates:
     )
 
 
-async def _summary_content(scratch: Path, states: dict[str, dict[str, Any]]) -> dict[str, Any]:
+async def _summary_content(scratch: Path, states: dict[str, dict[str, Any]]) -> SummaryContent:
     settings = bench_settings(scratch, new_key())
     services = build_services(settings)
     storage = services.storage

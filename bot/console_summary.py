@@ -13,9 +13,9 @@ from collections.abc import Callable
 from bot.domain import Person
 from bot.engine import Button
 from bot.i18n import Translator
+from bot.pending_states import SummaryTopics
 from bot.services import Services
 from bot.usecases import summary_layout
-from bot.usecases.pending_states import SummaryTopics
 from bot.usecases.summaries import NothingToSummarise, SummaryView
 
 Match = Callable[[str, list[Button]], Button | None]

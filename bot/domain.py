@@ -6,9 +6,10 @@ them from here, never from storage; storage builds them from its rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Required, TypedDict
 
 if TYPE_CHECKING:
     from bot.messages import OutboxBody, Unrenderable
@@ -140,6 +141,64 @@ class OutboxItem:
     parts_sent: int = 0
 
 
+class SectionContent(TypedDict, total=False):
+    """One part of a stored summary: the person's answers to one dialogue (or check-ins)."""
+
+    key: Required[str]
+    title: Required[str]
+    # (label, answer) pairs; JSON gives them back as two-item lists.
+    lines: Required[Sequence[Sequence[str]]]
+    included: Required[bool]
+    # (label, Telegram file id, seconds) of each voice answer.
+    voices: Sequence[Sequence[str | int]]
+    # For each line: the person's own words (True), or our wording; older drafts have none.
+    words: list[bool]
+
+
+class ScoreContent(TypedDict):
+    """A strength domain this time and last time (0–10; None when not answered)."""
+
+    label: str
+    now: float | None
+    before: float | None
+
+
+class StrengthsContent(TypedDict):
+    """The strengths part of a summary: scores, and when each set was given (ISO 8601)."""
+
+    scores: list[ScoreContent]
+    now: str | None
+    before: str | None
+
+
+class FirstStepContent(TypedDict):
+    """The first step in force, in the person's words."""
+
+    what: str
+    when: str
+
+
+class SummaryContent(TypedDict, total=False):
+    """A summary as stored (encrypted JSON): what the person prepared, in their words.
+
+    A TypedDict rather than a dataclass: the shape is JSON at rest, and drafts written by
+    older code (without `words`, `voices`, `first_step`…) must read back unchanged."""
+
+    sections: Required[list[SectionContent]]
+    # Which answers it was built from ({dialogue: run id, "premiers_pas": [check-in ids]}):
+    # a preview whose sources changed is never sent.
+    sources: Required[dict[str, int | list[int]]]
+    person_name: str | None
+    strengths: StrengthsContent
+    first_step: FirstStepContent | None
+    # (step, where the person is with it) for each check-in since the last summary.
+    progress: Sequence[Sequence[str]]
+    # What the person wants to talk about: text, or a voice note's stored shape.
+    topics: str | dict[str, str | int] | None
+    topics_included: bool
+    topics_asked: bool
+
+
 @dataclass(frozen=True)
 class Summary:
     """What a person prepared for their next appointment, and where it is on its way."""
@@ -149,7 +208,7 @@ class Summary:
     worker_id: int | None
     status: SummaryStatus
     revision: int
-    content: dict[str, Any]
+    content: SummaryContent
     created_at: datetime
     sent_at: datetime | None
     delivered_at: datetime | None
@@ -267,16 +326,6 @@ class AuditEntry:
     action: str
     ref: int | None
     at: datetime
-
-
-@dataclass(frozen=True)
-class PendingInput:
-    """A pending input as stored (kind, reference, JSON fields); only the codec in
-    `bot.usecases.pending_states` reads or writes it, everyone else uses the typed states."""
-
-    kind: str
-    ref: int
-    data: dict[str, Any] | None
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from bot.usecases.reachability import Reachability
 from bot.usecases.reminders import Reminders
 from bot.usecases.rights import Rights
 from bot.usecases.safety import Safety
+from bot.usecases.settings import RhythmSettings
 from bot.usecases.summaries import Summaries
 from bot.usecases.throttle import Throttle
 from bot.usecases.workers import Workers
@@ -74,6 +75,7 @@ class Services:
     appointments: Appointments
     checkins: CheckIns
     reminders: Reminders
+    rhythm: RhythmSettings
     outbox_signal: OutboxSignal
     clock: Clock
     reachability: Reachability
@@ -149,6 +151,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         appointments=Appointments(storage, clock, signal, settings.timezone),
         checkins=checkins,
         reminders=reminders,
+        rhythm=RhythmSettings(storage, reminders),
         outbox_signal=signal,
         clock=clock,
         reachability=Reachability(storage, signal),

@@ -20,7 +20,6 @@ from bot.domain import (
     InvitationKind,
     OutboxItem,
     OutboxMessage,
-    PendingInput,
     Person,
     Reminder,
     ReminderDraft,
@@ -28,9 +27,11 @@ from bot.domain import (
     ScaleMode,
     StepChange,
     Summary,
+    SummaryContent,
     SummaryStatus,
     Worker,
 )
+from bot.pending_states import PendingState
 from bot.storage.crypto import Cipher
 
 
@@ -151,13 +152,11 @@ class OutboxStore(Protocol):
 class PendingStore(Protocol):
     """What an account's next text answers (a topic, a wording, a date…)."""
 
-    async def set_pending(
-        self, account: str, kind: str, ref: int, data: dict[str, Any] | None, now: datetime
-    ) -> None:
-        """Expect this account's next text to be `kind` about `ref`."""
+    async def set_pending(self, account: str, state: PendingState, now: datetime) -> None:
+        """Expect this account's next text to answer `state` (replacing what was expected)."""
 
-    async def get_pending(self, account: str) -> PendingInput | None:
-        """What this account's next text answers, if anything."""
+    async def get_pending(self, account: str) -> PendingState | None:
+        """What this account's next text answers; None if nothing, or nothing this code reads."""
 
     async def clear_pending(self, account: str) -> None:
         """Nothing expected any more."""
@@ -393,7 +392,7 @@ class SummaryStore(Protocol):
         """The person's summary being prepared, if any."""
 
     async def save_draft(
-        self, person_id: int, worker_id: int | None, content: dict[str, Any], now: datetime
+        self, person_id: int, worker_id: int | None, content: SummaryContent, now: datetime
     ) -> Summary:
         """Create the person's draft, or replace its content (a new revision)."""
 
@@ -500,8 +499,8 @@ class SafetyStorage(Protocol):
     async def get_worker(self, worker_id: int) -> Worker | None:
         """A worker by id."""
 
-    async def get_pending(self, account: str) -> PendingInput | None:
-        """What this account's next text answers, if anything."""
+    async def get_pending(self, account: str) -> PendingState | None:
+        """What this account's next text answers; None if nothing, or nothing this code reads."""
 
     async def safety_last_shown(self, account: str) -> tuple[tuple[str, ...], datetime] | None:
         """The levels last shown in full to this account, and when."""

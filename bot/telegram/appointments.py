@@ -8,6 +8,7 @@ from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
 from bot.domain import VoiceNote
+from bot.pending_states import CannotWhen, CannotWhy
 from bot.telegram.callbacks import (
     AppointmentButton,
 )
@@ -17,7 +18,6 @@ from bot.telegram.roles import caller, person, services
 from bot.telegram.worker_appointments import day_warning_line
 from bot.usecases.access import NotYours
 from bot.usecases.dates import DateProblem, parse_french_datetime
-from bot.usecases.pending_states import CannotWhen, CannotWhy
 from bot.usecases.rhythm import USUAL_HOUR
 
 

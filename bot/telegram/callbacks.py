@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
 
+from bot.usecases.settings import Setting
+
 PREFIX = "v1"
 # Numbers in canonical form only (no leading zero), so each button has exactly one spelling.
 _ID12 = r"(?:0|[1-9][0-9]{0,11})"
@@ -37,7 +39,8 @@ CheckinAnswer = CheckinProgress | Attainment
 # noreason / nowhen: "Passer" in the short exchange after "Je ne peux pas".
 AppointmentAction = Literal["noted", "cannot", "noreason", "nowhen"]
 # other|0: type the evening bound; other|1: type the morning bound.
-SettingsField = Literal["evening", "morning", "sunday", "strengths", "other"]
+# The settings a button may name are the use case's own.
+SettingsField = Setting
 # A worker's buttons about one of their persons (the id is the person's).
 PersonAction = Literal[
     "card",

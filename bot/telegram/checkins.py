@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
+from bot.pending_states import LearnedWords
 from bot.telegram.callbacks import (
     ATTAINMENTS,
     Callback,
@@ -16,7 +17,6 @@ from bot.telegram.render import keyboard
 from bot.telegram.roles import caller, person, services
 from bot.usecases.access import NotYours
 from bot.usecases.checkins import ATTAINMENT
-from bot.usecases.pending_states import LearnedWords
 
 
 async def ask_checkin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

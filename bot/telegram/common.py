@@ -13,11 +13,7 @@ from telegram.ext import ContextTypes
 from bot.engine import Prompt
 from bot.i18n import Translator
 from bot.logs import frames
-from bot.telegram import calls
-from bot.telegram.calls import Markup
-from bot.telegram.render import pressed_label, prompt_keyboard, show_choice, split_text
-from bot.telegram.roles import caller, current_caller, services
-from bot.usecases.pending_states import (
+from bot.pending_states import (
     AgreementProblem,
     AgreementSteps,
     AppointmentWhen,
@@ -29,6 +25,10 @@ from bot.usecases.pending_states import (
     QuietBound,
     SummaryTopics,
 )
+from bot.telegram import calls
+from bot.telegram.calls import Markup
+from bot.telegram.render import pressed_label, prompt_keyboard, show_choice, split_text
+from bot.telegram.roles import caller, current_caller, services
 
 log = logging.getLogger(__name__)
 

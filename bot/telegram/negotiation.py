@@ -14,6 +14,18 @@ from telegram.ext import ContextTypes
 
 from bot.domain import Agreement, AgreementStep, StepChange
 from bot.i18n import Translator
+from bot.pending_states import (
+    AgreementProblem,
+    AgreementSteps,
+    AppointmentWhen,
+    CannotWhen,
+    CannotWhy,
+    ChangeDraft,
+    Forwarded,
+    LearnedWords,
+    QuietBound,
+    SummaryTopics,
+)
 from bot.telegram.callbacks import (
     AgreementAction,
     AgreementButton,
@@ -36,18 +48,6 @@ from bot.usecases.agreements import (
     draft_change,
     steps_from_lines,
 )
-from bot.usecases.pending_states import (
-    AgreementProblem,
-    AgreementSteps,
-    AppointmentWhen,
-    CannotWhen,
-    CannotWhy,
-    ChangeDraft,
-    Forwarded,
-    LearnedWords,
-    QuietBound,
-    SummaryTopics,
-)
 
 
 def _party() -> Party:
@@ -66,9 +66,10 @@ async def _other_name(context: ContextTypes.DEFAULT_TYPE, agreement: Agreement) 
     """Who will receive what this party sends: the worker's name, or the person's."""
     translator = tr(context)
     found = services(context)
-    if caller().role == "worker":
-        who = await found.storage.get_person(agreement.person_id)
-        return _name_or_default(who.pseudonym if who else None, translator)
+    worker = caller().worker
+    if caller().role == "worker" and worker is not None:
+        name = await found.agreements.person_named(worker, agreement.person_id)
+        return _name_or_default(name, translator)
     person = caller().person
     name = None if person is None else await found.summaries.worker_name(person)
     return name or translator.message("summary.your_worker")

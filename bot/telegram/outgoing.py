@@ -158,7 +158,7 @@ def _named(pseudonym: str, tr: Translator) -> str:
 async def _agreement_parts(
     body: AgreementProposed | AgreementAmended, services: Services, tr: Translator
 ) -> list[Part]:
-    agreement = await services.storage.get_agreement(body.agreement_id)
+    agreement = await services.agreements.for_delivery(body.agreement_id)
     if agreement is None:
         return []
     if isinstance(body, AgreementProposed):

@@ -13,6 +13,19 @@ from telegram.ext import ContextTypes
 from bot.domain import VoiceNote
 from bot.engine import PREVIOUS, ButtonPress, TextAnswer, VoiceAnswer
 from bot.i18n import current_language
+from bot.pending_states import (
+    AgreementProblem,
+    AgreementSteps,
+    AppointmentWhen,
+    CannotWhen,
+    CannotWhy,
+    ChangeDraft,
+    Forwarded,
+    LearnedWords,
+    PendingState,
+    QuietBound,
+    SummaryTopics,
+)
 from bot.telegram import (
     appointments,
     calls,
@@ -50,19 +63,6 @@ from bot.telegram.render import (
 )
 from bot.telegram.roles import caller, person, services
 from bot.usecases.dialogues import NoDialogue, StaleButton, Turn
-from bot.usecases.pending_states import (
-    AgreementProblem,
-    AgreementSteps,
-    AppointmentWhen,
-    CannotWhen,
-    CannotWhy,
-    ChangeDraft,
-    Forwarded,
-    LearnedWords,
-    PendingState,
-    QuietBound,
-    SummaryTopics,
-)
 
 log = logging.getLogger(__name__)
 

@@ -23,19 +23,17 @@ async def reminder_pressed(
     """ "Voir" under a discreet reminder: now, in the open chat, what it is about."""
     found = services(context)
     translator = tr(context)
-    who = person()
-    reminder = await found.storage.get_reminder(button.reminder_id)
+    opened = await found.reminders.opened(person(), button.reminder_id)
     await query.answer()
-    if reminder is None or reminder.person_id != who.id:
+    if opened.kind == "gone":
         await say(update, context, translator.message("reminder.gone"))
         return
     await close_buttons(query)
-    if reminder.kind == "prepare":
-        appointment = await found.storage.next_appointment(who.id, found.clock.now())
-        if appointment is None:
-            await say(update, context, translator.message("reminder.gone"))
-            return
-        date = translator.spoken(appointment.at, found.settings.timezone)
+    timezone = found.settings.timezone
+    if opened.kind == "over":
+        await say(update, context, translator.message("reminder.gone"))
+    elif opened.kind == "prepare" and opened.at is not None:
+        date = translator.spoken(opened.at, timezone)
         prepare = SummaryButton("prep", 0, 0)
         await say(
             update,
@@ -43,14 +41,10 @@ async def reminder_pressed(
             translator.message("reminder.prepare", date=date),
             reply_markup=keyboard([[(translator.message("reminder.prepare_button"), prepare)]]),
         )
-    elif reminder.kind == "appointment":
-        appointment = await found.storage.next_appointment(who.id, found.clock.now())
-        if appointment is None:
-            await say(update, context, translator.message("reminder.gone"))
-            return
-        date = translator.spoken(appointment.at, found.settings.timezone)
+    elif opened.kind == "appointment" and opened.at is not None:
+        date = translator.spoken(opened.at, timezone)
         await say(update, context, translator.message("appointment.soon", date=date))
-    elif reminder.kind == "strengths":
+    elif opened.kind == "strengths":
         open_forces = MenuButton("redo", "forces")
         await say(
             update,
@@ -60,10 +54,8 @@ async def reminder_pressed(
                 [[(translator.message("reminder.strengths_button"), open_forces)]]
             ),
         )
-    elif reminder.kind == "step":
-        step = await found.checkins.current_step(who)
-        key = "reminder.step" if step else "reminder.gone"
-        await say(update, context, translator.message(key, step=step or ""))
+    elif opened.kind == "step":
+        await say(update, context, translator.message("reminder.step", step=opened.step or ""))
     else:
         await ask_checkin(update, context)
 
@@ -73,17 +65,13 @@ async def step_reminder_notice(
 ) -> None:
     """After Mes idées, the person is told when their step's reminder will come."""
     found = services(context)
-    run = await found.storage.get_run(run_id)
-    if run is None or run.dialogue_id != "idees":
-        return
-    reminders = await found.storage.pending_reminders(person().id)
-    step = next((r for r in reminders if r.kind == "step"), None)
-    if step is None:
+    due_at = await found.reminders.step_reminder_at(person(), run_id)
+    if due_at is None:
         return
     translator = tr(context)
     timezone = found.settings.timezone
-    date = translator.spoken(step.due_at, timezone, about=True)
+    date = translator.spoken(due_at, timezone, about=True)
     # Like /rdv: a weekend or a public holiday may be a day the step cannot be done.
-    warning = day_warning_line(step.due_at, translator, timezone)
+    warning = day_warning_line(due_at, translator, timezone)
     text = f"{translator.message('reminder.step_when', date=date)}\n{warning}".strip()
     await say(update, context, text)

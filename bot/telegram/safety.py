@@ -10,11 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import Translator
 from bot.messages import SafetyCallRaised, SafetyCallSeen, SafetyCallUnseen
-from bot.telegram.callbacks import CallAckButton, CallOfferButton, HeldWordsButton
-from bot.telegram.common import close_with_choice, say, tr
-from bot.telegram.render import close_buttons, keyboard
-from bot.telegram.roles import caller, person, services, worker
-from bot.usecases.pending_states import (
+from bot.pending_states import (
     AgreementProblem,
     AgreementSteps,
     AppointmentWhen,
@@ -27,6 +23,10 @@ from bot.usecases.pending_states import (
     QuietBound,
     SummaryTopics,
 )
+from bot.telegram.callbacks import CallAckButton, CallOfferButton, HeldWordsButton
+from bot.telegram.common import close_with_choice, say, tr
+from bot.telegram.render import close_buttons, keyboard
+from bot.telegram.roles import caller, person, services, worker
 from bot.usecases.safety import (
     SafetyHelp,
     StaleHold,

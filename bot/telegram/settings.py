@@ -9,6 +9,7 @@ from telegram import CallbackQuery, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import Translator
+from bot.pending_states import QuietBound
 from bot.telegram.callbacks import (
     Callback,
     SettingsButton,
@@ -17,11 +18,8 @@ from bot.telegram.common import say, tr
 from bot.telegram.render import keyboard
 from bot.telegram.roles import caller, person, refresh_caller, services
 from bot.usecases.dates import DateProblem, parse_clock
-from bot.usecases.pending_states import QuietBound
 from bot.usecases.rhythm import quiet_from, quiet_until
-
-# Every how many weeks the strengths check-in comes (0: never).
-STRENGTHS_WEEKS = (0, 1, 2, 4)
+from bot.usecases.settings import EVENINGS, MORNINGS, STRENGTHS_WEEKS
 
 
 def _settings_view(
@@ -63,7 +61,7 @@ def _settings_view(
             ),
             SettingsButton("evening", h),
         )
-        for h in (18, 20, 22)
+        for h in EVENINGS
     ]
     evening.append(
         (
@@ -79,7 +77,7 @@ def _settings_view(
             ),
             SettingsButton("morning", h),
         )
-        for h in (8, 9, 10)
+        for h in MORNINGS
     ]
     morning.append(
         (
@@ -127,13 +125,11 @@ async def settings_pressed(
     """Change one setting; the message shows the new state in place."""
     found = services(context)
     who = person()
-    valid = {"strengths": STRENGTHS_WEEKS, "evening": (18, 20, 22), "morning": (8, 9, 10)}
-    valid["sunday"] = (0, 1)
-    valid["other"] = (0, 1)
-    if button.value not in valid.get(button.field, ()):
+    choice = await found.rhythm.choose(who, button.field, button.value)
+    if choice == "refused":
         await query.answer(tr(context).message("bot.stale_button"))
         return
-    if button.field == "other":
+    if choice == "type_a_time":
         # A bound to the minute, typed: "20h30".
         await query.answer()
         await found.dialogues.leave(who)
@@ -141,14 +137,6 @@ async def settings_pressed(
         key = "settings.ask_morning" if button.value else "settings.ask_evening"
         await say(update, context, tr(context).message(key))
         return
-    if button.field == "strengths":
-        await found.reminders.strengths_rhythm(who, button.value)
-    elif button.field == "evening":
-        await found.storage.set_rhythm(who.id, quiet_from=button.value, quiet_from_minute=0)
-    elif button.field == "morning":
-        await found.storage.set_rhythm(who.id, quiet_until=button.value, quiet_until_minute=0)
-    else:
-        await found.storage.set_rhythm(who.id, quiet_sunday=button.value)
     await query.answer()
     await refresh_caller(update, context)
     text, rows = _settings_view(context)
@@ -177,22 +165,18 @@ async def quiet_bound_answer(
         await say(update, context, translator.message("settings.time_not_understood"))
         return
     await found.inputs.clear(caller().account)
-    who = person()
-    if morning:
-        await found.storage.set_rhythm(who.id, quiet_until=at.hour, quiet_until_minute=at.minute)
-    else:
-        await found.storage.set_rhythm(who.id, quiet_from=at.hour, quiet_from_minute=at.minute)
+    await found.rhythm.quiet_bound(person(), bool(morning), at)
     await refresh_caller(update, context)
     await settings_command(update, context)
 
 
 async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/pause: no reminder at all until /reprendre."""
-    await services(context).storage.set_rhythm(person().id, paused=1)
+    await services(context).rhythm.pause(person())
     await say(update, context, tr(context).message("settings.pause_done"))
 
 
 async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reprendre: reminders again."""
-    await services(context).storage.set_rhythm(person().id, paused=0)
+    await services(context).rhythm.resume(person())
     await say(update, context, tr(context).message("settings.resume_done"))

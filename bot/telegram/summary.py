@@ -9,12 +9,12 @@ from telegram.ext import ContextTypes
 from bot.domain import VoiceNote
 from bot.engine import VoiceAnswer
 from bot.i18n import Translator
+from bot.pending_states import SummaryTopics
 from bot.telegram.callbacks import SummaryButton
 from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, person, services
 from bot.usecases import summary_layout
-from bot.usecases.pending_states import SummaryTopics
 from bot.usecases.summaries import NothingToSummarise, SummaryView
 from bot.usecases.summary_layout import preview_text
 

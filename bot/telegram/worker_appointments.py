@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import Translator
+from bot.pending_states import AppointmentWhen
 from bot.telegram.callbacks import WorkerButton
 from bot.telegram.common import say, tr
 from bot.telegram.render import keyboard
@@ -17,7 +18,6 @@ from bot.telegram.roles import caller, services, worker
 from bot.telegram.worker_card import person_name
 from bot.usecases.appointments import InThePast, ScheduledAppointment
 from bot.usecases.dates import DateProblem, ParsedDate, day_warning, parse_french_datetime
-from bot.usecases.pending_states import AppointmentWhen
 
 
 async def ask_appointment(

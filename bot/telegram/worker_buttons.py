@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
+from bot.pending_states import AppointmentWhen
 from bot.telegram import negotiation, worker_appointments, worker_card
 from bot.telegram.callbacks import (
     AcceptAgreementButton,
@@ -19,7 +20,6 @@ from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.roles import caller, services, worker
 from bot.usecases.access import NotYours
 from bot.usecases.agreements import AgreementClosed
-from bot.usecases.pending_states import AppointmentWhen
 
 # What a worker's button about one of their persons does, given that person's id.
 PersonHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, int], Awaitable[None]]

@@ -304,6 +304,14 @@ class Agreements:
         """A round of one of this worker's persons."""
         return await self._round_of(worker, agreement_id)
 
+    async def person_named(self, worker: Worker, person_id: int) -> str | None:
+        """The pseudonym of one of this worker's persons (raises NotYours otherwise)."""
+        return (await self._own_person(worker, person_id)).pseudonym
+
+    async def for_delivery(self, agreement_id: int) -> Agreement | None:
+        """A round as the courier renders it for its recipient (None: erased meanwhile)."""
+        return await self._storage.get_agreement(agreement_id)
+
     async def first_steps(self, person_id: int) -> FirstSteps | None:
         """The agreed next steps, which are now the person's current first steps."""
         for agreement in reversed(await self._storage.agreements_of(person_id)):

@@ -9,6 +9,7 @@ from bot.domain import CheckIn, Person
 from bot.storage.base import AgreementStore, CheckInStore, RunStore
 from bot.usecases.access import NotYours, person_owns
 from bot.usecases.clock import Clock
+from bot.usecases.first_step import IDEAS, chosen_step
 
 
 class CheckInsStorage(CheckInStore, AgreementStore, RunStore, Protocol):
@@ -42,11 +43,11 @@ class CheckIns:
     async def current_step(self, person: Person) -> str | None:
         """The person's step: from Mes idées, or an accepted agreement if more recent."""
         step, when = None, None
-        runs = await self._storage.finished_runs(person.id, "idees")
+        runs = await self._storage.finished_runs(person.id, IDEAS)
         if runs and runs[0].finished_at is not None:
-            chosen = runs[0].state.get("answers", {}).get("premier_pas")
-            if isinstance(chosen, dict) and chosen.get("text"):
-                step, when = str(chosen["text"]), runs[0].finished_at
+            chosen = chosen_step(runs[0].state)
+            if chosen is not None:
+                step, when = chosen.what, runs[0].finished_at
         for agreement in reversed(await self._storage.agreements_of(person.id)):
             if agreement.status == "accepted" and agreement.answered_at is not None:
                 if (when is None or agreement.answered_at > when) and agreement.steps:

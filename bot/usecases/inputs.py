@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.pending_states import PendingState
 from bot.storage.base import PendingStore
 from bot.usecases.clock import Clock
-from bot.usecases.pending_states import PendingState, decode, encode
 
 
 class PendingInputs:
@@ -20,12 +20,8 @@ class PendingInputs:
 
     async def expect(self, account: str, state: PendingState) -> None:
         """The next text from this account answers `state` (replacing what was expected)."""
-        stored = encode(state)
-        await self._storage.set_pending(
-            account, stored.kind, stored.ref, stored.data, self._clock.now()
-        )
+        await self._storage.set_pending(account, state, self._clock.now())
 
     async def peek(self, account: str) -> PendingState | None:
         """What the next text answers, typed; None if nothing or nothing this code can read."""
-        stored = await self._storage.get_pending(account)
-        return None if stored is None else decode(stored)
+        return await self._storage.get_pending(account)

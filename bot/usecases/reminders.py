@@ -6,15 +6,23 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain import OutboxMessage, Person, Reminder, ReminderDraft
 from bot.messages import ReminderDue, SafetyCallRaised
-from bot.storage.base import OutboxStore, PersonStore, ReminderStore, WorkerStore
+from bot.storage.base import (
+    AppointmentStore,
+    OutboxStore,
+    PersonStore,
+    ReminderStore,
+    RunStore,
+    WorkerStore,
+)
 from bot.usecases.checkins import CheckIns
 from bot.usecases.clock import Clock
 from bot.usecases.dates import DateProblem, parse_french_datetime
+from bot.usecases.first_step import IDEAS, chosen_step
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.rhythm import (
     USUAL_HOUR,
@@ -26,7 +34,9 @@ from bot.usecases.rhythm import (
 )
 
 
-class RemindersStorage(ReminderStore, PersonStore, WorkerStore, OutboxStore, Protocol):
+class RemindersStorage(
+    ReminderStore, PersonStore, WorkerStore, OutboxStore, AppointmentStore, RunStore, Protocol
+):
     """What reminders read and write."""
 
 
@@ -57,6 +67,23 @@ class Scheduled:
     status: str
 
 
+OpenedKind = Literal["gone", "over", "prepare", "appointment", "strengths", "step", "checkin"]
+
+
+@dataclass(frozen=True)
+class OpenedReminder:
+    """What a discreet reminder is about, once the person opens it.
+
+    "gone": not (or no longer) a reminder of this person's; "over": theirs, but what it was
+    about has passed (the appointment cancelled, the step replaced)."""
+
+    kind: OpenedKind
+    # The appointment it announces or prepares.
+    at: datetime | None = None
+    # The first step it reminds of, in the person's words.
+    step: str | None = None
+
+
 class Reminders:
     """Schedules reminders and sends those that are due, at moments the person allows."""
 
@@ -78,17 +105,13 @@ class Reminders:
         self, person_id: int, dialogue_id: str, state: dict[str, Any]
     ) -> None:
         """Mes idées finished with a first step: schedule its check-in (and its reminder)."""
-        if dialogue_id != "idees":
+        if dialogue_id != IDEAS:
             return
-        answers = state.get("answers", {})
-        chosen = answers.get("premier_pas")
+        chosen = chosen_step(state)
         person = await self._storage.get_person(person_id)
-        if person is None or not isinstance(chosen, dict) or not chosen.get("text"):
+        if person is None or chosen is None:
             return
-        when = answers.get("quand")
-        await self.first_step_chosen(
-            person, when if isinstance(when, str) else None, answers.get("rappel") is True
-        )
+        await self.first_step_chosen(person, chosen.when, chosen.remind)
 
     def _checkin_after(self, person: Person, moment: datetime) -> datetime:
         day = (moment + CHECKIN_AFTER).astimezone(self._tz).date()
@@ -157,6 +180,34 @@ class Reminders:
     def _next_strengths(self, person: Person, every_weeks: int) -> ReminderDraft:
         due = at_local(self._clock.now() + timedelta(weeks=every_weeks), HOUR, self._tz)
         return ReminderDraft("strengths", due, person_id=person.id, stale_at=due + STRENGTHS_STALE)
+
+    async def opened(self, person: Person, reminder_id: int) -> OpenedReminder:
+        """The person tapped "Voir" under a reminder: what it is about now."""
+        reminder = await self._storage.get_reminder(reminder_id)
+        if reminder is None or reminder.person_id != person.id:
+            return OpenedReminder("gone")
+        over = OpenedReminder("over")
+        if reminder.kind in ("prepare", "appointment"):
+            appointment = await self._storage.next_appointment(person.id, self._clock.now())
+            if appointment is None:
+                return over
+            kind: OpenedKind = "prepare" if reminder.kind == "prepare" else "appointment"
+            return OpenedReminder(kind, at=appointment.at)
+        if reminder.kind == "strengths":
+            return OpenedReminder("strengths")
+        if reminder.kind == "step":
+            step = await self._checkins.current_step(person)
+            return OpenedReminder("step", step=step) if step else over
+        return OpenedReminder("checkin")
+
+    async def step_reminder_at(self, person: Person, run_id: int) -> datetime | None:
+        """After Mes idées (that run): when the reminder of the person's step will come."""
+        run = await self._storage.get_run(run_id)
+        if run is None or run.dialogue_id != "idees":
+            return None
+        reminders = await self._storage.pending_reminders(person.id)
+        step = next((r for r in reminders if r.kind == "step"), None)
+        return None if step is None else step.due_at
 
     async def schedule_of(self, person_id: int) -> list[Scheduled]:
         """What is scheduled for a person (and what went in the last week), by time:

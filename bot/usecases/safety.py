@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from bot.domain import OutboxMessage, Person, SafetyCall, Worker
 from bot.engine import Translator
 from bot.messages import SafetyCallRaised, SafetyCallSeen, SafetyCallUnseen
+from bot.pending_states import encode
 from bot.storage.base import SafetyStorage
 from bot.usecases.clock import Clock
 from bot.usecases.distress import LEVELS, DistressReader
@@ -183,7 +184,8 @@ class Safety:
         """What a text from this person answers now, if anything."""
         pending = await self._storage.get_pending(account)
         if pending is not None:
-            return f"input:{pending.kind}:{pending.ref}"
+            stored = encode(pending)
+            return f"input:{stored.kind}:{stored.ref}"
         if person.current_run_id is not None:
             return f"run:{person.current_run_id}"
         return None

@@ -5,10 +5,21 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from bot import engine
-from bot.domain import CheckIn, DialogueRun, OutboxMessage, Person, Summary, VoiceNote, Worker
+from bot.domain import (
+    CheckIn,
+    DialogueRun,
+    FirstStepContent,
+    OutboxMessage,
+    Person,
+    SectionContent,
+    Summary,
+    SummaryContent,
+    VoiceNote,
+    Worker,
+)
 from bot.engine import Dialogue, Translator
 from bot.messages import (
     SummaryAcknowledged,
@@ -28,6 +39,7 @@ from bot.storage.base import (
 )
 from bot.usecases.access import NotYours, person_of_worker, worker_owns
 from bot.usecases.clock import Clock
+from bot.usecases.first_step import IDEAS, chosen_step
 from bot.usecases.outbox import OutboxSignal
 
 
@@ -129,7 +141,7 @@ class NothingToSummarise(Exception):
 
 def _view(summary: Summary, updated: bool = False) -> SummaryView:
     content = summary.content
-    strengths = content.get("strengths") or {}
+    strengths = content.get("strengths")
     return SummaryView(
         summary_id=summary.id,
         revision=summary.revision,
@@ -148,9 +160,11 @@ def _view(summary: Summary, updated: bool = False) -> SummaryView:
         topics=_topics(content.get("topics")),
         topics_included=bool(content.get("topics_included", True)),
         topics_asked=bool(content.get("topics_asked")),
-        scores=[Score(s["label"], s["now"], s["before"]) for s in strengths.get("scores", [])],
-        scores_now=_moment(strengths.get("now")),
-        scores_before=_moment(strengths.get("before")),
+        scores=[Score(s["label"], s["now"], s["before"]) for s in strengths["scores"]]
+        if strengths
+        else [],
+        scores_now=_moment(strengths["now"]) if strengths else None,
+        scores_before=_moment(strengths["before"]) if strengths else None,
         person_name=content.get("person_name"),
         sent_at=summary.sent_at,
         updated=updated,
@@ -159,7 +173,7 @@ def _view(summary: Summary, updated: bool = False) -> SummaryView:
     )
 
 
-def _first_step(value: Any) -> FirstStep | None:
+def _first_step(value: object) -> FirstStep | None:
     if not isinstance(value, dict) or not value.get("what"):
         return None
     return FirstStep(str(value["what"]), str(value.get("when") or ""))
@@ -207,9 +221,9 @@ class Summaries:
 
     def _assemble(
         self, person: Person, runs: dict[str, list[DialogueRun]], tr: Translator
-    ) -> dict[str, Any]:
-        sections = []
-        sources = {}
+    ) -> SummaryContent:
+        sections: list[SectionContent] = []
+        sources: dict[str, int | list[int]] = {}
         for key, versions in runs.items():
             if not versions:
                 continue
@@ -226,7 +240,7 @@ class Summaries:
                     "included": True,
                 }
             )
-        content: dict[str, Any] = {
+        content: SummaryContent = {
             "sections": sections,
             "sources": sources,
             "person_name": person.pseudonym,
@@ -293,16 +307,14 @@ class Summaries:
 
     async def _first_step(
         self, person: Person, runs: dict[str, list[DialogueRun]]
-    ) -> dict[str, str] | None:
+    ) -> FirstStepContent | None:
         """The first step in force: from Mes idées, or the last accepted agreement if newer."""
         what, when, since = "", "", None
-        ideas = runs.get("idees") or []
+        ideas = runs.get(IDEAS) or []
         if ideas and ideas[0].finished_at is not None:
-            answers = ideas[0].state.get("answers", {})
-            chosen, said = answers.get("premier_pas"), answers.get("quand")
-            if isinstance(chosen, dict) and chosen.get("text"):
-                what, since = str(chosen["text"]), ideas[0].finished_at
-                when = said if isinstance(said, str) else ""
+            chosen = chosen_step(ideas[0].state)
+            if chosen is not None:
+                what, when, since = chosen.what, chosen.when or "", ideas[0].finished_at
         for agreement in reversed(await self._storage.agreements_of(person.id)):
             if agreement.status == "accepted" and agreement.answered_at and agreement.steps:
                 if since is None or agreement.answered_at > since:
@@ -330,7 +342,7 @@ class Summaries:
         draft = await self._storage.draft_of(person.id)
         if draft is None:
             return None
-        content = dict(draft.content)
+        content = draft.content.copy()
         if isinstance(words, VoiceNote):
             content["topics"] = words.to_json()
         else:
@@ -349,11 +361,11 @@ class Summaries:
         draft = await self._storage.draft_of(person.id)
         if draft is None or draft.id != summary_id or draft.revision != revision:
             return None
-        content = dict(draft.content)
+        content = draft.content.copy()
         if part == TOPICS:
             content["topics_included"] = not content.get("topics_included", True)
         else:
-            sections = [dict(s) for s in content["sections"]]
+            sections = [s.copy() for s in content["sections"]]
             if not any(s["key"] == part for s in sections):
                 return None
             for section in sections:
@@ -387,7 +399,7 @@ class Summaries:
         if summary.revision != revision:
             return "changed"
         runs = await self._latest_runs(person)
-        current_sources: dict[str, Any] = {
+        current_sources: dict[str, int | list[int]] = {
             key: versions[0].id for key, versions in runs.items() if versions
         }
         checkins = await self._checkins_since_last_summary(person)

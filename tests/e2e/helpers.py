@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram.ext import Application
 
 from bot.domain import Worker
 from bot.engine import load_dialogues, load_ui_texts
-from bot.i18n import ui_text
+from bot.i18n import Catalogs, ui_text
 from bot.services import Services
 from tests.fakegram import BotMessage, FakeTelegram, FakeUser
 
@@ -20,6 +22,40 @@ App = Application[Any, Any, Any, Any, Any, Any]
 DIALOGS = Path(__file__).resolve().parents[2] / "dialogs"
 DIALOGUES = load_dialogues(DIALOGS)
 UI_TEXTS = load_ui_texts(DIALOGS)
+FRENCH = Catalogs.load(DIALOGS, DIALOGS.parent / "locales").translator("fr")
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def ui_piece(key: str) -> str:
+    """The longest fixed piece of a UI text (between placeholders and line breaks): a
+    fragment of the message whatever fills it in, even when the text starts with one."""
+    pieces = [
+        piece.strip()
+        for line in UI_TEXTS[key].split("\n")
+        for chunk in line.split("{")
+        for piece in chunk.split("}")[-1:]
+    ]
+    return max(pieces, key=len)
+
+
+def spoken(moment: datetime) -> str:
+    """A moment as the bot says it ("vendredi 11 décembre à 14h30"), in Paris."""
+    return FRENCH.spoken(moment, PARIS)
+
+
+def spoken_about(moment: datetime) -> str:
+    """A moment the bot assumed ("mercredi 2 décembre vers 9h"), in Paris."""
+    return FRENCH.spoken(moment, PARIS, about=True)
+
+
+def day(moment: datetime) -> str:
+    """A day as the bot writes it ("jeudi 3 décembre"), in Paris."""
+    return FRENCH.day(moment, PARIS)
+
+
+def ui_line(key: str, **params: object) -> str:
+    """The first line of a UI text, filled in as the bot fills it."""
+    return ui_text(key, **params).split("\n")[0]
 
 
 def ui_start(key: str) -> str:
@@ -38,6 +74,11 @@ def asked(dialogue_id: str, step_id: str) -> str:
 def intro(dialogue_id: str) -> str:
     """The first line of a dialogue's introduction."""
     return DIALOGUES[dialogue_id].intro.split("\n")[0].strip()
+
+
+def outro(dialogue_id: str) -> str:
+    """The first line of what a dialogue says once finished."""
+    return DIALOGUES[dialogue_id].outro.split("\n")[0].strip()
 
 
 def title(dialogue_id: str) -> str:
@@ -174,7 +215,7 @@ async def confirm_recap(user: FakeUser, dialogue_id: str = "idees") -> None:
 
 async def finish_forces(user: FakeUser, score: int) -> None:
     """The person walks Mes forces, the same score in every domain."""
-    done = f"{title('forces')} ✔"
+    done = ui_text("bot.menu_done", title=title("forces"))
     again_ = any(done in label for m in user.messages for label in m.button_labels)
     await open_dialogue(user, done if again_ else title("forces"))
     if again_:

@@ -7,12 +7,13 @@ import sqlite3
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.i18n import ui_text
 from bot.telegram.app import PERSON_COMMANDS
 from bot.telegram.joining import WORKER_COMMANDS
 from tests.e2e.helpers import person_joins, title, ui_start, worker_joins
 from tests.fakegram import FakeTelegram
 
-MENU_TITLES = (title("probleme"), title("idees"), "Mes forces")
+MENU_TITLES = (title("probleme"), title("idees"), title("forces"))
 
 
 async def test_start_without_an_invitation_explains_how_to_get_one(
@@ -21,11 +22,11 @@ async def test_start_without_an_invitation_explains_how_to_get_one(
 ) -> None:
     visitor = fake_telegram.user(first_name="Visiteur")
     await visitor.send("/start")
-    assert "Demandez-lui un lien" in (await visitor.next_message()).text
+    assert ui_start("join.stranger") in (await visitor.next_message()).text
     await visitor.send("bonjour")
-    assert "Demandez-lui un lien" in (await visitor.next_message()).text
+    assert ui_start("join.stranger") in (await visitor.next_message()).text
     await visitor.send("/menu")
-    assert "Demandez-lui un lien" in (await visitor.next_message()).text
+    assert ui_start("join.stranger") in (await visitor.next_message()).text
     await visitor.send("/urgence")
     assert "3114" in (await visitor.next_message()).text
 
@@ -37,10 +38,10 @@ async def test_start_greets_a_person_and_shows_the_three_dialogues(
     amina = await person_joins(fake_telegram, bot, "Amina")
     await amina.send("/start")
     greeting = await amina.next_message()
-    assert "Équipage" in greeting.text
+    assert ui_start("bot.greeting") in greeting.text
     menu = await amina.next_message()
     labels = [label for row in menu.buttons for label, _ in row]
-    assert labels == [*MENU_TITLES, "📝 Préparer mon rendez-vous"]
+    assert labels == [*MENU_TITLES, ui_text("summary.menu_button")]
 
 
 async def test_commands_are_registered_in_french_and_english(
@@ -50,7 +51,9 @@ async def test_commands_are_registered_in_french_and_english(
     requests = [params for method, params in fake_telegram.requests if method == "setMyCommands"]
     assert len(requests) == 2
     french = next(p for p in requests if not p.get("language_code"))
-    assert "urgence" in str(french["commands"]) and "Numéros d'urgence" in str(french["commands"])
+    assert "urgence" in str(french["commands"]) and ui_text("bot.command_emergency") in str(
+        french["commands"]
+    )
 
 
 async def test_help_lists_every_command_of_a_person(
@@ -95,11 +98,11 @@ async def test_unknown_command_sticker_and_photo_get_a_kind_answer(
     await noor.send("/supprimer_tout")
     assert ui_start("bot.unknown_command") in (await noor.next_message()).text
     await noor.send_sticker()
-    assert "Je ne peux pas lire ce type de message" in (await noor.next_message()).text
+    assert ui_start("bot.unsupported") in (await noor.next_message()).text
     await noor.send_photo()
-    assert "Je ne peux pas lire ce type de message" in (await noor.next_message()).text
+    assert ui_start("bot.unsupported") in (await noor.next_message()).text
     await noor.send_location(48.85, 2.35)
-    assert "Je ne peux pas lire ce type de message" in (await noor.next_message()).text
+    assert ui_start("bot.unsupported") in (await noor.next_message()).text
 
 
 async def test_text_outside_a_dialogue_points_to_the_menu(
@@ -108,7 +111,7 @@ async def test_text_outside_a_dialogue_points_to_the_menu(
 ) -> None:
     ines = await person_joins(fake_telegram, bot, "Inès")
     await ines.send("x" * 4096)
-    assert "Choisissez d'abord un sujet" in (await ines.next_message()).text
+    assert ui_start("bot.no_dialogue") in (await ines.next_message()).text
     menu = await ines.next_message()
     assert menu.buttons
 
@@ -122,7 +125,7 @@ async def test_forged_callback_is_answered_kindly_and_changes_nothing(
     menu = await yan.next_message()
     for forged in ("v1|a|999|0|x", "v1|m|open|inconnu", "rm -rf", "v1|a|1|1|" + "é" * 10):
         answer = await yan.click_data(forged, message=menu)
-        assert answer is not None and "plus valable" in answer
+        assert answer is not None and ui_text("bot.stale_button") in answer
         assert (await yan.next_message()).buttons  # the menu comes back
 
 
@@ -133,7 +136,7 @@ async def test_english_speakers_get_english(
     jane = await person_joins(fake_telegram, bot, "Jane", language_code="en-GB")
     await jane.send("/aide")
     text = (await jane.next_message()).text
-    assert "/urgence" in text and "Choisissez" not in text
+    assert "/urgence" in text and ui_start("bot.help") not in text
 
 
 async def test_a_flood_gets_one_kind_slow_down_then_silence(
@@ -149,8 +152,8 @@ async def test_a_flood_gets_one_kind_slow_down_then_silence(
             await flood.send("bonjour")
         await fake_telegram.wait_for(lambda: len(flood.messages) >= 4)
         texts = [message.text for message in flood.messages]
-        assert sum("Demandez-lui un lien" in text for text in texts) == 3
-        assert sum("Doucement" in text for text in texts) == 1
+        assert sum(ui_start("join.stranger") in text for text in texts) == 3
+        assert sum(ui_start("bot.slow_down") in text for text in texts) == 1
 
 
 async def test_the_bot_leaves_groups_and_ignores_channels(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.lists import format_list
 
 from bot.config import Settings
 from bot.engine import load_dialogues
@@ -15,12 +16,17 @@ from tests.clock import ManualClock
 from tests.conftest import running_bot
 from tests.e2e.helpers import (
     App,
+    day,
     eventually,
     expect,
     open_dialogue,
     person_joins,
     services_of,
     shows_choice,
+    spoken,
+    spoken_about,
+    ui_line,
+    ui_piece,
     ui_start,
     worker_joins,
 )
@@ -33,13 +39,17 @@ from tests.stored import rows
 PARIS = ZoneInfo("Europe/Paris")
 # Tuesday 1 December 2026, 10:00 in Paris.
 START = datetime(2026, 12, 1, 10, 0, tzinfo=PARIS).astimezone(UTC)
-DISCREET = "Équipage : un message pour vous."
+# The appointment set in the first journey, and the day its reminders start.
+FRIDAY_11 = datetime(2026, 12, 11, 14, 30, tzinfo=PARIS)
+THURSDAY_10 = datetime(2026, 12, 10, 10, tzinfo=PARIS)
+DISCREET = ui_text("reminder.discreet")
 
 
 async def choose_a_first_step(amina: FakeUser) -> None:
     await choose_first_step_when(amina, "jeudi 10h")
     await amina.next_message()
-    await expect(amina, ui_text("reminder.step_when", date="jeudi 3 décembre vers 10h"))
+    thursday = datetime(2026, 12, 3, 10, tzinfo=PARIS)
+    await expect(amina, ui_text("reminder.step_when", date=spoken_about(thursday)))
     await expect(amina, ui_start("bot.menu"))
 
 
@@ -65,15 +75,17 @@ async def test_each_reminder_comes_once_at_an_allowed_time_across_a_restart(
         await choose_a_first_step(amina)
 
         await severine.send("/rdv")
-        await expect(severine, "Une personne a rejoint")
-        await expect(severine, "Avec qui ?")
+        await expect(severine, ui_piece("worker.person_joined"))
+        await expect(severine, ui_text("appointment.worker_pick"))
         await severine.click("Amina")
-        await expect(severine, "Quand est le prochain rendez-vous avec Amina ?")
+        await expect(severine, ui_line("appointment.worker_ask", person="Amina"))
         await severine.send("31/02 14h")
-        await expect(severine, "Cette date n'existe pas")
+        await expect(severine, ui_text("appointment.problem_impossible"))
         await severine.send("vendredi 11/12 14h30")
-        await expect(severine, "Rendez-vous avec Amina : vendredi 11 décembre à 14h30.")
-        await severine.click("Oui, c'est ça")
+        await expect(
+            severine, ui_text("appointment.worker_confirm", person="Amina", date=spoken(FRIDAY_11))
+        )
+        await severine.click(ui_text("appointment.worker_yes"))
         told = await severine.next_message()
         # The worker is told exactly what Amina receives, and when.
         assert told.text == "\n".join(
@@ -82,14 +94,18 @@ async def test_each_reminder_comes_once_at_an_allowed_time_across_a_restart(
                 ui_text("appointment.worker_announce_now"),
                 ui_text(
                     "appointment.worker_reminders",
-                    dates="jeudi 10 décembre à 10h et vendredi 11 décembre à 12h30",
+                    dates=format_list(
+                        [spoken(THURSDAY_10), spoken(FRIDAY_11 - timedelta(hours=2))],
+                        locale="fr_FR",
+                    ),
                 ),
             ]
         )
-        announce = await eventually(fake_telegram, amina, "Votre prochain rendez-vous")
-        assert announce.text == "Votre prochain rendez-vous : vendredi 11 décembre à 14h30."
-        await amina.click("C'est noté", message=announce)
-        await eventually(fake_telegram, severine, "Amina : c'est noté pour le rendez-vous")
+        announce = await eventually(fake_telegram, amina, ui_start("appointment.announce"))
+        assert announce.text == ui_text("appointment.announce", date=spoken(FRIDAY_11))
+        await amina.click(ui_text("appointment.noted"), message=announce)
+        noted = ui_text("appointment.worker_noted", person="Amina", date=spoken(FRIDAY_11))
+        await eventually(fake_telegram, severine, noted)
 
         await walk(app, clock, 4 * 24)  # to Saturday 5 December, 10:00
         await fake_telegram.wait_for(lambda: len(discreet(amina)) == 2)
@@ -101,12 +117,14 @@ async def test_each_reminder_comes_once_at_an_allowed_time_across_a_restart(
 
         # The day before, the worker's list says who comes and whether a summary came.
         await severine.click(ui_start("reminder.open"))
-        listing = await eventually(fake_telegram, severine, "Vos rendez-vous de demain")
-        assert "14h30 : Amina, pas de résumé" in listing.text
+        listing = await eventually(fake_telegram, severine, ui_text("reminder.digest_title"))
+        no_summary = ui_text("reminder.digest_summary_no")
+        line = ui_text("reminder.digest_line", time="14h30", person="Amina", summary=no_summary)
+        assert line in listing.text
 
         # The latest reminder for Amina: her appointment is tomorrow, prepare it.
         await amina.click(ui_start("reminder.open"))
-        await eventually(fake_telegram, amina, "Voulez-vous préparer votre résumé ?")
+        await eventually(fake_telegram, amina, ui_text("reminder.prepare").split("\n")[-1])
         await walk(app, clock, 30)  # past the appointment
         # Two hours before, the last reminder.
         await fake_telegram.wait_for(lambda: len(discreet(amina)) == 5)
@@ -152,14 +170,14 @@ async def test_a_check_in_answer_feeds_the_next_summary(
         await walk(app, clock, 2 * 24 + 1)  # the step reminder, Thursday 10:00
         await fake_telegram.wait_for(lambda: len(discreet(amina)) == 1)
         await amina.click(ui_start("reminder.open"))
-        step = await eventually(fake_telegram, amina, "C'est le moment de votre premier pas")
-        assert "« Appeler la CAF »" in step.text
+        step = await eventually(fake_telegram, amina, ui_start("reminder.step"))
+        assert step.text == ui_text("reminder.step", step="Appeler la CAF")
         await walk(app, clock, 24)  # the check-in, Friday 10:00
         await fake_telegram.wait_for(lambda: len(discreet(amina)) == 2)
         await amina.click(ui_start("reminder.open"))
-        question = await eventually(fake_telegram, amina, "Où en êtes-vous avec")
-        assert question.text == "Où en êtes-vous avec « Appeler la CAF » ?"
-        await amina.click("C'est en cours", message=question)
+        question = await eventually(fake_telegram, amina, ui_start("reminder.checkin_question"))
+        assert question.text == ui_text("reminder.checkin_question", step="Appeler la CAF")
+        await amina.click(ui_text("reminder.checkin_in_progress"), message=question)
         # How it went compared with what she expected (GAS), then what she learned.
         gas = await eventually(fake_telegram, amina, ui_text("reminder.checkin_gas"))
         assert gas.button_labels == [
@@ -167,15 +185,15 @@ async def test_a_check_in_answer_feeds_the_next_summary(
             for name in ("much_less", "less", "as_expected", "better", "much_better")
         ]
         await amina.click(ui_text("reminder.gas_better"), message=gas)
-        await eventually(fake_telegram, amina, "Qu'avez-vous appris ?")
+        await eventually(fake_telegram, amina, ui_text("reminder.checkin_learned"))
         await amina.send("J'ai trouvé le bon numéro")
-        await eventually(fake_telegram, amina, "Merci, c'est noté")
+        await eventually(fake_telegram, amina, ui_text("reminder.checkin_thanks"))
         await amina.send("/preparer")
-        await eventually(fake_telegram, amina, "De quoi voulez-vous parler")
+        await eventually(fake_telegram, amina, ui_start("summary.topics_question"))
         await amina.click(ui_start("engine.skip"))
-        await eventually(fake_telegram, amina, "recevra :")
+        await eventually(fake_telegram, amina, ui_piece("summary.control"))
         preview = "\n".join(m.text for m in amina.messages)
-        assert "\nMes premiers pas\n" in preview
+        assert f"\n{ui_text('reminder.summary_section')}\n" in preview
         how = ui_text("reminder.progress_in_progress") + ", "
         how += ui_text("reminder.gas_better").lower()
         assert f"Appeler la CAF : « {how} : J'ai trouvé le bon numéro »" in preview
@@ -193,39 +211,39 @@ async def test_pause_quiet_hours_and_a_cancelled_appointment(
         await choose_a_first_step(amina)
         await amina.send("/reglages")
         settings_message = await eventually(fake_telegram, amina, ui_start("settings.title"))
-        assert "après 20h" in settings_message.text
-        await amina.click("Le soir, après 18h")
-        await fake_telegram.wait_for(lambda: "après 18h" in amina.messages[-1].text)
+        quiet = ui_text("settings.title", evening="20h", morning="9h")
+        assert settings_message.text.startswith(quiet)
+        await amina.click(ui_text("settings.evening", hour=18))
+        now_quiet = ui_text("settings.title", evening="18h", morning="9h")
+        await fake_telegram.wait_for(lambda: amina.messages[-1].text.startswith(now_quiet))
         await amina.send("/pause")
-        await eventually(fake_telegram, amina, "Les rappels sont en pause")
+        await eventually(fake_telegram, amina, ui_text("settings.pause_done"))
         await walk(app, clock, 4 * 24)
         assert discreet(amina) == []
         await amina.send("/reprendre")
-        await eventually(fake_telegram, amina, "Les rappels reprennent")
+        await eventually(fake_telegram, amina, ui_text("settings.resume_done"))
 
         await severine.send("/personnes")
-        await eventually(fake_telegram, severine, "Touchez une personne")
+        await eventually(fake_telegram, severine, ui_text("worker.persons_pick"))
         await severine.click("Amina")
-        await eventually(fake_telegram, severine, "Suivi·e depuis le")
-        await severine.click("Rendez-vous")
+        await eventually(fake_telegram, severine, ui_piece("worker.card"))
+        await severine.click(ui_text("appointment.worker_set_button"))
         await eventually(fake_telegram, severine, ui_start("appointment.worker_ask"))
         await severine.send("demain 9h")
         await eventually(fake_telegram, severine, ui_start("appointment.worker_confirm_question"))
-        await severine.click("Oui, c'est ça")
-        await eventually(
-            fake_telegram, amina, "Votre prochain rendez-vous : dimanche 6 décembre à 9h."
-        )
+        await severine.click(ui_text("appointment.worker_yes"))
+        sunday = datetime(2026, 12, 6, 9, tzinfo=PARIS)
+        await eventually(fake_telegram, amina, ui_text("appointment.announce", date=spoken(sunday)))
         await severine.send("/personnes")
         await fake_telegram.wait_for(
-            lambda: sum("Touchez une personne" in m.text for m in severine.messages) == 2
+            lambda: sum(ui_text("worker.persons_pick") in m.text for m in severine.messages) == 2
         )
-        listing = [m for m in severine.messages if "Touchez une personne" in m.text][-1]
+        listing = [m for m in severine.messages if ui_text("worker.persons_pick") in m.text][-1]
         await severine.click("Amina", message=listing)
-        card = await eventually(fake_telegram, severine, "Prochain rendez-vous")
-        await severine.click("Annuler le rendez-vous", message=card)
-        await eventually(
-            fake_telegram, amina, "Votre rendez-vous du dimanche 6 décembre à 9h est annulé"
-        )
+        card = await eventually(fake_telegram, severine, ui_piece("appointment.worker_next"))
+        await severine.click(ui_text("appointment.worker_cancel_button"), message=card)
+        cancelled = ui_text("appointment.cancelled", date=spoken(sunday))
+        await eventually(fake_telegram, amina, cancelled.split("\n")[0])
     pending = rows(
         settings, "SELECT COUNT(*) FROM reminders WHERE status = 'pending' AND ref IS NOT NULL"
     )
@@ -248,22 +266,24 @@ async def test_rdv_keeps_the_day_while_asking_the_hour_and_says_when_it_is_a_sat
         await severine.send("demain")
         await eventually(fake_telegram, severine, ui_text("appointment.problem_no_time"))
         await severine.send("9h")
-        tomorrow = await eventually(fake_telegram, severine, "mercredi 2 décembre à 9h")
+        nine = datetime(2026, 12, 2, 9, tzinfo=PARIS)
+        tomorrow = await eventually(fake_telegram, severine, spoken(nine))
         assert tomorrow.text.splitlines() == [
-            ui_text("appointment.worker_confirm", person="Amina", date="mercredi 2 décembre à 9h"),
+            ui_text("appointment.worker_confirm", person="Amina", date=spoken(nine)),
             ui_text("appointment.worker_confirm_question"),
         ]
         # "demain matin": the part of the day stands for 9h, said back as "vers 9h".
         await severine.send("demain matin")
-        morning = await eventually(fake_telegram, severine, "mercredi 2 décembre vers 9h")
+        morning = await eventually(fake_telegram, severine, spoken_about(nine))
         assert morning.text.splitlines()[0] == ui_text(
-            "appointment.worker_confirm", person="Amina", date="mercredi 2 décembre vers 9h"
+            "appointment.worker_confirm", person="Amina", date=spoken_about(nine)
         )
         # 12/12 is a Saturday: the worker is told before confirming.
         await severine.send("le 12/12 vers 10h")
-        saturday = await eventually(fake_telegram, severine, "samedi 12 décembre")
+        ten = datetime(2026, 12, 12, 10, tzinfo=PARIS)
+        saturday = await eventually(fake_telegram, severine, day(ten))
         assert saturday.text.splitlines() == [
-            ui_text("appointment.worker_confirm", person="Amina", date="samedi 12 décembre à 10h"),
+            ui_text("appointment.worker_confirm", person="Amina", date=spoken(ten)),
             ui_text("appointment.warning_saturday"),
             ui_text("appointment.worker_confirm_question"),
         ]
@@ -286,7 +306,7 @@ async def test_cannot_come_with_a_voice_note_and_without_an_answer(
         ((person_id,),) = rows(settings, "SELECT id FROM persons")
         first = datetime(2026, 12, 4, 9, tzinfo=UTC)  # Friday 4 December, 10:00 in Paris
         await found.appointments.set(worker, int(str(person_id)), first)
-        announce = await eventually(fake_telegram, amina, "vendredi 4 décembre à 10h")
+        announce = await eventually(fake_telegram, amina, spoken(first))
 
         # She cannot come, says why in a voice note, and proposes nothing.
         await amina.click(ui_text("appointment.cannot"), message=announce)
@@ -299,9 +319,7 @@ async def test_cannot_come_with_a_voice_note_and_without_an_answer(
             lambda: next((m for m in severine.messages if m.kind == "voice"), None)
         )
         assert voice is not None and voice.button_labels == [ui_text("appointment.worker_other")]
-        cannot = ui_text(
-            "appointment.worker_cannot", person="Amina", date="vendredi 4 décembre à 10h"
-        )
+        cannot = ui_text("appointment.worker_cannot", person="Amina", date=spoken(first))
         text = next(m for m in severine.messages if cannot in m.text)
         assert text.text.splitlines()[1] == ui_text(
             "appointment.worker_cannot_why", why=ui_text("engine.voice", duration=12)
@@ -313,7 +331,7 @@ async def test_cannot_come_with_a_voice_note_and_without_an_answer(
         await found.appointments.set(worker, int(str(person_id)), second)
         again = await fake_telegram.wait_for(
             lambda: next(
-                (m for m in amina.messages if m.button_labels and "8 décembre" in m.text), None
+                (m for m in amina.messages if m.button_labels and spoken(second) in m.text), None
             )
         )
         assert again is not None
@@ -321,7 +339,7 @@ async def test_cannot_come_with_a_voice_note_and_without_an_answer(
         await fake_telegram.wait_for(
             lambda: sum(m.text == ui_text("appointment.cannot_why") for m in amina.messages) == 2
         )
-        later = ui_text("appointment.worker_cannot", person="Amina", date="mardi 8 décembre à 10h")
+        later = ui_text("appointment.worker_cannot", person="Amina", date=spoken(second))
         clock.advance(minutes=16)
         found.outbox_signal.wake()
         alone = await eventually(fake_telegram, severine, later)

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.i18n import Catalogs
 from bot.services import build_services
 from tests.conftest import ROOT
-from tests.e2e.helpers import asked, expect, invite, open_dialogue, title, ui_start
+from tests.e2e.helpers import asked, expect, invite, open_dialogue, title, ui_piece, ui_start
 from tests.e2e.test_invitations import admin
 from tests.e2e.test_sigterm import start_bot, stop_bot
 from tests.e2e.test_webhook import free_port
@@ -36,7 +36,7 @@ async def test_kill_between_storing_an_answer_and_sending_the_next_question(
     process = await start_bot(fake_telegram, settings)
     severine = fake_telegram.user(first_name="Séverine")
     await severine.send(f"/start {code}")
-    await expect(severine, "votre accès intervenant·e est ouvert")
+    await expect(severine, ui_piece("join.worker_welcome"))
     await severine.next_message()
     amina = fake_telegram.user(first_name="Amina")
     await amina.send(f"/start {await invite(severine, 'Amina')}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 from telegram.ext import Application
@@ -11,15 +12,22 @@ from bot.config import Settings
 from bot.engine import load_dialogues
 from bot.i18n import ui_text
 from tests.e2e.helpers import (
+    DIALOGUES,
+    PARIS,
     again,
     asked,
     confirm_recap,
     expect,
     finish_probleme,
+    intro,
     open_dialogue,
+    option,
+    outro,
     person_joins,
     services_of,
+    spoken_about,
     title,
+    ui_piece,
     ui_start,
 )
 from tests.fakegram import BotMessage, FakeTelegram
@@ -33,42 +41,54 @@ async def test_mon_probleme_from_start_to_recap_and_the_kept_version(
 ) -> None:
     amina = await person_joins(fake_telegram, bot, "Amina")
     await open_dialogue(amina, title("probleme"))
-    await expect(amina, "Prenez votre temps")
+    await expect(amina, intro("probleme"))
     await expect(amina, asked("probleme", "difficulte"))
     await amina.send(HOSTILE)
     await expect(amina, asked("probleme", "titre"))
     await amina.send("Plus de logement")
     await expect(amina, asked("probleme", "concernes"))
-    await amina.click("Moi")
-    await amina.click("Mes enfants")
-    assert any(label == "✅ Moi" for label in amina.messages[-1].button_labels)
+    me, children = (
+        option("probleme", "concernes", "moi"),
+        option("probleme", "concernes", "enfants"),
+    )
+    await amina.click(me)
+    await amina.click(children)
+    chosen = ui_text("engine.selected", label=me)
+    assert any(label == chosen for label in amina.messages[-1].button_labels)
     await amina.click(ui_start("engine.done"))
     await expect(amina, asked("probleme", "mieux"))
     await amina.send_voice(duration=12)
     await expect(amina, asked("probleme", "moments"))
     await amina.click(ui_start("engine.skip"))
-    await expect(amina, "vous en êtes où ?")
+    await expect(amina, asked("probleme", "situation"))
     await amina.click("3")
-    await expect(amina, "vous êtes à 3 sur 10")
+    score = (
+        DIALOGUES["probleme"]
+        .step("pas_plus_bas")
+        .text.format(situation=ui_text("engine.scale_value", value=3, of=10))
+    )
+    await expect(amina, score)
     await amina.send("Ma sœur m'aide")
-    await expect(amina, "important pour vous de changer")
+    await expect(amina, asked("probleme", "importance"))
     await amina.click("8")
-    await expect(amina, "quel domaine")
-    await amina.click("Logement")
+    await expect(amina, asked("probleme", "domaine"))
+    await amina.click(option("probleme", "domaine", "logement"))
     recap = await expect(amina, asked("probleme", "recap"))
     assert HOSTILE in recap.text
-    assert "Moi, mes enfants" in recap.text  # list items in lower case after the first
-    assert "Message vocal (12 s)" in recap.text
+    # List items in lower case after the first.
+    assert f"{me}, {children[0].lower()}{children[1:]}" in recap.text
+    assert ui_text("engine.voice", duration=12) in recap.text
     await amina.click(ui_start("engine.recap_yes"))
-    await expect(amina, "Elles restent privées")
+    await expect(amina, outro("probleme"))
     menu = await expect(amina, ui_start("bot.menu"))
-    assert "Mon problème ✔" in menu.button_labels
+    done = ui_text("bot.menu_done", title=title("probleme"))
+    assert done in menu.button_labels
 
-    await amina.click("Mon problème ✔")
-    version = await expect(amina, "Ce que vous avez dit le")
+    await amina.click(done)
+    version = await expect(amina, ui_piece("bot.version_header"))
     assert HOSTILE in version.text and "Plus de logement" in version.text
-    await amina.click("Refaire")
-    await expect(amina, "Prenez votre temps")
+    await amina.click(ui_text("bot.redo"))
+    await expect(amina, intro("probleme"))
 
 
 async def test_mes_idees_with_two_ideas_a_first_step_and_low_confidence(
@@ -77,43 +97,44 @@ async def test_mes_idees_with_two_ideas_a_first_step_and_low_confidence(
 ) -> None:
     karim = await person_joins(fake_telegram, bot, "Karim")
     await open_dialogue(karim, title("idees"))
-    await expect(karim, "Prenez votre temps")
+    await expect(karim, intro("idees"))
     await expect(karim, asked("idees", "deja_essaye"))
     await karim.send("J'ai appelé la CAF")
-    await expect(karim, "vos idées, même petites")
+    await expect(karim, asked("idees", "annonce_idees"))
     await expect(karim, asked("idees", "idee"))
     await karim.send("Demander un rendez-vous au bailleur")
-    await expect(karim, "qu'est-ce qui pourrait bloquer ?")
+    await expect(karim, asked("idees", "bloquer"))
     await karim.send("Je n'ose pas")
     await expect(karim, asked("idees", "aide"))
     await karim.click(ui_start("engine.skip"))
     await expect(karim, again("idees", "idees"))
-    await karim.click("Oui")
+    await karim.click(ui_text("engine.yes"))
     await expect(karim, asked("idees", "idee"))
     await karim.send("Écrire à l'assistante sociale")
-    await expect(karim, "qu'est-ce qui pourrait bloquer ?")
+    await expect(karim, asked("idees", "bloquer"))
     await karim.click(ui_start("engine.skip"))
     await expect(karim, asked("idees", "aide"))
     await karim.send("Ma voisine")
     await expect(karim, again("idees", "idees"))
-    await karim.click("Non")
-    choice = await expect(karim, "Laquelle pouvez-vous essayer cette semaine ?")
+    await karim.click(ui_text("engine.no"))
+    choice = await expect(karim, asked("idees", "premier_pas"))
     assert "Écrire à l'assistante sociale" in choice.button_labels
     await karim.click("Écrire à l'assistante sociale")
-    await expect(karim, "Vous êtes sûr·e d'y arriver ?")
+    await expect(karim, asked("idees", "confiance"))
     await karim.click("5")
-    await expect(karim, "monter d'un point")
+    await expect(karim, asked("idees", "un_point"))
     await karim.send("Que ma voisine relise")
-    await expect(karim, "Quand allez-vous essayer ?")
+    await expect(karim, asked("idees", "quand"))
     await karim.send("Mardi matin")
     await confirm_recap(karim)
-    await expect(karim, "Je vous le rappelle ?")
-    await karim.click("Oui")
-    await expect(karim, "c'est terminé")
+    await expect(karim, asked("idees", "rappel"))
+    await karim.click(ui_text("engine.yes"))
+    await expect(karim, outro("idees"))
     # "Mardi matin" is understood (9h; said on Tuesday 1st after 9h, next Tuesday), and
     # the person is told when the reminder comes.
     told = await karim.next_message()
-    assert told.text == ui_text("reminder.step_when", date="mardi 8 décembre vers 9h")
+    tuesday = datetime(2026, 12, 8, 9, tzinfo=PARIS)
+    assert told.text == ui_text("reminder.step_when", date=spoken_about(tuesday))
     await expect(karim, ui_start("bot.menu"))
 
 
@@ -122,16 +143,17 @@ async def test_mes_forces_in_the_simpler_emoji_scale(
     bot: Application,  # type: ignore[type-arg]
 ) -> None:
     lea = await person_joins(fake_telegram, bot, "Léa")
-    await open_dialogue(lea, "Mes forces")
+    await open_dialogue(lea, title("forces"))
     await lea.next_message()
     first = await lea.next_message()
     assert "0" in first.button_labels and "10" in first.button_labels
-    await lea.click("Plus simple")
+    await lea.click(ui_text("engine.scale_simpler"))
     emoji = await lea.next_message()
-    assert "😄 5" in emoji.button_labels
+    assert ui_text("engine.emoji_5") in emoji.button_labels
+    domains = [s for s in DIALOGUES["forces"].steps if s.kind.value == "scale"]
     for domain in range(8):
-        await lea.click("🙂 4")
-        await expect(lea, "va bien")
+        await lea.click(ui_text("engine.emoji_4"))
+        await expect(lea, asked("forces", f"{domains[domain].id}_bien"))
         if domain % 2:
             await lea.send("Un peu mieux qu'avant")
         else:
@@ -139,18 +161,18 @@ async def test_mes_forces_in_the_simpler_emoji_scale(
         question = await lea.next_message()
         if domain < 7:
             # The setting is kept: every next scale is in emoji too.
-            assert "😄 5" in question.button_labels, lea.transcript()
+            assert ui_text("engine.emoji_5") in question.button_labels, lea.transcript()
     assert asked("forces", "encore") in question.text
-    await expect(lea, "Qu'est-ce que vous savez faire ?")
+    await expect(lea, asked("forces", "savoir_faire"))
     await lea.send("Cuisiner pour beaucoup de monde")
-    await expect(lea, "comment avez-vous fait ?")
+    await expect(lea, asked("forces", "surmonte"))
     await lea.send("J'ai demandé de l'aide")
-    await expect(lea, "Qui peut vous aider ?")
+    await expect(lea, asked("forces", "soutiens"))
     await lea.send("Mon frère")
     await confirm_recap(lea)
     await lea.next_message()
     menu = await expect(lea, ui_start("bot.menu"))
-    assert "Mes forces ✔" in menu.button_labels
+    assert ui_text("bot.menu_done", title=title("forces")) in menu.button_labels
 
 
 async def test_every_choice_is_shown_under_its_question_once_made(

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.config import Settings
-from bot.i18n import Catalogs
+from bot.i18n import Catalogs, ui_text
 from bot.services import build_services
 from bot.telegram.app import inbox_of
 from bot.usecases.throttle import DISTRESS_BURST
@@ -22,6 +22,7 @@ from tests.e2e.helpers import (
     finish_probleme,
     person_joins,
     services_of,
+    ui_start,
 )
 from tests.e2e.test_summaries import prepare
 from tests.fakegram import FakeTelegram
@@ -118,8 +119,8 @@ async def test_a_person_at_one_action_a_second_is_never_throttled(
         await finish_probleme(amina, "Les factures")
         await finish_forces(amina, 6)
         control = await prepare(amina, "Le loyer")
-        await amina.click("Envoyer", message=control)
-        await eventually(fake_telegram, amina, "C'est envoyé")
+        await amina.click(ui_text("summary.send"), message=control)
+        await eventually(fake_telegram, amina, ui_start("summary.sent"))
         await amina.send("/aide")
         await fake_telegram.wait_for(lambda: fake_telegram.pending_updates == 0)
         await inbox_of(app).join()

@@ -23,6 +23,8 @@ from tests.e2e.helpers import (
     person_joins,
     services_of,
     title,
+    ui_line,
+    ui_piece,
     ui_start,
     worker_joins,
 )
@@ -54,9 +56,9 @@ def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
 
 async def consent_screen(user: FakeUser, code: str) -> None:
     await user.send(f"/start {code}")
-    await expect(user, "vous propose Équipage")
-    await expect(user, "Avant de commencer")
-    await expect(user, "Êtes-vous d'accord")
+    await expect(user, ui_start("consent.intro"))
+    await expect(user, ui_start("consent.summary"))
+    await expect(user, ui_text("consent.question"))
 
 
 @pytest.mark.both_backends
@@ -74,7 +76,8 @@ async def test_admin_registers_a_worker_who_invites_a_person_who_consents_and_an
 
     severine = fake_telegram.user(first_name="Séverine")
     await severine.send(f"/start {code}")
-    await expect(severine, "Séverine D. : votre accès intervenant·e est ouvert")
+    welcome = ui_text("join.worker_welcome", name="Séverine D.")
+    await expect(severine, welcome.split("\n")[1])
     await expect(severine, "/inviter")
     worker_menu = fake_telegram.commands(scope={"type": "chat", "chat_id": severine.id})
     assert [name for name, _ in worker_menu] == [
@@ -96,22 +99,23 @@ async def test_admin_registers_a_worker_who_invites_a_person_who_consents_and_an
     # The service is named on its own line: no "de"/"d'" to get wrong before any name.
     intro = ui_text("consent.intro_with_structure", worker="Séverine D.", structure="CCAS de Lyon")
     assert (await amina.next_message()).text == intro
-    summary = await expect(amina, "Avant de commencer")
-    assert "2 ans" in summary.text and "/urgence" in summary.text
-    await expect(amina, "Êtes-vous d'accord")
-    await amina.click("En savoir plus")
-    await expect(amina, "CCAS de Lyon utilise Équipage")
-    await expect(amina, "Ce qui est gardé")
-    await expect(amina, "Ce que voit votre intervenant·e")
-    rights = await expect(amina, "Vos droits")
+    summary = await expect(amina, ui_start("consent.summary"))
+    assert summary.text == ui_text("consent.summary") and "/urgence" in summary.text
+    await expect(amina, ui_text("consent.question"))
+    await amina.click(ui_text("consent.more"))
+    await expect(amina, ui_text("consent.details_who", service="CCAS de Lyon").splitlines()[1])
+    await expect(amina, ui_start("consent.details_what"))
+    await expect(amina, ui_start("consent.details_shared"))
+    rights = await expect(amina, ui_start("consent.details_rights"))
     assert "/mes_donnees" in rights.text and "/effacer" in rights.text
-    await expect(amina, "Êtes-vous d'accord")
+    await expect(amina, ui_text("consent.question"))
     await amina.click(ui_start("consent.accept"))
-    await expect(amina, "Bienvenue dans Équipage")
-    await expect(amina, "Bonjour, je suis Équipage")
+    await expect(amina, ui_text("consent.welcome"))
+    await expect(amina, ui_start("bot.greeting"))
     await expect(amina, ui_start("bot.menu"))
-    notice = await expect(severine, "Une personne a rejoint Équipage : Amina")
-    assert notice.text == "Une personne a rejoint Équipage : Amina"
+    joined = ui_text("worker.person_joined", pseudonym="Amina")
+    notice = await expect(severine, joined)
+    assert notice.text == joined
 
     await open_dialogue(amina, title("probleme"))
     await amina.next_message()
@@ -120,8 +124,9 @@ async def test_admin_registers_a_worker_who_invites_a_person_who_consents_and_an
     await expect(amina, asked("probleme", "titre"))
 
     await severine.send("/personnes")
-    listing = await expect(severine, "Les personnes que vous accompagnez")
-    assert "• Amina, depuis le" in listing.text
+    listing = await expect(severine, ui_text("worker.persons_header"))
+    since = ui_text("worker.persons_line", pseudonym="Amina", date="{date}").split("{date}")[0]
+    assert since in listing.text
     consent = rows(settings, "SELECT consent_version, consented_at FROM persons")
     assert len(consent) == 1 and consent[0][0] and consent[0][1]
     assert "Amina" in await admin(settings, "persons")
@@ -137,8 +142,8 @@ async def test_refusing_stores_nothing_about_the_person(
     code = await invite(severine, "Paul")
     paul = fake_telegram.user(first_name="Paul")
     await consent_screen(paul, code)
-    await paul.click("Je refuse")
-    await expect(paul, "Rien n'a été enregistré")
+    await paul.click(ui_text("consent.refuse"))
+    await expect(paul, ui_text("consent.refused"))
     assert rows(settings, "SELECT COUNT(*) FROM persons") == [(0,)]
     assert rows(settings, "SELECT used_at FROM invitations WHERE kind = 'person'") == [(None,)]
     with open(settings.database, "rb") as database:
@@ -146,7 +151,7 @@ async def test_refusing_stores_nothing_about_the_person(
     # Paul changes his mind: the same link still works.
     await consent_screen(paul, code)
     await paul.click(ui_start("consent.accept"))
-    await expect(paul, "Bienvenue dans Équipage")
+    await expect(paul, ui_text("consent.welcome"))
 
 
 async def test_an_old_consent_screen_tapped_after_joining_says_she_is_already_in(
@@ -187,7 +192,7 @@ async def test_an_invitation_opened_by_two_accounts_at_once_has_exactly_one_winn
         first.click(ui_start("consent.accept")), second.click(ui_start("consent.accept"))
     )
     replies = [(await first.next_message()).text, (await second.next_message()).text]
-    assert sum("Bienvenue dans Équipage" in reply for reply in replies) == 1
+    assert sum(ui_text("consent.welcome") in reply for reply in replies) == 1
     assert sum(ui_start("join.invalid") in reply for reply in replies) == 1
     assert rows(settings, "SELECT COUNT(*) FROM persons") == [(1,)]
     # Opened again later, by anyone: the same kind answer, nothing revealed.
@@ -211,26 +216,26 @@ async def test_role_crossing_attempts_are_refused(
     # A person opens a worker invitation: refused, and the worker is not bound to her.
     _, issued = await services_of(bot).invitations.invite_worker("Nouveau", None)
     await amina.send(f"/start {issued.code}")
-    await expect(amina, "Ce lien est pour un·e intervenant·e")
+    await expect(amina, ui_start("join.worker_link_for_person"))
     assert rows(
         settings, f"SELECT account FROM workers WHERE id = {issued.invitation.worker_id}"
     ) == [(None,)]
     # A worker opens a person invitation: refused, no person created.
     code = await invite(karim, "Léo")
     await severine.send(f"/start {code}")
-    await expect(severine, "Ce lien est pour une personne accompagnée")
+    await expect(severine, ui_start("join.person_link_for_worker"))
     # A worker uses person commands and forged person buttons: nothing happens.
     await severine.send("/menu")
     await expect(severine, ui_start("bot.unknown_command"))
     await severine.send("/start")
-    last = await expect(severine, "Vos commandes")
+    last = await expect(severine, ui_start("worker.help"))
     for forged in ("v1|a|1|1|3", "v1|m|open|probleme", "v1|l|en"):
         answer = await severine.click_data(forged, message=last)
-        assert answer is not None and "plus valable" in answer
+        assert answer is not None and ui_text("bot.stale_button") in answer
     # A stranger forges a consent button for an invitation they never opened.
     intruder = fake_telegram.user(first_name="Intrus")
     await intruder.send("bonjour")
-    await expect(intruder, "Demandez-lui un lien")
+    await expect(intruder, ui_start("join.stranger"))
     forged_consent = f"v1|c|accept|{issued.invitation.id}|0123456789abcdef"
     await intruder.click_data(forged_consent, message=intruder.messages[-1])
     await expect(intruder, ui_start("join.invalid"))
@@ -268,7 +273,7 @@ async def test_bad_codes_get_one_kind_answer_and_repeated_ones_are_slowed_down(
     await expect(guesser, ui_start("join.invalid"))
     # Five misses in a few minutes: even a valid code waits now.
     await guesser.send(f"/start {valid}")
-    await expect(guesser, "beaucoup d'essais")
+    await expect(guesser, ui_start("join.slow_down"))
     assert rows(settings, "SELECT COUNT(*) FROM persons") == [(0,)]
     # Someone else is not slowed down by the guesser.
     other = fake_telegram.user(first_name="Autre")
@@ -284,11 +289,11 @@ async def test_a_deactivated_worker_loses_access_and_their_links_stop_working(
     printed = await admin(settings, "deactivate-worker", str(severine_worker.id))
     assert ui_text("cli.worker_deactivated", name="Séverine D.") in printed
     await severine.send("/inviter Encore")
-    await expect(severine, "Votre accès intervenant·e est fermé")
+    await expect(severine, ui_start("worker.not_allowed"))
     late = fake_telegram.user(first_name="Tardif")
     await late.send(f"/start {code}")
     await expect(late, ui_start("join.invalid"))
-    assert "accès fermé" in await admin(settings, "workers")
+    assert ui_piece("cli.worker_line_inactive") in await admin(settings, "workers")
 
 
 async def test_a_worker_who_blocked_the_bot_does_not_stop_a_person_from_joining(
@@ -300,7 +305,7 @@ async def test_a_worker_who_blocked_the_bot_does_not_stop_a_person_from_joining(
     nadia = fake_telegram.user(first_name="Nadia")
     await consent_screen(nadia, code)
     await nadia.click(ui_start("consent.accept"))
-    await expect(nadia, "Bienvenue dans Équipage")
+    await expect(nadia, ui_text("consent.welcome"))
     storage = services_of(bot).storage
     # The courier marks the message, then the worker, in two steps: wait for both.
     await fake_telegram.wait_for(
@@ -328,7 +333,7 @@ async def test_a_transfer_tells_the_person_who_their_worker_is_now(
     assert "Karim D." in printed
     # The CLI queued the notice in the database; the running bot's courier delivers it.
     services_of(bot).outbox_signal.wake()
-    await expect(amina, "Votre intervenant·e est maintenant Karim D.")
+    await expect(amina, ui_line("bot.worker_changed", name="Karim D."))
 
 
 async def test_a_worker_button_about_someone_elses_person_is_refused_once_and_kindly(
@@ -341,5 +346,5 @@ async def test_a_worker_button_about_someone_elses_person_is_refused_once_and_ki
     last = karim.messages[-1]
     for action in ("card", "chart", "hist", "rounds", "agree", "rdv", "rdvcancel", "ack", "accept"):
         answer = await karim.click_data(f"v1|w|{action}|{person_id}", message=last)
-        assert answer == "Cette action n'est plus possible.", action
+        assert answer == ui_text("worker.not_yours"), action
     assert not [m for m in karim.messages if "Amina" in m.text]

@@ -3,11 +3,14 @@ SQLite or in PostgreSQL, must be the same."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from bot.config import Settings
 from bot.i18n import ui_text
 from tests.e2e.helpers import (
+    PARIS,
     App,
     choose_a_first_step,
     eventually,
@@ -15,6 +18,8 @@ from tests.e2e.helpers import (
     finish_forces,
     finish_probleme,
     person_joins,
+    spoken_about,
+    ui_start,
     worker_joins,
 )
 from tests.e2e.test_summaries import read_preview, summaries_received
@@ -35,19 +40,20 @@ async def test_three_dialogues_then_a_summary_the_worker_receives_once(
     await finish_probleme(amina, WORDS)
     await choose_a_first_step(amina, "jeudi 10h")
     await amina.next_message()
-    await expect(amina, ui_text("reminder.step_when", date="jeudi 3 décembre vers 10h"))
-    await expect(amina, "Que voulez-vous faire ?")
+    thursday = datetime(2026, 12, 3, 10, tzinfo=PARIS)
+    await expect(amina, ui_text("reminder.step_when", date=spoken_about(thursday)))
+    await expect(amina, ui_text("bot.menu"))
     await finish_forces(amina, 5)
 
     await amina.send("/preparer")
-    await expect(amina, "De quoi voulez-vous parler au rendez-vous ?")
-    await amina.click("Passer")
+    await expect(amina, ui_start("summary.topics_question"))
+    await amina.click(ui_text("summary.skip"))
     whole, control = await read_preview(amina)
     assert WORDS in whole and "Appeler la CAF" in whole
     assert control.buttons
-    await amina.click("Envoyer")
-    await eventually(fake_telegram, amina, "C'est envoyé")
-    await eventually(fake_telegram, amina, "Séverine D. a reçu votre résumé.")
+    await amina.click(ui_text("summary.send"))
+    await eventually(fake_telegram, amina, ui_start("summary.sent"))
+    await eventually(fake_telegram, amina, ui_text("summary.delivered", worker="Séverine D."))
     assert len(summaries_received(severine)) == 1
 
     finished = rows(settings, "SELECT dialogue_id FROM dialogue_runs WHERE status = 'finished'")

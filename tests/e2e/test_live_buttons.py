@@ -8,7 +8,7 @@ from telegram.ext import Application
 
 from bot.engine import load_dialogues
 from bot.i18n import ui_text
-from tests.e2e.helpers import expect, open_dialogue, person_joins
+from tests.e2e.helpers import expect, open_dialogue, option, person_joins
 from tests.fakegram import BotMessage, FakeTelegram, FakeUser
 
 PROBLEME = load_dialogues(Path(__file__).parents[2] / "dialogs")["probleme"]
@@ -29,7 +29,7 @@ async def reach_moments(user: FakeUser) -> BotMessage:
     await expect(user, first_line("titre"))
     await user.send("Logement")
     await expect(user, first_line("concernes"))
-    await user.click("Moi")
+    await user.click(option("probleme", "concernes", "moi"))
     await user.click(ui_text("engine.done"))
     await expect(user, first_line("mieux"))
     await user.send("Un endroit à moi")

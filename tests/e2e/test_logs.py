@@ -14,6 +14,7 @@ from tests.e2e.helpers import (
     expect,
     finish_probleme,
     person_joins,
+    ui_piece,
     ui_start,
     worker_joins,
 )
@@ -30,17 +31,17 @@ async def test_a_whole_journey_logs_no_words_no_names(
     zephyrine = await person_joins(fake_telegram, bot, "Zéphyrine", worker_user=severine)
     await finish_probleme(zephyrine, SECRET)
     await zephyrine.send("/preparer")
-    await expect(zephyrine, "De quoi voulez-vous parler")
+    await expect(zephyrine, ui_start("summary.topics_question"))
     await zephyrine.send("Je veux en finir, j'en peux plus")  # also brings up the safety step
     keep = await eventually(fake_telegram, zephyrine, ui_text("safety.keep_question"))
     await zephyrine.click(ui_text("safety.keep_yes"), message=keep)
-    await eventually(fake_telegram, zephyrine, "recevra :")
-    await zephyrine.click("Envoyer")
-    await eventually(fake_telegram, zephyrine, "a reçu votre résumé")
+    await eventually(fake_telegram, zephyrine, ui_piece("summary.control"))
+    await zephyrine.click(ui_text("summary.send"))
+    await eventually(fake_telegram, zephyrine, ui_piece("summary.delivered"))
     await zephyrine.send("/effacer")
-    await eventually(fake_telegram, zephyrine, "Voulez-vous vraiment")
+    await eventually(fake_telegram, zephyrine, ui_start("rights.erase_question"))
     await zephyrine.click(ui_start("rights.erase_yes"))
-    await eventually(fake_telegram, zephyrine, "tout est effacé")
+    await eventually(fake_telegram, zephyrine, ui_start("rights.erased"))
 
     formatter = EventFormatter(as_json=True)
     lines = [formatter.format(record) for record in caplog.records]

@@ -11,7 +11,17 @@ from bot.i18n import ui_text
 from bot.storage.lock import DataLock
 from bot.storage.postgresql import without_password
 from tests.conftest import running_bot
-from tests.e2e.helpers import expect, invite, open_dialogue, person_joins, worker_joins
+from tests.e2e.helpers import (
+    asked,
+    expect,
+    intro,
+    invite,
+    open_dialogue,
+    option,
+    person_joins,
+    title,
+    worker_joins,
+)
 from tests.e2e.test_invitations import admin
 from tests.fakegram import FakeTelegram
 from tests.stored import rows
@@ -32,13 +42,13 @@ async def test_a_person_mid_dialogue_goes_on_after_the_move_to_postgresql(
     async with running_bot(settings) as first_run:
         severine, _ = await worker_joins(fake_telegram, first_run)
         omar = await person_joins(fake_telegram, first_run, "Omar", worker_user=severine)
-        await open_dialogue(omar, "Mon problème")
-        await expect(omar, "Prenez votre temps")
-        await expect(omar, "Qu'est-ce qui est difficile")
+        await open_dialogue(omar, title("probleme"))
+        await expect(omar, intro("probleme"))
+        await expect(omar, asked("probleme", "difficulte"))
         await omar.send("Les factures s'accumulent")
-        await expect(omar, "comment l'appelleriez-vous")
+        await expect(omar, asked("probleme", "titre"))
         await omar.send("Factures")
-        question = await expect(omar, "C'est un problème pour qui ?")
+        question = await expect(omar, asked("probleme", "concernes"))
     # While `equipage run` holds the data lock, the copy is refused: its writes would stay behind.
     running = DataLock(settings.database)
     assert running.acquire()
@@ -62,11 +72,11 @@ async def test_a_person_mid_dialogue_goes_on_after_the_move_to_postgresql(
 
     async with running_bot(moved):
         # The question asked before the move still takes its answer, then the next one comes.
-        await omar.click("Moi", message=question)
-        await omar.click("Valider")
-        await expect(omar, "Imaginez que ça va mieux")
+        await omar.click(option("probleme", "concernes", "moi"), message=question)
+        await omar.click(ui_text("engine.done"))
+        await expect(omar, asked("probleme", "mieux"))
         await omar.send("Je paierais sans stress")
-        await expect(omar, "moments où c'est un peu moins difficile")
+        await expect(omar, asked("probleme", "moments"))
         # New rows get new ids after the copied ones: a new invitation for Séverine works.
         assert await invite(severine, "Nadia")
     runs = rows(moved, "SELECT COUNT(*) FROM dialogue_runs WHERE status = 'active'")

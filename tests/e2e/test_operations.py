@@ -17,7 +17,7 @@ from bot.admin import run_admin
 from bot.cli import build_parser
 from bot.config import Settings
 from bot.doctor import doctor
-from bot.i18n import Catalogs
+from bot.i18n import Catalogs, ui_text
 from bot.services import build_services
 from bot.storage.crypto import Cipher, load_or_create_key
 from bot.storage.sqlite import SqliteStorage
@@ -25,15 +25,23 @@ from bot.storage.tables.erasures import erased_file
 from bot.telegram.app import inbox_of
 from tests.conftest import running_bot
 from tests.e2e.helpers import (
+    DIALOGUES,
     App,
+    asked,
     expect,
     finish_probleme,
     open_dialogue,
     person_joins,
+    title,
+    ui_piece,
+    ui_start,
     worker_joins,
 )
 from tests.e2e.test_invitations import admin, rows
 from tests.fakegram import FakeTelegram
+
+# The strengths domains, in order, as Mes forces asks them.
+DOMAINS = [s.id for s in DIALOGUES["forces"].steps if s.kind.value == "scale"]
 
 
 def translator(settings: Settings):  # type: ignore[no-untyped-def]
@@ -55,8 +63,10 @@ async def test_doctor_says_ok_on_a_good_setup_and_how_to_fix_a_broken_one(
     report = io.StringIO()
     assert await doctor(settings, translator(settings), report) == 0, report.getvalue()
     text = report.getvalue()
-    assert "[OK] Jeton : accepté par Telegram, le bot est @equipage_test_bot." in text
-    assert "[OK] Webhook : aucun" in text and "Tout est prêt." in text
+    ok, problem = ui_text("doctor.ok"), ui_text("doctor.problem")
+    assert f"[{ok}] {ui_text('doctor.token', username='equipage_test_bot')}" in text
+    assert f"[{ok}] {ui_text('doctor.webhook_none')}" in text
+    assert ui_text("doctor.summary_ok") in text
 
     broken = replace(
         settings,
@@ -67,15 +77,15 @@ async def test_doctor_says_ok_on_a_good_setup_and_how_to_fix_a_broken_one(
     report = io.StringIO()
     assert await doctor(broken, translator(settings), report) == 1
     text = report.getvalue()
-    assert "[À CORRIGER] Jeton : refusé par Telegram" in text
-    assert "Base de données : pas encore créée" in text
+    assert f"[{problem}] {ui_text('doctor.token_refused')}" in text
+    assert ui_piece("doctor.database_new") in text
 
     hooked = replace(
         settings, webhook_url="https://equipage.exemple.fr/telegram", webhook_secret="s"
     )
     report = io.StringIO()
     assert await doctor(hooked, translator(settings), report) == 1
-    assert "[À CORRIGER] Webhook : aucun" in report.getvalue()
+    assert f"[{problem}] {ui_text('doctor.webhook_none')}" in report.getvalue()
 
 
 async def test_a_backup_taken_while_the_bot_writes_is_complete_and_restorable(
@@ -89,12 +99,12 @@ async def test_a_backup_taken_while_the_bot_writes_is_complete_and_restorable(
 
     async def answer_a_lot(user_index: int) -> None:
         user = persons[user_index]
-        await open_dialogue(user, "Mes forces")
+        await open_dialogue(user, title("forces"))
         await user.next_message()
-        for _ in range(8):
+        for domain in DOMAINS:
             await user.next_message()
             await user.click("7")
-            await expect(user, "va bien")
+            await expect(user, asked("forces", f"{domain}_bien"))
             await user.send("Des choses vont bien " * 20)
 
     writers = [asyncio.create_task(answer_a_lot(index)) for index in range(3)]
@@ -103,10 +113,11 @@ async def test_a_backup_taken_while_the_bot_writes_is_complete_and_restorable(
         await asyncio.sleep(0)
         path = tmp_path / f"backup-{number}.sqlite3"
         printed = await admin(settings, "backup", str(path))
-        assert "Sauvegarde écrite" in printed
+        assert ui_text("cli.backup_done", path=path).split(str(path))[0] in printed
         backups.append(path)
     await asyncio.gather(*writers)
-    assert "existe déjà" in await admin(settings, "backup", str(backups[0]))
+    exists = ui_text("cli.backup_exists", path=backups[0])
+    assert exists in await admin(settings, "backup", str(backups[0]))
 
     for path in backups:
         with sqlite3.connect(path) as raw:
@@ -221,7 +232,7 @@ async def test_invitation_pictures_go_once_used_or_expired(
     waiting = Path(printed.split("QR code : ")[1].split("\n")[0])
     severine = fake_telegram.user(first_name="Séverine")
     await severine.send(f"/start {code}")
-    await expect(severine, "Bienvenue")
+    await expect(severine, ui_start("join.worker_welcome"))
     eight_days_ago = time.time() - 8 * 24 * 3600
     os.utime(expired, (eight_days_ago, eight_days_ago))
     await admin(settings, "workers")

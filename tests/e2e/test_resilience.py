@@ -6,15 +6,19 @@ import pytest
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.i18n import ui_text
 from bot.services import Services
 from tests.conftest import running_bot
 from tests.e2e.helpers import (
     asked,
     eventually,
     expect,
+    intro,
     open_dialogue,
+    option,
     person_joins,
     title,
+    ui_piece,
     ui_start,
 )
 from tests.fakegram import FakeTelegram
@@ -26,7 +30,7 @@ async def test_a_restart_mid_dialogue_resumes_exactly_where_it_stopped(
     async with running_bot(settings) as first_run:
         omar = await person_joins(fake_telegram, first_run, "Omar")
         await open_dialogue(omar, title("probleme"))
-        await expect(omar, "Prenez votre temps")
+        await expect(omar, intro("probleme"))
         await expect(omar, asked("probleme", "difficulte"))
         await omar.send("Les factures s'accumulent")
         await expect(omar, asked("probleme", "titre"))
@@ -35,15 +39,15 @@ async def test_a_restart_mid_dialogue_resumes_exactly_where_it_stopped(
 
     async with running_bot(settings):
         # A button of the question asked before the restart still works.
-        await omar.click("Moi", message=question)
+        await omar.click(option("probleme", "concernes", "moi"), message=question)
         await omar.click(ui_start("engine.done"))
         await expect(omar, asked("probleme", "mieux"))
         await omar.send("/annuler")
-        await expect(omar, "Vos réponses sont gardées")
+        await expect(omar, ui_piece("bot.cancel_done"))
 
     async with running_bot(settings):
-        await open_dialogue(omar, "Mon problème (à reprendre)")
-        await expect(omar, "On reprend où vous en étiez")
+        await open_dialogue(omar, ui_text("bot.menu_in_progress", title=title("probleme")))
+        await expect(omar, ui_text("bot.resume"))
         await expect(omar, asked("probleme", "mieux"))
         await omar.send("Je paierais sans stress")
         await expect(omar, asked("probleme", "moments"))
@@ -54,38 +58,41 @@ async def test_bad_input_gets_a_kind_answer_and_changes_no_stored_answer(
     bot: Application,  # type: ignore[type-arg]
 ) -> None:
     ana = await person_joins(fake_telegram, bot, "Ana")
-    await open_dialogue(ana, "Mes forces")
+    await open_dialogue(ana, title("forces"))
     await ana.next_message()
-    scale = await expect(ana, "se loger")
+    housing, doing_well = asked("forces", "logement"), asked("forces", "logement_bien")
+    money = asked("forces", "argent_papiers")
+    scale = await expect(ana, housing)
     two = next(data for row in scale.buttons for label, data in row if label == "2")
 
+    hint = ui_text("engine.scale_hint", low=0, high=10)
     await ana.send("beaucoup")
-    await expect(ana, "écrivez un nombre de 0 à 10")
-    await expect(ana, "se loger")
+    await expect(ana, hint)
+    await expect(ana, housing)
     await ana.send("42")
-    await expect(ana, "écrivez un nombre de 0 à 10")
-    await expect(ana, "se loger")
+    await expect(ana, hint)
+    await expect(ana, housing)
     await ana.send_sticker()
-    await expect(ana, "Je ne peux pas lire ce type de message")
+    await expect(ana, ui_start("bot.unsupported"))
     await ana.send("/inconnue")
     await expect(ana, ui_start("bot.unknown_command"))
-    await expect(ana, "se loger")  # after any command, the question again
+    await expect(ana, housing)  # after any command, the question again
     await ana.send("/urgence")
     await expect(ana, "3114")
-    await expect(ana, "se loger")
+    await expect(ana, housing)
 
     # Typed in words, a score is understood.
     await ana.send("sept")
-    await expect(ana, "va bien")
+    await expect(ana, doing_well)
     # The first copy's buttons went when the question was asked again. Pressed anyway
     # (an old client), the button gets a kind answer, and the live question comes again.
     assert scale.button_labels == []
     assert two is not None
     answer = await ana.click_data(two, message=scale)
-    assert answer is not None and "plus valable" in answer
-    await expect(ana, "va bien")
+    assert answer is not None and ui_text("bot.stale_button") in answer
+    await expect(ana, doing_well)
     await ana.send("x" * 4096)
-    await expect(ana, "argent et papiers")
+    await expect(ana, money)
 
     # A button of another dialogue's question, forged onto this chat.
     await ana.send("/menu")
@@ -94,17 +101,17 @@ async def test_bad_input_gets_a_kind_answer_and_changes_no_stored_answer(
     await ana.next_message()
     other = await expect(ana, asked("probleme", "difficulte"))
     assert not other.buttons
-    await open_dialogue(ana, "Mes forces (à reprendre)")
-    await expect(ana, "On reprend")
-    live = await expect(ana, "argent et papiers")
+    await open_dialogue(ana, ui_text("bot.menu_in_progress", title=title("forces")))
+    await expect(ana, ui_text("bot.resume"))
+    live = await expect(ana, money)
     live_data = live.buttons[0][0][1]
     assert live_data is not None
     run_and_turn = live_data.rsplit("|", 1)[0]
     await ana.click_data(f"{run_and_turn}|99", message=live)
-    await expect(ana, "Je n'ai pas compris")
-    await expect(ana, "argent et papiers")
+    await expect(ana, ui_text("engine.not_understood"))
+    await expect(ana, money)
     await ana.click("5")
-    await expect(ana, "va bien")
+    await expect(ana, asked("forces", "argent_papiers_bien"))
 
     services: Services = bot.bot_data["services"]
     person = await services.storage.person_by_account(f"telegram:{ana.id}")

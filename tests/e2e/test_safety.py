@@ -21,6 +21,7 @@ from tests.e2e.helpers import (
     eventually,
     expect,
     open_dialogue,
+    option,
     person_joins,
     services_of,
     title,
@@ -61,7 +62,7 @@ async def to_fourth_question(amina: FakeUser, first_answer: str) -> None:
     await expect(amina, asked("probleme", "titre"))
     await amina.send("Logement")
     await expect(amina, asked("probleme", "concernes"))
-    await amina.click("Moi")
+    await amina.click(option("probleme", "concernes", "moi"))
     await amina.click(ui_start("engine.done"))
     await expect(amina, asked("probleme", "mieux"))
 
@@ -292,7 +293,7 @@ async def test_urgence_works_in_the_middle_of_a_dialogue(
     await expect(amina, "3114")
     await expect(amina, asked("idees", "deja_essaye"))  # the question again, below
     await amina.send("J'ai appelé la CAF")
-    await expect(amina, "vos idées, même petites")
+    await expect(amina, asked("idees", "annonce_idees"))
 
 
 async def test_an_edited_message_and_a_caption_are_screened_too(

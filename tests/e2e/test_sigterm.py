@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings
-from tests.e2e.helpers import asked, expect, invite, open_dialogue, title, ui_start
+from tests.e2e.helpers import asked, expect, invite, open_dialogue, title, ui_piece, ui_start
 from tests.e2e.test_invitations import admin, rows
 from tests.fakegram import FakeTelegram
 
@@ -67,7 +67,7 @@ async def test_sigterm_in_the_middle_of_answers_loses_nothing(
     process = await start_bot(fake_telegram, settings)
     severine = fake_telegram.user(first_name="Séverine")
     await severine.send(f"/start {code}")
-    await expect(severine, "votre accès intervenant·e est ouvert")
+    await expect(severine, ui_piece("join.worker_welcome"))
     await severine.next_message()
     person_code = await invite(severine, "Amina")
     amina = fake_telegram.user(first_name="Amina")

@@ -18,6 +18,7 @@ from bot.i18n import _default_catalogs, ui_text
 from bot.telegram import delivery
 from tests.conftest import running_bot
 from tests.e2e.helpers import (
+    DIALOGUES,
     App,
     eventually,
     expect,
@@ -25,6 +26,7 @@ from tests.e2e.helpers import (
     finish_probleme,
     person_joins,
     services_of,
+    title,
     ui_start,
     worker_joins,
 )
@@ -34,6 +36,8 @@ from tests.stored import rows
 
 HOSTILE = "Je dors chez ma sœur <b>&amp;</b> {0} {} 😢 & <script>"
 LONG = "Mes démarches. " * 266  # about 4,000 characters
+SENT = ui_start("summary.sent")
+DELIVERED = ui_text("summary.delivered", worker="Séverine D.")
 
 
 def summaries_received(worker: FakeUser) -> list[BotMessage]:
@@ -44,7 +48,7 @@ def summaries_received(worker: FakeUser) -> list[BotMessage]:
 
 async def read_preview(amina: FakeUser) -> tuple[str, BotMessage]:
     """The preview's text (however many messages) and the control message after it."""
-    first = await expect(amina, "Voici votre résumé")
+    first = await expect(amina, ui_start("summary.preview_header"))
     texts = [first.text]
     while True:
         message = await amina.next_message()
@@ -73,7 +77,7 @@ async def test_a_person_prepares_and_sends_a_summary_and_the_worker_acknowledges
     await severine.next_message()
 
     await amina.send("/preparer")
-    await expect(amina, "Il n'y a encore rien à résumer")
+    await expect(amina, ui_start("summary.nothing"))
     await finish_probleme(amina, HOSTILE + " " + LONG)
     await finish_forces(amina, 4)
     await finish_forces(amina, 6)
@@ -83,26 +87,35 @@ async def test_a_person_prepares_and_sends_a_summary_and_the_worker_acknowledges
     await amina.send("Le dossier CAF <i>urgent</i>")
     whole, control = await read_preview(amina)
     assert HOSTILE in whole and "Le dossier CAF <i>urgent</i>" in whole
-    assert "Se loger : 4 → 6" in whole
-    assert "Séverine D. recevra : Mon problème, Mes forces, Ce dont je" in control.text
+    housing = DIALOGUES["forces"].step("logement").label
+    assert ui_text("worker.summary_score_up", label=housing, before=4, now=6) in whole
+
+    def receives(*parts: str) -> str:
+        return first_line("summary.control", worker="Séverine D.", parts=", ".join(parts))
+
+    topics = ui_text("summary.topics_title")
+    assert receives(title("probleme"), title("forces"), topics) in control.text
     # Leave a part out, then put it back: the choices change in place.
-    await amina.click("✅ Mon problème")
-    await fake_telegram.wait_for(lambda: "recevra : Mes forces" in amina.messages[-1].text)
-    await amina.click("⬜ Mon problème")
+    await amina.click(ui_text("summary.part_on", title=title("probleme")))
     await fake_telegram.wait_for(
-        lambda: "recevra : Mon problème, Mes forces" in amina.messages[-1].text
+        lambda: receives(title("forces"), topics) in amina.messages[-1].text
     )
+    await amina.click(ui_text("summary.part_off", title=title("probleme")))
+    await fake_telegram.wait_for(
+        lambda: receives(title("probleme"), title("forces"), topics) in amina.messages[-1].text
+    )
+    send = ui_text("summary.send")
     send_data = next(
-        data for row in amina.messages[-1].buttons for label, data in row if "Envoyer" in label
+        data for row in amina.messages[-1].buttons for label, data in row if label == send
     )
     assert send_data is not None
-    await amina.click("Envoyer")
-    await eventually(fake_telegram, amina, "C'est envoyé")
+    await amina.click(send)
+    await eventually(fake_telegram, amina, SENT)
     # A double tap arrives after the buttons closed: nothing is sent twice.
     await amina.click_data(send_data, message=control)
     # The delivery notice and the answer to the double tap may come in either order.
-    await eventually(fake_telegram, amina, "déjà envoyé")
-    await eventually(fake_telegram, amina, "Séverine D. a reçu votre résumé.")
+    await eventually(fake_telegram, amina, ui_text("summary.already_sent"))
+    await eventually(fake_telegram, amina, DELIVERED)
     received = summaries_received(severine)
     assert len(received) == 1
     # Too long for one message: a neutral notice, the top, then the whole as a document.
@@ -112,29 +125,39 @@ async def test_a_person_prepares_and_sends_a_summary_and_the_worker_acknowledges
     assert ui_text("worker.summary_more_in_document") in top.text
     assert all(len(m.text) <= 4096 for m in severine.messages)
     assert document.filename == "resume.html" and document.document is not None
-    assert document.button_labels == ["✅ Bien reçu", "📚 Historique"]
+    assert document.button_labels == [ui_text("worker.ack"), ui_text("worker.history")]
     page = html.unescape(document.document.decode("utf-8"))
     assert f"« {HOSTILE} {LONG.strip()}" in page and "<script>" not in page.replace(HOSTILE, "")
     chart = base64.b64decode(page.split("data:image/png;base64,")[1].split('"')[0])
     picture = Image.open(io.BytesIO(chart))
     assert picture.format == "PNG" and 600 <= picture.width <= 1400 and picture.height > 400
 
-    answer = await severine.click("Bien reçu")
-    assert answer is not None and "Merci" in answer
-    await eventually(fake_telegram, amina, "Séverine D. a bien lu votre résumé")
-    again = await severine.click("Bien reçu")
-    assert again == "C'est déjà noté."
+    answer = await severine.click(ui_text("worker.ack"))
+    assert answer == ui_text("worker.ack_done")
+    await eventually(fake_telegram, amina, ui_text("summary.acknowledged", worker="Séverine D."))
+    again = await severine.click(ui_text("worker.ack"))
+    assert again == ui_text("worker.ack_again")
     assert rows(settings, "SELECT COUNT(*) FROM outbox WHERE dedupe_key LIKE 'summary_ack%'") == [
         (1,)
     ]
-    await severine.click("Historique")
-    history = await eventually(fake_telegram, severine, "Résumés reçus (Amina)")
-    assert history.text.count("• ") == 1 and ": lu" in history.text
+    await severine.click(ui_text("worker.history"))
+    history = await eventually(
+        fake_telegram, severine, ui_text("worker.history_header", person="Amina")
+    )
+    read = ui_text("worker.history_line", date="", status=ui_text("worker.status_acknowledged"))
+    assert history.text.count("• ") == 1 and read.split(" : ")[1] in history.text
     # Each access to Amina's shared data is in the audit trail, with who and when.
     person_id = rows(settings, "SELECT id FROM persons")[0][0]
     audit = await admin(settings, "audit", "--person", str(person_id))
-    assert "Séverine D. (n° 1), a reçu un résumé" in audit
-    assert "Séverine D. (n° 1), a consulté la liste des résumés" in audit
+    for action in ("summary_delivered", "summaries_listed"):
+        line = ui_text(
+            "cli.audit_line",
+            date="",
+            worker="Séverine D.",
+            worker_id=1,
+            action=ui_text(f"cli.audit_{action}"),
+        )
+        assert line in audit
 
 
 def first_line(key: str, **params: object) -> str:
@@ -330,8 +353,8 @@ async def test_a_voice_answer_reaches_the_worker_as_a_recording_and_the_export_h
     await severine.next_message()
     await finish_probleme(amina, SOUND)
     await prepare(amina, None)
-    await amina.click("Envoyer")
-    await eventually(fake_telegram, amina, "C'est envoyé")
+    await amina.click(ui_text("summary.send"))
+    await eventually(fake_telegram, amina, SENT)
 
     def recordings() -> list[BotMessage]:
         return [m for m in severine.messages if m.voice is not None]
@@ -341,7 +364,8 @@ async def test_a_voice_answer_reaches_the_worker_as_a_recording_and_the_export_h
     sent = next(m for m in amina.sent if m.get("voice"))["voice"]
     assert voice.voice is not None and voice.voice.data == SOUND
     assert voice.voice.file_id == sent["file_id"]  # sent again by its file id, not uploaded
-    label = ui_text("worker.summary_voice_caption", person="Amina", label="Ce qui est difficile")
+    difficult = DIALOGUES["probleme"].step("difficulte").label
+    label = ui_text("worker.summary_voice_caption", person="Amina", label=difficult)
     assert voice.caption == label
     # In the summary's order: after the text, before the chart and its buttons.
     texts = [i for i, m in enumerate(severine.messages) if m.html]
@@ -383,8 +407,8 @@ async def test_a_typical_summary_is_three_messages_opening_with_a_neutral_notice
     # The person sees what the worker's phone shows first, then the same text.
     assert f"« {notice} »" in whole
     before = len(severine.messages)
-    await amina.click("Envoyer")
-    await eventually(fake_telegram, amina, "Séverine D. a reçu votre résumé.")
+    await amina.click(ui_text("summary.send"))
+    await eventually(fake_telegram, amina, DELIVERED)
     sent = severine.messages[before:]
     print("\n\n".join(m.text for m in sent))
     assert len(sent) == 3
@@ -403,7 +427,8 @@ async def test_a_typical_summary_is_three_messages_opening_with_a_neutral_notice
         < body.text.index(up)
         < body.text.index(ui_text("worker.summary_quote_note"))
     )
-    assert chart.photo is not None and chart.button_labels == ["✅ Bien reçu", "📚 Historique"]
+    assert chart.photo is not None
+    assert chart.button_labels == [ui_text("worker.ack"), ui_text("worker.history")]
 
 
 async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one_delivery(
@@ -420,8 +445,8 @@ async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one
         # The worker's side fails: a 5xx, then the bot is stopped before any retry.
         # Every attempt of this first run fails, however many it makes before stopping.
         fake_telegram.fail_next("sendMessage", status=502, chat_id=severine.chat_id, count=1000)
-        await amina.click("Envoyer", message=control)
-        await expect(amina, "C'est envoyé")
+        await amina.click(ui_text("summary.send"), message=control)
+        await expect(amina, SENT)
         await fake_telegram.wait_for(
             lambda: (
                 rows(settings, "SELECT attempts FROM outbox WHERE dedupe_key LIKE 'summary:%'")
@@ -439,7 +464,7 @@ async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one
     # A slow answer (3 s): the courier waits for it (sends wait up to 60 s) rather than resend.
     fake_telegram.fail_next("sendMessage", timeout=3, chat_id=worker_chat)
     async with running_bot(settings):
-        await expect(amina, "Séverine D. a reçu votre résumé.")
+        await expect(amina, DELIVERED)
         assert len(summaries_received(severine)) == 1
         assert fake_telegram.pending_failures == 0
 
@@ -448,7 +473,7 @@ async def test_delivery_survives_bot_api_failures_and_a_restart_with_exactly_one
         await expect(amina, ui_text("bot.help").splitlines()[0])
         assert len(summaries_received(severine)) == 1
     # Each side heard of the delivery once, whichever moment the bot was stopped at.
-    assert sum("a reçu votre résumé" in m.text for m in amina.messages) == 1
+    assert sum(DELIVERED in m.text for m in amina.messages) == 1
 
 
 async def test_a_worker_who_blocked_the_bot_leaves_the_summary_with_the_person(
@@ -460,15 +485,16 @@ async def test_a_worker_who_blocked_the_bot_leaves_the_summary_with_the_person(
     await finish_probleme(amina, "Les factures")
     control = await prepare(amina, "Mes dettes")
     severine.block()
-    await amina.click("Envoyer", message=control)
+    await amina.click(ui_text("summary.send"), message=control)
     # The reply and the courier's notice may arrive in either order.
-    await eventually(fake_telegram, amina, "C'est envoyé")
-    await eventually(fake_telegram, amina, "n'a pas pu être remis")
+    await eventually(fake_telegram, amina, SENT)
+    await eventually(fake_telegram, amina, ui_start("summary.failed"))
     # The words are still there: a new summary can be prepared and sent later.
-    asked_before = sum("De quoi voulez-vous parler" in m.text for m in amina.messages)
+    question = ui_start("summary.topics_question")
+    asked_before = sum(question in m.text for m in amina.messages)
     await amina.send("/preparer")
     await fake_telegram.wait_for(
-        lambda: sum("De quoi voulez-vous parler" in m.text for m in amina.messages) > asked_before
+        lambda: sum(question in m.text for m in amina.messages) > asked_before
     )
 
 
@@ -482,11 +508,13 @@ async def test_redoing_a_dialogue_while_a_summary_is_pending_updates_it(
     old_control = await prepare(amina, "Le travail")
     await finish_forces(amina, 8)
     # The old preview's Envoyer no longer matches what would be sent.
-    await amina.click("Envoyer", message=old_control)
-    await expect(amina, "Votre résumé a changé")
+    await amina.click(ui_text("summary.send"), message=old_control)
+    await expect(amina, ui_text("summary.changed"))
     _, fresh = await read_preview(amina)
     assert summaries_received(severine) == []
-    await amina.click("Envoyer", message=fresh)
-    await eventually(fake_telegram, amina, "C'est envoyé")
-    await eventually(fake_telegram, amina, "Séverine D. a reçu votre résumé.")
-    assert "5 → 8" in "\n".join(m.text for m in severine.messages)
+    await amina.click(ui_text("summary.send"), message=fresh)
+    await eventually(fake_telegram, amina, SENT)
+    await eventually(fake_telegram, amina, DELIVERED)
+    housing = DIALOGUES["forces"].step("logement").label
+    moved = ui_text("worker.summary_score_up", label=housing, before=5, now=8)
+    assert moved in "\n".join(m.text for m in severine.messages)

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from bot.domain import DialogueRun
-from tests.e2e.helpers import App, asked, expect, open_dialogue, person_joins, services_of, title
+from tests.e2e.helpers import (
+    App,
+    asked,
+    expect,
+    intro,
+    open_dialogue,
+    person_joins,
+    services_of,
+    title,
+)
 from tests.fakegram import FakeTelegram
 
 BROKEN = "Mon loyer \ud83d est trop cher \udc00 vraiment"
@@ -16,7 +25,7 @@ async def test_an_answer_with_lone_surrogates_is_stored_and_the_dialogue_goes_on
     storage = services_of(bot).storage
     amina = await person_joins(fake_telegram, bot, "Amina")
     await open_dialogue(amina, title("probleme"))
-    await expect(amina, "Prenez votre temps")
+    await expect(amina, intro("probleme"))
     await expect(amina, asked("probleme", "difficulte"))
     await amina.send(BROKEN)
     await expect(amina, asked("probleme", "titre"))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.lists import format_list
+
 from bot.admin import schedule_text
 from bot.config import Settings
 from bot.domain import AgreementStep
@@ -20,7 +22,18 @@ from bot.i18n import ui_text
 from bot.usecases.rhythm import allowed
 from tests.clock import ManualClock
 from tests.conftest import running_bot
-from tests.e2e.helpers import App, eventually, person_joins, services_of, ui_start, worker_joins
+from tests.e2e.helpers import (
+    App,
+    day,
+    eventually,
+    person_joins,
+    services_of,
+    spoken,
+    spoken_about,
+    ui_line,
+    ui_start,
+    worker_joins,
+)
 from tests.fakegram import FakeTelegram, FakeUser
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -30,6 +43,11 @@ STEP = timedelta(minutes=15)
 def paris(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     """A Paris wall-clock moment of autumn 2026, in UTC."""
     return datetime(2026, month, day, hour, minute, tzinfo=PARIS).astimezone(UTC)
+
+
+# The appointments of the long walk: set on the night of the clock change, and a holiday.
+TUESDAY_27 = paris(10, 27, 14)
+ELEVENTH = paris(11, 11, 10)
 
 
 def wall(moment: datetime) -> str:
@@ -115,9 +133,7 @@ async def test_two_weeks_across_the_clock_change_and_public_holidays(
         )
         assert confirm.text == "\n".join(
             [
-                ui_text(
-                    "appointment.worker_confirm", person="Amina", date="mardi 27 octobre à 14h"
-                ),
+                ui_text("appointment.worker_confirm", person="Amina", date=spoken(TUESDAY_27)),
                 ui_text("appointment.worker_confirm_question"),
             ]
         )
@@ -128,10 +144,12 @@ async def test_two_weeks_across_the_clock_change_and_public_holidays(
         assert told.text == "\n".join(
             [
                 ui_text("appointment.worker_set_for", person="Amina"),
-                ui_text("appointment.worker_announce_later", date="lundi 26 octobre à 8h45"),
+                ui_text("appointment.worker_announce_later", date=spoken(paris(10, 26, 8, 45))),
                 ui_text(
                     "appointment.worker_reminders",
-                    dates="lundi 26 octobre à 10h et mardi 27 octobre à 12h",
+                    dates=format_list(
+                        [spoken(paris(10, 26, 10)), spoken(paris(10, 27, 12))], locale="fr_FR"
+                    ),
                 ),
             ]
         )
@@ -141,11 +159,12 @@ async def test_two_weeks_across_the_clock_change_and_public_holidays(
 
         # It reaches her on Monday at 8:45, the minute her quiet morning ends.
         await walk_to(app, clock, diary, paris(10, 26, 11))
-        announce_text = ui_text("appointment.announce", date="mardi 27 octobre à 14h")
+        announce_text = ui_text("appointment.announce", date=spoken(TUESDAY_27))
         assert diary.arrived(announce_text) == ["Mon 26 Oct 08:45"]
         announce = await eventually(fake_telegram, amina, announce_text)
         await amina.click(ui_text("appointment.noted"), message=announce)
-        await eventually(fake_telegram, severine, "c'est noté pour le rendez-vous")
+        noted = ui_text("appointment.worker_noted", person="Amina", date=spoken(TUESDAY_27))
+        await eventually(fake_telegram, severine, noted)
 
         # Monday's and Tuesday's reminders come, on the wall clock after the change.
         await walk_to(app, clock, diary, paris(10, 28, 11))
@@ -155,6 +174,7 @@ async def test_two_weeks_across_the_clock_change_and_public_holidays(
         ]
 
         # Wednesday: an appointment on 11 November, a public holiday; the worker is warned.
+        when_question = ui_line("appointment.worker_ask", person="Amina")
         await severine.send("/rdv")
         picks = [m for m in severine.messages if m.text == ui_text("appointment.worker_pick")]
         await fake_telegram.wait_for(
@@ -166,19 +186,19 @@ async def test_two_weeks_across_the_clock_change_and_public_holidays(
         pick = [m for m in severine.messages if m.text == ui_text("appointment.worker_pick")][-1]
         await severine.click("Amina", message=pick)
         await fake_telegram.wait_for(
-            lambda: sum("Quand est le prochain" in m.text for m in severine.messages) == 2
+            lambda: sum(when_question in m.text for m in severine.messages) == 2
         )
         await severine.send("11/11 10h")
         holiday = await fake_telegram.wait_for(
             lambda: next(
-                (m for m in reversed(severine.messages) if "mercredi 11 novembre" in m.text),
+                (m for m in reversed(severine.messages) if day(ELEVENTH) in m.text),
                 None,
             )
         )
         assert holiday is not None
         assert holiday.text.split("\n")[1] == ui_text("appointment.warning_holiday")
         await severine.click(ui_text("appointment.worker_yes"), message=holiday)
-        eleventh = ui_text("appointment.announce", date="mercredi 11 novembre à 10h")
+        eleventh = ui_text("appointment.announce", date=spoken(ELEVENTH))
         announce = await eventually(fake_telegram, amina, eleventh)
 
         # She cannot come: she says why, and proposes "le 12 matin".
@@ -190,19 +210,17 @@ async def test_two_weeks_across_the_clock_change_and_public_holidays(
         await eventually(
             fake_telegram,
             amina,
-            ui_text("appointment.cannot_understood", date="jeudi 12 novembre vers 9h"),
+            ui_text("appointment.cannot_understood", date=spoken_about(paris(11, 12, 9))),
         )
         await eventually(fake_telegram, amina, ui_text("appointment.cannot_thanks"))
         await settle(app)
-        cannot = ui_text(
-            "appointment.worker_cannot", person="Amina", date="mercredi 11 novembre à 10h"
-        )
+        cannot = ui_text("appointment.worker_cannot", person="Amina", date=spoken(ELEVENTH))
         notice = await eventually(fake_telegram, severine, cannot)
         assert notice.text == "\n".join(
             [
                 cannot,
                 ui_text("appointment.worker_cannot_why", why="J'ai un examen à l'hôpital"),
-                ui_text("appointment.worker_cannot_when", date="jeudi 12 novembre à 9h"),
+                ui_text("appointment.worker_cannot_when", date=spoken(paris(11, 12, 9))),
             ]
         )
         assert notice.button_labels == [
@@ -211,14 +229,12 @@ async def test_two_weeks_across_the_clock_change_and_public_holidays(
         ]
         await severine.click(ui_text("appointment.worker_take"), message=notice)
         replaced = ui_text(
-            "appointment.replaced",
-            old="mercredi 11 novembre à 10h",
-            date="jeudi 12 novembre à 9h",
+            "appointment.replaced", old=spoken(ELEVENTH), date=spoken(paris(11, 12, 9))
         )
         await eventually(fake_telegram, amina, replaced)
         # One message to the worker with all of it, one to Amina for the change.
         assert sum(cannot in m.text for m in severine.messages) == 1
-        assert sum("11 novembre" in m.text for m in amina.messages) == 2
+        assert sum(day(ELEVENTH) in m.text for m in amina.messages) == 2
 
         # Friday night the worker records an agreement: it waits for Saturday 8:45.
         await walk_to(app, clock, diary, paris(10, 30, 21))
@@ -239,11 +255,13 @@ async def test_two_weeks_across_the_clock_change_and_public_holidays(
         await walk_to(app, clock, diary, paris(11, 3, 11))
         assert diary.arrived(ui_text("reminder.discreet"))[-1] == "Tue 03 Nov 10:00"
         await amina.click(ui_text("reminder.open"))
-        progress = await eventually(fake_telegram, amina, "« Appeler la CAF »")
+        progress = await eventually(
+            fake_telegram, amina, ui_text("reminder.checkin_question", step="Appeler la CAF")
+        )
         await amina.click(ui_text("reminder.checkin_done"), message=progress)
         gas = await eventually(fake_telegram, amina, ui_text("reminder.checkin_gas"))
         await amina.click(ui_text("reminder.gas_as_expected"), message=gas)
-        await eventually(fake_telegram, amina, "Qu'avez-vous appris ?")
+        await eventually(fake_telegram, amina, ui_text("reminder.checkin_learned"))
         await amina.click(ui_text("reminder.skip"))
         await eventually(fake_telegram, amina, ui_text("reminder.checkin_thanks"))
 
@@ -268,7 +286,8 @@ async def test_two_weeks_across_the_clock_change_and_public_holidays(
     assert rows(settings, "SELECT progress, attainment FROM checkins") == [("done", 0)]
     # The operator's view lists it all, in local time.
     assert ui_text("cli.schedule_sent") in listing
-    assert "mercredi 11 novembre à 10h : prepare" in listing
+    line = ui_text("cli.schedule_line", date=spoken(ELEVENTH), kind="prepare", status="")
+    assert line.rstrip(", ") in listing
 
 
 async def test_an_appointment_set_and_cancelled_at_night_never_bothers_her(
@@ -290,6 +309,6 @@ async def test_an_appointment_set_and_cancelled_at_night_never_bothers_her(
         await found.appointments.set(worker, int(str(person_id)), paris(10, 28, 15))
         await walk_to(app, clock, diary, paris(10, 26, 12))
     said = [text for text, _ in diary.arrivals[joined:]]
-    assert said[0] == ui_text("appointment.announce", date="mercredi 28 octobre à 15h")
+    assert said[0] == ui_text("appointment.announce", date=spoken(paris(10, 28, 15)))
     assert wall(diary.arrivals[joined][1]) == "Mon 26 Oct 09:00"
-    assert not any("27 octobre" in text for text in said), said
+    assert not any(day(paris(10, 27, 14)) in text for text in said), said

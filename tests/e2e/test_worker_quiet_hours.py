@@ -80,8 +80,8 @@ async def test_a_summary_sent_on_saturday_night_reaches_the_worker_on_monday_at_
         await amina.click(ui_start("engine.skip"))
         while not (await amina.next_message()).buttons:
             pass
-        await amina.click("Envoyer")
-        await expect(amina, "C'est envoyé")
+        await amina.click(ui_text("summary.send"))
+        await expect(amina, ui_start("summary.sent"))
         await settle(app)
         assert rows(settings, "SELECT status FROM summaries") == [("sent",)]
         await walk_to(app, clock, diary, paris(12, 7, 8, 30))

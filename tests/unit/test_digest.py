@@ -21,7 +21,9 @@ TOMORROW_MORNING = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 
 async def sent_summary(services: Services, person: Person, worker: Worker, on: datetime) -> None:
     """A summary the person sent this worker on that day."""
-    draft = await services.storage.save_draft(person.id, worker.id, {"chosen": []}, on)
+    draft = await services.storage.save_draft(
+        person.id, worker.id, {"sections": [], "sources": {}}, on
+    )
     deliver = OutboxMessage(f"summary:{draft.id}", "worker", worker.id, SummaryToWorker(draft.id))
     assert await services.storage.send_summary(draft.id, draft.revision, on, deliver)
 

@@ -11,9 +11,7 @@ from typing import Any
 import pytest
 
 from bot.domain import AgreementStep, VoiceNote
-from bot.storage.common import TableStorage
-from bot.usecases.inputs import PendingInputs
-from bot.usecases.pending_states import (
+from bot.pending_states import (
     AgreementProblem,
     AgreementSteps,
     AppointmentWhen,
@@ -26,6 +24,10 @@ from bot.usecases.pending_states import (
     QuietBound,
     SummaryTopics,
 )
+from bot.storage.common import TableStorage
+from bot.storage.database import to_db
+from bot.storage.tables.pending import DATA
+from bot.usecases.inputs import PendingInputs
 from tests.clock import ManualClock
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -56,6 +58,19 @@ EVERY_STATE: list[PendingState] = [
 
 def inputs_on(storage: TableStorage) -> PendingInputs:
     return PendingInputs(storage, ManualClock(NOW))
+
+
+async def store_row(
+    storage: TableStorage, kind: str, ref: int, data: dict[str, Any] | None
+) -> None:
+    """A row as older code (or a corrupted write) left it: storage only writes typed states."""
+    sealed = None if data is None else storage._seal_json(data, DATA, (ACCOUNT, ACCOUNT))
+    async with storage._transaction() as db:
+        await db.execute(
+            "INSERT INTO pending_inputs (account, kind, ref, data, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (ACCOUNT, kind, ref, sealed, to_db(NOW)),
+        )
 
 
 @pytest.mark.parametrize("state", EVERY_STATE, ids=repr)
@@ -134,7 +149,7 @@ async def test_rows_in_the_old_shape_still_decode(
     data: dict[str, Any] | None,
     state: PendingState,
 ) -> None:
-    await storage.set_pending(ACCOUNT, kind, ref, data, NOW)
+    await store_row(storage, kind, ref, data)
     assert await inputs_on(storage).peek(ACCOUNT) == state
 
 
@@ -157,10 +172,10 @@ async def test_an_unreadable_row_is_nothing_pending_and_logs_no_content(
     ref: int,
     data: dict[str, Any] | None,
 ) -> None:
-    await storage.set_pending(ACCOUNT, kind, ref, data, NOW)
+    await store_row(storage, kind, ref, data)
     with caplog.at_level(logging.DEBUG):
         assert await inputs_on(storage).peek(ACCOUNT) is None
-    logged = [r.getMessage() for r in caplog.records if r.name == "bot.usecases.pending_states"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "bot.pending_states"]
     assert len(logged) == 1 and logged[0].startswith("pending_input_")
     if kind != "a_kind_from_the_future":
         assert logged[0].endswith(f"kind={kind}")  # our own kinds are named

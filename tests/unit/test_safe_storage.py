@@ -28,8 +28,12 @@ ROOT = Path(__file__).resolve().parents[2]
 async def _two_persons_with_summaries(storage: SqliteStorage) -> tuple[int, int]:
     alice = await storage.get_or_create_person("telegram:1", chat_id=1, language="fr", now=NOW)
     bruno = await storage.get_or_create_person("telegram:2", chat_id=2, language="fr", now=NOW)
-    await storage.save_draft(alice.id, None, {"words": "les mots d'Alice"}, NOW)
-    await storage.save_draft(bruno.id, None, {"words": "les mots de Bruno"}, NOW)
+    await storage.save_draft(
+        alice.id, None, {"sections": [], "sources": {}, "topics": "les mots d'Alice"}, NOW
+    )
+    await storage.save_draft(
+        bruno.id, None, {"sections": [], "sources": {}, "topics": "les mots de Bruno"}, NOW
+    )
     await storage.start_run(alice.id, "probleme", 1, {"answers": {"a": "Alice"}}, NOW)
     await storage.start_run(bruno.id, "probleme", 1, {"answers": {"a": "Bruno"}}, NOW)
     return alice.id, bruno.id
@@ -62,7 +66,7 @@ async def test_a_ciphertext_moved_into_another_persons_row_fails_to_decrypt(
             await storage.active_runs(bruno)
         # A's own rows are untouched and readable.
         draft = await storage.draft_of(alice)
-        assert draft is not None and draft.content == {"words": "les mots d'Alice"}
+        assert draft is not None and draft.content.get("topics") == "les mots d'Alice"
     finally:
         await storage.close()
 
@@ -88,7 +92,12 @@ async def test_migration_0009_rebinds_blobs_written_before_it(
         connection.execute(
             "INSERT INTO summaries (id, person_id, status, content, created_at)"
             " VALUES (3, 7, 'draft', ?, ?)",
-            (cipher.encrypt(b'{"w":"mots"}', b"summaries.content"), NOW.isoformat()),
+            (
+                cipher.encrypt(
+                    b'{"sections":[],"sources":{},"topics":"mots"}', b"summaries.content"
+                ),
+                NOW.isoformat(),
+            ),
         )
         connection.commit()
     monkeypatch.setattr(sqlite_module, "migration_files", lambda: every)
@@ -99,7 +108,7 @@ async def test_migration_0009_rebinds_blobs_written_before_it(
         person = await storage.get_person(7)
         assert person is not None and person.pseudonym == "Z."
         draft = await storage.draft_of(7)
-        assert draft is not None and draft.content == {"w": "mots"}
+        assert draft is not None and draft.content.get("topics") == "mots"
     finally:
         await storage.close()
     with closing(sqlite3.connect(database)) as connection:

@@ -11,6 +11,7 @@ import pytest
 
 from bot.domain import Person
 from bot.i18n import ui_text
+from bot.pending_states import SummaryTopics
 from bot.storage.common import TableStorage
 from bot.usecases.distress import LEVELS, DistressListError, load_reader
 from bot.usecases.outbox import OutboxSignal
@@ -162,7 +163,7 @@ async def test_words_are_held_only_when_they_would_answer_something(
     person = await amina(storage, clock)
     outside = await safety.screen(person.account, "je veux mourir", person=person)
     assert outside is not None and outside.held_id is None
-    await storage.set_pending(person.account, "summary_topics", 4, None, clock.now())
+    await storage.set_pending(person.account, SummaryTopics(4), clock.now())
     held = await safety.screen(person.account, "je veux mourir", person=person)
     assert held is not None and held.held_id is not None
     with pytest.raises(StaleHold):
@@ -184,7 +185,7 @@ async def test_held_words_are_forgotten_when_the_person_writes_something_else(
     clock = ManualClock(TUESDAY)
     safety = Safety(storage, READER, clock, OutboxSignal(), PARIS)
     person = await amina(storage, clock)
-    await storage.set_pending(person.account, "summary_topics", 4, None, clock.now())
+    await storage.set_pending(person.account, SummaryTopics(4), clock.now())
     held = await safety.screen(person.account, "il me frappe", person=person)
     assert held is not None and held.held_id is not None
     assert await safety.screen(person.account, "le loyer", person=person) is None

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.pending_states import SummaryTopics
 from bot.storage.crypto import Cipher
 from bot.storage.sqlite import SqliteStorage, _connect
 from bot.storage.writer import Writer
@@ -156,9 +157,8 @@ async def storage(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
 
 
 async def test_reads_see_committed_writes_only(storage: SqliteStorage) -> None:
-    await storage.set_pending("telegram:1", "topic", 7, {"a": 1}, NOW)
-    found = await storage.get_pending("telegram:1")
-    assert found is not None and found.ref == 7
+    await storage.set_pending("telegram:1", SummaryTopics(7), NOW)
+    assert await storage.get_pending("telegram:1") == SummaryTopics(7)
     async with storage._transaction() as db:
         await db.execute("DELETE FROM pending_inputs WHERE account = ?", ("telegram:1",))
         # The reader sees committed data only: the deletion is not committed yet.
@@ -175,7 +175,7 @@ async def test_clearing_nothing_pending_opens_no_write_transaction(
     await storage.clear_pending("telegram:1")
     assert statements == []
     assert storage._writing.commits == commits
-    await storage.set_pending("telegram:1", "topic", 7, None, NOW)
+    await storage.set_pending("telegram:1", SummaryTopics(7), NOW)
     await storage.clear_pending("telegram:1")
     assert await storage.get_pending("telegram:1") is None
     assert storage._writing.commits == commits + 2

@@ -1,5 +1,6 @@
 """Summaries as use cases: the person's topics (typed or said), one send per preview, the
-worker's "Bien reçu" told once and only by their own worker; no Telegram."""
+worker's "Bien reçu" told once and only by their own worker, the parts the person chooses,
+and what never goes (nothing chosen, no worker); no Telegram."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ import pytest
 
 from bot.config import Settings
 from bot.domain import VoiceNote
+from bot.engine import load_dialogues
 from bot.messages import SummaryAcknowledged, SummaryToWorker
 from bot.services import Services
 from bot.usecases.access import NotYours
+from bot.usecases.summaries import SECTIONS, NothingToSummarise
 from tests.clock import ManualClock
+from tests.conftest import ROOT
 from tests.unit.actors import a_person, a_worker, finishes, opened
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+DIALOGUES = load_dialogues(ROOT / "dialogs")
 
 
 async def bodies(services: Services) -> list[object]:
@@ -77,3 +82,61 @@ async def test_a_stale_preview_sends_nothing(settings: Settings) -> None:
 
         assert result == "changed"
         assert not any(isinstance(b, SummaryToWorker) for b in await bodies(services))
+
+
+async def test_the_person_chooses_the_parts_and_only_those_reach_the_worker(
+    any_settings: Settings,
+) -> None:
+    async with opened(any_settings, ManualClock(NOW)) as services:
+        summaries, tr = services.summaries, services.catalogs.translator()
+        sophie = await a_worker(services, "Sophie", "telegram:101")
+        amina = await a_person(services, sophie, "telegram:201")
+        await finishes(services, amina, "forces")
+        await finishes(services, amina, "probleme")
+        await finishes(services, amina, "forces")
+
+        view = await summaries.prepare(amina, tr)
+        # In the menu's order, whatever order they were answered in; all parts chosen.
+        assert [s.key for s in view.sections] == ["probleme", "forces"]
+        assert view.chosen == ["probleme", "forces"]
+        assert [s.title for s in view.sections] == [
+            tr.gettext(DIALOGUES[key].title) for key in SECTIONS if key != "idees"
+        ]
+        assert len(view.scores) == 8 and all(s.before is not None for s in view.scores)
+
+        # Leave Mon problème out; a stale preview's tap changes nothing.
+        assert await summaries.toggle(amina, view.summary_id, view.revision, "probleme")
+        assert await summaries.toggle(amina, view.summary_id, view.revision, "forces") is None
+        again = await summaries.prepare(amina, tr)  # preparing again keeps her choice
+        assert again.chosen == ["forces"]
+        assert await summaries.send(amina, again.summary_id, again.revision) == "sent"
+
+        shown, person = await summaries.for_delivery(again.summary_id)
+        assert [s.key for s in shown.sections] == ["forces"] and person == amina
+        scores, _, _ = await summaries.strengths_history(sophie, amina.id, tr)
+        assert [s.label for s in scores] == [s.label for s in view.scores]
+        (stored,) = await services.storage.sent_summaries(amina.id)
+        assert stored.status == "sent" and stored.worker_id == sophie.id
+        assert [s["included"] for s in stored.content["sections"]] == [False, True]
+
+
+async def test_nothing_chosen_or_no_worker_sends_nothing(any_settings: Settings) -> None:
+    async with opened(any_settings, ManualClock(NOW)) as services:
+        summaries, tr = services.summaries, services.catalogs.translator()
+        sophie = await a_worker(services, "Sophie", "telegram:101")
+        amina = await a_person(services, sophie, "telegram:201")
+        with pytest.raises(NothingToSummarise):
+            await summaries.prepare(amina, tr)
+        await finishes(services, amina, "probleme")
+        view = await summaries.prepare(amina, tr)
+        off = await summaries.toggle(amina, view.summary_id, view.revision, "probleme")
+        assert off is not None and off.chosen == []
+        assert await summaries.send(amina, off.summary_id, off.revision) == "nothing_chosen"
+
+        on = await summaries.toggle(amina, off.summary_id, off.revision, "probleme")
+        assert on is not None
+        await services.workers.deactivate(sophie.id)
+        assert await summaries.send(amina, on.summary_id, on.revision) == "no_worker"
+        assert not any(isinstance(b, SummaryToWorker) for b in await bodies(services))
+        draft = await services.storage.draft_of(amina.id)
+        assert draft is not None and draft.status == "draft"  # kept for later

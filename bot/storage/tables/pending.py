@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from bot.domain import PendingInput
+from bot.pending_states import PendingState, Stored, decode, encode
 from bot.storage.database import Database, to_db
 
 DATA = b"pending_inputs.data"
@@ -14,10 +13,9 @@ DATA = b"pending_inputs.data"
 class PendingTable(Database):
     """Queries on `pending_inputs`."""
 
-    async def set_pending(
-        self, account: str, kind: str, ref: int, data: dict[str, Any] | None, now: datetime
-    ) -> None:
-        """Expect this account's next text to be `kind` about `ref`."""
+    async def set_pending(self, account: str, state: PendingState, now: datetime) -> None:
+        """Expect this account's next text to answer `state` (replacing what was expected)."""
+        kind, ref, data = encode(state)
         sealed = None if data is None else self._seal_json(data, DATA, (account, account))
         async with self._transaction() as db:
             await db.execute(
@@ -28,15 +26,15 @@ class PendingTable(Database):
                 (account, kind, ref, sealed, to_db(now)),
             )
 
-    async def get_pending(self, account: str) -> PendingInput | None:
-        """What this account's next text answers, if anything."""
+    async def get_pending(self, account: str) -> PendingState | None:
+        """What this account's next text answers; None if nothing, or nothing this code reads."""
         row = await self._fetch_one("SELECT * FROM pending_inputs WHERE account = ?", (account,))
         if row is None:
             return None
         data = (
             None if row["data"] is None else self._open_json(row["data"], DATA, (account, account))
         )
-        return PendingInput(row["kind"], row["ref"], data)
+        return decode(Stored(row["kind"], row["ref"], data))
 
     async def clear_pending(self, account: str) -> None:
         """Nothing expected any more."""

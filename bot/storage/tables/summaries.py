@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from bot.domain import OutboxMessage, Summary, SummaryStatus
+from bot.domain import OutboxMessage, Summary, SummaryContent, SummaryStatus
 from bot.storage.database import Database, Row, from_db, next_id, required, to_db
 from bot.storage.tables.outbox import enqueue, mark_delivered
 
@@ -29,7 +29,11 @@ class SummariesTable(Database):
             worker_id=row["worker_id"],
             status=cast(SummaryStatus, row["status"]),
             revision=row["revision"],
-            content=self._open_json(row["content"], CONTENT, (row["id"], row["person_id"])),
+            # Written only by save_draft, from a SummaryContent: read back as one.
+            content=cast(
+                SummaryContent,
+                self._open_json(row["content"], CONTENT, (row["id"], row["person_id"])),
+            ),
             created_at=required(row["created_at"]),
             sent_at=from_db(row["sent_at"]),
             delivered_at=from_db(row["delivered_at"]),
@@ -49,7 +53,7 @@ class SummariesTable(Database):
         return None if row is None else self._summary(row)
 
     async def save_draft(
-        self, person_id: int, worker_id: int | None, content: dict[str, Any], now: datetime
+        self, person_id: int, worker_id: int | None, content: SummaryContent, now: datetime
     ) -> Summary:
         """Create the person's draft, or replace its content (a new revision)."""
         async with self._transaction() as db:

@@ -1,5 +1,7 @@
 """What an account's next free text answers: one frozen dataclass per state, one codec for all.
 
+Every layer imports these states: a use case expects one, storage keeps it (the codec runs at
+the storage edge, like the outbox messages' in `bot.messages`), a transport routes on it.
 A pending input outlives the message that asked for it (a restart, an upgrade), so what is
 stored must say what it is. Each class names its `kind` (the stored tag, kept from the strings
 the transport used before) and its `version`; its fields are typed. In the database the kind
@@ -18,9 +20,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, assert_never
+from typing import Any, ClassVar, NamedTuple, assert_never
 
-from bot.domain import AgreementStep, PendingInput, StepAspect, StepOperation, VoiceNote
+from bot.domain import AgreementStep, StepAspect, StepOperation, VoiceNote
 
 log = logging.getLogger(__name__)
 
@@ -159,11 +161,19 @@ _OPERATIONS: tuple[StepOperation, ...] = ("change", "remove", "add")
 _ASPECTS: tuple[StepAspect, ...] = ("what", "who", "when")
 
 
+class Stored(NamedTuple):
+    """A state as its row holds it: kind and reference in their columns, the rest as JSON."""
+
+    kind: str
+    ref: int
+    data: dict[str, Any] | None
+
+
 class Undecodable(ValueError):
     """A stored field does not have the shape its state needs."""
 
 
-def encode(state: PendingState) -> PendingInput:
+def encode(state: PendingState) -> Stored:
     """The stored shape: kind and reference in their columns, the other fields as JSON."""
     data: dict[str, Any] = {VERSION: state.version}
     match state:
@@ -193,10 +203,10 @@ def encode(state: PendingState) -> PendingInput:
             data["text"] = text
         case _:
             assert_never(state)
-    return PendingInput(state.kind, ref, data)
+    return Stored(state.kind, ref, data)
 
 
-def decode(stored: PendingInput) -> PendingState | None:
+def decode(stored: Stored) -> PendingState | None:
     """The state a stored row means, or None (logged by kind) if this code cannot read it."""
     known = KINDS.get(stored.kind)
     data = stored.data or {}
