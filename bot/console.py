@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.console_rights import ConsoleRights
+from bot.console_settings import ConsoleSettings
 from bot.console_summary import ConsoleSummary
 from bot.domain import Person
 from bot.engine import Button, ButtonPress, Prompt, TextAnswer
@@ -58,6 +59,8 @@ class Console:
         self._summary = ConsoleSummary(services, console_account(name), self._write, self._match)
         # /mes_donnees writes its files here: the folder the terminal was opened in.
         self._rights = ConsoleRights(services, folder or Path.cwd(), self._write, self._match)
+        account = console_account(name)
+        self._settings = ConsoleSettings(services, account, self._write, self._match, self._person)
 
     @property
     def _tr(self) -> Translator:
@@ -107,6 +110,7 @@ class Console:
         if command.startswith("/"):
             self._summary.close()
             self._rights.close()
+            self._settings.close()
         if command == "/menu":
             await self._show_menu()
         elif command in ("/aide", "/help"):
@@ -124,6 +128,14 @@ class Console:
             self._rights.ask_erase(person, self._tr)
         elif command == "/convenu":
             await self._show_agreements(person)
+        elif command == "/reglages":
+            self._settings.show(person, self._tr)
+        elif command == "/pause":
+            await self._settings.pause(person, self._tr)
+        elif command == "/reprendre":
+            await self._settings.resume(person, self._tr)
+        elif command in ("/langue", "/language"):
+            self._settings.ask_language(self._tr)
         elif command == "/annuler":
             await self._services.inputs.clear(console_account(self._name))
             left = await dialogues.leave(person)
@@ -137,17 +149,29 @@ class Console:
                 await self._show_menu()
         elif command.startswith("/"):
             self._write(self._tr.message("bot.unknown_command"))
-        elif await self._rights.takes(person, line, self._tr):
-            pass
-        elif self._held is not None and self._held_choice(line) is not None:
-            await self._held_answer(person, self._held_choice(line) == "keep")
-        elif await self._screen(person, line) or await self._summary.takes(person, line, self._tr):
-            pass
-        elif self._prompt is not None and self._run_id is not None:
-            await self._answer(person, line)
         else:
-            await self._choose_from_menu(person, line)
+            await self._free_text(person, line)
         return True
+
+    async def _free_text(self, person: Person, line: str) -> None:
+        """A line that is not a command answers the first of these that asked something."""
+        tr = self._tr
+        if await self._rights.takes(person, line, tr):
+            return
+        held_choice = None if self._held is None else self._held_choice(line)
+        if held_choice is not None:
+            await self._held_answer(person, held_choice == "keep")
+            return
+        if await self._screen(person, line):  # safety before anything else reads the words
+            return
+        # The summary's and the settings' choices were shown after the dialogue's question.
+        for takes in (self._summary.takes, self._settings.takes):
+            if await takes(person, line, tr):
+                return
+        if self._prompt is not None and self._run_id is not None:
+            await self._answer(person, line)
+            return
+        await self._choose_from_menu(person, line)
 
     async def _show_agreements(self, person: Person) -> None:
         """/convenu: every round with the worker, as the person reads them in Telegram."""

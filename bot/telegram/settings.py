@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import time
-
-from babel.dates import format_time
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import Translator
 from bot.pending_states import QuietBound
 from bot.telegram.callbacks import (
     Callback,
@@ -18,99 +14,18 @@ from bot.telegram.common import say, tr
 from bot.telegram.render import keyboard
 from bot.telegram.roles import caller, person, refresh_caller, services
 from bot.usecases.dates import DateProblem, parse_clock
-from bot.usecases.rhythm import quiet_from, quiet_until
-from bot.usecases.settings import EVENINGS, MORNINGS, STRENGTHS_WEEKS
+from bot.usecases.settings_layout import settings_view
 
 
 def _settings_view(
     context: ContextTypes.DEFAULT_TYPE,
 ) -> tuple[str, list[list[tuple[str, Callback]]]]:
-    translator = tr(context)
-    who = person()
-    lines = [
-        translator.message(
-            "settings.title",
-            evening=_clock_text(quiet_from(who), translator),
-            morning=_clock_text(quiet_until(who), translator),
-        )
+    text, rows = settings_view(person(), tr(context))
+    buttons: list[list[tuple[str, Callback]]] = [
+        [(choice.label, SettingsButton(choice.setting, choice.value)) for choice in row]
+        for row in rows
     ]
-    lines.append(
-        translator.message("settings.sunday_on" if who.quiet_sunday else "settings.sunday_off")
-    )
-    weeks = who.strengths_every_weeks
-    if weeks:
-        # Only these rhythms can be chosen; each has its own words ("chaque semaine").
-        shown = min(STRENGTHS_WEEKS[1:], key=lambda choice: abs(choice - weeks))
-        every = translator.message(f"settings.strengths_label_{shown}")
-        lines.append(translator.message("settings.strengths_every", every=every))
-    else:
-        lines.append(translator.message("settings.strengths_never"))
-    if who.paused:
-        lines.append(translator.message("settings.paused"))
-
-    def mark(text: str, chosen: bool) -> str:
-        return f"✅ {text}" if chosen else text
-
-    evening_preset = who.quiet_from_minute == 0
-    morning_preset = who.quiet_until_minute == 0
-    evening: list[tuple[str, Callback]] = [
-        (
-            mark(
-                translator.message("settings.evening", hour=h),
-                evening_preset and who.quiet_from == h,
-            ),
-            SettingsButton("evening", h),
-        )
-        for h in EVENINGS
-    ]
-    evening.append(
-        (
-            mark(translator.message("settings.other_evening"), not evening_preset),
-            SettingsButton("other", 0),
-        )
-    )
-    morning: list[tuple[str, Callback]] = [
-        (
-            mark(
-                translator.message("settings.morning", hour=h),
-                morning_preset and who.quiet_until == h,
-            ),
-            SettingsButton("morning", h),
-        )
-        for h in MORNINGS
-    ]
-    morning.append(
-        (
-            mark(translator.message("settings.other_morning"), not morning_preset),
-            SettingsButton("other", 1),
-        )
-    )
-
-    rows: list[list[tuple[str, Callback]]] = [
-        evening,
-        morning,
-        [
-            (
-                translator.message(
-                    "settings.sunday_button_on"
-                    if who.quiet_sunday
-                    else "settings.sunday_button_off"
-                ),
-                SettingsButton("sunday", 0 if who.quiet_sunday else 1),
-            )
-        ],
-        [
-            (
-                mark(
-                    translator.message(f"settings.strengths_label_{w}"),
-                    who.strengths_every_weeks == w,
-                ),
-                SettingsButton("strengths", w),
-            )
-            for w in STRENGTHS_WEEKS
-        ],
-    ]
-    return "\n".join(lines), rows
+    return text, buttons
 
 
 async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -145,12 +60,6 @@ async def settings_pressed(
     if isinstance(shown, Message) and shown.text == text and shown.reply_markup == markup:
         return  # the same choice tapped twice: the message already says so
     await query.edit_message_text(text, reply_markup=markup)
-
-
-def _clock_text(at: time, translator: Translator) -> str:
-    """'20h' or '20h30', as the person reads a time of day."""
-    pattern = translator.message("format.hour" if at.minute == 0 else "format.time")
-    return str(format_time(at, pattern, locale=translator.language))
 
 
 async def quiet_bound_answer(

@@ -86,3 +86,29 @@ async def test_effacer_asks_first_then_erases_everything(
     assert ui_text("rights.erase_question").split("\n")[0] in kept
     assert ui_text("console.erase_choices") in kept and ui_text("rights.kept") in kept
     assert ui_text("rights.erased").split("\n")[0] in erased
+
+
+async def test_reglages_pause_and_langue_change_what_telegram_changes(
+    any_settings: Settings, tmp_path: Path
+) -> None:
+    async with opened(any_settings, ManualClock(NOW)) as services:
+        sophie = await a_worker(services, "Sophie", "telegram:100")
+        amina = await a_person(services, sophie, console_account(NAME))
+        evening_18 = ui_text("settings.evening").format(hour=18)
+        printed = await typed(
+            services,
+            ["/reglages", evening_18, "/reglages", ui_text("settings.other_morning"), "7h45"],
+            tmp_path,
+        )
+        chosen = await services.storage.get_person(amina.id)
+        assert chosen is not None
+        assert (chosen.quiet_from, chosen.quiet_from_minute) == (18, 0)
+        assert (chosen.quiet_until, chosen.quiet_until_minute) == (7, 45)
+        assert ui_text("settings.ask_morning").split("\n")[0] in printed
+
+        await typed(services, ["/pause"], tmp_path)
+        paused = await services.storage.get_person(amina.id)
+        assert paused is not None and paused.paused
+        await typed(services, ["/reprendre", "/langue", ui_text("bot.language_en")], tmp_path)
+        resumed = await services.storage.get_person(amina.id)
+        assert resumed is not None and not resumed.paused and resumed.language == "en"
