@@ -68,22 +68,20 @@ async def reminder_pressed(
         await ask_checkin(update, context)
 
 
-async def step_reminder_notice(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, run_id: int
-) -> None:
-    """After Mes idées, the person is told when their step's reminder will come."""
+async def step_reminder_text(context: ContextTypes.DEFAULT_TYPE, run_id: int) -> str | None:
+    """After Mes idées, when the step's reminder will come (None after another dialogue, or
+    when no reminder was asked for)."""
     found = services(context)
     run = await found.storage.get_run(run_id)
     if run is None or run.dialogue_id != "idees":
-        return
+        return None
     reminders = await found.storage.pending_reminders(person().id)
     step = next((r for r in reminders if r.kind == "step"), None)
     if step is None:
-        return
+        return None
     translator = tr(context)
     timezone = found.settings.timezone
     date = translator.spoken(step.due_at, timezone, about=True)
     # Like /rdv: a weekend or a public holiday may be a day the step cannot be done.
     warning = day_warning_line(step.due_at, translator, timezone)
-    text = f"{translator.message('reminder.step_when', date=date)}\n{warning}".strip()
-    await say(update, context, text)
+    return f"{translator.message('reminder.step_when', date=date)}\n{warning}".strip()
