@@ -6,8 +6,8 @@ cache dies with it. Never longer: with several replicas sharing lanes (PostgreSQ
 claim may pass to another replica after its batch, and a cache must not outlive the claim.
 Outside a batch (jobs, start-up, tests calling storage) nothing is cached.
 
-Invalidation, on every write transaction's end (committed or rolled back), in every batch
-alive in this process:
+Invalidation, on every write transaction's end (committed or rolled back), for every batch
+alive in this process (by stamps: a copy is valid while nothing written since touched it):
 - by default a write forgets everything (any row of anyone may have changed);
 - a write declared `touching_person(id)` changed only that person's row and runs, one
   declared `touching_run(id)` only that run: only those are forgotten; the writer then puts
@@ -36,20 +36,34 @@ from bot.domain import DialogueRun, Person, ScaleMode
 
 _T = TypeVar("_T")
 
+# Writes stamp what they may have changed; a kept copy is valid while its stamps are current:
+# O(1) per write and per read, however many batches are alive (a write never walks them).
+# Bumped by a write that may change anything:
+_everything = 0
+# Bumped by a write scoped to a person (their row and runs), or to one run:
+_persons: dict[int, int] = {}
+_runs: dict[int, int] = {}
+# Past this many stamps kept, they are dropped and `_everything` bumped (all copies invalid).
+_STAMPS_LIMIT = 100_000
+
+
+def _person_stamp(person_id: int) -> tuple[int, int]:
+    return (_everything, _persons.get(person_id, 0))
+
+
+def _run_stamp(run: DialogueRun) -> tuple[int, int, int]:
+    return (_everything, _persons.get(run.person_id, 0), _runs.get(run.id, 0))
+
 
 class TurnCache:
-    """One batch's copies: persons by account, runs by id."""
+    """One batch's copies, each with the stamps it was kept under: persons by account, runs
+    by id."""
 
     def __init__(self) -> None:
-        self.persons: dict[str, Person] = {}
-        self.runs: dict[int, DialogueRun] = {}
+        self.persons: dict[str, tuple[Person, tuple[int, int]]] = {}
+        self.runs: dict[int, tuple[DialogueRun, tuple[int, int, int]]] = {}
         self.open = True
         self.hits = 0
-
-    def forget_person(self, person_id: int) -> None:
-        """Drop the person's row and runs (they were written)."""
-        self.persons = {k: p for k, p in self.persons.items() if p.id != person_id}
-        self.runs = {k: r for k, r in self.runs.items() if r.person_id != person_id}
 
     def clear(self) -> None:
         self.persons.clear()
@@ -78,6 +92,10 @@ def kept_for_turns() -> Iterator[TurnCache]:
         # A task started inside may outlive the batch: it then reads storage again.
         cache.open = False
         cache.clear()
+        if not _alive:
+            # No copy left anywhere: the stamps can start again from nothing.
+            _persons.clear()
+            _runs.clear()
 
 
 def _cache() -> TurnCache | None:
@@ -88,42 +106,42 @@ def _cache() -> TurnCache | None:
 def cached_person(account: str) -> Person | None:
     """The person read or written earlier in this batch, if still valid."""
     cache = _cache()
-    if cache is None:
+    kept = None if cache is None else cache.persons.get(account)
+    if cache is None or kept is None or kept[1] != _person_stamp(kept[0].id):
         return None
-    found = cache.persons.get(account)
-    if found is not None:
-        cache.hits += 1
-    return found
+    cache.hits += 1
+    return kept[0]
 
 
 def keep_person(person: Person) -> None:
     cache = _cache()
     if cache is not None:
-        cache.persons[person.account] = person
+        cache.persons[person.account] = (person, _person_stamp(person.id))
 
 
 def cached_run(run_id: int) -> DialogueRun | None:
     """The run read or written earlier in this batch, if still valid."""
     cache = _cache()
-    if cache is None:
+    kept = None if cache is None else cache.runs.get(run_id)
+    if cache is None or kept is None or kept[1] != _run_stamp(kept[0]):
         return None
-    found = cache.runs.get(run_id)
-    if found is not None:
-        cache.hits += 1
-    return found
+    cache.hits += 1
+    return kept[0]
 
 
 def keep_run(run: DialogueRun) -> None:
     cache = _cache()
     if cache is not None:
-        cache.runs[run.id] = run
+        cache.runs[run.id] = (run, _run_stamp(run))
 
 
 def kept_person_of(person_id: int) -> Person | None:
-    """The batch's copy of this person's row, whatever account it was read by."""
+    """The batch's valid copy of this person's row, whatever account it was read by."""
     cache = _cache()
-    persons = () if cache is None else cache.persons.values()
-    return next((person for person in persons if person.id == person_id), None)
+    for person, stamp in () if cache is None else cache.persons.values():
+        if person.id == person_id and stamp == _person_stamp(person_id):
+            return person
+    return None
 
 
 def kept_turn_saved(
@@ -131,30 +149,26 @@ def kept_turn_saved(
 ) -> None:
     """`save_turn` wrote `run`, and the contact time, scale mode and current run of `person`
     (the batch's copy from before the write, if it had one)."""
-    cache = _cache()
-    if cache is None:
-        return
-    cache.runs[run.id] = run
+    keep_run(run)
     if person is None:
         return
     current = person.current_run_id
     if run.status == "finished" and current == run.id:
         current = None
-    cache.persons[person.account] = replace(
-        person,
-        last_seen_at=now,
-        scale_mode=scale_mode or person.scale_mode,
-        current_run_id=current,
+    keep_person(
+        replace(
+            person,
+            last_seen_at=now,
+            scale_mode=scale_mode or person.scale_mode,
+            current_run_id=current,
+        )
     )
 
 
 def kept_shown(run: DialogueRun, turn: int) -> None:
     """`mark_shown` wrote the newest question seen of `run` (the batch's copy before it)."""
-    cache = _cache()
-    if cache is None:
-        return
     seen = run.shown_turn is not None and run.shown_turn < turn
-    cache.runs[run.id] = replace(run, shown_turn=turn) if seen else run
+    keep_run(replace(run, shown_turn=turn) if seen else run)
 
 
 @contextmanager
@@ -188,16 +202,19 @@ def touching_nothing_kept() -> Iterator[None]:
 
 
 def _written() -> None:
+    global _everything
     scope = _writing.get()
     if scope == _NOTHING_KEPT or not _alive:
-        return
-    for cache in _alive:
-        if scope is None:
-            cache.clear()
-        elif scope[0] == "run":
-            cache.runs.pop(scope[1], None)
-        else:
-            cache.forget_person(scope[1])
+        return  # nothing kept anywhere could be stale
+    if scope is None or len(_persons) + len(_runs) > _STAMPS_LIMIT:
+        _everything += 1
+        _persons.clear()
+        _runs.clear()
+        # Cleared stamps restart at 0: a copy kept under an older `_everything` stays stale.
+    elif scope[0] == "run":
+        _runs[scope[1]] = _runs.get(scope[1], 0) + 1
+    else:
+        _persons[scope[1]] = _persons.get(scope[1], 0) + 1
 
 
 @asynccontextmanager
