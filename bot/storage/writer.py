@@ -225,11 +225,12 @@ class Writer:
             await self._begin()
             try:
                 yield Statements(connection)
+                connection.execute("COMMIT")
             except BaseException:
+                # Also a failed COMMIT: the safety level can change only outside a transaction.
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 raise
-            connection.execute("COMMIT")
             self.commits += 1
             self.light_commits += 1
         finally:
