@@ -120,6 +120,11 @@ async def start_ours(settings: Settings, api: FakeBotApi, *, probe: Probe | None
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
+    # The command menu is registered a second after start (bot/telegram/app.py), compiling
+    # the English catalogue: waited for here, so that it never lands in a measured turn.
+    commands = application.bot_data.get("commands")
+    if commands is not None:
+        await commands
     return application
 
 

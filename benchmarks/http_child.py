@@ -105,6 +105,10 @@ async def _serve(args: argparse.Namespace) -> None:
     if application.post_init is not None:
         await application.post_init(application)
     if args.bot == "ours":
+        # The command menu (registered a second after start) is not left to a measured turn.
+        registering = application.bot_data.get("commands")
+        if registering is not None:
+            await registering
         await join_accounts(services_of(application), persons, json.loads(args.workers))
         await drain_outbox(services_of(application))
     if args.bot == "ours":

@@ -77,7 +77,7 @@ async def _measure(args: argparse.Namespace, imports: float) -> dict[str, Any]:
 
     clock = time.perf_counter()
     assert application.post_init is not None
-    await application.post_init(application)  # storage.open (migrations), commands, jobs
+    await application.post_init(application)  # storage.open (migrations), jobs
     out["post_init_s"] = time.perf_counter() - clock
     out["startup_s"] = sum(
         out[key]

@@ -78,11 +78,14 @@ def relocate(dialogue: Dialogue, run: Run) -> Run:
     A service may edit a dialogue file while runs are in progress: the run goes on at
     the same step if it still exists, else at the first unanswered one along the path.
     """
-    run = replace(run, version=dialogue.version)
+    # Copies only for what changes: a state is relocated at every read.
+    if run.version != dialogue.version:
+        run = replace(run, version=dialogue.version)
     if run.cursor is None:
         return run
     if _fits(dialogue, run.cursor, run.answers):
-        return replace(run, cursor=_tidy(dialogue, run.cursor, run.answers))
+        tidy = _tidy(dialogue, run.cursor, run.answers)
+        return run if tidy is run.cursor else replace(run, cursor=tidy)
     return replace(run, cursor=_first_unanswered(dialogue, run.answers))
 
 
@@ -119,11 +122,11 @@ def _tidy(dialogue: Dialogue, cursor: Cursor, answers: dict[str, Json]) -> Curso
     offered = set(store.option_values(step, answers))
     recap = dialogue.find(cursor.back_to) if cursor.back_to is not None else None
     keeps_recap = recap is not None and cursor.step in recap.recap_of
-    return replace(
-        cursor,
-        selected=tuple(value for value in cursor.selected if value in offered),
-        back_to=cursor.back_to if keeps_recap else None,
-    )
+    selected = tuple(value for value in cursor.selected if value in offered)
+    back_to = cursor.back_to if keeps_recap else None
+    if selected == cursor.selected and back_to == cursor.back_to:
+        return cursor  # the same cursor, not a copy (relocate tells them apart by identity)
+    return replace(cursor, selected=selected, back_to=back_to)
 
 
 def _first_unanswered(dialogue: Dialogue, answers: dict[str, Json]) -> Cursor:

@@ -27,6 +27,12 @@ class ScaleMode(StrEnum):
     EMOJI = "emoji"  # 1 to 5, with faces, for people who find numbers hard
 
 
+# By stored value: a dict lookup, where `in tuple(Phase)` and `Phase(...)` walked the enum
+# for every cursor of every state read (a state holds its whole history of cursors).
+_PHASES: dict[str, Phase] = {phase.value: phase for phase in Phase}
+_SCALE_MODES: dict[str, ScaleMode] = {mode.value: mode for mode in ScaleMode}
+
+
 @dataclass(frozen=True)
 class Cursor:
     step: str
@@ -60,8 +66,9 @@ def parse_state(data: Any, dialogue_id: str) -> Run:
         raise ValueError("dialogue state: version must be a positive integer")
     if not _is_int(turn) or turn < 0:
         raise ValueError("dialogue state: turn must be a non-negative integer")
-    mode = data.get("scale_mode")
-    if mode not in tuple(ScaleMode):
+    raw_mode = data.get("scale_mode")
+    mode = _SCALE_MODES.get(raw_mode) if isinstance(raw_mode, str) else None
+    if mode is None:
         raise ValueError("dialogue state: scale_mode must be 'numbers' or 'emoji'")
     answers = data.get("answers")
     if not isinstance(answers, dict) or not all(isinstance(key, str) for key in answers):
@@ -74,7 +81,7 @@ def parse_state(data: Any, dialogue_id: str) -> Run:
         dialogue=dialogue_id,
         version=version,
         turn=turn,
-        scale_mode=ScaleMode(mode),
+        scale_mode=mode,
         cursor=None if cursor is None else _parse_cursor(cursor),
         answers=answers,
         history=tuple(_parse_cursor(entry) for entry in history),
@@ -118,13 +125,14 @@ def _parse_cursor(data: Any) -> Cursor:
         raise ValueError("dialogue state: cursor back_to must be null or a step id")
     if not isinstance(selected, list) or not all(isinstance(value, str) for value in selected):
         raise ValueError("dialogue state: cursor selected must be a list of option values")
-    phase = data.get("phase", Phase.ASK.value)
-    if phase not in tuple(Phase):
-        raise ValueError(f"dialogue state: unknown cursor phase {phase!r}")
+    raw_phase = data.get("phase", Phase.ASK.value)
+    phase = _PHASES.get(raw_phase) if isinstance(raw_phase, str) else None
+    if phase is None:
+        raise ValueError(f"dialogue state: unknown cursor phase {raw_phase!r}")
     return Cursor(
         step=data["step"],
         item=item,
-        phase=Phase(phase),
+        phase=phase,
         selected=tuple(selected),
         other=data.get("other"),
         back_to=back_to,

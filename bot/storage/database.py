@@ -116,6 +116,12 @@ class Database:
         (or roll back on an exception); the block is left once they are durable."""
         raise NotImplementedError
 
+    def _light_transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """A write transaction whose loss in a power cut (never in a crash of the process)
+        costs nothing that matters: a backend may commit it without waiting for the disk
+        (SQLite: bot/storage/writer.py). Durable, like any other, by default."""
+        return self._transaction()
+
     async def _fetch_all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
         """Committed rows, read outside any transaction."""
         raise NotImplementedError

@@ -32,6 +32,7 @@ import asyncpg
 from bot.storage.common import TableStorage
 from bot.storage.crypto import Cipher
 from bot.storage.database import Row, Transaction, to_db
+from bot.storage.turn_cache import forgetting
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +256,7 @@ class PostgresStorage(TableStorage):
 
     def _transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """One write transaction, committed (synchronous_commit: on disk) when the block ends."""
-        return self._writing()
+        return forgetting(self._writing())
 
     async def _fetch_all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
         text, _returns = translate(sql)

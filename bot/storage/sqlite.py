@@ -25,6 +25,7 @@ from bot.storage.database import (
 )
 from bot.storage.tables.keys import REBIND_VERSION, WrongKeyError, rebind_all
 from bot.storage.tables.operations import copy_database
+from bot.storage.turn_cache import forgetting
 from bot.storage.writer import BUSY_TIMEOUT_MS, Fetched, Writer
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,16 @@ class SqliteStorage(TableStorage):
 
     def _transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """Statements run at once on the writer connection; the COMMIT is grouped (writer.py)."""
-        return cast(AbstractAsyncContextManager[Transaction], self._writing.transaction())
+        return cast(
+            AbstractAsyncContextManager[Transaction], forgetting(self._writing.transaction())
+        )
+
+    def _light_transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """Committed without an fsync when no durable COMMIT is open (writer.py `_light`)."""
+        return cast(
+            AbstractAsyncContextManager[Transaction],
+            forgetting(self._writing.transaction(durable=False)),
+        )
 
     async def _fetch_all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
         # Straight on the loop's thread: committed data only, never blocked by the writer.

@@ -36,6 +36,9 @@ _T = TypeVar("_T")
 # The most transactions sharing one COMMIT: under a steady stream of writers, a group still
 # closes and commits (their callers wait at most this many bodies plus one fsync).
 GROUP_LIMIT = 64
+# SQLite's default: a checkpoint once the log holds this many pages (restored after a light
+# commit, which turns it off for itself).
+AUTOCHECKPOINT_PAGES = 1000
 # SQLite's own wait for the other statements (the COMMIT in its thread, checkpoints).
 BUSY_TIMEOUT_MS = 5000
 # How long a write waits for another connection's write (an admin command, a backup) before
@@ -150,11 +153,16 @@ class Writer:
         self._committing: asyncio.Future[None] | None = None
         self._wanting = 0  # callers inside transaction(), running or waiting for the lock
         self.commits = 0
+        self.light_commits = 0  # of which without an fsync (`durable=False`)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Statements]:
+    async def transaction(self, durable: bool = True) -> AsyncIterator[Statements]:
         """A write transaction: the block's statements commit together or not at all, and
-        the block is left only once they are durable (see the module doc)."""
+        the block is left only once they are durable (see the module doc).
+
+        `durable=False`: a write whose loss in a power cut (never in a crash of the process)
+        costs nothing that matters. When no group is open, it commits at once on the loop's
+        thread without an fsync (see `_light`); it joins an open group as any body."""
         group: _Group | None = None
         committed: Callable[[], None] | None = None
         self._wanting += 1
@@ -162,6 +170,10 @@ class Writer:
             async with self.lock:
                 while self._committing is not None:  # the connection is the thread's now
                     await asyncio.wait([self._committing])
+                if self._group is None and not durable:
+                    async with self._light() as statements:
+                        yield statements
+                    return
                 group = self._group
                 if group is None:
                     await self._begin()
@@ -196,6 +208,34 @@ class Writer:
             await asyncio.shield(group.done)
         if committed is not None:
             committed()
+
+    @asynccontextmanager
+    async def _light(self) -> AsyncIterator[Statements]:
+        """One transaction committed on the loop's thread, without an fsync: in WAL mode,
+        with `synchronous = NORMAL` for it, the COMMIT appends to the log in the system's
+        cache. A crash of the process loses nothing; a power cut may lose it, and only with
+        whatever followed it (the log is replayed in order): the next durable COMMIT's fsync
+        makes it durable too. No checkpoint runs here (the writer thread's COMMITs do them):
+        its fsyncs would stall the loop. The safety level cannot change inside a
+        transaction, hence the pragmas around it."""
+        connection = self._connection
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("PRAGMA wal_autocheckpoint = 0")
+        try:
+            await self._begin()
+            try:
+                yield Statements(connection)
+                connection.execute("COMMIT")
+            except BaseException:
+                # Also a failed COMMIT: the safety level can change only outside a transaction.
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+            self.commits += 1
+            self.light_commits += 1
+        finally:
+            connection.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
+            connection.execute("PRAGMA synchronous = FULL")
 
     async def _begin(self) -> None:
         """BEGIN IMMEDIATE without blocking the event loop while another connection writes:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any, TypeAlias
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     BaseRateLimiter,
@@ -44,6 +46,9 @@ from bot.telegram.settings import pause_command, resume_command, settings_comman
 from bot.telegram.surrogates import CleanTextRequest
 
 log = logging.getLogger(__name__)
+
+# Seconds after start-up at which the command menu is registered: polling has begun by then.
+COMMANDS_AFTER = 1.0
 
 # (command, UI text key of its description), as a person's menu shows them.
 PERSON_COMMANDS = (
@@ -170,7 +175,12 @@ def build_application(
 async def _post_init(application: App) -> None:
     services: Services = application.bot_data["services"]
     await services.storage.open()
-    await register_commands(application, services)
+    # The command menu is not needed to take updates: registered once polling has started,
+    # so start-up waits neither for its round trip nor for compiling the other languages'
+    # catalogues (about 40 ms of CPU for English).
+    application.bot_data["commands"] = asyncio.create_task(
+        _register_commands_meanwhile(application, services)
+    )
     vitals: Vitals = application.bot_data["vitals"]
     courier = OutboxCourier(application.bot, services, vitals)
     application.bot_data["courier"] = courier
@@ -196,7 +206,21 @@ def inbox_of(application: App) -> Inbox:
     return found
 
 
+async def _register_commands_meanwhile(application: App, services: Services) -> None:
+    await asyncio.sleep(COMMANDS_AFTER)
+    try:
+        await register_commands(application, services)
+    except TelegramError as error:
+        # Telegram keeps the menu registered before; the next start tries again.
+        log.warning("commands_not_registered", extra={"error": type(error).__name__})
+
+
 async def _post_stop(application: App) -> None:
+    commands: asyncio.Task[None] | None = application.bot_data.pop("commands", None)
+    if commands is not None and not commands.done():
+        commands.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await commands
     inbox: Inbox | None = application.bot_data.pop("inbox", None)
     if inbox is not None:
         await inbox.stop()

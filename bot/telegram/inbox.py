@@ -35,6 +35,7 @@ from telegram.error import TelegramError
 from bot.domain import Arrival, InboxEntry, InboxStatus
 from bot.handling import Handling, current_handling
 from bot.services import Services
+from bot.storage.turn_cache import kept_for_turns
 from bot.telegram.ordering import FairLanes
 from bot.usecases.inbox import InboxStorage
 from bot.usecases.persons import telegram_account
@@ -63,7 +64,7 @@ class Inbox:
         self._application = application
         self._services = services
         self._storage: InboxStorage = services.storage
-        self._lanes = FairLanes(self._work)
+        self._lanes = FairLanes(self._work_kept)
         self._marks = DoneMarks(self._storage, services)
         self._waiting: dict[int, int] = {}
         self._depth = 0
@@ -157,6 +158,11 @@ class Inbox:
             over_queue = self._waiting.get(lane, 0) >= LANE_LIMIT
             refused = over_rate or over_queue
         return Arrival(update_id, lane, urgent, refused, raw)
+
+    async def _work_kept(self, lane: int) -> bool:
+        # The batch's persons and runs stay in memory for its next updates, and no longer.
+        with kept_for_turns():
+            return await self._work(lane)
 
     async def _work(self, lane: int) -> bool:
         entries = await self._storage.inbox_next(lane, LANE_TURN)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import assert_never
 
@@ -57,6 +58,7 @@ from bot.telegram.common import (
 )
 from bot.telegram.render import (
     close_buttons,
+    fewest_messages,
     keyboard,
     prompt_keyboard,
     show_choice,
@@ -74,8 +76,11 @@ async def menu_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await show_menu(update, context)
 
 
-async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send the menu, marking dialogues in progress or done."""
+async def show_menu(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, said: Sequence[str] = ()
+) -> None:
+    """Send the menu, marking dialogues in progress or done; what is `said` before it shares
+    its message when short enough (fewest_messages)."""
     translator = tr(context)
     entries = await services(context).dialogues.menu(person(), translator)
     rows: list[list[tuple[str, Callback]]] = []
@@ -83,7 +88,10 @@ async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         label = translator.message(f"bot.menu_{entry.status}", title=entry.title)
         rows.append([(label, MenuButton("open", entry.dialogue_id))])
     rows.append([(translator.message("summary.menu_button"), SummaryButton("prep", 0, 0))])
-    await say(update, context, translator.message("bot.menu"), reply_markup=keyboard(rows))
+    *before, menu = fewest_messages([*said, translator.message("bot.menu")])
+    for text in before:
+        await say(update, context, text)
+    await say(update, context, menu, reply_markup=keyboard(rows))
 
 
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -373,18 +381,23 @@ async def language_pressed(
 async def show_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """Send what a dialogue step says, then its question with buttons; the menu when finished.
 
-    The question shown before (answered by typing, or shown again here) loses its buttons."""
+    The question shown before (answered by typing, or shown again here) loses its buttons.
+    A finished dialogue's last words (and when its step's reminder comes) go with the menu,
+    in one message when short enough: the menu is the one question then."""
     await retire_question(update, context)
+    if turn.finished:
+        said = list(turn.messages)
+        if turn.run_id is not None:
+            notice = await reminders.step_reminder_text(context, turn.run_id)
+            said += [notice] if notice is not None else []
+        await show_menu(update, context, said)
+        return
     for text in turn.messages:
         await say(update, context, text)
     if turn.prompt is not None and turn.run_id is not None:
         await send_question(update, context, turn.prompt, turn.run_id)
         # Only now, Telegram having accepted it, may free text answer this question.
         await services(context).dialogues.shown(turn)
-    if turn.finished:
-        if turn.run_id is not None:
-            await reminders.step_reminder_notice(update, context, turn.run_id)
-        await show_menu(update, context)
 
 
 async def _edit(query: CallbackQuery, text: str, markup: Markup | None) -> None:

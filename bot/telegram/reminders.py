@@ -60,18 +60,16 @@ async def reminder_pressed(
         await ask_checkin(update, context)
 
 
-async def step_reminder_notice(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, run_id: int
-) -> None:
-    """After Mes idées, the person is told when their step's reminder will come."""
+async def step_reminder_text(context: ContextTypes.DEFAULT_TYPE, run_id: int) -> str | None:
+    """After Mes idées, when the step's reminder will come (None after another dialogue, or
+    when no reminder was asked for)."""
     found = services(context)
     due_at = await found.reminders.step_reminder_at(person(), run_id)
     if due_at is None:
-        return
+        return None
     translator = tr(context)
     timezone = found.settings.timezone
     date = translator.spoken(due_at, timezone, about=True)
     # Like /rdv: a weekend or a public holiday may be a day the step cannot be done.
     warning = day_warning_line(due_at, translator, timezone)
-    text = f"{translator.message('reminder.step_when', date=date)}\n{warning}".strip()
-    await say(update, context, text)
+    return f"{translator.message('reminder.step_when', date=date)}\n{warning}".strip()

@@ -15,6 +15,8 @@ from bot.telegram.calls import PlainKeyboard
 from bot.usecases.message_length import telegram_length
 
 MESSAGE_LIMIT = 4096
+# The style's limit for one message (STYLE.md; tests/unit/test_texts.py checks every text).
+MESSAGE_WORDS = 60
 
 
 def keyboard(rows: Sequence[Sequence[tuple[str, Callback]]]) -> InlineKeyboardMarkup:
@@ -45,6 +47,23 @@ def prompt_keyboard(prompt: Prompt, run_id: int) -> PlainKeyboard | None:
             for row in prompt.buttons
         ]
     }
+
+
+def fewest_messages(texts: Sequence[str], words: int = MESSAGE_WORDS) -> list[str]:
+    """Consecutive short texts joined into one message (a blank line between them) while the
+    message stays within `words`: one Bot API call, and one wait for the chat's pacing, each
+    saved. A text already over the limit stays alone."""
+    messages: list[str] = []
+    count = 0
+    for text in texts:
+        size = len(text.split())
+        if messages and count + size <= words:
+            messages[-1] = f"{messages[-1]}\n\n{text}"
+            count += size
+        else:
+            messages.append(text)
+            count = size
+    return messages
 
 
 def prefix_within(text: str, limit: int) -> int:

@@ -134,12 +134,12 @@ class Dialogues:
         run = await self._current_run(person)
         if run is None:
             raise NoDialogue
-        prompt = engine.current_prompt(self._dialogues[run.dialogue_id], run.state, tr)
         update = current_update.get()
         repeat = update is not None and run.last_update is not None and update <= run.last_update
         seen = run.shown_turn is None or run.shown_turn >= int(run.state.get("turn", 0))
         if not seen:
             log.info("answer_before_question", extra={"run": run.id, "repeat": repeat})
+            prompt = engine.current_prompt(self._dialogues[run.dialogue_id], run.state, tr)
             return Turn((tr.message("bot.resume"),), prompt, run.id)
         if repeat:
             log.info("answer_repeated", extra={"run": run.id})

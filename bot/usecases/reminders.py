@@ -122,7 +122,7 @@ class Reminders:
 
         "Quand ?" is read like any typed date ("mardi matin", "demain"); words the parser
         does not know ("quand il fera beau") leave the default, tomorrow at the usual hour.
-        The person is told when it comes (`step_reminder_notice` in the chat).
+        The person is told when it comes (`step_reminder_text`, with the menu).
         """
         now = self._clock.now()
         await self._storage.drop_reminders(person.id, ["step", "checkin_step"])

@@ -104,6 +104,13 @@ async def expect(user: FakeUser, fragment: str) -> BotMessage:
     return message
 
 
+async def finished(user: FakeUser, dialogue_id: str) -> BotMessage:
+    """A dialogue's last words and the menu, in one message (the menu's buttons under it)."""
+    message = await expect(user, DIALOGUES[dialogue_id].outro.split("\n")[0])
+    assert ui_text("bot.menu") in message.text, user.transcript()
+    return message
+
+
 async def open_dialogue(user: FakeUser, title: str) -> None:
     """From nothing to the dialogue's first question: /menu, then its button."""
     await user.send("/menu")
@@ -201,8 +208,7 @@ async def finish_probleme(user: FakeUser, difficulty: str | bytes) -> None:
     while not recap.button_labels:  # a long recap comes in several messages
         recap = await user.next_message()
     await user.click(ui_text("engine.recap_yes"), message=recap)
-    await user.next_message()
-    await expect(user, ui_text("bot.menu"))
+    await finished(user, "probleme")
 
 
 async def confirm_recap(user: FakeUser, dialogue_id: str = "idees") -> None:
@@ -236,8 +242,7 @@ async def finish_forces(user: FakeUser, score: int) -> None:
     while not recap.button_labels:  # a long recap comes in several messages
         recap = await user.next_message()
     await user.click(ui_text("engine.recap_yes"), message=recap)
-    await user.next_message()
-    await expect(user, ui_text("bot.menu"))
+    await finished(user, "forces")
 
 
 async def eventually(fake: FakeTelegram, user: FakeUser, fragment: str) -> BotMessage:

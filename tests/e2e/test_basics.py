@@ -48,6 +48,8 @@ async def test_commands_are_registered_in_french_and_english(
     fake_telegram: FakeTelegram,
     bot: Application,  # type: ignore[type-arg]
 ) -> None:
+    # Registered while polling starts (not awaited before it).
+    await fake_telegram.wait_for(lambda: len(fake_telegram.requests_for("setMyCommands")) == 2)
     requests = [params for method, params in fake_telegram.requests if method == "setMyCommands"]
     assert len(requests) == 2
     french = next(p for p in requests if not p.get("language_code"))

@@ -79,8 +79,8 @@ async def test_mon_probleme_from_start_to_recap_and_the_kept_version(
     assert f"{me}, {children[0].lower()}{children[1:]}" in recap.text
     assert ui_text("engine.voice", duration=12) in recap.text
     await amina.click(ui_start("engine.recap_yes"))
-    await expect(amina, outro("probleme"))
-    menu = await expect(amina, ui_start("bot.menu"))
+    menu = await expect(amina, outro("probleme"))
+    assert ui_start("bot.menu") in menu.text  # the menu comes with the last words
     done = ui_text("bot.menu_done", title=title("probleme"))
     assert done in menu.button_labels
 
@@ -129,13 +129,12 @@ async def test_mes_idees_with_two_ideas_a_first_step_and_low_confidence(
     await confirm_recap(karim)
     await expect(karim, asked("idees", "rappel"))
     await karim.click(ui_text("engine.yes"))
-    await expect(karim, outro("idees"))
     # "Mardi matin" is understood (9h; said on Tuesday 1st after 9h, next Tuesday), and
-    # the person is told when the reminder comes.
-    told = await karim.next_message()
+    # the person is told when the reminder comes, with the last words and the menu.
+    told = await expect(karim, outro("idees"))
     tuesday = datetime(2026, 12, 8, 9, tzinfo=PARIS)
-    assert told.text == ui_text("reminder.step_when", date=spoken_about(tuesday))
-    await expect(karim, ui_start("bot.menu"))
+    assert ui_text("reminder.step_when", date=spoken_about(tuesday)) in told.text
+    assert ui_start("bot.menu") in told.text
 
 
 async def test_mes_forces_in_the_simpler_emoji_scale(
@@ -170,7 +169,6 @@ async def test_mes_forces_in_the_simpler_emoji_scale(
     await expect(lea, asked("forces", "soutiens"))
     await lea.send("Mon frère")
     await confirm_recap(lea)
-    await lea.next_message()
     menu = await expect(lea, ui_start("bot.menu"))
     assert ui_text("bot.menu_done", title=title("forces")) in menu.button_labels
 

@@ -134,11 +134,12 @@ async def test_the_first_steps_when_warns_on_a_weekend_or_a_public_holiday(
     async with running_bot(settings, clock) as app:
         severine, _ = await worker_joins(fake_telegram, app)
         amina = await person_joins(fake_telegram, app, "Amina", worker_user=severine)
-        await choose_a_first_step(amina, when)
+        await choose_first_step_when(amina, when)
         told = await amina.next_message()
     expected = [ui_text("reminder.step_when", date=date)]
     if warning is not None:
         expected.append(ui_text(warning))
-    assert told.text.splitlines() == expected
+    # The last words, when the reminder comes, the menu: one paragraph each, one message.
+    assert told.text.split("\n\n")[1].splitlines() == expected
     ((due_at,),) = rows(settings, "SELECT due_at FROM reminders WHERE kind = 'step'")
     assert datetime.fromisoformat(str(due_at)).astimezone(PARIS).date().day == int(date.split()[1])

@@ -250,3 +250,49 @@ async def test_two_storages_in_one_process_wait_for_each_other_without_freezing(
     finally:
         await admin.close()
         await bot.close()
+
+
+async def test_a_light_write_commits_at_once_and_the_safety_level_comes_back(
+    writer: Writer, other: sqlite3.Connection
+) -> None:
+    """`durable=False` (a question marked seen): committed on the loop's thread, visible to
+    other connections at once; every other COMMIT keeps synchronous = FULL (2)."""
+    async with writer.transaction(durable=False) as db:
+        await db.execute("INSERT INTO t (caller, seq) VALUES (1, 1)")
+        assert count(other) == 0
+    assert count(other) == 1
+    assert (writer.commits, writer.light_commits) == (1, 1)
+    level = writer._connection.execute("PRAGMA synchronous").fetchone()[0]
+    pages = writer._connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    assert (level, pages) == (2, 1000)
+
+    with pytest.raises(Boom):
+        async with writer.transaction(durable=False) as db:
+            await db.execute("INSERT INTO t (caller, seq) VALUES (2, 1)")
+            raise Boom
+    assert count(other) == 1 and writer.light_commits == 1
+    async with writer.transaction() as db:
+        await db.execute("INSERT INTO t (caller, seq) VALUES (3, 1)")
+    assert count(other) == 2 and writer.commits == 2
+
+
+async def test_a_light_write_joins_an_open_group_and_is_durable_with_it(
+    writer: Writer, other: sqlite3.Connection
+) -> None:
+    gate = asyncio.Event()
+
+    async def durable() -> None:
+        async with writer.transaction() as db:
+            await db.execute("INSERT INTO t (caller, seq) VALUES (1, 1)")
+            await gate.wait()
+
+    async def light() -> None:
+        async with writer.transaction(durable=False) as db:
+            await db.execute("INSERT INTO t (caller, seq) VALUES (2, 1)")
+
+    tasks = [asyncio.create_task(durable()), asyncio.create_task(light())]
+    await until(lambda: writer._wanting == 2)
+    gate.set()
+    await asyncio.gather(*tasks)
+    assert (writer.commits, writer.light_commits) == (1, 0)
+    assert count(other) == 2

@@ -20,6 +20,7 @@ from bot.domain import Arrival, InboxEntry, InboxFigures, InboxStatus
 from bot.handling import current_handling
 from bot.storage.crypto import DecryptionError
 from bot.storage.database import Database, from_db, to_db
+from bot.storage.turn_cache import writes_nothing_kept
 
 RAW = b"inbox.raw"
 # A handled update: its words are wiped at once (a set-aside one keeps them for inspection).
@@ -32,6 +33,7 @@ MARK_PROCESSED = (
 class InboxTable(Database):
     """Queries on `inbox` and `heartbeats`."""
 
+    @writes_nothing_kept
     async def inbox_store(self, arrivals: Sequence[Arrival], now: datetime) -> list[int]:
         """Store updates durably (one transaction); returns the ids that were new.
 
@@ -119,6 +121,7 @@ class InboxTable(Database):
                 " SELECT MIN(update_id) FROM inbox WHERE status = 'pending' GROUP BY lane)"
             )
 
+    @writes_nothing_kept
     async def inbox_done(self, done: Sequence[tuple[int, InboxStatus]], now: datetime) -> set[int]:
         """Handled (or set aside), several at once (one commit for many lanes). A handled
         update's words are wiped at once; a set-aside one keeps them for inspection.
@@ -191,6 +194,7 @@ class InboxTable(Database):
             )
             return cursor.rowcount
 
+    @writes_nothing_kept
     async def beat(self, name: str, now: datetime) -> None:
         """Record that a loop did its work (also the health check's write probe)."""
         async with self._transaction() as db:

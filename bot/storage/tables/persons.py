@@ -12,6 +12,7 @@ from bot.storage.tables.erasures import ErasuresTable
 from bot.storage.tables.outbox import enqueue
 from bot.storage.tables.safety import erase_safety
 from bot.storage.tables.workers import INVITATION_PSEUDONYM
+from bot.storage.turn_cache import cached_person, keep_person, writes_person
 
 PSEUDONYM = b"persons.pseudonym"
 
@@ -43,9 +44,17 @@ class PersonsTable(ErasuresTable):
         )
 
     async def person_by_account(self, account: str) -> Person | None:
-        """The person with this account, if any."""
+        """The person with this account, if any (as this lane's batch last read or wrote
+        them: bot/storage/turn_cache.py)."""
+        kept = cached_person(account)
+        if kept is not None:
+            return kept
         row = await self._fetch_one("SELECT * FROM persons WHERE account = ?", (account,))
-        return None if row is None else self._person(row)
+        if row is None:
+            return None
+        found = self._person(row)
+        keep_person(found)
+        return found
 
     async def get_person(self, person_id: int) -> Person | None:
         """A person by id."""
@@ -70,6 +79,7 @@ class PersonsTable(ErasuresTable):
         assert row is not None
         return self._person(row)
 
+    @writes_person
     async def touch_person(self, person_id: int, chat_id: int | None, now: datetime) -> None:
         """Record a contact (the retention clock counts from the last one)."""
         async with self._transaction() as db:
@@ -231,6 +241,7 @@ class PersonsTable(ErasuresTable):
                 f"UPDATE persons SET {assignments} WHERE id = ?", (*values.values(), person_id)
             )
 
+    @writes_person
     async def set_person_reachable(self, person_id: int, reachable: bool) -> None:
         """Remember whether Telegram lets us write to the person."""
         async with self._transaction() as db:
@@ -251,6 +262,7 @@ class PersonsTable(ErasuresTable):
             )
             return cursor.rowcount == 1
 
+    @writes_person
     async def set_current_run(self, person_id: int, run_id: int | None) -> None:
         """Which run free text goes to; None when the person left the dialogue."""
         async with self._transaction() as db:

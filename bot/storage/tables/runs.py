@@ -6,7 +6,17 @@ from datetime import datetime
 from typing import Any, cast
 
 from bot.domain import DialogueRun, RunStatus, ScaleMode
+from bot.handling import current_handling
 from bot.storage.database import Database, Row, from_db, next_id, required, to_db
+from bot.storage.turn_cache import (
+    cached_run,
+    keep_run,
+    kept_person_of,
+    kept_shown,
+    kept_turn_saved,
+    touching_person,
+    touching_run,
+)
 
 RUN_STATE = b"dialogue_runs.state"
 
@@ -37,9 +47,15 @@ class RunsTable(Database):
         return [self._run(row) for row in await self._fetch_all(sql, params)]
 
     async def get_run(self, run_id: int) -> DialogueRun | None:
-        """A run by id."""
+        """A run by id (as this lane's batch last read or wrote it: bot/storage/turn_cache.py)."""
+        kept = cached_run(run_id)
+        if kept is not None:
+            return kept
         runs = await self._fetch_runs("SELECT * FROM dialogue_runs WHERE id = ?", (run_id,))
-        return runs[0] if runs else None
+        if not runs:
+            return None
+        keep_run(runs[0])
+        return runs[0]
 
     async def active_run(self, person_id: int, dialogue_id: str) -> DialogueRun | None:
         """The person's run in progress for this dialogue."""
@@ -78,6 +94,26 @@ class RunsTable(Database):
         self, person_id: int, dialogue_id: str, version: int, state: dict[str, Any], now: datetime
     ) -> DialogueRun:
         """Create a run in progress and make it the person's current one."""
+        with touching_person(person_id):
+            run_id = await self._insert_run(person_id, dialogue_id, version, state, now)
+        run = DialogueRun(
+            id=run_id,
+            person_id=person_id,
+            dialogue_id=dialogue_id,
+            dialogue_version=version,
+            status="active",
+            state=state,
+            started_at=now,
+            updated_at=now,
+            finished_at=None,
+            shown_turn=-1,
+        )
+        keep_run(run)
+        return run
+
+    async def _insert_run(
+        self, person_id: int, dialogue_id: str, version: int, state: dict[str, Any], now: datetime
+    ) -> int:
         async with self._transaction() as db:
             run_id = await next_id(db, "dialogue_runs")
             sealed = self._seal(state, run_id, person_id)
@@ -92,19 +128,7 @@ class RunsTable(Database):
                 "UPDATE persons SET current_run_id = ?, last_seen_at = ? WHERE id = ?",
                 (run_id, to_db(now), person_id),
             )
-        assert run_id is not None
-        return DialogueRun(
-            id=run_id,
-            person_id=person_id,
-            dialogue_id=dialogue_id,
-            dialogue_version=version,
-            status="active",
-            state=state,
-            started_at=now,
-            updated_at=now,
-            finished_at=None,
-            shown_turn=-1,
-        )
+        return run_id
 
     async def save_turn(
         self,
@@ -122,6 +146,36 @@ class RunsTable(Database):
         `mark_shown` says so. `update_id` (the update filed) makes a repeat recognisable."""
         status: RunStatus = "finished" if finished else "active"
         answered = int(run.state.get("turn", 0))
+        person = kept_person_of(run.person_id)
+        with touching_person(run.person_id):
+            await self._store_turn(run, state, status, answered, scale_mode, now, update_id)
+        saved = DialogueRun(
+            id=run.id,
+            person_id=run.person_id,
+            dialogue_id=run.dialogue_id,
+            dialogue_version=run.dialogue_version,
+            status=status,
+            state=state,
+            started_at=run.started_at,
+            updated_at=now,
+            finished_at=now if finished else None,
+            shown_turn=answered,
+            last_update=update_id if update_id is not None else run.last_update,
+        )
+        kept_turn_saved(saved, person, now, scale_mode)
+        return saved
+
+    async def _store_turn(
+        self,
+        run: DialogueRun,
+        state: dict[str, Any],
+        status: RunStatus,
+        answered: int,
+        scale_mode: ScaleMode | None,
+        now: datetime,
+        update_id: int | None,
+    ) -> None:
+        finished = status == "finished"
         async with self._transaction() as db:
             await db.execute(
                 "UPDATE dialogue_runs SET state = ?, status = ?, updated_at = ?, finished_at = ?,"
@@ -145,25 +199,23 @@ class RunsTable(Database):
                 " WHERE id = ?",
                 (to_db(now), scale_mode, int(finished), run.id, run.person_id),
             )
-        return DialogueRun(
-            id=run.id,
-            person_id=run.person_id,
-            dialogue_id=run.dialogue_id,
-            dialogue_version=run.dialogue_version,
-            status=status,
-            state=state,
-            started_at=run.started_at,
-            updated_at=now,
-            finished_at=now if finished else None,
-            shown_turn=answered,
-            last_update=update_id if update_id is not None else run.last_update,
-        )
 
     async def mark_shown(self, run_id: int, turn: int) -> None:
-        """The person has now seen the question of `turn` (its message was accepted)."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE dialogue_runs SET shown_turn = ?"
-                " WHERE id = ? AND shown_turn IS NOT NULL AND shown_turn < ?",
-                (turn, run_id, turn),
-            )
+        """The person has now seen the question of `turn` (its message was accepted).
+
+        Not worth an fsync: lost in a power cut, the question is shown again before free text
+        is taken as its answer (bot/usecases/dialogues.py `answer`). Unless the update's
+        "processed" mark would ride on it (bot/handling.py): that one must reach the disk."""
+        kept = cached_run(run_id)
+        handling = current_handling.get()
+        light = handling is None or not handling.wants_mark()
+        with touching_run(run_id):
+            transaction = self._light_transaction() if light else self._transaction()
+            async with transaction as db:
+                await db.execute(
+                    "UPDATE dialogue_runs SET shown_turn = ?"
+                    " WHERE id = ? AND shown_turn IS NOT NULL AND shown_turn < ?",
+                    (turn, run_id, turn),
+                )
+        if kept is not None:
+            kept_shown(kept, turn)
