@@ -42,6 +42,7 @@ from bot.telegram.pacing import PacedRateLimiter
 from bot.telegram.roles import IS_ADMIN, IS_PERSON, IS_STRANGER, IS_WORKER
 from bot.telegram.settings import pause_command, resume_command, settings_command
 from bot.telegram.surrogates import CleanTextRequest
+from bot.usecases.sharing import SharedWork
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ PERSON_COMMANDS = (
     ("effacer", "rights.command_erase"),
     ("langue", "bot.command_language"),
 )
+
+# Seconds between two counts of the live replicas (each takes its share of the send rate).
+SHARE_EVERY = 5.0
 
 # The builder's defaults (ExtBot, dict data, no job queue); spelled out once here.
 App: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
@@ -170,6 +174,8 @@ def build_application(
 async def _post_init(application: App) -> None:
     services: Services = application.bot_data["services"]
     await services.storage.open()
+    # Webhook replicas: this replica's claims session, before any lane or job is taken.
+    await services.sharing.open()
     await register_commands(application, services)
     vitals: Vitals = application.bot_data["vitals"]
     courier = OutboxCourier(application.bot, services, vitals)
@@ -181,6 +187,9 @@ async def _post_init(application: App) -> None:
         picture_sweeper(services),
         inbox_pruner(services),
     ]
+    limiter = application.bot.rate_limiter
+    if services.sharing.shared and isinstance(limiter, PacedRateLimiter):
+        jobs.append(send_rate_sharer(services.sharing, limiter))
     application.bot_data["jobs"] = jobs
     for job in jobs:
         job.start()
@@ -206,6 +215,18 @@ async def _post_stop(application: App) -> None:
     jobs: list[Repeating] = application.bot_data.pop("jobs", [])
     for job in jobs:
         await job.stop()
+    services: Services = application.bot_data["services"]
+    await services.sharing.close()
+
+
+def send_rate_sharer(sharing: SharedWork, limiter: PacedRateLimiter) -> Repeating:
+    """Telegram's global send rate is the bot's, not each replica's: every few seconds each
+    replica counts the live ones and keeps its share."""
+
+    async def share() -> None:
+        limiter.share(await sharing.live_replicas())
+
+    return Repeating("send-rate-share", SHARE_EVERY, share)
 
 
 async def _post_shutdown(application: App) -> None:
