@@ -94,7 +94,12 @@ def build_application(
         .updater(None)
         .rate_limiter(
             rate_limiter
-            or PacedRateLimiter(chat_burst=settings.chat_burst, chat_per_second=1.0, vitals=vitals)
+            or PacedRateLimiter(
+                chat_burst=settings.chat_burst,
+                chat_per_second=1.0,
+                send_rate=settings.send_rate,
+                vitals=vitals,
+            )
         )
         .post_init(_post_init)
         .post_stop(_post_stop)
