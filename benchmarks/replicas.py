@@ -6,8 +6,10 @@ round-robin proxy (tests/e2e/round_robin.py) to `equipage run` processes, 40 con
 once as Telegram does. Each person opens Mon problème, then, `--turns` times, goes back one
 question (/retour) and answers it again: every update is a dialogue turn that writes.
 Reported per replica count: updates a second with every person at once, p50/p99 from an
-update's push to the bot's reply, and PostgreSQL transactions (commits) per update, read
-from pg_stat_database (statements and round trips per storage turn: benchmarks/backends.py).
+update's push to the bot's reply, PostgreSQL transactions per update (pg_stat_database:
+a read outside a write transaction counts as one, so this is also the round trips' floor;
+statements per storage turn: benchmarks/backends.py), the replicas' CPU per update, and how
+many write transactions waited for the global write lock (sampled every 50 ms).
 """
 
 from __future__ import annotations
@@ -54,6 +56,36 @@ async def _commits(url: str) -> int:
     finally:
         await connection.close()
     return int(value)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_jiffies() -> tuple[int, int]:
+    """(idle, total) CPU time of the whole machine so far (Linux /proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return values[3] + values[4], sum(values)
+
+
+async def _sample_waiters(url: str, samples: list[int], stop: asyncio.Event) -> None:
+    """Every 50 ms: write transactions waiting for the global write lock (advisory locks
+    not granted), to see whether that lock is what bounds throughput."""
+    connection = await asyncpg.connect(url)
+    try:
+        while not stop.is_set():
+            samples.append(
+                int(
+                    await connection.fetchval(
+                        "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    )
+                )
+            )
+            await asyncio.sleep(0.05)
+    finally:
+        await connection.close()
 
 
 async def _reply(user: FakeUser, wanted: str) -> None:
@@ -134,9 +166,21 @@ async def measure(server: ThrowawayServer, replicas: int, persons: int, turns: i
             latencies: list[float] = []
             commits = await _commits(url)
             updates = fake.webhook.responses.count(200)
+            bots_cpu = sum(_cpu_seconds(process.pid) for process in processes)
+            own_cpu = time.process_time()
+            idle_before, total_before = _machine_jiffies()
+            waiters: list[int] = []
+            stop = asyncio.Event()
+            sampler = asyncio.create_task(_sample_waiters(url, waiters, stop))
             began = time.perf_counter()
             await asyncio.gather(*(_person(user, turns, latencies) for user in users))
             elapsed = time.perf_counter() - began
+            stop.set()
+            await sampler
+            own_cpu = time.process_time() - own_cpu
+            idle_after, total_after = _machine_jiffies()
+            idle = (idle_after - idle_before) / max(total_after - total_before, 1)
+            bots_cpu = sum(_cpu_seconds(process.pid) for process in processes) - bots_cpu
             updates = fake.webhook.responses.count(200) - updates
             commits = await _commits(url) - commits
         finally:
@@ -152,12 +196,20 @@ async def measure(server: ThrowawayServer, replicas: int, persons: int, turns: i
         "updates_per_second": round(updates / elapsed, 1),
         "reply_p50_ms": round(median(latencies) * 1000, 1),
         "reply_p99_ms": round(percentile(latencies, 99) * 1000, 1),
-        "commits_per_update": round(commits / max(updates, 1), 2),
+        # Every statement outside a write transaction is a transaction of its own here.
+        "transactions_per_update": round(commits / max(updates, 1), 2),
+        "bots_cpu_ms_per_update": round(bots_cpu * 1000 / max(updates, 1), 2),
+        "bots_cpu_share_of_wall": round(bots_cpu / elapsed, 2),
+        "telegram_and_persons_cpu_share_of_wall": round(own_cpu / elapsed, 2),
+        "machine_cores": os.cpu_count(),
+        "machine_idle_share": round(idle, 2),
+        "waiting_for_write_lock_mean": round(sum(waiters) / max(len(waiters), 1), 2),
+        "waiting_for_write_lock_max": max(waiters, default=0),
     }
 
 
-async def run(persons: int, turns: int, counts: list[int]) -> list[Any]:
-    server = ThrowawayServer(durable=True)
+async def run(persons: int, turns: int, counts: list[int], durable: bool = True) -> list[Any]:
+    server = ThrowawayServer(durable=durable)
     server.start()
     try:
         return [await measure(server, replicas, persons, turns) for replicas in counts]
@@ -170,8 +222,15 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=100)
     parser.add_argument("--turns", type=int, default=10)
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 3])
+    parser.add_argument(
+        "--no-fsync",
+        action="store_true",
+        help="PostgreSQL without fsync (not for production): shows what durable commits cost",
+    )
     args = parser.parse_args()
-    for result in asyncio.run(run(args.persons, args.turns, args.replicas)):
+    for result in asyncio.run(
+        run(args.persons, args.turns, args.replicas, durable=not args.no_fsync)
+    ):
         print(json.dumps(result))
 
 
