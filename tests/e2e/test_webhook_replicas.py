@@ -336,8 +336,8 @@ async def test_webhook_replicas_share_the_inbox_and_lose_nothing_when_one_is_kil
             assert run.state["answers"]["titre"] == f"Titre de {person.number}"
     finally:
         await verifier.storage.close()
-    # Both killed processes left work that others finished: the proxy saw failures.
-    assert proxy.failed > 0 or all(count > 0 for count in proxy.forwarded.values())
+    # All three received (and stored) updates: none was a mere standby.
+    assert all(proxy.forwarded.get(port, 0) > 0 for port in ports)
     print(
         f"\npersons={PERSONS} seed={seeded - began:.1f}s answers={answered - seeded:.1f}s"
         f" summaries={summarised - answered:.1f}s updates={acknowledged}"
