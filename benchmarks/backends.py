@@ -5,8 +5,8 @@ an answer: read the person and their run, then one write transaction saving the 
 (encrypted) and the person's contact time. Measured alone (latency: p50, p99) and with every
 person answering at once (throughput), on SQLite (WAL, synchronous=FULL, group commit) and on
 a PostgreSQL server started here with fsync on (local socket-less TCP, 127.0.0.1), plus the
-statements and round trips PostgreSQL needed per turn. Replicas: one is active at a time
-(bot/storage/leadership.py), so their number does not change these figures.
+statements and round trips PostgreSQL needed per turn. Several replicas: see
+benchmarks/replicas.py.
 """
 
 from __future__ import annotations

@@ -118,8 +118,10 @@ def _run(settings: Settings) -> int:
             return _fail(ui_text("cli.already_running"))
     setup_logging()
     services = build_services(settings)
-    if settings.database_url is not None:
-        # Replicas on one PostgreSQL database: one is active, the others wait to take over.
+    if settings.database_url is not None and settings.webhook_url is None:
+        # Polling replicas on one PostgreSQL database: one polls, the others wait to take
+        # over. Webhook replicas are all active: they share lanes and jobs through claims
+        # (bot/storage/claims.py).
         leadership = Leadership(settings.database_url)
         leadership.acquire()
     try:

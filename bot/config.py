@@ -44,6 +44,8 @@ class Settings:
     rate_per_minute: int = 90
     # What the bot sends to one private chat: a burst, then about one message a second.
     chat_burst: int = 5
+    # Telegram's global limit for the whole bot, shared by its replicas (messages a second).
+    send_rate: int = 30
     # Webhook mode (production) when webhook_url is set; polling otherwise.
     webhook_url: str | None = None
     webhook_secret: str | None = None
@@ -125,6 +127,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ("EQUIPAGE_RATE_BURST", "20"),
         ("EQUIPAGE_RATE_PER_MINUTE", "90"),
         ("EQUIPAGE_CHAT_BURST", "5"),
+        ("EQUIPAGE_SEND_RATE", "30"),
     ):
         value = _value(env, name, default)
         if not value.isdigit() or int(value) < 1:
@@ -176,6 +179,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         rate_burst=rates[0],
         rate_per_minute=rates[1],
         chat_burst=rates[2],
+        send_rate=rates[3],
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
         listen_host=_value(env, "EQUIPAGE_LISTEN_HOST", "127.0.0.1"),

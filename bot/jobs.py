@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from bot.invitation_pictures import remove_stale_pictures
 from bot.services import Services
+from bot.usecases.sharing import SharedWork
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,12 @@ class Repeating:
         beat: Callable[[str], Awaitable[None]] | None = None,
         *,
         first_delay: float = 0.0,
+        sharing: SharedWork | None = None,
     ) -> None:
         self._name = name
+        # Webhook replicas: a round runs only while holding the job's lock (one replica at a
+        # time); a replica that finds it held skips that round.
+        self._sharing = sharing
         self._interval = interval
         self._work = work
         self._first_delay = first_delay
@@ -58,14 +63,27 @@ class Repeating:
         await asyncio.sleep(self._first_delay)
         while True:
             try:
-                await self._work()
-                if self._beat is not None:
+                if await self._round() and self._beat is not None:
                     await self._beat(self._name)
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # one failed round must not stop the next
                 log.error("job_failed", extra={"job": self._name, "error": type(error).__name__})
             await asyncio.sleep(self._interval)
+
+    async def _round(self) -> bool:
+        """One round, if this replica may run it now; True when it ran."""
+        sharing = self._sharing
+        if sharing is None or not sharing.shared:
+            await self._work()
+            return True
+        if not await sharing.claim_job(self._name):
+            return False
+        try:
+            await self._work()
+        finally:
+            await sharing.release_job(self._name)
+        return True
 
 
 def heartbeat(services: Services) -> Callable[[str], Awaitable[None]]:
@@ -86,6 +104,7 @@ def daily_purge(services: Services) -> Repeating:
         lambda: services.rights.purge(settings.retention_days, settings.purge_max_percent),
         heartbeat(services),
         first_delay=PURGE_FIRST_DELAY,
+        sharing=services.sharing,
     )
 
 
@@ -102,7 +121,9 @@ def reminder_scanner(services: Services) -> Repeating:
         await services.reminders.scan()
         await services.safety.follow_up()
 
-    return Repeating("reminder-scanner", SCAN_EVERY, scan, heartbeat(services))
+    return Repeating(
+        "reminder-scanner", SCAN_EVERY, scan, heartbeat(services), sharing=services.sharing
+    )
 
 
 def inbox_pruner(services: Services) -> Repeating:
@@ -112,4 +133,4 @@ def inbox_pruner(services: Services) -> Repeating:
         now = services.clock.now()
         await services.storage.inbox_prune(now - timedelta(days=1), now - timedelta(days=7))
 
-    return Repeating("inbox-pruner", DAY / 4, prune, heartbeat(services))
+    return Repeating("inbox-pruner", DAY / 4, prune, heartbeat(services), sharing=services.sharing)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -12,6 +14,7 @@ from bot.config import ConfigError, Settings
 from bot.engine import load_dialogues
 from bot.i18n import Catalogs, ui_text
 from bot.storage.base import SafetyStorage, Storage
+from bot.storage.claims import PgSharedWork
 from bot.storage.common import TableStorage
 from bot.storage.crypto import (
     Cipher,
@@ -23,6 +26,7 @@ from bot.storage.crypto import (
 from bot.storage.postgresql import PostgresStorage
 from bot.storage.sqlite import SqliteStorage
 from bot.storage.tables.keys import has_encrypted_rows
+from bot.storage.turn_cache import kept_for_turns
 from bot.usecases.agreements import Agreements
 from bot.usecases.appointments import Appointments
 from bot.usecases.checkins import CheckIns
@@ -41,6 +45,7 @@ from bot.usecases.reminders import Reminders
 from bot.usecases.rights import Rights
 from bot.usecases.safety import Safety
 from bot.usecases.settings import RhythmSettings
+from bot.usecases.sharing import SharedWork, SoleReplica
 from bot.usecases.summaries import Summaries
 from bot.usecases.throttle import Throttle
 from bot.usecases.workers import Workers
@@ -80,6 +85,18 @@ class Services:
     clock: Clock
     reachability: Reachability
     digests: Digests
+    # Lanes and jobs claimed across webhook replicas (SoleReplica: this process owns them all).
+    sharing: SharedWork = field(default_factory=SoleReplica)
+    # Around one lane's batch, inside its claim: persons and runs read once, kept in memory.
+    turn_scope: Callable[[], AbstractContextManager[object]] = kept_for_turns
+
+
+def sharing_for(settings: Settings) -> SharedWork:
+    """Webhook replicas on PostgreSQL share the inbox and the jobs (bot/storage/claims.py);
+    SQLite, and polling (one active replica behind the leader lock), keep them all."""
+    if settings.database_url is not None and settings.webhook_url is not None:
+        return PgSharedWork(settings.database_url)
+    return SoleReplica()
 
 
 def storage_for(settings: Settings, cipher: Cipher) -> TableStorage:
@@ -156,4 +173,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         clock=clock,
         reachability=Reachability(storage, signal),
         digests=Digests(storage, clock, settings.timezone),
+        sharing=sharing_for(settings),
     )

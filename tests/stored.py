@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -75,3 +76,15 @@ def stored_bytes(settings: Settings) -> bytes:
         for row in rows(settings, f"SELECT t::text FROM {table} t")
     ]
     return "\n".join(dump).encode("utf-8")
+
+
+async def settled(condition: Callable[[], bool], timeout: float = 60.0) -> None:  # noqa: ASYNC109
+    """Wait until `condition` (a read of the database) holds, checking a few times a second:
+    the database tells nobody when it changes, so a waiter on the fake Telegram's changes
+    would not wake for it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await asyncio.to_thread(condition):
+        if loop.time() > deadline:
+            raise AssertionError(f"database condition not met within {timeout} s")
+        await asyncio.sleep(0.2)

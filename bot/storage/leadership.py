@@ -1,4 +1,5 @@
-"""One active bot among replicas sharing a PostgreSQL database; the others wait, ready.
+"""One active bot among polling replicas sharing a PostgreSQL database; the others wait,
+ready. (Webhook replicas are all active and share the work: bot/storage/claims.py.)
 
 The active one holds a PostgreSQL session advisory lock on a connection of its own, for as
 long as it runs. PostgreSQL lets go of it the moment that session ends (the process killed,

@@ -9,8 +9,9 @@ connection is borrowed (a queue of writers holds no connection), and across proc
 admin command beside the bot, a replica) by a transaction-level advisory lock. The table
 code relies on that (a check then a write in one transaction, as under SQLite's BEGIN
 IMMEDIATE); it bounds throughput to one write transaction at a time (benchmarks/backends.py
-measures it). Reads take any pooled connection and see committed data only. Of several
-replicas, one is active at a time (bot/storage/leadership.py).
+measures it). Reads take any pooled connection and see committed data only. Webhook
+replicas all work, sharing lanes and jobs through claims (bot/storage/claims.py); in polling
+mode one is active at a time (bot/storage/leadership.py).
 """
 
 from __future__ import annotations

@@ -44,6 +44,7 @@ from bot.telegram.pacing import PacedRateLimiter
 from bot.telegram.roles import IS_ADMIN, IS_PERSON, IS_STRANGER, IS_WORKER
 from bot.telegram.settings import pause_command, resume_command, settings_command
 from bot.telegram.surrogates import CleanTextRequest
+from bot.usecases.sharing import SharedWork
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,9 @@ PERSON_COMMANDS = (
     ("effacer", "rights.command_erase"),
     ("langue", "bot.command_language"),
 )
+
+# Seconds between two counts of the live replicas (each takes its share of the send rate).
+SHARE_EVERY = 5.0
 
 # The builder's defaults (ExtBot, dict data, no job queue); spelled out once here.
 App: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
@@ -95,7 +99,12 @@ def build_application(
         .updater(None)
         .rate_limiter(
             rate_limiter
-            or PacedRateLimiter(chat_burst=settings.chat_burst, chat_per_second=1.0, vitals=vitals)
+            or PacedRateLimiter(
+                chat_burst=settings.chat_burst,
+                chat_per_second=1.0,
+                send_rate=settings.send_rate,
+                vitals=vitals,
+            )
         )
         .post_init(_post_init)
         .post_stop(_post_stop)
@@ -175,6 +184,8 @@ def build_application(
 async def _post_init(application: App) -> None:
     services: Services = application.bot_data["services"]
     await services.storage.open()
+    # Webhook replicas: this replica's claims session, before any lane or job is taken.
+    await services.sharing.open()
     # The command menu is not needed to take updates: registered once polling has started,
     # so start-up waits neither for its round trip nor for compiling the other languages'
     # catalogues (about 40 ms of CPU for English).
@@ -191,6 +202,9 @@ async def _post_init(application: App) -> None:
         picture_sweeper(services),
         inbox_pruner(services),
     ]
+    limiter = application.bot.rate_limiter
+    if services.sharing.shared and isinstance(limiter, PacedRateLimiter):
+        jobs.append(send_rate_sharer(services.sharing, limiter))
     application.bot_data["jobs"] = jobs
     for job in jobs:
         job.start()
@@ -230,6 +244,18 @@ async def _post_stop(application: App) -> None:
     jobs: list[Repeating] = application.bot_data.pop("jobs", [])
     for job in jobs:
         await job.stop()
+    services: Services = application.bot_data["services"]
+    await services.sharing.close()
+
+
+def send_rate_sharer(sharing: SharedWork, limiter: PacedRateLimiter) -> Repeating:
+    """Telegram's global send rate is the bot's, not each replica's: every few seconds each
+    replica counts the live ones and keeps its share."""
+
+    async def share() -> None:
+        limiter.share(await sharing.live_replicas())
+
+    return Repeating("send-rate-share", SHARE_EVERY, share)
 
 
 async def _post_shutdown(application: App) -> None:

@@ -29,6 +29,9 @@ from bot.telegram.render import png_file, split_text
 log = logging.getLogger(__name__)
 
 IDLE_CHECK = 30.0  # also the heartbeat's period: /healthz allows 120 s
+COURIER_JOB = "outbox-courier"
+# Another replica's courier is delivering: look again after this long.
+BUSY_WAIT = 2.0
 # How long a stop waits for the message in flight (PTB's own timeouts are shorter).
 STOP_GRACE = 15.0
 MAX_BACKOFF = timedelta(minutes=10)
@@ -70,19 +73,28 @@ class OutboxCourier:
 
     async def _run(self) -> None:
         storage = self._services.storage
+        sharing = self._services.sharing
         while not self._stopping:
+            wait = IDLE_CHECK
             try:
-                await self.deliver_due()
-                next_due = await storage.next_outbox_due()
+                # Webhook replicas: one courier delivers at a time (its job lock), so no
+                # message goes twice. The holder reads what is due again after letting go,
+                # so a message queued meanwhile by another replica is not left waiting.
+                if await sharing.claim_job(COURIER_JOB):
+                    try:
+                        await self.deliver_due()
+                    finally:
+                        await sharing.release_job(COURIER_JOB)
+                    next_due = await storage.next_outbox_due()
+                    if next_due is not None:
+                        wait = min(wait, (next_due - self._services.clock.now()).total_seconds())
+                else:
+                    wait = BUSY_WAIT
                 await self._beat()
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # the courier must outlive any one failure
                 log.error("outbox_loop_failed", extra={"error": type(error).__name__})
-                next_due = None
-            wait = IDLE_CHECK
-            if next_due is not None:
-                wait = min(IDLE_CHECK, (next_due - self._services.clock.now()).total_seconds())
             await self._services.outbox_signal.wait(max(0.0, wait))
 
     async def _beat(self) -> None:

@@ -19,6 +19,21 @@ message in flight at the kill is lost rather than repeated (a dialogue's questio
 again before free text is taken as its answer).
 Urgent updates keep the old order (marked after their handlers returned): a lost emergency
 reply would be worse than a repeated one.
+
+Webhook replicas on one PostgreSQL database all receive updates and share the lanes
+(`Services.sharing`, storage/claims.py). **The claim boundary** is `Inbox._work`: a lane
+is claimed before its next updates are read and released after the last one's mark is
+committed; in between, this replica alone handles the chat. Anything kept in memory about a
+chat is valid only inside that span: the cache of its persons and runs
+(`Services.turn_scope`, storage/turn_cache.py) is opened after the claim and dropped
+before the claim is let go.
+Nothing stored is stranded: a replica that stores an update first commits it, then tries the
+lane; if another replica holds the lane, that one counts the lane's waiting updates again
+*after* letting it go, so it sees the update (its read starts after the failed try, which
+came after the commit). A replica killed while holding a lane cannot do that: every
+`SWEEP_SECONDS` each replica looks for lanes whose oldest waiting update is older than
+`SWEEP_AGE` and tries them, so such an update waits at most about two seconds once the dead
+replica's session is gone (at once for a killed process; TCP keepalives for a lost machine).
 """
 
 from __future__ import annotations
@@ -27,6 +42,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -35,7 +51,6 @@ from telegram.error import TelegramError
 from bot.domain import Arrival, InboxEntry, InboxStatus
 from bot.handling import Handling, current_handling
 from bot.services import Services
-from bot.storage.turn_cache import kept_for_turns
 from bot.telegram.ordering import FairLanes
 from bot.usecases.inbox import InboxStorage
 from bot.usecases.persons import telegram_account
@@ -51,6 +66,10 @@ LANE_LIMIT = 60
 DEPTH_LIMIT = 20_000
 # Updates a lane handles before giving its slot to the next lane.
 LANE_TURN = 8
+# Shared lanes (webhook replicas): how often each replica looks for lanes nobody took, and
+# how long an update waits before such a look counts it as possibly stranded.
+SWEEP_SECONDS = 1.0
+SWEEP_AGE = 1.0
 URGENT_COMMANDS = ("/urgence", "/emergency")
 UPDATE_KINDS = ("message", "edited_message", "callback_query", "my_chat_member")
 
@@ -64,8 +83,11 @@ class Inbox:
         self._application = application
         self._services = services
         self._storage: InboxStorage = services.storage
-        self._lanes = FairLanes(self._work_kept)
+        self._lanes = FairLanes(self._work)
         self._marks = DoneMarks(self._storage, services)
+        self._sharing = services.sharing
+        self._sweeper: asyncio.Task[None] | None = None
+        # Called with a lane just before its claim is let go (see "the claim boundary").
         self._waiting: dict[int, int] = {}
         self._depth = 0
         # Lanes told "too fast" since their last accepted update: told once, not per message.
@@ -86,12 +108,17 @@ class Inbox:
     async def start(self) -> None:
         """Resume what a previous run left: every waiting lane, urgent ones first."""
         self._marks.start()
-        beats = await self._storage.heartbeats()
-        started, stopped = beats.get("inbox-started"), beats.get("inbox-stopped")
-        if stopped is None or (started is not None and started > stopped):
-            # The last run did not stop cleanly: what each lane had in hand counts as a try.
-            await self._storage.inbox_count_crashes()
-        await self._storage.beat("inbox-started", self._services.clock.now())
+        if self._sharing.shared:
+            # Other replicas are handling lanes now: their updates in hand are no crash of
+            # ours. A replica that dies leaves its lanes to the sweep.
+            self._sweeper = asyncio.create_task(self._sweep(), name="inbox-sweep")
+        else:
+            beats = await self._storage.heartbeats()
+            started, stopped = beats.get("inbox-started"), beats.get("inbox-stopped")
+            if stopped is None or (started is not None and started > stopped):
+                # The last run did not stop cleanly: what each lane had in hand counts as a try.
+                await self._storage.inbox_count_crashes()
+            await self._storage.beat("inbox-started", self._services.clock.now())
         lanes = await self._storage.inbox_lanes()
         for lane, waiting, _ in lanes:
             self._waiting[lane] = waiting
@@ -104,11 +131,17 @@ class Inbox:
     async def stop(self, drain: float = 10.0, grace: float = 10.0) -> None:
         """Handle what is stored for up to `drain` seconds, then finish the update in hand in
         each lane (`grace`); whatever is left waits in the inbox for the next start."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._lanes.join(), drain)
         await self._lanes.stop(grace)
         await self._marks.stop()
-        await self._storage.beat("inbox-stopped", self._services.clock.now())
+        if not self._sharing.shared:
+            await self._storage.beat("inbox-stopped", self._services.clock.now())
 
     async def join(self) -> None:
         """Wait until every stored update was handled."""
@@ -159,12 +192,41 @@ class Inbox:
             refused = over_rate or over_queue
         return Arrival(update_id, lane, urgent, refused, raw)
 
-    async def _work_kept(self, lane: int) -> bool:
-        # The batch's persons and runs stay in memory for its next updates, and no longer.
-        with kept_for_turns():
-            return await self._work(lane)
-
     async def _work(self, lane: int) -> bool:
+        """A turn of the lane, inside its claim (the claim boundary, see the module doc)."""
+        if not await self._sharing.claim_lane(lane):
+            # Another replica handles this chat; it looks for more once it lets go.
+            self._depth -= self._waiting.pop(lane, 0)
+            return False
+        try:
+            # The batch's persons and runs stay in memory for its next updates, and no longer
+            # than the claim: another replica may take the lane next.
+            with self._services.turn_scope():
+                more = await self._turn(lane)
+        finally:
+            await self._sharing.release_lane(lane)
+        if self._sharing.shared and not more and not self._lanes.stopping:
+            # Updates other replicas stored while this one held the lane: ours now.
+            await self._recount(lane)
+            more = lane in self._waiting
+        return more
+
+    async def _sweep(self) -> None:
+        """Shared lanes: try those whose oldest update has waited too long (their replica
+        died holding them, or nobody tried them yet)."""
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            try:
+                now = self._services.clock.now()
+                lanes = await self._storage.inbox_lanes(now - timedelta(seconds=SWEEP_AGE))
+            except Exception as error:  # the next round tries again
+                log.warning("inbox_sweep_failed", extra={"error": type(error).__name__})
+                continue
+            for lane, _, urgent in lanes:
+                if not self._lanes.holds(lane):
+                    self._lanes.notify(lane, urgent=urgent)
+
+    async def _turn(self, lane: int) -> bool:
         entries = await self._storage.inbox_next(lane, LANE_TURN)
         for entry in entries:
             if self._lanes.stopping:
@@ -270,6 +332,8 @@ class Inbox:
         return "set_aside"
 
     def _forget(self, lane: int) -> None:
+        if self._sharing.shared and lane not in self._waiting:
+            return  # stored by another replica: never counted here
         self._waiting[lane] = self._waiting.get(lane, 1) - 1
         if self._waiting[lane] <= 0:
             del self._waiting[lane]

@@ -58,6 +58,10 @@ class FairLanes:
             self._waiting.append(lane)
         self._fill()
 
+    def holds(self, lane: int) -> bool:
+        """Whether the lane is running or waiting for a slot here."""
+        return lane in self._running or lane in self._queued
+
     @property
     def busy(self) -> int:
         """Lanes running or waiting for a slot."""

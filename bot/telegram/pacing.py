@@ -9,6 +9,7 @@ from typing import Any
 
 from aiolimiter import AsyncLimiter
 from telegram._utils.types import JSONDict
+from telegram.constants import FloodLimit
 from telegram.error import BadRequest
 from telegram.ext import AIORateLimiter
 
@@ -20,6 +21,8 @@ log = logging.getLogger(__name__)
 # Requests no limit applies to: answering a pressed button (its spinner) goes at once, as a
 # late answer is worthless, and skips the limiter's queue and retry loop (about 0.1 ms each).
 UNLIMITED = frozenset({"answerCallbackQuery"})
+# Telegram's limit for a whole bot (PTB's default for AIORateLimiter); EQUIPAGE_SEND_RATE.
+GLOBAL_PER_SECOND = float(FloodLimit.MESSAGES_PER_SECOND)
 
 
 class PacedRateLimiter(AIORateLimiter):
@@ -31,14 +34,32 @@ class PacedRateLimiter(AIORateLimiter):
         *,
         chat_burst: int,
         chat_per_second: float,
+        send_rate: float = GLOBAL_PER_SECOND,
         max_retries: int = 3,
         vitals: Vitals | None = None,
     ) -> None:
-        super().__init__(max_retries=max_retries)
+        super().__init__(overall_max_rate=send_rate, overall_time_period=1, max_retries=max_retries)
+        self._send_rate = send_rate
+        # Replicas sharing the global rate (see `share`).
+        self.replicas = 1
         self._vitals = vitals
         self._chat_burst = chat_burst
         self._chat_period = chat_burst / chat_per_second
         self._chats: dict[int, AsyncLimiter] = {}
+
+    def share(self, replicas: int) -> None:
+        """Keep 1/`replicas` of Telegram's global rate (EQUIPAGE_SEND_RATE, 30 messages a
+        second for the whole bot): replicas sending at once stay under it together. It applies
+        to the next messages; a replica that just died leaves its share unused until the next
+        count (a few seconds)."""
+        replicas = max(1, replicas)
+        if replicas == self.replicas:
+            return
+        self.replicas = replicas
+        rate = self._send_rate / replicas
+        # A bucket of at least one message: past 30 replicas, one message every n/30 s.
+        self._base_limiter = AsyncLimiter(rate, 1.0) if rate >= 1 else AsyncLimiter(1, 1.0 / rate)
+        log.info("send_rate_shared", extra={"replicas": replicas})
 
     def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
         limiter = self._chats.get(chat_id)

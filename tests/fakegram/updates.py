@@ -32,6 +32,10 @@ class UpdateQueue:
         elif offset < 0:
             self._pending = self._pending[offset:]
 
+    def remove(self, update_id: int) -> None:
+        """Forget one update (delivered by webhook while others are still in flight)."""
+        self._pending = [u for u in self._pending if u["update_id"] != update_id]
+
     def set_allowed(self, allowed: list[str] | None) -> None:
         """None keeps the previous setting; [] restores Telegram's default."""
         if allowed is not None:

@@ -4,10 +4,9 @@ A lane is one chat (or, for updates without a chat, one user): its updates are h
 at a time, in `update_id` order, urgent ones (`/urgence`) first. The table is the source of
 truth; what the process keeps in memory is only which lanes have work.
 
-With PostgreSQL and several replicas, only the active one (bot/storage/leadership.py) reads
-the inbox today. Replicas sharing the work would claim a lane before reading it
-(`pg_try_advisory_lock(lane)` or `SELECT … FOR UPDATE SKIP LOCKED` on its oldest row); the
-methods below are the whole interface the dispatcher needs.
+With PostgreSQL and webhook replicas, every replica stores what it receives here, and a
+replica reads a lane only while it holds that lane's advisory lock (bot/storage/claims.py);
+in polling mode only the active replica (bot/storage/leadership.py) reads the inbox.
 """
 
 from __future__ import annotations
@@ -78,11 +77,18 @@ class InboxTable(Database):
 
         return committed
 
-    async def inbox_lanes(self) -> list[tuple[int, int, bool]]:
-        """(lane, waiting updates, any urgent) for lanes with work, oldest first (start-up)."""
+    async def inbox_lanes(
+        self, waiting_since: datetime | None = None
+    ) -> list[tuple[int, int, bool]]:
+        """(lane, waiting updates, any urgent) for lanes with work, oldest first (start-up);
+        with `waiting_since`, only lanes whose oldest waiting update arrived before it."""
+        having = "" if waiting_since is None else " HAVING MIN(received_at) < ?"
         rows = await self._fetch_all(
             "SELECT lane, COUNT(*) AS waiting, MAX(urgent) AS urgent FROM inbox"
-            " WHERE status IN ('pending', 'refused') GROUP BY lane ORDER BY MIN(update_id)"
+            " WHERE status IN ('pending', 'refused') GROUP BY lane"
+            + having
+            + " ORDER BY MIN(update_id)",
+            () if waiting_since is None else (to_db(waiting_since),),
         )
         return [(int(row["lane"]), int(row["waiting"]), bool(row["urgent"])) for row in rows]
 
