@@ -110,7 +110,8 @@ class Inbox:
         self._marks.start()
         if self._sharing.shared:
             # Other replicas are handling lanes now: their updates in hand are no crash of
-            # ours. A replica that dies leaves its lanes to the sweep.
+            # ours. A replica that dies leaves its lanes to the sweep, and its try counted
+            # (`_turn`).
             self._sweeper = asyncio.create_task(self._sweep(), name="inbox-sweep")
         else:
             beats = await self._storage.heartbeats()
@@ -228,11 +229,19 @@ class Inbox:
 
     async def _turn(self, lane: int) -> bool:
         entries = await self._storage.inbox_next(lane, LANE_TURN)
+        counted = None
+        if self._sharing.shared and entries and entries[0].attempts < MAX_ATTEMPTS:
+            # No clean-stop record tells a replica that another one died in hand: each claim
+            # counts its try first. An update that kills whoever takes it is then set aside
+            # after MAX_ATTEMPTS deaths (a death later in the batch leaves that update first
+            # in the lane, counted by the next claim).
+            await self._storage.inbox_taking(entries[0].update_id)
+            counted = entries[0].update_id
         for entry in entries:
             if self._lanes.stopping:
                 return False
             handling = self._handling(entry)
-            status = await self._handle(entry, handling)
+            status = await self._handle(entry, handling, counted=entry.update_id == counted)
             if status == "retry":
                 return True
             if status == "noted":  # set aside by inbox_failed already
@@ -286,7 +295,10 @@ class Inbox:
 
         await asyncio.create_task(run())
 
-    async def _handle(self, entry: InboxEntry, handling: Handling | None) -> str:
+    async def _handle(
+        self, entry: InboxEntry, handling: Handling | None, counted: bool = False
+    ) -> str:
+        """Handle one update; `counted`: its try was counted before (replicas sharing lanes)."""
         if entry.attempts >= MAX_ATTEMPTS:
             # In hand each time the process died: do not let it take the bot down again.
             return self._aside(entry, "crashed", "attempts")
@@ -309,7 +321,7 @@ class Inbox:
                 self.processed += 1
                 return "processed"
             now = self._services.clock.now()
-            if await self._storage.inbox_failed(entry.update_id, MAX_ATTEMPTS, now):
+            if await self._storage.inbox_failed(entry.update_id, MAX_ATTEMPTS, now, counted):
                 self._aside(entry, "failed", type(error).__name__)
                 return "noted"
             log.warning("update_retry", extra={"update": entry.update_id})

@@ -7,6 +7,7 @@ import sqlite3
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,7 @@ from bot.i18n import Catalogs, ui_text
 from bot.services import build_services
 from bot.telegram.app import inbox_of
 from bot.usecases.throttle import DISTRESS_BURST
-from tests.conftest import ROOT, running_bot
+from tests.conftest import ROOT, running_bot, settings_on
 from tests.e2e.helpers import (
     eventually,
     finish_forces,
@@ -286,3 +287,51 @@ async def test_a_flood_of_distress_words_is_capped_but_never_refused(
     assert statuses(settings) == {"processed": 302}
     # The safety block itself is shown to the flooder once, as to anyone (bot/usecases/safety.py).
     assert sum(m.text == heard for m in flood.messages) == 1
+
+
+async def shared_inbox_after_deaths(
+    fake_telegram: FakeTelegram, postgres_url: str, tmp_path: Path, deaths: int
+) -> Settings:
+    """Webhook replicas' settings (lanes shared on PostgreSQL), with one stored update that
+    `deaths` replicas took and died handling, each after counting its try."""
+    from bot.domain import Arrival
+
+    settings = replace(
+        settings_on(postgres_url, tmp_path, fake_telegram),
+        webhook_url="https://bot.example.org/telegram",
+    )
+    services = build_services(settings)
+    await services.storage.open()
+    try:
+        words = {"message_id": 1, "date": 0, "chat": {"id": 42, "type": "private"}, "text": "x"}
+        poison = {"update_id": 5, "message": words}
+        now = services.clock.now()
+        await services.storage.inbox_store([Arrival(5, 42, False, False, poison)], now)
+        for _ in range(deaths):
+            await services.storage.inbox_taking(5)
+    finally:
+        await services.storage.close()
+    return settings
+
+
+async def test_with_shared_lanes_an_update_three_replicas_died_on_is_set_aside(
+    fake_telegram: FakeTelegram, postgres_url: str, tmp_path: Path
+) -> None:
+    """No clean-stop record exists across replicas: each claim counts its try before handling,
+    so an update that kills whoever takes it stops going round after three deaths."""
+    settings = await shared_inbox_after_deaths(fake_telegram, postgres_url, tmp_path, 3)
+    async with running_bot(settings) as app:
+        assert services_of(app).sharing.shared
+        await inbox_of(app).join()
+    assert statuses(settings) == {"set_aside": 1}
+
+
+async def test_with_shared_lanes_an_update_two_replicas_died_on_is_still_handled(
+    fake_telegram: FakeTelegram, postgres_url: str, tmp_path: Path
+) -> None:
+    settings = await shared_inbox_after_deaths(fake_telegram, postgres_url, tmp_path, 2)
+    async with running_bot(settings) as app:
+        await inbox_of(app).join()
+    assert statuses(settings) == {"processed": 1}
+    # This claim counted its own try too: the third.
+    assert rows(settings, "SELECT attempts FROM inbox WHERE update_id = 5") == [(3,)]

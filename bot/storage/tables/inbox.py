@@ -163,12 +163,27 @@ class InboxTable(Database):
         )
         return int(row[0]) if row else 0
 
-    async def inbox_failed(self, update_id: int, max_attempts: int, now: datetime) -> bool:
-        """One more failed try; set aside (True) once it reaches `max_attempts`."""
+    @writes_nothing_kept
+    async def inbox_taking(self, update_id: int) -> None:
+        """A try counted before handling (replicas sharing lanes): if the process dies in
+        hand, the try stays counted, so an update that kills every replica is set aside."""
         async with self._transaction() as db:
             await db.execute(
-                "UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ?", (update_id,)
+                "UPDATE inbox SET attempts = attempts + 1"
+                " WHERE update_id = ? AND status IN ('pending', 'refused')",
+                (update_id,),
             )
+
+    async def inbox_failed(
+        self, update_id: int, max_attempts: int, now: datetime, counted: bool = False
+    ) -> bool:
+        """One more failed try (`counted`: already counted by `inbox_taking`); set aside
+        (True) once it reaches `max_attempts`."""
+        async with self._transaction() as db:
+            if not counted:
+                await db.execute(
+                    "UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ?", (update_id,)
+                )
             await db.execute(
                 "UPDATE inbox SET status = 'set_aside', done_at = ?"
                 " WHERE update_id = ? AND attempts >= ?",
