@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
@@ -202,13 +203,16 @@ async def _post_init(application: App) -> None:
         picture_sweeper(services),
         inbox_pruner(services),
     ]
+    inbox = Inbox(application, services)
     limiter = application.bot.rate_limiter
-    if services.sharing.shared and isinstance(limiter, PacedRateLimiter):
-        jobs.append(send_rate_sharer(services.sharing, limiter))
+    if services.sharing.shared:
+        shares: list[Callable[[int], None]] = [services.throttle.share, inbox.share]
+        if isinstance(limiter, PacedRateLimiter):
+            shares.append(limiter.share)
+        jobs.append(replica_sharer(services.sharing, shares))
     application.bot_data["jobs"] = jobs
     for job in jobs:
         job.start()
-    inbox = Inbox(application, services)
     application.bot_data["inbox"] = inbox
     await inbox.start()
     log.info("bot_started")
@@ -248,14 +252,17 @@ async def _post_stop(application: App) -> None:
     await services.sharing.close()
 
 
-def send_rate_sharer(sharing: SharedWork, limiter: PacedRateLimiter) -> Repeating:
-    """Telegram's global send rate is the bot's, not each replica's: every few seconds each
-    replica counts the live ones and keeps its share."""
+def replica_sharer(sharing: SharedWork, shares: list[Callable[[int], None]]) -> Repeating:
+    """Telegram's global send rate, and each person's allowance and queue, are the bot's,
+    not each replica's: every few seconds each replica counts the live ones and keeps its
+    share of each."""
 
     async def share() -> None:
-        limiter.share(await sharing.live_replicas())
+        replicas = await sharing.live_replicas()
+        for keep in shares:
+            keep(replicas)
 
-    return Repeating("send-rate-share", SHARE_EVERY, share)
+    return Repeating("replica-share", SHARE_EVERY, share)
 
 
 async def _post_shutdown(application: App) -> None:

@@ -89,11 +89,17 @@ class Inbox:
         self._sweeper: asyncio.Task[None] | None = None
         # Called with a lane just before its claim is let go (see "the claim boundary").
         self._waiting: dict[int, int] = {}
+        self._lane_limit = LANE_LIMIT
         self._depth = 0
         # Lanes told "too fast" since their last accepted update: told once, not per message.
         self._warned: set[int] = set()
         self.processed = 0
         self.set_aside = 0
+
+    def share(self, replicas: int) -> None:
+        """Behind a round-robin proxy, this replica stores about 1/`replicas` of a chat's
+        updates: its share of the per-chat queue keeps the chat's whole queue as on one."""
+        self._lane_limit = max(1, LANE_LIMIT // max(1, replicas))
 
     @property
     def depth(self) -> int:
@@ -189,7 +195,7 @@ class Inbox:
         refused = False
         if not distress and not urgent and sender is not None:
             over_rate = not self._services.throttle.admit(telegram_account(sender))
-            over_queue = self._waiting.get(lane, 0) >= LANE_LIMIT
+            over_queue = self._waiting.get(lane, 0) >= self._lane_limit
             refused = over_rate or over_queue
         return Arrival(update_id, lane, urgent, refused, raw)
 

@@ -33,6 +33,7 @@ class Throttle:
 
     def __init__(self, clock: Clock, burst: int = 20, per_second: float = 1.5) -> None:
         self._clock = clock
+        self._whole = (float(burst), per_second)
         self._burst = float(burst)
         self._rate = per_second
         self._buckets: dict[str, _Bucket] = {}
@@ -55,6 +56,15 @@ class Throttle:
             bucket.tokens -= 1
             return True
         return False
+
+    def share(self, replicas: int) -> None:
+        """Webhook replicas behind a round-robin proxy each see about 1/`replicas` of an
+        account's updates: each keeps that share of the allowance, so together they allow
+        what one process would (at least one update at once)."""
+        burst, rate = self._whole
+        replicas = max(1, replicas)
+        self._burst = max(1.0, burst / replicas)
+        self._rate = rate / replicas
 
     def first_in_line(self, account: str) -> bool:
         """True when this account's distress message goes before everything else (its first

@@ -335,3 +335,43 @@ async def test_with_shared_lanes_an_update_two_replicas_died_on_is_still_handled
     assert statuses(settings) == {"processed": 1}
     # This claim counted its own try too: the third.
     assert rows(settings, "SELECT attempts FROM inbox WHERE update_id = 5") == [(3,)]
+
+
+async def test_with_shared_lanes_each_replica_keeps_its_share_of_a_persons_allowance(
+    fake_telegram: FakeTelegram,
+    postgres_url: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Behind round-robin, a replica sees a third of a person's updates when three run: it
+    keeps a third of the allowance (here 6 at once: 2), so three replicas allow 6, not 18."""
+    from bot.storage.claims import PgSharedWork
+
+    settings = replace(
+        settings_on(postgres_url, tmp_path, fake_telegram),
+        webhook_url="https://bot.example.org/telegram",
+        rate_burst=6,
+        rate_per_minute=1,
+    )
+    others = [PgSharedWork(postgres_url), PgSharedWork(postgres_url)]
+    for other in others:
+        await other.open()  # two more replicas' claims sessions: three live
+    caplog.set_level(logging.INFO)
+    try:
+        async with running_bot(settings) as app:
+            await fake_telegram.wait_for(
+                lambda: any(r.msg == "send_rate_shared" for r in caplog.records), timeout=30
+            )
+            pressed = fake_telegram.user(first_name="Pressé")
+            for _ in range(3):
+                await pressed.send("bonjour")
+            await fake_telegram.wait_for(lambda: fake_telegram.pending_updates == 0)
+            await inbox_of(app).join()
+            await fake_telegram.wait_for(
+                lambda: any(m.text == ui("bot.slow_down") for m in pressed.messages)
+            )
+    finally:
+        for other in others:
+            await other.close()
+    assert statuses(settings) == {"processed": 3}  # two handled, one refused (and said so)
+    assert sum(m.text == ui("bot.slow_down") for m in pressed.messages) == 1

@@ -43,3 +43,17 @@ def test_idle_buckets_are_forgotten() -> None:
     clock.moment += timedelta(seconds=10)
     throttle.admit("last")
     assert len(throttle._buckets) == 1
+
+
+def test_a_replica_keeps_its_share_of_each_allowance() -> None:
+    """Three replicas behind round-robin each see a third of an account's updates: each
+    keeps a third of the burst and of the rate, so together they allow what one would."""
+    clock = Clock()
+    throttle = Throttle(clock, burst=21, per_second=3)
+    throttle.share(3)
+    assert [throttle.admit("a") for _ in range(8)] == [True] * 7 + [False]
+    clock.moment += timedelta(seconds=1)
+    assert [throttle.admit("a") for _ in range(2)] == [True, False]  # 1 a second, not 3
+    throttle.share(1)  # the others stopped: the whole allowance again
+    clock.moment += timedelta(seconds=10)
+    assert sum(throttle.admit("a") for _ in range(30)) == 21
