@@ -25,11 +25,12 @@ from bot.jobs import Repeating, daily_purge, inbox_pruner, picture_sweeper, remi
 from bot.logs import quiet_token_leaks
 from bot.services import Services
 from bot.telegram import (
+    agreed,
+    agreement_inputs,
     buttons,
     common,
     joining,
     membership,
-    negotiation,
     person,
     rights,
     roles,
@@ -147,7 +148,7 @@ def build_application(
     )
     add(CommandHandler(["langue", "language"], person.language_command, filters=IS_PERSON))
     add(CommandHandler("preparer", summary.prepare_command, filters=IS_PERSON))
-    add(CommandHandler("convenu", negotiation.agreed_command, filters=IS_PERSON | IS_WORKER))
+    add(CommandHandler("convenu", agreed.agreed_command, filters=IS_PERSON | IS_WORKER))
     add(CommandHandler("mes_donnees", rights.export_command, filters=IS_PERSON))
     add(CommandHandler("effacer", rights.erase_command, filters=IS_PERSON))
     add(CommandHandler("reglages", settings_command, filters=IS_PERSON))
@@ -164,7 +165,7 @@ def build_application(
     add(
         CommandHandler(
             ["retour", "back"],
-            negotiation.worker_back_command,
+            agreement_inputs.worker_back_command,
             filters=IS_WORKER & filters.UpdateType.MESSAGE,
         )
     )

@@ -94,7 +94,7 @@ async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """After a command, the question waiting for an answer comes back, below it: a dialogue's,
     or one waiting for free words (the summary's topics, an agreement's wording)."""
     # Late import: both modules import this one.
-    from bot.telegram import negotiation, summary
+    from bot.telegram import agreement_inputs, summary
 
     pending = await services(context).inputs.peek(caller().account)
     match pending:
@@ -102,7 +102,7 @@ async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             if await summary.reask(update, context, pending):
                 return
         case ChangeDraft() | AgreementProblem() | AgreementSteps():
-            if await negotiation.reask(update, context, pending):
+            if await agreement_inputs.reask(update, context, pending):
                 return
         case (
             None

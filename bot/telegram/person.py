@@ -28,6 +28,7 @@ from bot.pending_states import (
     SummaryTopics,
 )
 from bot.telegram import (
+    agreement_inputs,
     appointments,
     calls,
     checkins,
@@ -105,7 +106,7 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def back_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/retour: the question before, with every answer kept."""
-    if await negotiation.back_command(update, context) or await summary.back_command(
+    if await agreement_inputs.back_command(update, context) or await summary.back_command(
         update, context
     ):
         return

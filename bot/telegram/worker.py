@@ -7,9 +7,9 @@ from telegram.ext import ContextTypes
 
 from bot.pictures.qr import qr_png
 from bot.telegram import safety
+from bot.telegram.agreement_inputs import worker_text
 from bot.telegram.callbacks import WorkerButton
 from bot.telegram.common import say, tr
-from bot.telegram.negotiation import worker_text
 from bot.telegram.render import keyboard, png_file
 from bot.telegram.roles import caller, services, worker
 from bot.telegram.worker_buttons import pending_text

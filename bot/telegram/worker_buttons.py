@@ -8,7 +8,7 @@ from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
 from bot.pending_states import AppointmentWhen
-from bot.telegram import negotiation, worker_appointments, worker_card
+from bot.telegram import agreed, agreement_drafting, worker_appointments, worker_card
 from bot.telegram.callbacks import (
     AcceptAgreementButton,
     AckSummaryButton,
@@ -55,11 +55,11 @@ async def worker_pressed(
             "card": worker_card.card,
             "hist": worker_card.history,
             "chart": worker_card.chart,
-            "agree": negotiation.start_agreement,
-            "rounds": negotiation.show_rounds_to_worker,
+            "agree": agreement_drafting.start_agreement,
+            "rounds": agreed.show_rounds_to_worker,
             "agsend": _send_agreement,
-            "agredo": negotiation.rewrite_steps,
-            "agback": negotiation.worker_step_back,
+            "agredo": agreement_drafting.rewrite_steps,
+            "agback": agreement_drafting.worker_step_back,
             "rdv": worker_appointments.ask_appointment,
             "rdvok": worker_appointments.confirm_appointment,
             "rdvcancel": worker_appointments.cancel_appointment,
@@ -77,7 +77,7 @@ async def _send_agreement(
     query = update.callback_query
     if query is not None:
         await close_with_choice(context, query)
-    await negotiation.send_proposal(update, context, person_id)
+    await agreement_drafting.send_proposal(update, context, person_id)
 
 
 async def pending_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
