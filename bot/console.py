@@ -7,10 +7,10 @@ can be a file of answers, so a dialogue can be tried or checked without Telegram
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 from typing import TextIO
 
+from bot.console_output import ConsoleOutput, choice_typed
 from bot.console_rights import ConsoleRights
 from bot.console_settings import ConsoleSettings
 from bot.console_summary import ConsoleSummary
@@ -22,18 +22,6 @@ from bot.usecases.agreement_layout import rounds_text
 from bot.usecases.dialogues import NoDialogue, StaleButton, Turn
 from bot.usecases.persons import console_account
 from bot.usecases.safety import StaleHold, help_messages
-
-
-def _fold(text: str) -> str:
-    """Lower case, no accents, no emoji or tick: how a typed label is matched to a button
-    ("envoyer" is "📨 Envoyer", "mon probleme" is "✅ Mon problème")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = (
-        char
-        for char in decomposed
-        if unicodedata.category(char)[0] not in "SM"  # symbols, accents, emoji selectors
-    )
-    return " ".join("".join(kept).split())
 
 
 class Console:
@@ -50,17 +38,17 @@ class Console:
         self._services = services
         self._name = name
         self._in = stdin
-        self._out = stdout
+        self._out = ConsoleOutput(stdout)
         self._echo = not stdin.isatty()
         self._choices: list[tuple[str, str]] = []  # (label, menu dialogue id)
         self._prompt: Prompt | None = None
         self._run_id: int | None = None
         self._held: int | None = None  # words held by the safety step, awaiting keep or drop
-        self._summary = ConsoleSummary(services, console_account(name), self._write, self._match)
-        # /mes_donnees writes its files here: the folder the terminal was opened in.
-        self._rights = ConsoleRights(services, folder or Path.cwd(), self._write, self._match)
         account = console_account(name)
-        self._settings = ConsoleSettings(services, account, self._write, self._match, self._person)
+        self._summary = ConsoleSummary(services, account, self._out)
+        # /mes_donnees writes its files here: the folder the terminal was opened in.
+        self._rights = ConsoleRights(services, folder or Path.cwd(), self._out)
+        self._settings = ConsoleSettings(services, account, self._out, self._person)
 
     @property
     def _tr(self) -> Translator:
@@ -71,15 +59,11 @@ class Console:
             console_account(self._name), chat_id=None, language_code=None
         )
 
-    def _write(self, text: str = "") -> None:
-        self._out.write(text + "\n")
-        self._out.flush()
-
     async def run(self) -> None:
         """Greet, show the menu, then read lines until end of input or /quitter."""
         current_language.set((await self._person()).language)
-        self._write(self._tr.message("bot.greeting"))
-        self._write(self._tr.message("console.how_to"))
+        self._out.write(self._tr.message("bot.greeting"))
+        self._out.write(self._tr.message("console.how_to"))
         turn = await self._services.dialogues.current(await self._person(), self._tr)
         if turn is not None:
             self._show_turn(turn)
@@ -87,18 +71,16 @@ class Console:
         else:
             await self._show_menu()
         while True:
-            self._out.write("> ")
-            self._out.flush()
+            self._out.prompt()
             line = self._in.readline()
             if not line:
-                self._write()
-                self._write(self._tr.message("console.bye"))
+                self._out.say(self._tr.message("console.bye"))
                 return
             line = line.rstrip("\n")
             if self._echo:
-                self._write(line)
+                self._out.write(line)
             if not await self._handle(line.strip()):
-                self._write(self._tr.message("console.bye"))
+                self._out.write(self._tr.message("console.bye"))
                 return
 
     async def _handle(self, line: str) -> bool:
@@ -114,9 +96,9 @@ class Console:
         if command == "/menu":
             await self._show_menu()
         elif command in ("/aide", "/help"):
-            self._write(self._tr.message("bot.help"))
+            self._out.write(self._tr.message("bot.help"))
         elif command == "/urgence":
-            self._write(self._tr.message("bot.emergency"))
+            self._out.write(self._tr.message("bot.emergency"))
         elif command == "/preparer":
             self._prompt = None
             await self._summary.prepare(person, self._tr)
@@ -139,7 +121,7 @@ class Console:
         elif command == "/annuler":
             await self._services.inputs.clear(console_account(self._name))
             left = await dialogues.leave(person)
-            self._write(self._tr.message("bot.cancel_done" if left else "bot.cancel_nothing"))
+            self._out.write(self._tr.message("bot.cancel_done" if left else "bot.cancel_nothing"))
             self._prompt = None
             await self._show_menu()
         elif command in ("/retour", "/back") and self._prompt is not None:
@@ -148,7 +130,7 @@ class Console:
             except NoDialogue:
                 await self._show_menu()
         elif command.startswith("/"):
-            self._write(self._tr.message("bot.unknown_command"))
+            self._out.write(self._tr.message("bot.unknown_command"))
         else:
             await self._free_text(person, line)
         return True
@@ -177,11 +159,11 @@ class Console:
         """/convenu: every round with the worker, as the person reads them in Telegram."""
         rounds = await self._services.agreements.rounds(person.id)
         if not rounds:
-            self._write(self._tr.message("agreement.none"))
+            self._out.write(self._tr.message("agreement.none"))
             return
         header = self._tr.message("agreement.history_header")
         timezone = self._services.settings.timezone
-        self._write(rounds_text(header, rounds, self._tr, timezone, reader="person"))
+        self._out.write(rounds_text(header, rounds, self._tr, timezone, reader="person"))
 
     async def _screen(self, person: Person, line: str) -> bool:
         """The safety step, as in Telegram: True when help was shown (the words are held)."""
@@ -190,14 +172,13 @@ class Console:
         if help is None:
             return False
         for text in help_messages(help, self._tr):
-            self._write()
-            self._write(text)
+            self._out.say(text)
         if help.held_id is not None:
             self._held = help.held_id
-            self._write()
-            self._write(self._tr.message("safety.keep_question"))
-            self._write(f"  1. {self._tr.message('safety.keep_yes')}")
-            self._write(f"  2. {self._tr.message('safety.keep_no')}")
+            self._out.say(self._tr.message("safety.keep_question"))
+            self._out.numbered(
+                self._tr.message(f"safety.keep_{answer}") for answer in ("yes", "no")
+            )
         return True
 
     def _held_choice(self, line: str) -> str | None:
@@ -206,7 +187,7 @@ class Console:
             Button(self._tr.message("safety.keep_yes"), "keep"),
             Button(self._tr.message("safety.keep_no"), "drop"),
         ]
-        chosen = self._match(line, choices)
+        chosen = choice_typed(line, choices)
         return None if chosen is None else chosen.value
 
     async def _held_answer(self, person: Person, keep: bool) -> None:
@@ -218,29 +199,29 @@ class Console:
                 console_account(self._name), person, held_id, keep
             )
         except StaleHold:
-            self._write(self._tr.message("safety.stale"))
+            self._out.write(self._tr.message("safety.stale"))
             return
         if words is not None:
-            self._write(self._tr.message("safety.kept"))
+            self._out.write(self._tr.message("safety.kept"))
             if self._prompt is not None and self._run_id is not None:
                 await self._answer(person, words)
             return
-        self._write(self._tr.message("safety.dropped"))
+        self._out.write(self._tr.message("safety.dropped"))
         turn = await self._services.dialogues.current(person, self._tr)
         if turn is None:
             await self._show_menu()
             return
-        self._write(self._tr.message("safety.ask_again"))
+        self._out.write(self._tr.message("safety.ask_again"))
         self._show_turn(turn)
 
     async def _answer(self, person: Person, line: str) -> None:
         assert self._prompt is not None and self._run_id is not None
         buttons = [b for row in self._prompt.buttons for b in row]
         ticks = _numbers(line)
-        if len(ticks) > 1 and self._match(line, buttons) is None:
+        if len(ticks) > 1 and choice_typed(line, buttons) is None:
             await self._tick_each(person, ticks, buttons)
             return
-        button = self._match(line, buttons)
+        button = choice_typed(line, buttons)
         try:
             if button is not None:
                 press = ButtonPress(self._prompt.turn, button.value)
@@ -260,7 +241,7 @@ class Console:
         assert self._prompt is not None and self._run_id is not None
         turn = None
         for number in ticks:
-            button = self._match(number, buttons)
+            button = choice_typed(number, buttons)
             if button is None:
                 break
             press = ButtonPress(self._prompt.turn, button.value)
@@ -281,29 +262,14 @@ class Console:
 
     async def _choose_from_menu(self, person: Person, line: str) -> None:
         labels = [Button(label, dialogue_id) for label, dialogue_id in self._choices]
-        chosen = self._match(line, labels)
+        chosen = choice_typed(line, labels)
         if chosen is None:
-            self._write(self._tr.message("bot.no_dialogue"))
+            self._out.write(self._tr.message("bot.no_dialogue"))
             await self._show_menu()
             return
         turn = await self._services.dialogues.open(person, chosen.value, self._tr)
         self._show_turn(turn)
         await self._services.dialogues.shown(turn)
-
-    @staticmethod
-    def _match(line: str, buttons: list[Button]) -> Button | None:
-        """A button by its label (a scale's "7" is the value 7), its number, or a unique start."""
-        wanted = _fold(line)
-        if not wanted:
-            return None
-        for button in buttons:
-            if _fold(button.label) == wanted:
-                return button
-        numbered = [button for button in buttons if not button.label.isdigit()]
-        if line.isdigit() and len(numbered) == len(buttons) and 1 <= int(line) <= len(buttons):
-            return buttons[int(line) - 1]
-        starting = [button for button in buttons if _fold(button.label).startswith(wanted)]
-        return starting[0] if len(starting) == 1 and len(wanted) >= 3 else None
 
     async def _show_menu(self) -> None:
         person = await self._person()
@@ -314,32 +280,27 @@ class Console:
             (self._tr.message(f"bot.menu_{entry.status}", title=entry.title), entry.dialogue_id)
             for entry in entries
         ]
-        self._write()
-        self._write(self._tr.message("bot.menu"))
-        for number, (label, _) in enumerate(self._choices, start=1):
-            self._write(f"  {number}. {label}")
+        self._out.say(self._tr.message("bot.menu"))
+        self._out.numbered(label for label, _ in self._choices)
 
     def _show_turn(self, turn: Turn) -> None:
         for text in turn.messages:
-            self._write()
-            self._write(text)
+            self._out.say(text)
         self._prompt = turn.prompt
         self._run_id = turn.run_id
         if turn.prompt is None:
             return
-        self._write()
-        self._write(turn.prompt.text)
+        self._out.say(turn.prompt.text)
         buttons = [button for row in turn.prompt.buttons for button in row]
         values = [button.label for button in buttons if button.label.isdigit()]
         if values:
             # A 0–10 scale: the person types the value itself; other buttons by their words.
-            self._write("  " + "  ".join(values))
+            self._out.write("  " + "  ".join(values))
             for button in buttons:
                 if not button.label.isdigit():
-                    self._write(f"  · {button.label}")
+                    self._out.write(f"  · {button.label}")
             return
-        for number, button in enumerate(buttons, start=1):
-            self._write(f"  {number}. {button.label}")
+        self._out.numbered(button.label for button in buttons)
 
 
 def _numbers(line: str) -> list[str]:

@@ -4,16 +4,15 @@ of this computer may read, and the same confirmation as in Telegram before erasi
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
+from bot.console_output import ConsoleOutput, choice_typed
 from bot.domain import Person
 from bot.engine import Button
 from bot.i18n import Translator
 from bot.services import Services
 from bot.usecases.export_archive import export_archive
 
-Match = Callable[[str, list[Button]], Button | None]
 ERASE, KEEP = "erase", "keep"
 
 
@@ -27,13 +26,10 @@ def _write_private(path: Path, data: bytes) -> None:
 class ConsoleRights:
     """The person's data: all of it to read, or all of it erased."""
 
-    def __init__(
-        self, services: Services, folder: Path, write: Callable[[str], None], match: Match
-    ) -> None:
+    def __init__(self, services: Services, folder: Path, out: ConsoleOutput) -> None:
         self._services = services
         self._folder = folder
-        self._write = write
-        self._match = match
+        self._out = out
         self._erase_token: str | None = None  # the confirmation asked, awaiting an answer
 
     async def export(self, person: Person, tr: Translator) -> None:
@@ -45,14 +41,13 @@ class ConsoleRights:
         _write_private(text, export.text.encode("utf-8"))
         _write_private(archive, export_archive(export, {}, name))
         files = "\n".join(f"  {path}" for path in (text, archive))
-        self._say(tr.message("console.export_written", files=files))
+        self._out.say(tr.message("console.export_written", files=files))
 
     def ask_erase(self, person: Person, tr: Translator) -> None:
         """/effacer: the question first, as in Telegram."""
         self._erase_token = self._services.rights.erase_token(person)
-        self._say(tr.message("rights.erase_question"))
-        for number, choice in enumerate(self._choices(tr), start=1):
-            self._write(f"  {number}. {choice.label}")
+        self._out.say(tr.message("rights.erase_question"))
+        self._out.numbered(choice.label for choice in self._choices(tr))
 
     def close(self) -> None:
         """Another command came: the question is no longer open."""
@@ -62,17 +57,17 @@ class ConsoleRights:
         """Whether the line answered the erase question."""
         if self._erase_token is None:
             return False
-        chosen = self._match(line, self._choices(tr))
+        chosen = choice_typed(line, self._choices(tr))
         if chosen is None:
-            self._say(tr.message("console.erase_choices"))
+            self._out.say(tr.message("console.erase_choices"))
             return True
         token, self._erase_token = self._erase_token, None
         rights = self._services.rights
         if chosen.value == ERASE and rights.erase_confirmed(person, token):
             await rights.erase(person)
-            self._say(tr.message("rights.erased"))
+            self._out.say(tr.message("rights.erased"))
         else:
-            self._say(tr.message("rights.kept"))
+            self._out.say(tr.message("rights.kept"))
         return True
 
     @staticmethod
@@ -81,7 +76,3 @@ class ConsoleRights:
             Button(tr.message("rights.erase_yes"), ERASE),
             Button(tr.message("rights.erase_no"), KEEP),
         ]
-
-    def _say(self, text: str) -> None:
-        self._write("")
-        self._write(text)

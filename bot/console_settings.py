@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from bot.console_output import ConsoleOutput, choice_typed
 from bot.domain import Person
 from bot.engine import Button
 from bot.i18n import Translator, current_language
@@ -12,8 +13,6 @@ from bot.pending_states import QuietBound
 from bot.services import Services
 from bot.usecases.dates import DateProblem, parse_clock
 from bot.usecases.settings_layout import Choice, settings_view
-
-Match = Callable[[str, list[Button]], Button | None]
 
 
 class ConsoleSettings:
@@ -23,15 +22,13 @@ class ConsoleSettings:
         self,
         services: Services,
         account: str,
-        write: Callable[[str], None],
-        match: Match,
+        out: ConsoleOutput,
         person_now: Callable[[], Awaitable[Person]],
     ) -> None:
         self._services = services
         self._account = account
         self._person_now = person_now  # the person as stored, with what was just chosen
-        self._write = write
-        self._match = match
+        self._out = out
         self._choices: list[Choice] = []  # the settings shown, awaiting a choice
         self._languages: list[str] = []  # the languages offered, awaiting a choice
 
@@ -45,25 +42,23 @@ class ConsoleSettings:
         text, rows = settings_view(person, tr)
         self._choices = [choice for row in rows for choice in row]
         self._languages = []
-        self._say(text)
-        for number, choice in enumerate(self._choices, start=1):
-            self._write(f"  {number}. {choice.label}")
+        self._out.say(text)
+        self._out.numbered(choice.label for choice in self._choices)
 
     async def pause(self, person: Person, tr: Translator) -> None:
         await self._services.rhythm.pause(person)
-        self._say(tr.message("settings.pause_done"))
+        self._out.say(tr.message("settings.pause_done"))
 
     async def resume(self, person: Person, tr: Translator) -> None:
         await self._services.rhythm.resume(person)
-        self._say(tr.message("settings.resume_done"))
+        self._out.say(tr.message("settings.resume_done"))
 
     def ask_language(self, tr: Translator) -> None:
         """/langue: every language the catalogues speak."""
         self._choices = []
         self._languages = list(self._services.catalogs.languages)
-        self._say(tr.message("bot.language_question"))
-        for number, code in enumerate(self._languages, start=1):
-            self._write(f"  {number}. {tr.message(f'bot.language_{code}')}")
+        self._out.say(tr.message("bot.language_question"))
+        self._out.numbered(tr.message(f"bot.language_{code}") for code in self._languages)
 
     async def takes(self, person: Person, line: str, tr: Translator) -> bool:
         """Whether the line answered a settings question (a typed time, a choice)."""
@@ -76,7 +71,7 @@ class ConsoleSettings:
         if not self._choices:
             return False
         buttons = [Button(choice.label, str(index)) for index, choice in enumerate(self._choices)]
-        chosen = self._match(line, buttons)
+        chosen = choice_typed(line, buttons)
         if chosen is None:
             return False
         choice = self._choices[int(chosen.value)]
@@ -85,7 +80,7 @@ class ConsoleSettings:
             self._choices = []
             await self._services.inputs.expect(self._account, QuietBound(choice.value))
             key = "settings.ask_morning" if choice.value else "settings.ask_evening"
-            self._say(tr.message(key))
+            self._out.say(tr.message(key))
             return True
         self.show(await self._person_now(), tr)
         return True
@@ -94,7 +89,7 @@ class ConsoleSettings:
         try:
             at = parse_clock(line)
         except DateProblem:
-            self._say(tr.message("settings.time_not_understood"))
+            self._out.say(tr.message("settings.time_not_understood"))
             return
         await self._services.inputs.clear(self._account)
         await self._services.rhythm.quiet_bound(person, morning, at)
@@ -102,15 +97,11 @@ class ConsoleSettings:
 
     async def _language(self, person: Person, line: str, tr: Translator) -> bool:
         offered = [Button(tr.message(f"bot.language_{code}"), code) for code in self._languages]
-        chosen = self._match(line, offered)
+        chosen = choice_typed(line, offered)
         if chosen is None:
             return False
         self._languages = []
         if await self._services.persons.change_language(person, chosen.value):
             current_language.set(chosen.value)
-            self._say(self._services.catalogs.translator().message("bot.language_changed"))
+            self._out.say(self._services.catalogs.translator().message("bot.language_changed"))
         return True
-
-    def _say(self, text: str) -> None:
-        self._write("")
-        self._write(text)

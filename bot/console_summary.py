@@ -8,8 +8,7 @@ Envoyer, Plus tard, Retour) stay open until one of them ends it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from bot.console_output import ConsoleOutput, choice_typed
 from bot.domain import Person
 from bot.engine import Button
 from bot.i18n import Translator
@@ -18,7 +17,6 @@ from bot.services import Services
 from bot.usecases import summary_layout
 from bot.usecases.summaries import NothingToSummarise, SummaryView
 
-Match = Callable[[str, list[Button]], Button | None]
 SEND, LATER, BACK, SKIP = "send", "later", "back", "skip"
 
 
@@ -29,13 +27,11 @@ class ConsoleSummary:
         self,
         services: Services,
         account: str,
-        write: Callable[[str], None],
-        match: Match,
+        out: ConsoleOutput,
     ) -> None:
         self._services = services
         self._account = account
-        self._write = write
-        self._match = match
+        self._out = out
         self._shown: SummaryView | None = None  # the preview whose choices are open
 
     def close(self) -> None:
@@ -49,10 +45,10 @@ class ConsoleSummary:
         try:
             view = await self._services.summaries.prepare(person, tr)
         except NothingToSummarise:
-            self._say(tr.message("summary.nothing"))
+            self._out.say(tr.message("summary.nothing"))
             return
         if view.updated:
-            self._say(tr.message("summary.updated"))
+            self._out.say(tr.message("summary.updated"))
         if not view.topics_asked:
             await self._ask_topics(view, tr)
             return
@@ -64,7 +60,7 @@ class ConsoleSummary:
         pending = await self._services.inputs.peek(self._account)
         if isinstance(pending, SummaryTopics):
             await self._services.inputs.clear(self._account)
-            skipped = self._match(line, [Button(tr.message("summary.skip"), SKIP)]) is not None
+            skipped = choice_typed(line, [Button(tr.message("summary.skip"), SKIP)]) is not None
             view = await self._services.summaries.set_topics(person, None if skipped else line)
             if view is None:
                 await self.prepare(person, tr)
@@ -73,7 +69,7 @@ class ConsoleSummary:
             return True
         if self._shown is None:
             return False
-        chosen = self._match(line, self._choices(self._shown, tr))
+        chosen = choice_typed(line, self._choices(self._shown, tr))
         if chosen is None:
             return False
         await self._choose(person, self._shown, chosen.value, tr)
@@ -81,21 +77,20 @@ class ConsoleSummary:
 
     async def _ask_topics(self, view: SummaryView, tr: Translator) -> None:
         await self._services.inputs.expect(self._account, SummaryTopics(view.summary_id))
-        self._say(tr.message("summary.topics_question"))
-        self._write(f"  1. {tr.message('summary.skip')}")
+        self._out.say(tr.message("summary.topics_question"))
+        self._out.numbered([tr.message("summary.skip")])
 
     async def _show(self, person: Person, view: SummaryView, tr: Translator) -> None:
         worker = await self._worker_name(person, tr)
         clock, settings = self._services.clock, self._services.settings
         now = tr.date_time(clock.now(), settings.timezone)
-        self._say(summary_layout.preview_text(view, tr, worker, now))
+        self._out.say(summary_layout.preview_text(view, tr, worker, now))
         self._show_choices(view, tr, worker)
 
     def _show_choices(self, view: SummaryView, tr: Translator, worker: str) -> None:
         self._shown = view
-        self._say(summary_layout.control_text(view, tr, worker))
-        for number, choice in enumerate(self._choices(view, tr), start=1):
-            self._write(f"  {number}. {choice.label}")
+        self._out.say(summary_layout.control_text(view, tr, worker))
+        self._out.numbered(choice.label for choice in self._choices(view, tr))
 
     @staticmethod
     def _choices(view: SummaryView, tr: Translator) -> list[Button]:
@@ -118,7 +113,7 @@ class ConsoleSummary:
             return
         if choice == LATER:
             self._shown = None
-            self._say(tr.message("summary.kept"))
+            self._out.say(tr.message("summary.kept"))
             return
         if choice != SEND:
             toggled = await summaries.toggle(person, view.summary_id, view.revision, choice)
@@ -127,19 +122,15 @@ class ConsoleSummary:
             return
         result = await summaries.send(person, view.summary_id, view.revision)
         if result == "nothing_chosen":
-            self._say(tr.message("summary.nothing_chosen"))
+            self._out.say(tr.message("summary.nothing_chosen"))
             return
         self._shown = None
         if result == "changed":
-            self._say(tr.message("summary.changed"))
+            self._out.say(tr.message("summary.changed"))
             await self.prepare(person, tr)
             return
-        self._say(tr.message(f"summary.{result}"))
+        self._out.say(tr.message(f"summary.{result}"))
 
     async def _worker_name(self, person: Person, tr: Translator) -> str:
         name = await self._services.summaries.worker_name(person)
         return name or tr.message("summary.your_worker")
-
-    def _say(self, text: str) -> None:
-        self._write("")
-        self._write(text)
