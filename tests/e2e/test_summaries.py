@@ -218,6 +218,7 @@ async def test_amending_one_step_of_three_keeps_the_other_two(
     amended = await expect(
         sophie, first_line("worker.agreement_amended", person="Amina", change="")
     )
+    print(f"\nWhat Sophie reads:\n{amended.text}")
     assert difference in amended.text
     # All three steps are still there, only the first one's day moved.
     assert ui_text("agreement.step_line", number=2, step=" — ".join(STEPS_OF_SOPHIE[1])) in (
