@@ -172,7 +172,8 @@ async def _fill_deferred(source: sqlite3.Connection, connection: asyncpg.Connect
 
 
 async def _advance_sequences(connection: asyncpg.Connection) -> None:
-    """Each id sequence starts after the highest id copied: new rows never collide."""
+    """Each id sequence starts after the highest id the table ever held (copied, or deleted
+    since and kept in id_high_water): new rows never collide nor take an erased row's id."""
     serial = await connection.fetch(
         "SELECT table_name, pg_get_serial_sequence(table_name, 'id')"
         " FROM information_schema.columns"
@@ -181,6 +182,8 @@ async def _advance_sequences(connection: asyncpg.Connection) -> None:
     for table, sequence in serial:
         if sequence is not None:
             await connection.execute(
-                f"SELECT setval($1, COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)",
+                f"SELECT setval($1, GREATEST(COALESCE((SELECT MAX(id) FROM {table}), 0),"
+                " COALESCE((SELECT highest FROM id_high_water WHERE name = $2), 0)) + 1, false)",
                 sequence,
+                table,
             )

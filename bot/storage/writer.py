@@ -103,8 +103,14 @@ class Statements:
         self.altered = False
 
     async def next_id(self, table: str) -> int:
-        """The id SQLite gives the next row: one writer at a time, so MAX + 1 is free."""
-        row = self._connection.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()
+        """A fresh id for `table`'s next row: one writer at a time, so MAX + 1 is free; and
+        above the highest id the table ever held (migration 0015), so an id deleted with its
+        row (an erasure) is never given again to someone an old button could then reach."""
+        row = self._connection.execute(
+            f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0),"
+            " COALESCE((SELECT highest FROM id_high_water WHERE name = ?), 0)) + 1",
+            (table,),
+        ).fetchone()
         return int(row[0])
 
     def _note(self, sql: str) -> None:

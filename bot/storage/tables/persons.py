@@ -67,12 +67,12 @@ class PersonsTable(ErasuresTable):
         """Find the person, or create them (terminal trials); refresh chat id and last contact."""
         async with self._transaction() as db:
             await db.execute(
-                "INSERT INTO persons (account, chat_id, language, created_at, last_seen_at)"
-                " VALUES (?, ?, ?, ?, ?)"
+                "INSERT INTO persons (id, account, chat_id, language, created_at, last_seen_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (account) DO UPDATE SET"
                 " chat_id = COALESCE(excluded.chat_id, persons.chat_id),"
                 " last_seen_at = excluded.last_seen_at",
-                (account, chat_id, language, to_db(now), to_db(now)),
+                (await next_id(db, "persons"), account, chat_id, language, to_db(now), to_db(now)),
             )
             cursor = await db.execute("SELECT * FROM persons WHERE account = ?", (account,))
             row = await cursor.fetchone()

@@ -29,9 +29,11 @@ async def _insert_reminders(
             if await cursor.fetchone():
                 continue
         await db.execute(
-            "INSERT INTO reminders (person_id, worker_id, kind, ref, due_at, stale_at, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO reminders"
+            " (id, person_id, worker_id, kind, ref, due_at, stale_at, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                await next_id(db, "reminders"),
                 draft.person_id,
                 draft.worker_id,
                 draft.kind,
@@ -105,14 +107,13 @@ class RemindersTable(Database):
                 )
                 if waiting.rowcount == 0 and old_at > to_db(now):
                     replaces = required(old_at)
-            cursor = await db.execute(
+            appointment_id = await next_id(db, "appointments")
+            await db.execute(
                 "INSERT INTO appointments"
-                " (person_id, worker_id, at, status, created_at, updated_at)"
-                " VALUES (?, ?, ?, 'planned', ?, ?)",
-                (person_id, worker_id, to_db(at), to_db(now), to_db(now)),
+                " (id, person_id, worker_id, at, status, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, 'planned', ?, ?)",
+                (appointment_id, person_id, worker_id, to_db(at), to_db(now), to_db(now)),
             )
-            appointment_id = cursor.lastrowid
-            assert appointment_id is not None
             drafts = [
                 ReminderDraft(
                     d.kind, d.due_at, d.person_id, d.worker_id, appointment_id, d.stale_at
