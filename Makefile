@@ -26,7 +26,7 @@ chat: $(STAMP)
 	$(BIN)/equipage chat
 
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests benchmarks

@@ -86,7 +86,7 @@ T = TypeVar("T")
 EXAMPLES = 25  # each a fresh bot (~0.3 s to set up) and 60 to 120 updates: ~35 s in all
 MIN_ACTIONS, MAX_ACTIONS = 60, 120
 # A bot that is merely slow under load still answers well within this.
-REPLY_TIMEOUT = 10.0
+REPLY_TIMEOUT = 30.0
 
 FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES,
