@@ -17,7 +17,8 @@ from bot.telegram.render import keyboard
 from bot.telegram.roles import caller, services, worker
 from bot.telegram.worker_card import person_name
 from bot.usecases.appointments import InThePast, ScheduledAppointment
-from bot.usecases.dates import DateProblem, ParsedDate, day_warning, parse_french_datetime
+from bot.usecases.dates import DateProblem, ParsedDate, parse_french_datetime
+from bot.usecases.holidays import day_warning
 
 
 async def ask_appointment(
