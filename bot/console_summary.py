@@ -15,7 +15,8 @@ from bot.i18n import Translator
 from bot.pending_states import SummaryTopics
 from bot.services import Services
 from bot.usecases import summary_layout
-from bot.usecases.summaries import NothingToSummarise, SummaryView
+from bot.usecases.summaries import NothingToSummarise
+from bot.usecases.summary_content import SummaryView
 
 SEND, LATER, BACK, SKIP = "send", "later", "back", "skip"
 

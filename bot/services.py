@@ -34,7 +34,7 @@ from bot.usecases.clock import Clock, SystemClock
 from bot.usecases.consent import Consent
 from bot.usecases.dialogues import Dialogues
 from bot.usecases.digest import Digests
-from bot.usecases.distress import load_reader
+from bot.usecases.distress_lists import load_reader
 from bot.usecases.inbox import InboxStorage
 from bot.usecases.inputs import PendingInputs
 from bot.usecases.invitations import Invitations

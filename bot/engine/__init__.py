@@ -14,7 +14,8 @@ from bot.engine.interface import (
     Translator,
     VoiceAnswer,
 )
-from bot.engine.loader import DialogueError, load_dialogues, load_ui_texts
+from bot.engine.loader import load_dialogues, load_ui_texts
+from bot.engine.loader_errors import DialogueError
 from bot.engine.model import PREVIOUS, Dialogue, Option, Step, StepKind
 from bot.engine.runner import (
     advance,

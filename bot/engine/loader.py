@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import string
-from collections.abc import Callable, Hashable, Iterable
-from functools import cache
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
-import yaml
-
+from bot.engine.dialogue_checks import LABELLED, STEP_ID, DialogueChecks
+from bot.engine.loader_errors import loader_error
 from bot.engine.model import (
-    ANSWER_KINDS,
     END,
     Branch,
     Condition,
@@ -29,17 +26,13 @@ from bot.engine.model import (
     Step,
     StepKind,
 )
-from bot.paths import project_dir
+from bot.engine.strict_yaml import read_yaml
 
-_ID = re.compile(r"[a-z][a-z0-9_]{0,31}")
 # Option values travel in Telegram callback_data next to other fields (64 bytes in all).
 _OPTION_VALUE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,15}")
 _UI_KEY = re.compile(r"[a-z0-9_]+")
-# The loader's own messages, in dialogs/ui/.
-LOADER_TEXTS = "loader.yaml"
 _MAX_OPTIONS = 30
 _MAX_ITEMS = 20
-_BOOL_TAG = "tag:yaml.org,2002:bool"
 
 _DIALOGUE_KEYS = ("id", "version", "order", "title", "intro", "outro", "steps")
 _COMMON_KEYS = ("id", "kind", "next")
@@ -57,50 +50,6 @@ _KIND_KEYS: dict[StepKind, tuple[str, ...]] = {
     StepKind.MESSAGE: ("text",),
 }
 _ALL_STEP_KEYS = frozenset(_COMMON_KEYS).union(*_KIND_KEYS.values())
-_LABELLED = ANSWER_KINDS | {StepKind.REPEAT}
-
-
-class DialogueError(Exception):
-    """A dialogue or UI text file is invalid; the message names the file and the step.
-
-    The loader's own errors say it in French (dialogs/ui/loader.yaml, read on its own so a
-    broken UI file can still be reported) and keep their `key` and `params` for tests."""
-
-    def __init__(self, message: str, key: str | None = None, /, **params: object) -> None:
-        super().__init__(message)
-        self.key = key
-        self.params = params
-
-
-def loader_error(
-    key: str, path: Path | str, step: str | None = None, /, **params: object
-) -> DialogueError:
-    """The error `key` of dialogs/ui/loader.yaml, about this file (and step), in French."""
-    if step is None:
-        where = _said("where_file", file=path)
-    else:
-        where = _said("where_step", file=path, step=step)
-    message = _said("problem", where=where, problem=_said(key, **params))
-    return DialogueError(message, key, **params)
-
-
-def _said(key: str, /, **params: object) -> str:
-    text = _loader_texts().get(key)
-    if text is None:  # the texts file itself is missing or broken: still say what and where
-        return " ".join([key, *(f"{name}={value}" for name, value in params.items())])
-    return text.format(**params)
-
-
-@cache
-def _loader_texts() -> dict[str, str]:
-    for folder in (project_dir("dialogs"), Path(__file__).resolve().parents[2] / "dialogs"):
-        try:
-            found = yaml.safe_load((folder / "ui" / LOADER_TEXTS).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue
-        if isinstance(found, dict):
-            return {str(key): str(value) for key, value in found.items()}
-    return {}
 
 
 def load_dialogues(directory: Path) -> dict[str, Dialogue]:
@@ -123,7 +72,7 @@ def load_ui_texts(directory: Path) -> dict[str, str]:
     """Every dialogs/ui/*.yaml under `directory` (the dialogs folder), as "stem.key" -> text."""
     texts: dict[str, str] = {}
     for path in sorted((directory / "ui").glob("*.yaml")):
-        data = _read_yaml(path)
+        data = read_yaml(path)
         if data is None:
             continue
         if not isinstance(data, dict):
@@ -137,63 +86,6 @@ def load_ui_texts(directory: Path) -> dict[str, str]:
     return texts
 
 
-# LibYAML's parser when PyYAML was built with it (the wheels are): the same documents, read
-# several times faster at start-up.
-if TYPE_CHECKING:
-    _SafeLoader = yaml.SafeLoader
-else:
-    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _StrictLoader(_SafeLoader):
-    """SafeLoader for hand-edited files: YAML 1.2 booleans, no duplicate keys.
-
-    In YAML 1.1, `yes`, `no`, `on` and `off` are booleans: the key `no:` or the
-    option value `no` would silently become False. Only true/false are booleans here;
-    and a pasted step must not silently replace another with the same key.
-    """
-
-    # Shared by design, as in PyYAML itself (the stubs declare it per instance).
-    yaml_implicit_resolvers = {  # noqa: RUF012
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-
-
-_StrictLoader.add_implicit_resolver(
-    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Hashable, Any]:
-    loader.flatten_mapping(node)
-    seen: set[Hashable] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if isinstance(key, Hashable):
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, _said("duplicate_key", key=key), key_node.start_mark
-                )
-            seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_StrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,
-)
-
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise loader_error("unreadable", path, error=exc) from exc
-    except yaml.YAMLError as exc:
-        raise loader_error("not_yaml", path, error=exc) from exc
-
-
 class _DialogueFile:
     """Parses then cross-checks one dialogue file, failing with the file and step named."""
 
@@ -204,7 +96,7 @@ class _DialogueFile:
         raise loader_error(key, self.path, step, **params)
 
     def load(self) -> Dialogue:
-        data = _read_yaml(self.path)
+        data = read_yaml(self.path)
         if not isinstance(data, dict):
             self.fail("not_a_dialogue")
         self.check_keys(data, _DIALOGUE_KEYS, None)
@@ -228,7 +120,7 @@ class _DialogueFile:
             source=self.path,
             order=order,
         )
-        _Checker(self, dialogue).check()
+        DialogueChecks(self.fail, dialogue).check()
         return dialogue
 
     # --- one step, on its own -------------------------------------------------------
@@ -248,7 +140,7 @@ class _DialogueFile:
             id=sid,
             kind=kind,
             text="" if kind is StepKind.REPEAT else self.text(raw, "text", sid),
-            label=self.text(raw, "label", sid) if kind in _LABELLED else "",
+            label=self.text(raw, "label", sid) if kind in LABELLED else "",
             optional=self.flag(raw, "optional", sid),
             next=self.branches(raw.get("next", []), sid),
             low=low,
@@ -281,7 +173,7 @@ class _DialogueFile:
             self.fail("unknown_key", sid, key=key)
 
     def ident(self, value: Any, key: str, sid: str | None) -> str:
-        if not isinstance(value, str) or not _ID.fullmatch(value) or value == END:
+        if not isinstance(value, str) or not STEP_ID.fullmatch(value) or value == END:
             self.fail("bad_ident", sid, key=key, value=value, end=END)
         return value
 
@@ -410,146 +302,3 @@ class _DialogueFile:
         if operator in (Operator.BELOW, Operator.AT_LEAST) and isinstance(operand, str):
             self.fail("number_only", sid, operator=operator)
         return operand
-
-
-class _Checker:
-    """Cross-references between steps: gotos, conditions, recaps, sources, placeholders."""
-
-    def __init__(self, file: _DialogueFile, dialogue: Dialogue) -> None:
-        self.file = file
-        self.dialogue = dialogue
-
-    def check(self) -> None:
-        self.unique_ids()
-        if all(step.kind is StepKind.MESSAGE for step in self.dialogue.steps):
-            self.file.fail("asks_nothing")
-        for top in self.dialogue.steps:
-            for step in (top, *top.group):
-                self.gotos(step)
-                for branch in step.next:
-                    if branch.when is not None:
-                        self.condition(step, branch.when)
-                self.placeholders(step)
-            if top.kind is StepKind.RECAP:
-                self.recap(top)
-            if top.options_from is not None:
-                self.options_from(top, top.options_from)
-            for child in top.group:
-                if child.options_from is not None:
-                    self.file.fail("source_in_repeat", child.id)
-
-    def unique_ids(self) -> None:
-        seen: set[str] = set()
-        for top in self.dialogue.steps:
-            for step in (top, *top.group):
-                if step.id in seen:
-                    self.file.fail("id_twice", step.id)
-                seen.add(step.id)
-
-    def position(self, step_id: str) -> tuple[int, int]:
-        """Order of a step: (top-level index, index inside its group or -1)."""
-        group = self.dialogue.parent(step_id)
-        if group is None:
-            return self.dialogue.steps.index(self.dialogue.step(step_id)), -1
-        outer = self.dialogue.steps.index(group)
-        return outer, group.group.index(self.dialogue.step(step_id))
-
-    def visible(self, target: str, origin: str, *, same: bool) -> bool:
-        """Whether `origin` can read the answer of `target`: asked before it (or it, if same).
-
-        A top-level step cannot read a step inside a repeat group: which item would it be?
-        """
-        if self.dialogue.parent(target) is not None and (
-            self.dialogue.parent(target) is not self.dialogue.parent(origin)
-        ):
-            return False
-        target_pos, origin_pos = self.position(target), self.position(origin)
-        if self.dialogue.parent(target) is None and self.dialogue.parent(origin) is not None:
-            return target_pos[0] < origin_pos[0]
-        return target_pos < origin_pos or (same and target_pos == origin_pos)
-
-    def gotos(self, step: Step) -> None:
-        siblings = self.dialogue.siblings(step.id)
-        for branch in step.next:
-            if branch.goto == END:
-                continue
-            target = self.dialogue.find(branch.goto)
-            if target is None:
-                self.file.fail("goto_unknown", step.id, goto=branch.goto)
-            if target not in siblings:
-                self.file.fail("goto_elsewhere", step.id, goto=branch.goto)
-            if siblings.index(target) <= siblings.index(step):
-                # Forward only: no loops, so every run ends and nobody is asked twice.
-                self.file.fail("goto_backwards", step.id, goto=branch.goto)
-
-    def condition(self, step: Step, condition: Condition) -> None:
-        target = self.dialogue.find(condition.step)
-        if target is None:
-            self.file.fail("condition_unknown", step.id, target=condition.step)
-        if target.kind not in (StepKind.SCALE, StepKind.CHOICE):
-            self.file.fail("condition_kind", step.id, target=target.id)
-        if not self.visible(target.id, step.id, same=True):
-            self.file.fail("condition_later", step.id, target=target.id)
-        operands = (
-            condition.operand if isinstance(condition.operand, tuple) else (condition.operand,)
-        )
-        if target.kind is StepKind.SCALE:
-            if any(isinstance(item, str) for item in operands):
-                self.file.fail("scale_numbers", step.id, target=target.id)
-            return
-        if condition.operator in (Operator.BELOW, Operator.AT_LEAST):
-            self.file.fail("choice_equals", step.id, target=target.id)
-        if target.options_from is not None:
-            self.file.fail("condition_on_source", step.id, target=target.id)
-        values = {option.value for option in target.options}
-        for item in operands:
-            if item not in values:
-                self.file.fail("not_an_option", step.id, value=item, target=target.id)
-
-    def recap(self, step: Step) -> None:
-        for listed in step.recap_of:
-            target = self.dialogue.find(listed)
-            if target is None:
-                self.file.fail("recap_unknown", step.id, target=listed)
-            # A repeat group is listed item by item ("Idée 1 : …").
-            if target.kind not in _LABELLED:
-                self.file.fail("recap_no_answer", step.id, target=listed)
-            if not self.visible(listed, step.id, same=False):
-                self.file.fail("recap_later", step.id, target=listed)
-
-    def options_from(self, step: Step, source: OptionsSource) -> None:
-        group = self.dialogue.find(source.group)
-        if group is None or group.kind is not StepKind.REPEAT:
-            self.file.fail("source_not_repeat", step.id, group=source.group)
-        child = self.dialogue.find(source.step)
-        if child is None or child not in group.group or child.kind is not StepKind.TEXT:
-            self.file.fail("source_not_text", step.id, target=source.step, group=source.group)
-        if not self.visible(group.id, step.id, same=False):
-            self.file.fail("source_later", step.id, group=source.group)
-
-    def placeholders(self, step: Step) -> None:
-        def fail(key: str, /, **params: object) -> NoReturn:
-            self.file.fail(key, step.id, **params)
-
-        for name in placeholder_names(step.text, fail):
-            target = self.dialogue.find(name)
-            if target is None:
-                self.file.fail("placeholder_unknown", step.id, name=name)
-            if target.kind not in ANSWER_KINDS or not self.visible(name, step.id, same=False):
-                self.file.fail("placeholder_later", step.id, name=name)
-
-
-def placeholder_names(text: str, fail: Callable[..., NoReturn]) -> list[str]:
-    """The step ids named by `{...}` in a text; `fail(key, **params)` on a malformed one."""
-    names: list[str] = []
-    try:
-        fields = list(string.Formatter().parse(text))
-    except ValueError:
-        fail("unmatched_brace")
-    for _, name, spec, conversion in fields:
-        if name is None:
-            continue
-        if not _ID.fullmatch(name) or spec or conversion:
-            fail("placeholder_not_id", name=name)
-        names.append(name)
-    return names

@@ -1,4 +1,5 @@
-"""The storage interface the use cases depend on, and the values it returns."""
+"""The storage interface the use cases depend on: one Protocol per concern (the values they
+return are in bot/domain.py)."""
 
 from __future__ import annotations
 

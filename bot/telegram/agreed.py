@@ -57,7 +57,7 @@ async def show_rounds_to_worker(
     """Every round with one person, as differences; then the question if it waits for them."""
     found = services(context)
     translator = tr(context)
-    who = await found.summaries.person_of(worker(), person_id)
+    who = await found.workers.person_of(worker(), person_id)
     name = name_or_default(who.pseudonym, translator)
     rounds = await found.agreements.rounds_for_worker(worker(), person_id)
     if not rounds:

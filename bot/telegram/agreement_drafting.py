@@ -24,7 +24,7 @@ async def start_agreement(
     """Ask the worker for the problem's wording."""
     translator = tr(context)
     found = services(context)
-    who = await found.summaries.person_of(worker(), person_id)
+    who = await found.workers.person_of(worker(), person_id)
     await found.inputs.expect(caller().account, AgreementProblem(person_id))
     name = name_or_default(who.pseudonym, translator)
     await say(update, context, translator.message("worker.agree_problem_question", person=name))
@@ -41,7 +41,7 @@ async def worker_preview(
     found = services(context)
     translator = tr(context)
     try:
-        who = await found.summaries.person_of(worker(), person_id)
+        who = await found.workers.person_of(worker(), person_id)
     except NotYours:
         await found.inputs.clear(caller().account)
         await say(update, context, translator.message("worker.not_yours"))
@@ -74,7 +74,7 @@ async def send_proposal(update: Update, context: ContextTypes.DEFAULT_TYPE, pers
         raise AgreementClosed
     await found.agreements.propose(worker(), person_id, pending.problem, steps)
     await found.inputs.clear(account)
-    who = await found.summaries.person_of(worker(), person_id)
+    who = await found.workers.person_of(worker(), person_id)
     name = name_or_default(who.pseudonym, translator)
     await say(update, context, translator.message("worker.agree_sent", person=name))
 

@@ -195,7 +195,7 @@ class OutboxCourier:
         else:
             if isinstance(message.body, SummaryToWorker):
                 # The outbox row and the summary are marked delivered in one transaction.
-                await self._services.summaries.delivered(
+                await self._services.summaries.delivery.delivered(
                     message.body.summary_id, worker_name or "", outbox_item=item.id
                 )
             else:
@@ -205,7 +205,7 @@ class OutboxCourier:
     async def _give_up(self, item: OutboxItem, reason: str) -> None:
         await self._services.storage.outbox_failed(item.id, self._services.clock.now(), reason)
         if isinstance(item.message.body, SummaryToWorker):
-            await self._services.summaries.failed(item.message.body.summary_id)
+            await self._services.summaries.delivery.failed(item.message.body.summary_id)
 
     async def _send(self, chat_id: int, part: Part) -> None:
         if isinstance(part, VoicePart):

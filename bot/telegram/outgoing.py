@@ -47,7 +47,7 @@ from bot.telegram.render import keyboard
 from bot.telegram.worker_card import chart_png
 from bot.usecases import summary_layout
 from bot.usecases.agreement_layout import amendment_text, proposal_text
-from bot.usecases.summaries import SummaryView
+from bot.usecases.summary_content import SummaryView
 
 
 @dataclass(frozen=True)
@@ -232,7 +232,7 @@ def voice_parts(view: SummaryView, name: str, tr: Translator) -> list[Part]:
 
 async def _summary_parts(summary_id: int, services: Services, tr: Translator) -> list[Part]:
     """The notice alone; the summary (or its top, then a document); recordings; the chart."""
-    view, person = await services.summaries.for_delivery(summary_id)
+    view, person = await services.summaries.delivery.for_delivery(summary_id)
     name = (person.pseudonym if person else None) or tr.message("worker.no_pseudonym")
     tz = services.settings.timezone
     sent_on = tr.date_time(view.sent_at, tz) if view.sent_at else ""

@@ -83,7 +83,7 @@ async def identify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         raise ApplicationHandlerStop
     if chat is None or chat.type != ChatType.PRIVATE or user is None or user.is_bot:
         raise ApplicationHandlerStop
-    # Rate limits are checked on arrival, by the inbox (bot/telegram/inbox.py), not here.
+    # Rate limits are checked on arrival, by the inbox (bot/telegram/arrivals.py), not here.
     await refresh_caller(update, context)
 
 

@@ -15,7 +15,8 @@ from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, person, services
 from bot.usecases import summary_layout
-from bot.usecases.summaries import NothingToSummarise, SummaryView
+from bot.usecases.summaries import NothingToSummarise
+from bot.usecases.summary_content import SummaryView
 from bot.usecases.summary_layout import preview_text
 
 

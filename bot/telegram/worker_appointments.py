@@ -17,7 +17,8 @@ from bot.telegram.render import keyboard
 from bot.telegram.roles import caller, services, worker
 from bot.telegram.worker_card import person_name
 from bot.usecases.appointments import InThePast, ScheduledAppointment
-from bot.usecases.dates import DateProblem, ParsedDate, day_warning, parse_french_datetime
+from bot.usecases.dates import DateProblem, ParsedDate, parse_french_datetime
+from bot.usecases.holidays import day_warning
 
 
 async def ask_appointment(
@@ -26,7 +27,7 @@ async def ask_appointment(
     """Ask the worker for the date; their next text is read as one."""
     translator = tr(context)
     found = services(context)
-    who = await found.summaries.person_of(worker(), person_id)
+    who = await found.workers.person_of(worker(), person_id)
     await found.inputs.expect(caller().account, AppointmentWhen(person_id))
     name = person_name(who, translator)
     await say(update, context, translator.message("appointment.worker_ask", person=name))
@@ -49,7 +50,7 @@ async def appointment_text(update: Update, context: ContextTypes.DEFAULT_TYPE, t
     tz = found.settings.timezone
     pending = await found.inputs.peek(caller().account)
     assert isinstance(pending, AppointmentWhen)
-    who = await found.summaries.person_of(worker(), pending.person_id)
+    who = await found.workers.person_of(worker(), pending.person_id)
     day_text = pending.day or ""
     now = found.clock.now()
     # With a day kept from before, the two answers together first; then the new one alone.
@@ -129,7 +130,7 @@ async def confirm_appointment(
     if at is None:
         await say(update, context, translator.message("worker.not_yours"))
         return
-    who = await found.summaries.person_of(worker(), person_id)
+    who = await found.workers.person_of(worker(), person_id)
     try:
         scheduled = await found.appointments.set(worker(), person_id, at)
     except InThePast:
@@ -154,7 +155,7 @@ async def take_proposal(
     except InThePast:
         await say(update, context, translator.message("appointment.problem_past"))
         return
-    who = await found.summaries.person_of(worker(), scheduled.appointment.person_id)
+    who = await found.workers.person_of(worker(), scheduled.appointment.person_id)
     text = what_the_person_receives(
         scheduled,
         person_name(who, translator),
@@ -171,7 +172,7 @@ async def cancel_appointment(
     """The person's next appointment is cancelled; they are told."""
     found = services(context)
     translator = tr(context)
-    who = await found.summaries.person_of(worker(), person_id)
+    who = await found.workers.person_of(worker(), person_id)
     name = person_name(who, translator)
     if await found.appointments.cancel(worker(), person_id):
         await say(update, context, translator.message("appointment.worker_cancelled", person=name))

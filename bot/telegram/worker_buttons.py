@@ -35,7 +35,9 @@ async def worker_pressed(
     translator = tr(context)
     try:
         if isinstance(button, AckSummaryButton):
-            done = await services(context).summaries.acknowledge(worker(), button.summary_id)
+            done = await services(context).summaries.received.acknowledge(
+                worker(), button.summary_id
+            )
             await query.answer(
                 translator.message("worker.ack_done" if done else "worker.ack_again")
             )

@@ -12,7 +12,7 @@ from bot.telegram.callbacks import WorkerButton
 from bot.telegram.common import say, tr
 from bot.telegram.render import keyboard, png_file
 from bot.telegram.roles import services, worker
-from bot.usecases.summaries import Score
+from bot.usecases.summary_content import Score
 
 
 def person_name(found: Person, translator: Translator) -> str:
@@ -24,8 +24,8 @@ async def card(update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: in
     """The person's card: since when, how many summaries, and what the worker can do."""
     translator = tr(context)
     found = services(context)
-    who = await found.summaries.person_of(worker(), person_id)
-    received = await found.summaries.received(worker(), person_id, audit=None)
+    who = await found.workers.person_of(worker(), person_id)
+    received = await found.summaries.received.of_person(worker(), person_id, audit=None)
     joined = translator.day(who.consented_at, found.settings.timezone) if who.consented_at else ""
     text = translator.message(
         "worker.card", person=person_name(who, translator), date=joined, count=len(received)
@@ -56,9 +56,9 @@ async def history(update: Update, context: ContextTypes.DEFAULT_TYPE, person_id:
     """Every summary the person sent this worker, with where it is on its way."""
     translator = tr(context)
     found = services(context)
-    who = await found.summaries.person_of(worker(), person_id)
+    who = await found.workers.person_of(worker(), person_id)
     name = person_name(who, translator)
-    received = await found.summaries.received(worker(), person_id)
+    received = await found.summaries.received.of_person(worker(), person_id)
     if not received:
         await say(update, context, translator.message("worker.history_none", person=name))
         return
@@ -94,9 +94,11 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: i
     """The strengths the person shared, newest against the one before, as a picture."""
     translator = tr(context)
     found = services(context)
-    who = await found.summaries.person_of(worker(), person_id)
+    who = await found.workers.person_of(worker(), person_id)
     name = person_name(who, translator)
-    scores, now, before = await found.summaries.strengths_history(worker(), person_id, translator)
+    scores, now, before = await found.summaries.received.strengths_history(
+        worker(), person_id, translator
+    )
     if not scores:
         await say(update, context, translator.message("worker.chart_none", person=name))
         return

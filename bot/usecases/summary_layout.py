@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.domain import VoiceNote
 from bot.i18n import Translator
 from bot.usecases.message_length import telegram_length
-from bot.usecases.summaries import TOPICS, SummaryView, voice_words
+from bot.usecases.summary_content import TOPICS, SummaryView, voice_words
 
 # Telegram counts at most 4,096 characters after HTML parsing; leave room for safety.
 MESSAGE_BUDGET = 3800

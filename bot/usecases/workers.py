@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain import Invitation, OutboxMessage, Worker
+from bot.domain import Invitation, OutboxMessage, Person, Worker
 from bot.messages import WorkerChanged
 from bot.storage.base import PersonStore, WorkerStore
+from bot.usecases.access import person_of_worker
 from bot.usecases.clock import Clock
 from bot.usecases.consent import InvitationGone, RoleTaken
 from bot.usecases.outbox import OutboxSignal
@@ -78,6 +79,10 @@ class Workers:
     async def by_account(self, account: str) -> Worker | None:
         """The worker behind an account, active or not."""
         return await self._storage.worker_by_account(account)
+
+    async def person_of(self, worker: Worker, person_id: int) -> Person:
+        """One of this worker's persons (raises NotYours otherwise)."""
+        return await person_of_worker(self._storage, worker, person_id)
 
     async def persons(self, worker: Worker) -> list[PersonListing]:
         """The persons linked to this worker — never anyone else's."""

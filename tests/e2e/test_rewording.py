@@ -21,7 +21,7 @@ import yaml
 from bot import i18n
 from bot.config import Settings
 from bot.engine import load_dialogues, load_ui_texts
-from bot.engine.loader import _read_yaml
+from bot.engine.strict_yaml import read_yaml
 from bot.i18n import Catalogs, ui_text
 from tests.conftest import ROOT, running_bot
 from tests.e2e import helpers
@@ -75,7 +75,7 @@ def reworded_copy(target: Path) -> Path:
     """dialogs/ copied to `target`, every line a service may edit reworded."""
     shutil.copytree(ROOT / "dialogs", target)
     for path in sorted((target / "ui").glob("*.yaml")):
-        texts = _read_yaml(path) or {}
+        texts = read_yaml(path) or {}
         stem = path.stem
         changed = {
             key: value if f"{stem}.{key}".startswith(NOT_REWORDED) else shout(value)
@@ -85,7 +85,7 @@ def reworded_copy(target: Path) -> Path:
             yaml.safe_dump(changed, allow_unicode=True, sort_keys=False), encoding="utf-8"
         )
     for path in sorted(target.glob("*.yaml")):
-        dialogue = _read_yaml(path)
+        dialogue = read_yaml(path)
         reworded = _shout_words(dialogue)
         path.write_text(
             yaml.safe_dump(reworded, allow_unicode=True, sort_keys=False), encoding="utf-8"

@@ -100,7 +100,7 @@ async def raw_post(port: int, headers: bytes, body: bytes) -> int:
 async def test_webhook_input_is_checked_and_never_causes_a_500(
     fake_telegram: FakeTelegram, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.telegram import inbox
+    from bot.telegram import lane_counts
 
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
@@ -117,9 +117,9 @@ async def test_webhook_input_is_checked_and_never_causes_a_500(
     assert await raw_post(port, not_utf8, b'{"update_id": 5}') == 403
 
     # Bounded: past the inbox's limit, Telegram is asked to come back later (it keeps them).
-    monkeypatch.setattr(inbox, "DEPTH_LIMIT", 0)
+    monkeypatch.setattr(lane_counts, "DEPTH_LIMIT", 0)
     assert await raw_post(port, secret, b'{"update_id": 6}') == 503
-    monkeypatch.setattr(inbox, "DEPTH_LIMIT", 20_000)
+    monkeypatch.setattr(lane_counts, "DEPTH_LIMIT", 20_000)
     assert await raw_post(port, secret, b'{"update_id": 6}') == 200
     stop.set()
     await running

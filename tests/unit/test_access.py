@@ -24,9 +24,9 @@ WorkerAction = Callable[[Services, Worker, int], Awaitable[object]]
 
 # Every use case a worker calls about one person, by name.
 WORKER_ACTIONS: dict[str, WorkerAction] = {
-    "person_of": lambda s, w, p: s.summaries.person_of(w, p),
-    "summaries_received": lambda s, w, p: s.summaries.received(w, p),
-    "strengths_history": lambda s, w, p: s.summaries.strengths_history(
+    "person_of": lambda s, w, p: s.workers.person_of(w, p),
+    "summaries_received": lambda s, w, p: s.summaries.received.of_person(w, p),
+    "strengths_history": lambda s, w, p: s.summaries.received.strengths_history(
         w, p, s.catalogs.translator()
     ),
     "agreement_propose": lambda s, w, p: s.agreements.propose(

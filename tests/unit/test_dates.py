@@ -12,11 +12,10 @@ from bot.usecases.dates import (
     DateProblem,
     DateProblemKind,
     ParsedDate,
-    day_warning,
-    easter,
     parse_clock,
     parse_french_datetime,
 )
+from bot.usecases.holidays import day_warning, easter
 
 PARIS = ZoneInfo("Europe/Paris")
 

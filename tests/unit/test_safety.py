@@ -13,7 +13,8 @@ from bot.domain import Person
 from bot.i18n import ui_text
 from bot.pending_states import SummaryTopics
 from bot.storage.common import TableStorage
-from bot.usecases.distress import LEVELS, DistressListError, load_reader
+from bot.usecases.distress import LEVELS
+from bot.usecases.distress_lists import DistressListError, load_reader
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.safety import (
     Safety,

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.usecases.distress import DistressReader, load_reader
+from bot.usecases.distress import DistressReader
+from bot.usecases.distress_lists import load_reader
 
 ROOT = Path(__file__).resolve().parents[2]
 READER = load_reader(ROOT / "dialogs")

@@ -14,7 +14,8 @@ from bot.engine import load_dialogues
 from bot.messages import SummaryAcknowledged, SummaryToWorker
 from bot.services import Services
 from bot.usecases.access import NotYours
-from bot.usecases.summaries import SECTIONS, NothingToSummarise
+from bot.usecases.summaries import NothingToSummarise
+from bot.usecases.summary_content import SECTIONS
 from tests.clock import ManualClock
 from tests.conftest import ROOT
 from tests.unit.actors import a_person, a_worker, finishes, opened
@@ -61,9 +62,9 @@ async def test_one_preview_is_sent_once_and_acknowledged_once(settings: Settings
         assert (await bodies(services)).count(SummaryToWorker(view.summary_id)) == 1
 
         with pytest.raises(NotYours):
-            await services.summaries.acknowledge(karim, view.summary_id)
-        assert await services.summaries.acknowledge(sophie, view.summary_id)
-        assert not await services.summaries.acknowledge(sophie, view.summary_id)
+            await services.summaries.received.acknowledge(karim, view.summary_id)
+        assert await services.summaries.received.acknowledge(sophie, view.summary_id)
+        assert not await services.summaries.received.acknowledge(sophie, view.summary_id)
         told = SummaryAcknowledged(view.summary_id, "Sophie")
         assert (await bodies(services)).count(told) == 1
 
@@ -111,9 +112,9 @@ async def test_the_person_chooses_the_parts_and_only_those_reach_the_worker(
         assert again.chosen == ["forces"]
         assert await summaries.send(amina, again.summary_id, again.revision) == "sent"
 
-        shown, person = await summaries.for_delivery(again.summary_id)
+        shown, person = await summaries.delivery.for_delivery(again.summary_id)
         assert [s.key for s in shown.sections] == ["forces"] and person == amina
-        scores, _, _ = await summaries.strengths_history(sophie, amina.id, tr)
+        scores, _, _ = await summaries.received.strengths_history(sophie, amina.id, tr)
         assert [s.label for s in scores] == [s.label for s in view.scores]
         (stored,) = await services.storage.sent_summaries(amina.id)
         assert stored.status == "sent" and stored.worker_id == sophie.id
