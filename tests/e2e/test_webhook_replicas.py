@@ -170,9 +170,13 @@ class Person:
         self._sent[0] += 1
         await self._until(next_question, question, text)
 
-    async def _until(self, wanted: str, question: str | None, text: str) -> None:
+    async def _until(
+        self, wanted: str, question: str | None, text: str, reopen: bool = True
+    ) -> None:
         """Read until `wanted`; after "where were we", the question shown again is answered
-        again (the first answer was not filed under a question she had not seen)."""
+        again (the first answer was not filed under a question she had not seen). A menu is
+        the answer to a nudge: while answering the dialogue she opens it again; once she is
+        preparing her summary (`reopen` False), a late menu is an old one and left alone."""
         resumed = False
         while True:
             message = await self._read()
@@ -182,7 +186,8 @@ class Person:
             if wanted in message.text:
                 return
             if ui_start("bot.menu") in message.text and message.buttons:
-                await self._open(message)
+                if reopen:
+                    await self._open(message)
             elif ui_start("bot.resume") in message.text:
                 resumed = True
             elif question is not None and question in message.text and resumed:
@@ -191,7 +196,7 @@ class Person:
 
     async def sends_a_summary(self) -> None:
         await self.user.send("/preparer")
-        await self._until(ui_start("summary.topics_question"), None, "")
+        await self._until(ui_start("summary.topics_question"), None, "", reopen=False)
         await self.user.click(ui_start("engine.skip"), timeout=90)
         send = ui_text("summary.send")
         while True:
@@ -199,7 +204,7 @@ class Person:
             if any(label == send for row in control.buttons for label, _ in row):
                 break
         await self.user.click(send, message=control, timeout=90)
-        await self._until(ui_start("summary.sent"), None, "")
+        await self._until(ui_start("summary.sent"), None, "", reopen=False)
 
 
 @pytest.mark.timeout(600)
@@ -237,7 +242,7 @@ async def test_webhook_replicas_share_the_inbox_and_lose_nothing_when_one_is_kil
     ]
     kills: list[float] = []
     try:
-        await fake_telegram.wait_for(lambda: webhooks_set(fake_telegram) >= REPLICAS, timeout=60)
+        await fake_telegram.wait_for(lambda: webhooks_set(fake_telegram) >= REPLICAS, timeout=180)
         severine = fake_telegram.user(first_name="Séverine")
         await severine.send(f"/start {issued.code}")
         await severine.next_message(timeout=60)
@@ -266,7 +271,8 @@ async def test_webhook_replicas_share_the_inbox_and_lose_nothing_when_one_is_kil
                 kills.append(time.monotonic())
                 served = webhooks_set(fake_telegram)
                 replicas[0] = await launch(fake_telegram, settings, ports[0], logs[0])
-                await fake_telegram.wait_for(partial(restarted, fake_telegram, served), timeout=60)
+                # Bounded, not timed: a start-up on a loaded machine can take long.
+                await fake_telegram.wait_for(partial(restarted, fake_telegram, served), timeout=180)
 
         async def answer(person: Person) -> None:
             n = person.number
