@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.actions import Callback, WorkerButton
 from bot.domain import Agreement
-from bot.telegram.callbacks import Callback, WorkerButton
 from bot.telegram.common import say, tr
 from bot.telegram.negotiation import ask_again, name_or_default
 from bot.telegram.render import keyboard

@@ -6,9 +6,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.actions import Callback, WorkerButton
 from bot.domain import AgreementStep
 from bot.pending_states import AgreementProblem, AgreementSteps
-from bot.telegram.callbacks import Callback, WorkerButton
 from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.negotiation import back_row, name_or_default
 from bot.telegram.render import keyboard

@@ -7,11 +7,9 @@ from datetime import datetime, time
 from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
+from bot.actions import AppointmentButton
 from bot.domain import VoiceNote
 from bot.pending_states import CannotWhen, CannotWhy
-from bot.telegram.callbacks import (
-    AppointmentButton,
-)
 from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.render import keyboard
 from bot.telegram.roles import caller, person, services

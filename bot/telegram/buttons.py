@@ -7,22 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.telegram import (
-    appointments,
-    callbacks,
-    checkins,
-    digest,
-    joining,
-    negotiation,
-    person,
-    reminders,
-    rights,
-    safety,
-    settings,
-    summary,
-    worker_buttons,
-)
-from bot.telegram.callbacks import (
+from bot.actions import (
     AcceptAgreementButton,
     AckSummaryButton,
     AgreementButton,
@@ -43,6 +28,21 @@ from bot.telegram.callbacks import (
     SummaryButton,
     TakeProposalButton,
     WorkerButton,
+)
+from bot.telegram import (
+    appointments,
+    callbacks,
+    checkins,
+    digest,
+    joining,
+    negotiation,
+    person,
+    reminders,
+    rights,
+    safety,
+    settings,
+    summary,
+    worker_buttons,
 )
 from bot.telegram.common import forget_question, tr
 from bot.telegram.render import close_buttons

@@ -5,13 +5,8 @@ from __future__ import annotations
 from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
+from bot.actions import ATTAINMENTS, Callback, CheckinButton, MenuButton
 from bot.pending_states import LearnedWords
-from bot.telegram.callbacks import (
-    ATTAINMENTS,
-    Callback,
-    CheckinButton,
-    MenuButton,
-)
 from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.render import keyboard
 from bot.telegram.roles import caller, person, services

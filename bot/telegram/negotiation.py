@@ -12,17 +12,11 @@ from dataclasses import replace
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot.actions import AgreementAction, AgreementButton, Callback, StepButton, StepEdit
 from bot.domain import Agreement, StepChange
 from bot.i18n import Translator
 from bot.pending_states import (
     ChangeDraft,
-)
-from bot.telegram.callbacks import (
-    AgreementAction,
-    AgreementButton,
-    Callback,
-    StepButton,
-    StepEdit,
 )
 from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.render import close_buttons, keyboard

@@ -11,6 +11,14 @@ from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.actions import (
+    AnswerButton,
+    Callback,
+    ForwardButton,
+    LanguageButton,
+    MenuButton,
+    SummaryButton,
+)
 from bot.domain import VoiceNote
 from bot.engine import PREVIOUS, ButtonPress, TextAnswer, VoiceAnswer
 from bot.i18n import current_language
@@ -38,15 +46,7 @@ from bot.telegram import (
     settings,
     summary,
 )
-from bot.telegram.callbacks import (
-    AnswerButton,
-    Callback,
-    ForwardButton,
-    LanguageButton,
-    MenuButton,
-    SummaryButton,
-    encode,
-)
+from bot.telegram.callbacks import encode
 from bot.telegram.calls import Markup
 from bot.telegram.common import (
     ask_again,

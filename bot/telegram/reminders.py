@@ -5,11 +5,7 @@ from __future__ import annotations
 from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
-from bot.telegram.callbacks import (
-    MenuButton,
-    ReminderButton,
-    SummaryButton,
-)
+from bot.actions import MenuButton, ReminderButton, SummaryButton
 from bot.telegram.checkins import ask_checkin
 from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard

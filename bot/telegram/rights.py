@@ -9,7 +9,7 @@ from telegram import CallbackQuery, InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.telegram.callbacks import RightsButton
+from bot.actions import RightsButton
 from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.render import keyboard
 from bot.telegram.roles import person, services

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot.actions import CallAckButton, CallOfferButton, HeldWordsButton
 from bot.i18n import Translator
 from bot.messages import SafetyCallRaised, SafetyCallSeen, SafetyCallUnseen
 from bot.pending_states import (
@@ -23,7 +24,6 @@ from bot.pending_states import (
     QuietBound,
     SummaryTopics,
 )
-from bot.telegram.callbacks import CallAckButton, CallOfferButton, HeldWordsButton
 from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, person, services, worker

@@ -5,11 +5,8 @@ from __future__ import annotations
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import ContextTypes
 
+from bot.actions import Callback, SettingsButton
 from bot.pending_states import QuietBound
-from bot.telegram.callbacks import (
-    Callback,
-    SettingsButton,
-)
 from bot.telegram.common import say, tr
 from bot.telegram.render import keyboard
 from bot.telegram.roles import caller, person, refresh_caller, services

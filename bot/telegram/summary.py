@@ -6,11 +6,11 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.actions import SummaryButton
 from bot.domain import VoiceNote
 from bot.engine import VoiceAnswer
 from bot.i18n import Translator
 from bot.pending_states import SummaryTopics
-from bot.telegram.callbacks import SummaryButton
 from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import caller, person, services

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.actions import WorkerButton
 from bot.pictures.qr import qr_png
 from bot.telegram import safety
 from bot.telegram.agreement_inputs import worker_text
-from bot.telegram.callbacks import WorkerButton
 from bot.telegram.common import say, tr
 from bot.telegram.render import keyboard, png_file
 from bot.telegram.roles import caller, services, worker

@@ -9,9 +9,9 @@ from babel.lists import format_list
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.actions import WorkerButton
 from bot.i18n import Translator
 from bot.pending_states import AppointmentWhen
-from bot.telegram.callbacks import WorkerButton
 from bot.telegram.common import say, tr
 from bot.telegram.render import keyboard
 from bot.telegram.roles import caller, services, worker

@@ -7,15 +7,15 @@ from collections.abc import Awaitable, Callable
 from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
-from bot.pending_states import AppointmentWhen
-from bot.telegram import agreed, agreement_drafting, worker_appointments, worker_card
-from bot.telegram.callbacks import (
+from bot.actions import (
     AcceptAgreementButton,
     AckSummaryButton,
     PersonAction,
     TakeProposalButton,
     WorkerButton,
 )
+from bot.pending_states import AppointmentWhen
+from bot.telegram import agreed, agreement_drafting, worker_appointments, worker_card
 from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.roles import caller, services, worker
 from bot.usecases.access import NotYours

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.actions import WorkerButton
 from bot.domain import Person
 from bot.i18n import Translator
 from bot.pictures.chart import ChartLabels, DomainScore, strengths_chart
-from bot.telegram.callbacks import WorkerButton
 from bot.telegram.common import say, tr
 from bot.telegram.render import keyboard, png_file
 from bot.telegram.roles import services, worker
