@@ -8,6 +8,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Protocol
 
 from bot.config import ConfigError, Settings
@@ -32,6 +33,7 @@ from bot.usecases.appointments import Appointments
 from bot.usecases.checkins import CheckIns
 from bot.usecases.clock import Clock, SystemClock
 from bot.usecases.consent import Consent
+from bot.usecases.conversation import Conversation
 from bot.usecases.dialogues import Dialogues
 from bot.usecases.digest import Digests
 from bot.usecases.distress import load_reader
@@ -89,6 +91,36 @@ class Services:
     sharing: SharedWork = field(default_factory=SoleReplica)
     # Around one lane's batch, inside its claim: persons and runs read once, kept in memory.
     turn_scope: Callable[[], AbstractContextManager[object]] = kept_for_turns
+
+    @cached_property
+    def conversation(self) -> Conversation:
+        """The person's inputs and what they get back, for every transport."""
+        return build_conversation(self)
+
+
+def build_conversation(found: Services) -> Conversation:
+    """The conversation use case over the use cases it routes to."""
+    # Late import: the reply builders import use cases this module wires.
+    from bot.usecases.conversation_safety import SafetyReplies
+    from bot.usecases.pending_answers import PendingAnswers
+    from bot.usecases.summary_replies import SummaryReplies
+
+    tz = found.settings.timezone
+    summary = SummaryReplies(found.summaries, found.dialogues, found.inputs, found.clock, tz)
+    pending = PendingAnswers(
+        found.inputs, summary, found.checkins, found.rhythm, found.appointments, found.clock, tz
+    )
+    return Conversation(
+        found.catalogs,
+        found.dialogues,
+        found.inputs,
+        found.persons,
+        found.reminders,
+        SafetyReplies(found.safety, found.catalogs, tz),
+        summary,
+        pending,
+        tz,
+    )
 
 
 def sharing_for(settings: Settings) -> SharedWork:

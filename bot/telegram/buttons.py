@@ -14,18 +14,12 @@ from bot.actions import (
     AnswerButton,
     AppointmentButton,
     CallAckButton,
-    CallOfferButton,
     CheckinButton,
     ConsentButton,
-    ForwardButton,
-    HeldWordsButton,
-    LanguageButton,
-    MenuButton,
     ReminderButton,
     RightsButton,
     SettingsButton,
     StepButton,
-    SummaryButton,
     TakeProposalButton,
     WorkerButton,
 )
@@ -41,7 +35,6 @@ from bot.telegram import (
     rights,
     safety,
     settings,
-    summary,
     worker_buttons,
 )
 from bot.telegram.common import forget_question, tr
@@ -69,22 +62,10 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     match decoded:
         case ConsentButton():
             await joining.consent_pressed(update, context, query, decoded)
-        case AnswerButton() if role == "person":
-            await person.answer_pressed(update, context, query, decoded)
-        case MenuButton() if role == "person":
-            await person.menu_pressed(update, context, query, decoded)
-        case LanguageButton() if role == "person":
-            await person.language_pressed(update, context, query, decoded)
-        case SummaryButton() if role == "person":
-            await summary.summary_pressed(update, context, query, decoded)
         case AgreementButton() if role in ("person", "worker"):
             await negotiation.agreement_pressed(update, context, query, decoded)
         case StepButton() if role in ("person", "worker"):
             await negotiation.step_pressed(update, context, query, decoded)
-        case ForwardButton() if role == "person":
-            await person.forward_pressed(update, context, query, decoded)
-        case CallOfferButton() | HeldWordsButton() if role == "person":
-            await safety.safety_pressed(update, context, query, decoded)
         case CallAckButton() if role == "worker":
             await safety.worker_pressed(update, context, query, decoded)
         case RightsButton() if role == "person":
@@ -106,7 +87,9 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         ) if role == "worker":
             await worker_buttons.worker_pressed(update, context, query, decoded)
         case _ if role == "person":
-            await person.stale_pressed(update, context, query)
+            # The dialogues, the menu, the language, the summary, forwarded words, the
+            # safety step, and anything old or forged: the conversation use case.
+            await person.button_pressed(update, context, query, decoded)
         case _:
             log.info("callback_refused", extra={"role": role})
             await query.answer(tr(context).message("bot.stale_button"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import assert_never
 
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -16,14 +15,7 @@ from bot.logs import frames
 from bot.pending_states import (
     AgreementProblem,
     AgreementSteps,
-    AppointmentWhen,
-    CannotWhen,
-    CannotWhy,
     ChangeDraft,
-    Forwarded,
-    LearnedWords,
-    QuietBound,
-    SummaryTopics,
 )
 from bot.telegram import calls
 from bot.telegram.calls import Markup
@@ -93,37 +85,20 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """After a command, the question waiting for an answer comes back, below it: a dialogue's,
     or one waiting for free words (the summary's topics, an agreement's wording)."""
-    # Late import: both modules import this one.
-    from bot.telegram import agreement_inputs, summary
+    # Late imports: these modules import this one.
+    from bot.telegram import agreement_inputs
+    from bot.telegram.replying import show
 
-    pending = await services(context).inputs.peek(caller().account)
-    match pending:
-        case SummaryTopics():
-            if await summary.reask(update, context, pending):
-                return
-        case ChangeDraft() | AgreementProblem() | AgreementSteps():
-            if await agreement_inputs.reask(update, context, pending):
-                return
-        case (
-            None
-            | LearnedWords()
-            | QuietBound()
-            | CannotWhy()
-            | CannotWhen()
-            | AppointmentWhen()
-            | Forwarded()
-        ):
-            # Not asked again after a command (as before states were typed).
-            pass
-        case _:
-            assert_never(pending)
+    found = services(context)
+    pending = await found.inputs.peek(caller().account)
+    if isinstance(pending, ChangeDraft | AgreementProblem | AgreementSteps) and (
+        await agreement_inputs.reask(update, context, pending)
+    ):
+        return
     who = caller().person
     if who is None or caller().role != "person":
         return
-    turn = await services(context).dialogues.current(who, tr(context))
-    if turn is None or turn.prompt is None or turn.run_id is None:
-        return
-    await send_question(update, context, turn.prompt, turn.run_id)
+    await show(update, context, await found.conversation.question_again(who, caller().account))
 
 
 async def send_question(

@@ -10,7 +10,6 @@ from bot.telegram.checkins import ask_checkin
 from bot.telegram.common import say, tr
 from bot.telegram.render import close_buttons, keyboard
 from bot.telegram.roles import person, services
-from bot.telegram.worker_appointments import day_warning_line
 
 
 async def reminder_pressed(
@@ -54,18 +53,3 @@ async def reminder_pressed(
         await say(update, context, translator.message("reminder.step", step=opened.step or ""))
     else:
         await ask_checkin(update, context)
-
-
-async def step_reminder_text(context: ContextTypes.DEFAULT_TYPE, run_id: int) -> str | None:
-    """After Mes idées, when the step's reminder will come (None after another dialogue, or
-    when no reminder was asked for)."""
-    found = services(context)
-    due_at = await found.reminders.step_reminder_at(person(), run_id)
-    if due_at is None:
-        return None
-    translator = tr(context)
-    timezone = found.settings.timezone
-    date = translator.spoken(due_at, timezone, about=True)
-    # Like /rdv: a weekend or a public holiday may be a day the step cannot be done.
-    warning = day_warning_line(due_at, translator, timezone)
-    return f"{translator.message('reminder.step_when', date=date)}\n{warning}".strip()

@@ -65,6 +65,10 @@ class RhythmSettings:
                 person.id, quiet_from=at.hour, quiet_from_minute=at.minute
             )
 
+    async def as_stored(self, person: Person) -> Person:
+        """The person with the rhythm just chosen (the one in hand predates the change)."""
+        return await self._storage.get_person(person.id) or person
+
     async def pause(self, person: Person) -> None:
         """No reminder at all until the person resumes."""
         await self._storage.set_rhythm(person.id, paused=1)

@@ -1,0 +1,445 @@
+"""What the person's input means now, and what the bot answers: one use case for every
+transport.
+
+Free text, a voice note, forwarded words, a button, a command: each comes here as a typed
+input and leaves as a render-neutral `Reply` (bot/replies.py). Words are screened for
+distress first, here, once; then they go to whatever waits for them (bot/usecases/
+pending_answers.py); else they answer the dialogue. Telegram and the terminal only map
+their input to `handle` and render what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, assert_never
+from zoneinfo import ZoneInfo
+
+from bot.actions import (
+    AcceptAgreementButton,
+    AckSummaryButton,
+    AgreementButton,
+    AnswerButton,
+    AppointmentButton,
+    CallAckButton,
+    Callback,
+    CallOfferButton,
+    CheckinButton,
+    ConsentButton,
+    ForwardButton,
+    HeldWordsButton,
+    LanguageButton,
+    MenuButton,
+    ReminderButton,
+    RightsButton,
+    SettingsButton,
+    StepButton,
+    SummaryButton,
+    TakeProposalButton,
+    WorkerButton,
+)
+from bot.domain import Person
+from bot.engine import PREVIOUS, ButtonPress, TextAnswer, VoiceAnswer
+from bot.i18n import Catalogs, Translator, current_language
+from bot.pending_states import Forwarded, SummaryTopics
+from bot.replies import (
+    ClosePressed,
+    DialogueQuestion,
+    EditQuestion,
+    Message,
+    Notice,
+    Part,
+    Reply,
+    RetireQuestion,
+    reply,
+    say,
+)
+from bot.usecases.conversation_safety import SafetyReplies
+from bot.usecases.dialogues import Dialogues, NoDialogue, StaleButton, Turn
+from bot.usecases.inputs import PendingInputs
+from bot.usecases.pending_answers import PendingAnswers, day_warning_line
+from bot.usecases.persons import Persons
+from bot.usecases.reminders import Reminders
+from bot.usecases.summary_replies import SummaryReplies
+
+
+@dataclass(frozen=True)
+class Words:
+    """Free text the person typed."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ForwardedWords:
+    """Someone else's words the person forwarded: never taken as hers without her say."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """A button; `label` is its text as the transport showed it (None if not known), and
+    `action` None for data we never wrote (forged, or from a format long gone)."""
+
+    action: Callback | None
+    label: str | None = None
+
+
+CommandName = Literal["menu", "cancel", "back", "language", "prepare"]
+
+
+@dataclass(frozen=True)
+class Command:
+    """/menu, /annuler, /retour, /langue, /preparer."""
+
+    name: CommandName
+
+
+Input = Words | ForwardedWords | VoiceAnswer | Pressed | Command
+
+
+class Conversation:
+    """The person's side of the bot, as use cases: input in, reply out."""
+
+    def __init__(
+        self,
+        catalogs: Catalogs,
+        dialogues: Dialogues,
+        inputs: PendingInputs,
+        persons: Persons,
+        reminders: Reminders,
+        safety: SafetyReplies,
+        summary: SummaryReplies,
+        pending: PendingAnswers,
+        timezone: ZoneInfo,
+    ) -> None:
+        self._catalogs = catalogs
+        self._dialogues = dialogues
+        self._inputs = inputs
+        self._persons = persons
+        self._reminders = reminders
+        self._safety = safety
+        self._summary = summary
+        self._pending = pending
+        self._timezone = timezone
+
+    @property
+    def _tr(self) -> Translator:
+        return self._catalogs.translator()
+
+    async def handle(self, person: Person, account: str, said: Input) -> Reply:
+        """The reply to one input of this person (`account` keys what waits for their words)."""
+        match said:
+            case Words(text=text):
+                return await self._answer(person, account, TextAnswer(text))
+            case VoiceAnswer():
+                return await self._answer(person, account, said)
+            case ForwardedWords(text=text):
+                return await self._forwarded(account, text)
+            case Pressed(action=action, label=label):
+                return await self._pressed(person, account, action, label)
+            case Command(name=name):
+                return await self._command(person, account, name)
+            case _:
+                assert_never(said)
+
+    async def screen(
+        self, person: Person | None, account: str, text: str, *, hold: bool = True
+    ) -> Reply | None:
+        """The help for anyone's words that state distress (a person's are then held for
+        their choice); None when they do not. Words the person answers with are screened
+        inside `handle`: this is for words that go nowhere else (a worker's, a caption)."""
+        return await self._safety.screen(person, account, text, hold=hold)
+
+    async def shown(self, question: DialogueQuestion) -> None:
+        """The transport showed this question: from now on, free text answers it."""
+        await self._dialogues.shown(Turn((), question.prompt, question.run_id))
+
+    async def menu(self, person: Person, said: Sequence[str] = ()) -> Reply:
+        """The menu, marking dialogues in progress or done; what is `said` before it may share
+        its message when short enough."""
+        tr = self._tr
+        rows: list[tuple[tuple[str, Callback], ...]] = [
+            (
+                (
+                    tr.message(f"bot.menu_{entry.status}", title=entry.title),
+                    MenuButton("open", entry.dialogue_id),
+                ),
+            )
+            for entry in await self._dialogues.menu(person, tr)
+        ]
+        rows.append(((tr.message("summary.menu_button"), SummaryButton("prep", 0, 0)),))
+        before = tuple(Message(text, joinable=True) for text in said)
+        return Reply((*before, Message(tr.message("bot.menu"), tuple(rows), joinable=True)))
+
+    async def turn(self, person: Person, turn: Turn) -> Reply:
+        """What a dialogue step says, then its question; the menu when finished.
+
+        The question shown before loses its buttons. A finished dialogue's last words (and
+        when its step's reminder comes) go with the menu: the menu is the one question then."""
+        if turn.finished:
+            said = list(turn.messages)
+            if turn.run_id is not None:
+                notice = await self._step_reminder_text(person, turn.run_id)
+                said += [notice] if notice is not None else []
+            return reply(RetireQuestion()) + await self.menu(person, said)
+        parts: list[Part] = [RetireQuestion(), *(Message(text) for text in turn.messages)]
+        if turn.prompt is not None and turn.run_id is not None:
+            parts.append(DialogueQuestion(turn.prompt, turn.run_id))
+        return Reply(tuple(parts))
+
+    async def question_again(self, person: Person, account: str) -> Reply:
+        """After a command: the question waiting for an answer comes back below it."""
+        pending = await self._inputs.peek(account)
+        if isinstance(pending, SummaryTopics):
+            return await self._summary.ask_topics_again(person, account, pending, self._tr)
+        turn = await self._dialogues.current(person, self._tr)
+        if turn is None or turn.prompt is None or turn.run_id is None:
+            return Reply()
+        return reply(DialogueQuestion(turn.prompt, turn.run_id, seen=True))
+
+    async def _answer(
+        self,
+        person: Person,
+        account: str,
+        answer: TextAnswer | VoiceAnswer,
+        screened: bool = False,
+    ) -> Reply:
+        # Help comes first; words that state distress are held for the person's choice.
+        if isinstance(answer, TextAnswer) and not screened:
+            help = await self._safety.screen(person, account, answer.text)
+            if help is not None:
+                return help
+        pending = await self._inputs.peek(account)
+        waiting = await self._pending.answer(person, account, pending, answer, self._tr)
+        if waiting is not None:
+            return waiting
+        try:
+            turn = await self._dialogues.answer(person, answer, self._tr)
+        except NoDialogue:
+            return say(self._tr.message("bot.no_dialogue")) + await self.menu(person)
+        return await self.turn(person, turn)
+
+    async def _forwarded(self, account: str, text: str) -> Reply:
+        """Someone else's words: asked about, never taken as hers without her say."""
+        tr = self._tr
+        pending = await self._inputs.peek(account)
+        if pending is not None and not isinstance(pending, Forwarded):
+            # Something else waits for her words: the forwarded text is not taken for them.
+            return say(tr.message("bot.forwarded_not_taken"))
+        await self._inputs.expect(account, Forwarded(text))
+        return say(
+            tr.message("bot.forwarded_question"),
+            [
+                [(tr.message("bot.forwarded_keep"), ForwardButton("keep"))],
+                [(tr.message("bot.forwarded_drop"), ForwardButton("drop"))],
+            ],
+        )
+
+    def _chosen(self, label: str | None) -> ClosePressed:
+        """The pressed message shows the button chosen (✅ …) and loses its buttons."""
+        return ClosePressed(self._tr.message("bot.chosen", answer=label) if label else None)
+
+    async def _pressed(
+        self, person: Person, account: str, action: Callback | None, label: str | None
+    ) -> Reply:
+        match action:
+            case None:
+                return await self._stale(person)
+            case AnswerButton():
+                return await self._answer_pressed(person, action, label)
+            case MenuButton():
+                return await self._menu_pressed(person, account, action, label)
+            case LanguageButton(language=language):
+                closed = reply(Notice(), self._chosen(label))
+                if not await self._persons.change_language(person, language):
+                    return closed + await self.menu(person)
+                current_language.set(language)
+                return (
+                    closed + say(self._tr.message("bot.language_changed")) + await self.menu(person)
+                )
+            case ForwardButton():
+                return await self._forward_pressed(person, account, action, label)
+            case CallOfferButton():
+                return reply(Notice(), self._chosen(label)) + await self._safety.call_offer(
+                    person, action
+                )
+            case HeldWordsButton():
+                return await self._held_pressed(person, account, action, label)
+            case SummaryButton():
+                chosen = self._chosen(label).choice
+                return await self._summary.pressed(person, account, action, chosen, self._tr)
+            case (
+                WorkerButton()
+                | AckSummaryButton()
+                | AcceptAgreementButton()
+                | TakeProposalButton()
+                | CallAckButton()
+                | ConsentButton()
+            ):
+                # Another role's button, in the person's chat: old, or forged.
+                return await self._stale(person)
+            case (
+                CheckinButton()
+                | AppointmentButton()
+                | SettingsButton()
+                | ReminderButton()
+                | RightsButton()
+                | AgreementButton()
+                | StepButton()
+            ):
+                # Still answered by each transport's own handler (not through here yet).
+                return await self._stale(person)
+            case _:
+                assert_never(action)
+
+    async def _answer_pressed(
+        self, person: Person, button: AnswerButton, label: str | None
+    ) -> Reply:
+        """A button of a dialogue question; old or foreign ones get a kind answer."""
+        press = ButtonPress(button.turn, button.value)
+        try:
+            turn = await self._dialogues.press(person, button.run_id, press, self._tr)
+        except StaleButton:
+            return await self._stale(person)
+        if turn.same_question and turn.prompt is not None and turn.run_id is not None:
+            return reply(Notice(), EditQuestion(turn.prompt, turn.run_id))
+        answer = None if button.value == PREVIOUS else turn.chosen or label
+        chosen = self._tr.message("bot.chosen", answer=answer) if answer else None
+        return reply(Notice(), ClosePressed(chosen)) + await self.turn(person, turn)
+
+    async def _stale(self, person: Person) -> Reply:
+        """An unusable button: said so, and the live question back, so nobody is stuck."""
+        stale = reply(Notice(self._tr.message("bot.stale_button")), ClosePressed())
+        turn = await self._dialogues.current(person, self._tr)
+        if turn is None:
+            return stale + await self.menu(person)
+        return stale + await self.turn(person, turn)
+
+    async def _menu_pressed(
+        self, person: Person, account: str, button: MenuButton, label: str | None
+    ) -> Reply:
+        """Open (start or resume), show the last version, or redo a dialogue."""
+        action, dialogue_id = button.action, button.dialogue_id
+        if not self._dialogues.exists(dialogue_id):
+            return await self._stale(person)
+        if action == "menu":
+            return reply(Notice()) + await self.menu(person)
+        closed = reply(Notice(), self._chosen(label))
+        tr = self._tr
+        if action == "open":
+            menu = {
+                entry.dialogue_id: entry.status for entry in await self._dialogues.menu(person, tr)
+            }
+            if menu.get(dialogue_id) == "done":
+                return closed + await self._version(person, dialogue_id)
+        if action in ("open", "redo"):
+            await self._inputs.clear(account)
+            turn = await self._dialogues.open(person, dialogue_id, tr)
+            return closed + await self.turn(person, turn)
+        return closed + await self._version(person, dialogue_id)
+
+    async def _version(self, person: Person, dialogue_id: str) -> Reply:
+        """What the person last said in a finished dialogue, with Redo and Menu buttons."""
+        tr = self._tr
+        version = await self._dialogues.latest(person, dialogue_id, tr)
+        if version is None:
+            return await self.menu(person)
+        when = tr.date_time(version.finished_at, self._timezone)
+        lines = [tr.message("bot.version_header", title=version.title, date=when)]
+        lines += [f"• {label} : {value}" for label, value in version.lines]
+        return say(
+            "\n".join(lines),
+            [
+                [(tr.message("bot.redo"), MenuButton("redo", dialogue_id))],
+                [(tr.message("bot.back_to_menu"), MenuButton("menu", dialogue_id))],
+            ],
+        )
+
+    async def _forward_pressed(
+        self, person: Person, account: str, button: ForwardButton, label: str | None
+    ) -> Reply:
+        """Keep the forwarded text as her answer, or drop it and ask the question again."""
+        pending = await self._inputs.peek(account)
+        closed = reply(Notice(), self._chosen(label))
+        if not isinstance(pending, Forwarded):
+            return closed + say(self._tr.message("bot.stale_button"))
+        await self._inputs.clear(account)
+        if button.action == "keep":
+            return closed + await self._answer(person, account, TextAnswer(pending.text))
+        dropped = say(self._tr.message("bot.forwarded_dropped"))
+        return closed + dropped + await self.question_again(person, account)
+
+    async def _held_pressed(
+        self, person: Person, account: str, button: HeldWordsButton, label: str | None
+    ) -> Reply:
+        """Keep the words held by the safety step (filed where they were written), or drop
+        them and ask again what they would have answered."""
+        released = await self._safety.release(person, account, button)
+        if released is None:
+            return reply(Notice(self._tr.message("safety.stale")), ClosePressed())
+        closed = reply(Notice(), self._chosen(label))
+        words, said = released
+        if words is not None:
+            kept = await self._answer(person, account, TextAnswer(words), screened=True)
+            return closed + said + kept
+        return closed + said + await self._after_dropped(person, account)
+
+    async def _after_dropped(self, person: Person, account: str) -> Reply:
+        """After dropped words: the question they would have answered, once more."""
+        tr = self._tr
+        question = self._safety.waiting_question(await self._inputs.peek(account))
+        if question is not None:
+            return say(tr.message(question))
+        turn = await self._dialogues.current(person, tr)
+        if turn is None:
+            return await self.menu(person)
+        return say(tr.message("safety.ask_again")) + await self.turn(person, turn)
+
+    async def _command(self, person: Person, account: str, name: CommandName) -> Reply:
+        tr = self._tr
+        match name:
+            case "menu":
+                return await self.menu(person)
+            case "cancel":
+                # /annuler: leave the current dialogue; the answers are kept for later.
+                pending = await self._inputs.peek(account)
+                await self._inputs.clear(account)
+                left = await self._dialogues.leave(person) or pending is not None
+                return say(tr.message("bot.cancel_done" if left else "bot.cancel_nothing"))
+            case "back":
+                return await self._back(person, account)
+            case "language":
+                rows = [
+                    [(tr.message(f"bot.language_{code}"), LanguageButton(code))]
+                    for code in self._catalogs.languages
+                ]
+                return say(tr.message("bot.language_question"), rows)
+            case "prepare":
+                return await self._summary.prepare(person, account, tr)
+            case _:
+                assert_never(name)
+
+    async def _back(self, person: Person, account: str) -> Reply:
+        """/retour: the question before, with every answer kept."""
+        pending = await self._inputs.peek(account)
+        if isinstance(pending, SummaryTopics):
+            return await self._summary.back(person, account, pending, self._tr)
+        try:
+            turn = await self._dialogues.back(person, self._tr)
+        except NoDialogue:
+            return say(self._tr.message("bot.no_dialogue")) + await self.menu(person)
+        return await self.turn(person, turn)
+
+    async def _step_reminder_text(self, person: Person, run_id: int) -> str | None:
+        """After Mes idées, when the step's reminder will come (None after another dialogue,
+        or when no reminder was asked for)."""
+        due_at = await self._reminders.step_reminder_at(person, run_id)
+        if due_at is None:
+            return None
+        tr = self._tr
+        date = tr.spoken(due_at, self._timezone, about=True)
+        # Like /rdv: a weekend or a public holiday may be a day the step cannot be done.
+        warning = day_warning_line(due_at, tr, self._timezone)
+        return f"{tr.message('reminder.step_when', date=date)}\n{warning}".strip()

@@ -1,0 +1,194 @@
+"""Where a person's words go when something other than a dialogue question waits for them:
+one `match` on the typed pending state, so a new state is a mypy error here."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import assert_never
+from zoneinfo import ZoneInfo
+
+from bot.actions import AppointmentButton, SettingsButton
+from bot.domain import Person, VoiceNote
+from bot.engine import TextAnswer, VoiceAnswer
+from bot.i18n import Translator
+from bot.pending_states import (
+    AgreementProblem,
+    AgreementSteps,
+    AppointmentWhen,
+    CannotWhen,
+    CannotWhy,
+    ChangeDraft,
+    Forwarded,
+    LearnedWords,
+    PendingState,
+    QuietBound,
+    SummaryTopics,
+)
+from bot.replies import AgreementWords, Reply, reply, say
+from bot.usecases.access import NotYours
+from bot.usecases.appointments import Appointments
+from bot.usecases.checkins import CheckIns
+from bot.usecases.clock import Clock
+from bot.usecases.dates import DateProblem, day_warning, parse_clock, parse_french_datetime
+from bot.usecases.inputs import PendingInputs
+from bot.usecases.rhythm import USUAL_HOUR
+from bot.usecases.settings import RhythmSettings
+from bot.usecases.settings_layout import settings_view
+from bot.usecases.summary_replies import SummaryReplies
+
+
+def day_warning_line(moment: datetime, translator: Translator, timezone: ZoneInfo) -> str:
+    """'Attention : c'est un samedi.' (or a Sunday, a public holiday), else nothing."""
+    warning = day_warning(moment.astimezone(timezone).date())
+    return "" if warning is None else translator.message(f"appointment.warning_{warning}")
+
+
+def settings_reply(person: Person, tr: Translator) -> Reply:
+    """/reglages: what the person chose, then every choice as a button."""
+    text, rows = settings_view(person, tr)
+    return say(
+        text,
+        [
+            [(choice.label, SettingsButton(choice.setting, choice.value)) for choice in row]
+            for row in rows
+        ],
+    )
+
+
+class PendingAnswers:
+    """The person's words for what waits: the summary's topics, what they learned at a
+    check-in, a quiet-hour bound, why and when after "Je ne peux pas", an agreement's words."""
+
+    def __init__(
+        self,
+        inputs: PendingInputs,
+        summary: SummaryReplies,
+        checkins: CheckIns,
+        rhythm: RhythmSettings,
+        appointments: Appointments,
+        clock: Clock,
+        timezone: ZoneInfo,
+    ) -> None:
+        self._inputs = inputs
+        self._summary = summary
+        self._checkins = checkins
+        self._rhythm = rhythm
+        self._appointments = appointments
+        self._clock = clock
+        self._timezone = timezone
+
+    async def answer(
+        self,
+        person: Person,
+        account: str,
+        pending: PendingState | None,
+        answer: TextAnswer | VoiceAnswer,
+        tr: Translator,
+    ) -> Reply | None:
+        """The reply to words for what waits; None when nothing waits for a person's words
+        (they then answer the dialogue)."""
+        text = answer.text if isinstance(answer, TextAnswer) else None
+        voice = answer if isinstance(answer, VoiceAnswer) else None
+        match pending:
+            case SummaryTopics():
+                return await self._summary.topics(person, account, voice or text, tr)
+            case LearnedWords(checkin_id=checkin_id):
+                if voice is not None:
+                    text = tr.message("engine.voice", duration=voice.duration)
+                return await self._learned(person, account, checkin_id, text or "", tr)
+            case QuietBound(bound=bound):
+                if text is None:
+                    return say(tr.message("settings.time_not_understood"))
+                return await self._quiet_bound(person, account, bound, text, tr)
+            case CannotWhy() | CannotWhen():
+                said: str | VoiceNote = (
+                    text or "" if voice is None else VoiceNote(voice.file_id, voice.duration)
+                )
+                return await self._cannot(person, account, pending, said, tr)
+            case ChangeDraft(agreement_id=agreement_id):
+                if text is None:
+                    return say(tr.message("agreement.voice_not_here"))
+                return reply(AgreementWords(agreement_id, text))
+            case None | Forwarded() | AppointmentWhen() | AgreementProblem() | AgreementSteps():
+                # Nothing waits for a person's words here: they answer the dialogue.
+                return None
+            case _:
+                assert_never(pending)
+
+    async def _learned(
+        self, person: Person, account: str, checkin_id: int, words: str, tr: Translator
+    ) -> Reply:
+        """What happened, in the person's words; it feeds the next summary."""
+        await self._inputs.clear(account)
+        try:
+            await self._checkins.learned(person, checkin_id, words)
+        except NotYours:
+            return Reply()
+        return say(tr.message("reminder.checkin_thanks"))
+
+    async def _quiet_bound(
+        self, person: Person, account: str, morning: int, text: str, tr: Translator
+    ) -> Reply:
+        """A typed quiet-hour bound, to the minute; the settings are shown again."""
+        try:
+            at = parse_clock(text)
+        except DateProblem:
+            return say(tr.message("settings.time_not_understood"))
+        await self._inputs.clear(account)
+        await self._rhythm.quiet_bound(person, bool(morning), at)
+        return settings_reply(await self._rhythm.as_stored(person), tr)
+
+    async def _cannot(
+        self,
+        person: Person,
+        account: str,
+        pending: CannotWhy | CannotWhen,
+        words: str | VoiceNote,
+        tr: Translator,
+    ) -> Reply:
+        """The person's answer in the exchange after "Je ne peux pas": why, then when."""
+        if isinstance(pending, CannotWhy):
+            return await self.ask_other_moment(account, pending.appointment_id, words, tr)
+        if not isinstance(words, str):
+            return say(tr.message("appointment.cannot_when"))
+        tz = self._timezone
+        try:
+            parsed = parse_french_datetime(words, self._clock.now(), tz, time(USUAL_HOUR))
+        except DateProblem as problem:
+            return say(tr.message(f"appointment.problem_{problem.kind}"))
+        understood = tr.message(
+            "appointment.cannot_understood",
+            date=tr.spoken(parsed.moment, tz, about=parsed.assumed_time),
+        )
+        warning = day_warning_line(parsed.moment, tr, tz)
+        said = say(f"{understood}\n{warning}".strip())
+        return said + await self.cannot_done(
+            person, account, pending.appointment_id, pending.why, parsed.moment, tr
+        )
+
+    async def ask_other_moment(
+        self, account: str, appointment_id: int, why: str | VoiceNote | None, tr: Translator
+    ) -> Reply:
+        """Which other moment would suit (or Passer), the reason kept meanwhile."""
+        await self._inputs.expect(account, CannotWhen(appointment_id, why))
+        skip = AppointmentButton("nowhen", appointment_id)
+        return say(
+            tr.message("appointment.cannot_when"), [[(tr.message("appointment.skip"), skip)]]
+        )
+
+    async def cannot_done(
+        self,
+        person: Person,
+        account: str,
+        appointment_id: int,
+        reason: str | VoiceNote | None,
+        proposed_at: datetime | None,
+        tr: Translator,
+    ) -> Reply:
+        """The reason and the moment go to the worker; the person is thanked."""
+        await self._inputs.clear(account)
+        try:
+            await self._appointments.cannot_details(person, appointment_id, reason, proposed_at)
+        except NotYours:
+            return Reply()
+        return say(tr.message("appointment.cannot_thanks"))
