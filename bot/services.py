@@ -103,6 +103,7 @@ def build_conversation(found: Services) -> Conversation:
     # Late import: the reply builders import use cases this module wires.
     from bot.usecases.conversation_safety import SafetyReplies
     from bot.usecases.pending_answers import PendingAnswers
+    from bot.usecases.settings_replies import SettingsReplies
     from bot.usecases.summary_replies import SummaryReplies
 
     tz = found.settings.timezone
@@ -118,6 +119,7 @@ def build_conversation(found: Services) -> Conversation:
         found.reminders,
         SafetyReplies(found.safety, found.catalogs, tz),
         summary,
+        SettingsReplies(found.rhythm, found.dialogues, found.inputs),
         pending,
         tz,
     )

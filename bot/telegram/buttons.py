@@ -18,7 +18,6 @@ from bot.actions import (
     ConsentButton,
     ReminderButton,
     RightsButton,
-    SettingsButton,
     StepButton,
     TakeProposalButton,
     WorkerButton,
@@ -34,7 +33,6 @@ from bot.telegram import (
     reminders,
     rights,
     safety,
-    settings,
     worker_buttons,
 )
 from bot.telegram.common import forget_question, tr
@@ -80,8 +78,6 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await checkins.checkin_pressed(update, context, query, decoded)
         case AppointmentButton() if role == "person":
             await appointments.appointment_pressed(update, context, query, decoded)
-        case SettingsButton() if role == "person":
-            await settings.settings_pressed(update, context, query, decoded)
         case (
             WorkerButton() | AckSummaryButton() | AcceptAgreementButton() | TakeProposalButton()
         ) if role == "worker":

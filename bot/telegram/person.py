@@ -17,7 +17,7 @@ from bot.telegram.roles import caller, person, services
 from bot.usecases.conversation import Command, ForwardedWords, Input, Pressed, Words
 
 
-async def _converse(
+async def converse(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
     said: Input,
@@ -31,7 +31,7 @@ async def _converse(
 
 async def menu_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/menu: the three dialogues as buttons."""
-    await _converse(update, context, Command("menu"))
+    await converse(update, context, Command("menu"))
 
 
 async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -41,7 +41,7 @@ async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/annuler: leave the current dialogue; the answers are kept for later."""
-    await _converse(update, context, Command("cancel"))
+    await converse(update, context, Command("cancel"))
 
 
 async def back_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -49,12 +49,12 @@ async def back_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     # An agreement being answered still goes back in its own handler.
     if await agreement_inputs.back_command(update, context):
         return
-    await _converse(update, context, Command("back"))
+    await converse(update, context, Command("back"))
 
 
 async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/langue: choose the language of the bot."""
-    await _converse(update, context, Command("language"))
+    await converse(update, context, Command("language"))
 
 
 async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -65,7 +65,7 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     forwarded = message.forward_origin is not None
     said = ForwardedWords(message.text) if forwarded else Words(message.text)
-    await _converse(update, context, said)
+    await converse(update, context, said)
 
 
 async def voice_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -76,7 +76,7 @@ async def voice_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     duration = message.voice.duration
     # PTB 22 gives int or timedelta depending on its PTB_TIMEDELTA switch.
     seconds = int(duration.total_seconds()) if isinstance(duration, timedelta) else int(duration)
-    await _converse(update, context, VoiceAnswer(message.voice.file_id, seconds))
+    await converse(update, context, VoiceAnswer(message.voice.file_id, seconds))
 
 
 async def button_pressed(
@@ -87,4 +87,4 @@ async def button_pressed(
 ) -> None:
     """A person's button (a dialogue's, the menu's, the safety step's…); old or foreign ones
     get a kind answer and the live question back."""
-    await _converse(update, context, Pressed(action, pressed_label(query)), query)
+    await converse(update, context, Pressed(action, pressed_label(query)), query)

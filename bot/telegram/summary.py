@@ -6,14 +6,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.telegram.replying import show
-from bot.telegram.roles import caller, person, services
+from bot.telegram.person import converse
 from bot.usecases.conversation import Command
 
 
 async def prepare_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/preparer: assemble the summary; ask what to talk about; show exactly what would go."""
-    conversation = services(context).conversation
-    await show(
-        update, context, await conversation.handle(person(), caller().account, Command("prepare"))
-    )
+    await converse(update, context, Command("prepare"))

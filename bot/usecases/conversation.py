@@ -60,6 +60,7 @@ from bot.usecases.inputs import PendingInputs
 from bot.usecases.pending_answers import PendingAnswers, day_warning_line
 from bot.usecases.persons import Persons
 from bot.usecases.reminders import Reminders
+from bot.usecases.settings_replies import SettingsReplies
 from bot.usecases.summary_replies import SummaryReplies
 
 
@@ -86,12 +87,14 @@ class Pressed:
     label: str | None = None
 
 
-CommandName = Literal["menu", "cancel", "back", "language", "prepare"]
+CommandName = Literal[
+    "menu", "cancel", "back", "language", "prepare", "settings", "pause", "resume"
+]
 
 
 @dataclass(frozen=True)
 class Command:
-    """/menu, /annuler, /retour, /langue, /preparer."""
+    """/menu, /annuler, /retour, /langue, /preparer, /reglages, /pause, /reprendre."""
 
     name: CommandName
 
@@ -111,6 +114,7 @@ class Conversation:
         reminders: Reminders,
         safety: SafetyReplies,
         summary: SummaryReplies,
+        settings: SettingsReplies,
         pending: PendingAnswers,
         timezone: ZoneInfo,
     ) -> None:
@@ -121,6 +125,7 @@ class Conversation:
         self._reminders = reminders
         self._safety = safety
         self._summary = summary
+        self._settings = settings
         self._pending = pending
         self._timezone = timezone
 
@@ -270,6 +275,8 @@ class Conversation:
             case SummaryButton():
                 chosen = self._chosen(label).choice
                 return await self._summary.pressed(person, account, action, chosen, self._tr)
+            case SettingsButton():
+                return await self._settings.pressed(person, account, action, self._tr)
             case (
                 WorkerButton()
                 | AckSummaryButton()
@@ -283,7 +290,6 @@ class Conversation:
             case (
                 CheckinButton()
                 | AppointmentButton()
-                | SettingsButton()
                 | ReminderButton()
                 | RightsButton()
                 | AgreementButton()
@@ -418,6 +424,12 @@ class Conversation:
                 return say(tr.message("bot.language_question"), rows)
             case "prepare":
                 return await self._summary.prepare(person, account, tr)
+            case "settings":
+                return await self._settings.show(person, tr)
+            case "pause":
+                return await self._settings.pause(person, tr)
+            case "resume":
+                return await self._settings.resume(person, tr)
             case _:
                 assert_never(name)
 

@@ -7,7 +7,7 @@ from datetime import datetime, time
 from typing import assert_never
 from zoneinfo import ZoneInfo
 
-from bot.actions import AppointmentButton, SettingsButton
+from bot.actions import AppointmentButton
 from bot.domain import Person, VoiceNote
 from bot.engine import TextAnswer, VoiceAnswer
 from bot.i18n import Translator
@@ -24,7 +24,7 @@ from bot.pending_states import (
     QuietBound,
     SummaryTopics,
 )
-from bot.replies import AgreementWords, Reply, reply, say
+from bot.replies import AgreementWords, Message, Reply, reply, say
 from bot.usecases.access import NotYours
 from bot.usecases.appointments import Appointments
 from bot.usecases.checkins import CheckIns
@@ -33,7 +33,7 @@ from bot.usecases.dates import DateProblem, day_warning, parse_clock, parse_fren
 from bot.usecases.inputs import PendingInputs
 from bot.usecases.rhythm import USUAL_HOUR
 from bot.usecases.settings import RhythmSettings
-from bot.usecases.settings_layout import settings_view
+from bot.usecases.settings_replies import settings_message
 from bot.usecases.summary_replies import SummaryReplies
 
 
@@ -41,18 +41,6 @@ def day_warning_line(moment: datetime, translator: Translator, timezone: ZoneInf
     """'Attention : c'est un samedi.' (or a Sunday, a public holiday), else nothing."""
     warning = day_warning(moment.astimezone(timezone).date())
     return "" if warning is None else translator.message(f"appointment.warning_{warning}")
-
-
-def settings_reply(person: Person, tr: Translator) -> Reply:
-    """/reglages: what the person chose, then every choice as a button."""
-    text, rows = settings_view(person, tr)
-    return say(
-        text,
-        [
-            [(choice.label, SettingsButton(choice.setting, choice.value)) for choice in row]
-            for row in rows
-        ],
-    )
 
 
 class PendingAnswers:
@@ -136,7 +124,8 @@ class PendingAnswers:
             return say(tr.message("settings.time_not_understood"))
         await self._inputs.clear(account)
         await self._rhythm.quiet_bound(person, bool(morning), at)
-        return settings_reply(await self._rhythm.as_stored(person), tr)
+        text, choices = settings_message(await self._rhythm.as_stored(person), tr)
+        return reply(Message(text, choices))
 
     async def _cannot(
         self,
