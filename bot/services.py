@@ -101,6 +101,8 @@ class Services:
 def build_conversation(found: Services) -> Conversation:
     """The conversation use case over the use cases it routes to."""
     # Late import: the reply builders import use cases this module wires.
+    from bot.usecases.appointment_replies import AppointmentReplies
+    from bot.usecases.checkin_replies import CheckinReplies
     from bot.usecases.conversation_safety import SafetyReplies
     from bot.usecases.pending_answers import PendingAnswers
     from bot.usecases.settings_replies import SettingsReplies
@@ -108,9 +110,10 @@ def build_conversation(found: Services) -> Conversation:
 
     tz = found.settings.timezone
     summary = SummaryReplies(found.summaries, found.dialogues, found.inputs, found.clock, tz)
-    pending = PendingAnswers(
-        found.inputs, summary, found.checkins, found.rhythm, found.appointments, found.clock, tz
+    appointments = AppointmentReplies(
+        found.appointments, found.dialogues, found.inputs, found.clock, tz
     )
+    pending = PendingAnswers(found.inputs, summary, found.checkins, found.rhythm, appointments)
     return Conversation(
         found.catalogs,
         found.dialogues,
@@ -120,6 +123,8 @@ def build_conversation(found: Services) -> Conversation:
         SafetyReplies(found.safety, found.catalogs, tz),
         summary,
         SettingsReplies(found.rhythm, found.dialogues, found.inputs),
+        CheckinReplies(found.checkins, found.reminders, found.dialogues, found.inputs, tz),
+        appointments,
         pending,
         tz,
     )

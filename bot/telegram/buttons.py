@@ -12,9 +12,7 @@ from bot.actions import (
     AckSummaryButton,
     AgreementButton,
     AnswerButton,
-    AppointmentButton,
     CallAckButton,
-    CheckinButton,
     ConsentButton,
     ReminderButton,
     RightsButton,
@@ -23,14 +21,11 @@ from bot.actions import (
     WorkerButton,
 )
 from bot.telegram import (
-    appointments,
     callbacks,
-    checkins,
     digest,
     joining,
     negotiation,
     person,
-    reminders,
     rights,
     safety,
     worker_buttons,
@@ -68,16 +63,10 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await safety.worker_pressed(update, context, query, decoded)
         case RightsButton() if role == "person":
             await rights.rights_pressed(update, context, query, decoded)
-        case ReminderButton() if role == "person":
-            await reminders.reminder_pressed(update, context, query, decoded)
         case ReminderButton() if role == "worker":
             await query.answer()
             await close_buttons(query)
             await digest.digest(update, context)
-        case CheckinButton() if role == "person":
-            await checkins.checkin_pressed(update, context, query, decoded)
-        case AppointmentButton() if role == "person":
-            await appointments.appointment_pressed(update, context, query, decoded)
         case (
             WorkerButton() | AckSummaryButton() | AcceptAgreementButton() | TakeProposalButton()
         ) if role == "worker":

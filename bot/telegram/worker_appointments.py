@@ -16,8 +16,9 @@ from bot.telegram.common import say, tr
 from bot.telegram.render import keyboard
 from bot.telegram.roles import caller, services, worker
 from bot.telegram.worker_card import person_name
+from bot.usecases.appointment_replies import day_warning_line
 from bot.usecases.appointments import InThePast, ScheduledAppointment
-from bot.usecases.dates import DateProblem, ParsedDate, day_warning, parse_french_datetime
+from bot.usecases.dates import DateProblem, ParsedDate, parse_french_datetime
 
 
 async def ask_appointment(
@@ -30,12 +31,6 @@ async def ask_appointment(
     await found.inputs.expect(caller().account, AppointmentWhen(person_id))
     name = person_name(who, translator)
     await say(update, context, translator.message("appointment.worker_ask", person=name))
-
-
-def day_warning_line(moment: datetime, translator: Translator, timezone: ZoneInfo) -> str:
-    """'Attention : c'est un samedi.' (or a Sunday, a public holiday), else nothing."""
-    warning = day_warning(moment.astimezone(timezone).date())
-    return "" if warning is None else translator.message(f"appointment.warning_{warning}")
 
 
 async def appointment_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:

@@ -54,10 +54,12 @@ from bot.replies import (
     reply,
     say,
 )
+from bot.usecases.appointment_replies import AppointmentReplies, day_warning_line
+from bot.usecases.checkin_replies import CheckinReplies
 from bot.usecases.conversation_safety import SafetyReplies
 from bot.usecases.dialogues import Dialogues, NoDialogue, StaleButton, Turn
 from bot.usecases.inputs import PendingInputs
-from bot.usecases.pending_answers import PendingAnswers, day_warning_line
+from bot.usecases.pending_answers import PendingAnswers
 from bot.usecases.persons import Persons
 from bot.usecases.reminders import Reminders
 from bot.usecases.settings_replies import SettingsReplies
@@ -115,6 +117,8 @@ class Conversation:
         safety: SafetyReplies,
         summary: SummaryReplies,
         settings: SettingsReplies,
+        checkins: CheckinReplies,
+        appointments: AppointmentReplies,
         pending: PendingAnswers,
         timezone: ZoneInfo,
     ) -> None:
@@ -126,6 +130,8 @@ class Conversation:
         self._safety = safety
         self._summary = summary
         self._settings = settings
+        self._checkins = checkins
+        self._appointments = appointments
         self._pending = pending
         self._timezone = timezone
 
@@ -277,6 +283,16 @@ class Conversation:
                 return await self._summary.pressed(person, account, action, chosen, self._tr)
             case SettingsButton():
                 return await self._settings.pressed(person, account, action, self._tr)
+            case CheckinButton():
+                chosen = self._chosen(label).choice
+                return await self._checkins.checkin_pressed(
+                    person, account, action, chosen, self._tr
+                )
+            case ReminderButton():
+                return await self._checkins.reminder_pressed(person, action, self._tr)
+            case AppointmentButton():
+                chosen = self._chosen(label).choice
+                return await self._appointments.pressed(person, account, action, chosen, self._tr)
             case (
                 WorkerButton()
                 | AckSummaryButton()
@@ -287,14 +303,7 @@ class Conversation:
             ):
                 # Another role's button, in the person's chat: old, or forged.
                 return await self._stale(person)
-            case (
-                CheckinButton()
-                | AppointmentButton()
-                | ReminderButton()
-                | RightsButton()
-                | AgreementButton()
-                | StepButton()
-            ):
+            case RightsButton() | AgreementButton() | StepButton():
                 # Still answered by each transport's own handler (not through here yet).
                 return await self._stale(person)
             case _:

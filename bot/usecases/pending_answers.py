@@ -3,11 +3,8 @@ one `match` on the typed pending state, so a new state is a mypy error here."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from typing import assert_never
-from zoneinfo import ZoneInfo
 
-from bot.actions import AppointmentButton
 from bot.domain import Person, VoiceNote
 from bot.engine import TextAnswer, VoiceAnswer
 from bot.i18n import Translator
@@ -26,21 +23,13 @@ from bot.pending_states import (
 )
 from bot.replies import AgreementWords, Message, Reply, reply, say
 from bot.usecases.access import NotYours
-from bot.usecases.appointments import Appointments
+from bot.usecases.appointment_replies import AppointmentReplies
 from bot.usecases.checkins import CheckIns
-from bot.usecases.clock import Clock
-from bot.usecases.dates import DateProblem, day_warning, parse_clock, parse_french_datetime
+from bot.usecases.dates import DateProblem, parse_clock
 from bot.usecases.inputs import PendingInputs
-from bot.usecases.rhythm import USUAL_HOUR
 from bot.usecases.settings import RhythmSettings
 from bot.usecases.settings_replies import settings_message
 from bot.usecases.summary_replies import SummaryReplies
-
-
-def day_warning_line(moment: datetime, translator: Translator, timezone: ZoneInfo) -> str:
-    """'Attention : c'est un samedi.' (or a Sunday, a public holiday), else nothing."""
-    warning = day_warning(moment.astimezone(timezone).date())
-    return "" if warning is None else translator.message(f"appointment.warning_{warning}")
 
 
 class PendingAnswers:
@@ -53,17 +42,13 @@ class PendingAnswers:
         summary: SummaryReplies,
         checkins: CheckIns,
         rhythm: RhythmSettings,
-        appointments: Appointments,
-        clock: Clock,
-        timezone: ZoneInfo,
+        appointments: AppointmentReplies,
     ) -> None:
         self._inputs = inputs
         self._summary = summary
         self._checkins = checkins
         self._rhythm = rhythm
         self._appointments = appointments
-        self._clock = clock
-        self._timezone = timezone
 
     async def answer(
         self,
@@ -92,7 +77,7 @@ class PendingAnswers:
                 said: str | VoiceNote = (
                     text or "" if voice is None else VoiceNote(voice.file_id, voice.duration)
                 )
-                return await self._cannot(person, account, pending, said, tr)
+                return await self._appointments.cannot_answer(person, account, pending, said, tr)
             case ChangeDraft(agreement_id=agreement_id):
                 if text is None:
                     return say(tr.message("agreement.voice_not_here"))
@@ -126,58 +111,3 @@ class PendingAnswers:
         await self._rhythm.quiet_bound(person, bool(morning), at)
         text, choices = settings_message(await self._rhythm.as_stored(person), tr)
         return reply(Message(text, choices))
-
-    async def _cannot(
-        self,
-        person: Person,
-        account: str,
-        pending: CannotWhy | CannotWhen,
-        words: str | VoiceNote,
-        tr: Translator,
-    ) -> Reply:
-        """The person's answer in the exchange after "Je ne peux pas": why, then when."""
-        if isinstance(pending, CannotWhy):
-            return await self.ask_other_moment(account, pending.appointment_id, words, tr)
-        if not isinstance(words, str):
-            return say(tr.message("appointment.cannot_when"))
-        tz = self._timezone
-        try:
-            parsed = parse_french_datetime(words, self._clock.now(), tz, time(USUAL_HOUR))
-        except DateProblem as problem:
-            return say(tr.message(f"appointment.problem_{problem.kind}"))
-        understood = tr.message(
-            "appointment.cannot_understood",
-            date=tr.spoken(parsed.moment, tz, about=parsed.assumed_time),
-        )
-        warning = day_warning_line(parsed.moment, tr, tz)
-        said = say(f"{understood}\n{warning}".strip())
-        return said + await self.cannot_done(
-            person, account, pending.appointment_id, pending.why, parsed.moment, tr
-        )
-
-    async def ask_other_moment(
-        self, account: str, appointment_id: int, why: str | VoiceNote | None, tr: Translator
-    ) -> Reply:
-        """Which other moment would suit (or Passer), the reason kept meanwhile."""
-        await self._inputs.expect(account, CannotWhen(appointment_id, why))
-        skip = AppointmentButton("nowhen", appointment_id)
-        return say(
-            tr.message("appointment.cannot_when"), [[(tr.message("appointment.skip"), skip)]]
-        )
-
-    async def cannot_done(
-        self,
-        person: Person,
-        account: str,
-        appointment_id: int,
-        reason: str | VoiceNote | None,
-        proposed_at: datetime | None,
-        tr: Translator,
-    ) -> Reply:
-        """The reason and the moment go to the worker; the person is thanked."""
-        await self._inputs.clear(account)
-        try:
-            await self._appointments.cannot_details(person, appointment_id, reason, proposed_at)
-        except NotYours:
-            return Reply()
-        return say(tr.message("appointment.cannot_thanks"))
