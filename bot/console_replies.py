@@ -21,6 +21,7 @@ from bot.replies import (
     EditQuestion,
     Message,
     Notice,
+    PictureAttachment,
     Reply,
     RetireQuestion,
     Rows,
@@ -77,7 +78,11 @@ class ConsoleScreen:
                 case Notice(text=text):
                     if text:
                         self._out.say(text)
-                case VoiceAttachment(caption=caption) | DocumentAttachment(caption=caption):
+                case (
+                    VoiceAttachment(caption=caption)
+                    | PictureAttachment(caption=caption)
+                    | DocumentAttachment(caption=caption)
+                ):
                     if caption:
                         self._out.say(caption)
                 case ClosePressed() | AgreementWords():

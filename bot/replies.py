@@ -94,6 +94,15 @@ class VoiceAttachment:
 
 
 @dataclass(frozen=True)
+class PictureAttachment:
+    """A picture (PNG) to show, such as the strengths chart."""
+
+    data: bytes
+    name: str
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
 class DocumentAttachment:
     """A file to send."""
 
@@ -121,6 +130,7 @@ Part = (
     | RetireQuestion
     | Notice
     | VoiceAttachment
+    | PictureAttachment
     | DocumentAttachment
     | AgreementWords
 )

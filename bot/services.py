@@ -50,6 +50,7 @@ from bot.usecases.settings import RhythmSettings
 from bot.usecases.sharing import SharedWork, SoleReplica
 from bot.usecases.summaries import Summaries
 from bot.usecases.throttle import Throttle
+from bot.usecases.worker_replies import WorkerReplies
 from bot.usecases.workers import Workers
 
 
@@ -91,6 +92,13 @@ class Services:
     sharing: SharedWork = field(default_factory=SoleReplica)
     # Around one lane's batch, inside its claim: persons and runs read once, kept in memory.
     turn_scope: Callable[[], AbstractContextManager[object]] = kept_for_turns
+
+    @cached_property
+    def worker_desk(self) -> WorkerReplies:
+        """What a worker sees of the persons they support, for every transport."""
+        return WorkerReplies(
+            self.workers, self.summaries, self.agreements, self.appointments, self.settings.timezone
+        )
 
     @cached_property
     def conversation(self) -> Conversation:

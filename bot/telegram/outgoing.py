@@ -44,10 +44,10 @@ from bot.services import Services
 from bot.telegram import safety, summary_view
 from bot.telegram.negotiation import answer_buttons
 from bot.telegram.render import keyboard
-from bot.telegram.worker_card import chart_png
 from bot.usecases import summary_layout
 from bot.usecases.agreement_layout import amendment_text, proposal_text
 from bot.usecases.summaries import SummaryView
+from bot.usecases.worker_replies import chart_png
 
 
 @dataclass(frozen=True)

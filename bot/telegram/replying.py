@@ -21,6 +21,7 @@ from bot.replies import (
     EditPressed,
     EditQuestion,
     Notice,
+    PictureAttachment,
     Reply,
     RetireQuestion,
     VoiceAttachment,
@@ -28,7 +29,7 @@ from bot.replies import (
 from bot.telegram import calls
 from bot.telegram.calls import Markup
 from bot.telegram.common import forget_question, retire_question, say, send_question
-from bot.telegram.render import fewest_messages, keyboard, prompt_keyboard, show_choice
+from bot.telegram.render import fewest_messages, keyboard, png_file, prompt_keyboard, show_choice
 from bot.telegram.roles import services
 
 
@@ -102,6 +103,10 @@ async def _show_part(
             chat = update.effective_chat
             if chat is not None:
                 await context.bot.send_voice(chat.id, file_id, caption=caption)
+        case PictureAttachment(data=data, name=name, caption=caption):
+            chat = update.effective_chat
+            if chat is not None:
+                await context.bot.send_photo(chat.id, png_file(data, name), caption=caption)
         case DocumentAttachment(data=data, file_name=file_name, caption=caption):
             chat = update.effective_chat
             if chat is not None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.actions import WorkerButton
 from bot.pictures.qr import qr_png
 from bot.telegram import safety
 from bot.telegram.agreement_inputs import worker_text
 from bot.telegram.common import say, tr
-from bot.telegram.render import keyboard, png_file
+from bot.telegram.render import png_file
+from bot.telegram.replying import show
 from bot.telegram.roles import caller, services, worker
 from bot.telegram.worker_buttons import pending_text
 from bot.usecases.invitations import NotAllowed, TooManyOpenInvitations, invitation_link
@@ -42,21 +42,7 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def persons_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/personnes: the persons this worker supports, each a button to their card."""
-    translator = tr(context)
-    found = services(context)
-    listing = await found.workers.persons(worker())
-    if not listing:
-        await say(update, context, translator.message("worker.persons_none"))
-        return
-    lines = [translator.message("worker.persons_header")]
-    rows = []
-    for entry in listing:
-        name = entry.pseudonym or translator.message("worker.no_pseudonym")
-        date = translator.day(entry.joined_at, found.settings.timezone) if entry.joined_at else ""
-        lines.append(translator.message("worker.persons_line", pseudonym=name, date=date))
-        rows.append([(name, WorkerButton("card", entry.person_id))])
-    lines.append(translator.message("worker.persons_pick"))
-    await say(update, context, "\n".join(lines), reply_markup=keyboard(rows[:90]))
+    await show(update, context, await services(context).worker_desk.persons(worker(), tr(context)))
 
 
 async def worker_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

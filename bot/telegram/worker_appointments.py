@@ -15,10 +15,10 @@ from bot.pending_states import AppointmentWhen
 from bot.telegram.common import say, tr
 from bot.telegram.render import keyboard
 from bot.telegram.roles import caller, services, worker
-from bot.telegram.worker_card import person_name
 from bot.usecases.appointment_replies import day_warning_line
 from bot.usecases.appointments import InThePast, ScheduledAppointment
 from bot.usecases.dates import DateProblem, ParsedDate, parse_french_datetime
+from bot.usecases.worker_replies import person_name
 
 
 async def ask_appointment(

@@ -15,8 +15,9 @@ from bot.actions import (
     WorkerButton,
 )
 from bot.pending_states import AppointmentWhen
-from bot.telegram import agreed, agreement_drafting, worker_appointments, worker_card
-from bot.telegram.common import close_with_choice, say, tr
+from bot.telegram import agreed, agreement_drafting, worker_appointments
+from bot.telegram.common import close_with_choice, tr
+from bot.telegram.replying import show
 from bot.telegram.roles import caller, services, worker
 from bot.usecases.access import NotYours
 from bot.usecases.agreements import AgreementClosed
@@ -33,28 +34,18 @@ async def worker_pressed(
 ) -> None:
     """Every worker button; the use cases refuse anything about someone else's persons."""
     translator = tr(context)
+    if isinstance(button, AckSummaryButton | AcceptAgreementButton) or (
+        isinstance(button, WorkerButton) and button.action in ("card", "hist", "chart")
+    ):
+        desk = services(context).worker_desk
+        await show(update, context, await desk.pressed(worker(), button, translator), query)
+        return
     try:
-        if isinstance(button, AckSummaryButton):
-            done = await services(context).summaries.acknowledge(worker(), button.summary_id)
-            await query.answer(
-                translator.message("worker.ack_done" if done else "worker.ack_again")
-            )
-            return
-        if isinstance(button, AcceptAgreementButton):
-            # No longer shown (the worker answers a round with its own buttons); a button
-            # already sent still works.
-            await services(context).agreements.accept_as_worker(worker(), button.agreement_id)
-            await query.answer()
-            await say(update, context, translator.message("worker.agreement_accepted_done"))
-            return
         if isinstance(button, TakeProposalButton):
             await worker_appointments.take_proposal(update, context, button.appointment_id)
             await query.answer()
             return
         handlers: dict[PersonAction, PersonHandler] = {
-            "card": worker_card.card,
-            "hist": worker_card.history,
-            "chart": worker_card.chart,
             "agree": agreement_drafting.start_agreement,
             "rounds": agreed.show_rounds_to_worker,
             "agsend": _send_agreement,
