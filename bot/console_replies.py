@@ -13,7 +13,6 @@ from bot.actions import Callback
 from bot.console_output import ConsoleOutput, choice_typed
 from bot.engine import Button, Prompt
 from bot.replies import (
-    AgreementWords,
     ClosePressed,
     DialogueQuestion,
     DocumentAttachment,
@@ -85,10 +84,8 @@ class ConsoleScreen:
                 ):
                     if caption:
                         self._out.say(caption)
-                case ClosePressed() | AgreementWords():
-                    # The terminal keeps no pressed message to edit; agreements are answered
-                    # in Telegram only.
-                    pass
+                case ClosePressed():
+                    pass  # the terminal keeps no pressed message to edit
                 case _:
                     assert_never(part)
         if asks:

@@ -111,16 +111,6 @@ class DocumentAttachment:
     caption: str | None = None
 
 
-@dataclass(frozen=True)
-class AgreementWords:
-    """Words for an agreement change the person is writing: the one input whose reply the
-    transport still builds itself (bot/telegram/negotiation.py), until agreements return
-    replies too."""
-
-    agreement_id: int
-    words: str
-
-
 Part = (
     Message
     | DialogueQuestion
@@ -132,7 +122,6 @@ Part = (
     | VoiceAttachment
     | PictureAttachment
     | DocumentAttachment
-    | AgreementWords
 )
 
 

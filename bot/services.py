@@ -28,6 +28,7 @@ from bot.storage.postgresql import PostgresStorage
 from bot.storage.sqlite import SqliteStorage
 from bot.storage.tables.keys import has_encrypted_rows
 from bot.storage.turn_cache import kept_for_turns
+from bot.usecases.agreement_drafting_replies import DraftingReplies
 from bot.usecases.agreements import Agreements
 from bot.usecases.appointments import Appointments
 from bot.usecases.checkins import CheckIns
@@ -40,6 +41,7 @@ from bot.usecases.distress import load_reader
 from bot.usecases.inbox import InboxStorage
 from bot.usecases.inputs import PendingInputs
 from bot.usecases.invitations import Invitations
+from bot.usecases.negotiation_replies import NegotiationReplies
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.persons import Persons
 from bot.usecases.reachability import Reachability
@@ -50,6 +52,7 @@ from bot.usecases.settings import RhythmSettings
 from bot.usecases.sharing import SharedWork, SoleReplica
 from bot.usecases.summaries import Summaries
 from bot.usecases.throttle import Throttle
+from bot.usecases.worker_conversation import WorkerConversation
 from bot.usecases.worker_replies import WorkerReplies
 from bot.usecases.workers import Workers
 
@@ -101,6 +104,19 @@ class Services:
         )
 
     @cached_property
+    def negotiation(self) -> NegotiationReplies:
+        """A round of what was agreed, answered from either side."""
+        return NegotiationReplies(
+            self.agreements, self.summaries, self.inputs, self.settings.timezone
+        )
+
+    @cached_property
+    def worker_conversation(self) -> WorkerConversation:
+        """The worker's agreements: words, buttons, /retour, /convenu."""
+        drafting = DraftingReplies(self.agreements, self.summaries, self.inputs)
+        return WorkerConversation(self.workers, self.inputs, drafting, self.negotiation)
+
+    @cached_property
     def conversation(self) -> Conversation:
         """The person's inputs and what they get back, for every transport."""
         return build_conversation(self)
@@ -121,7 +137,9 @@ def build_conversation(found: Services) -> Conversation:
     appointments = AppointmentReplies(
         found.appointments, found.dialogues, found.inputs, found.clock, tz
     )
-    pending = PendingAnswers(found.inputs, summary, found.checkins, found.rhythm, appointments)
+    pending = PendingAnswers(
+        found.inputs, summary, found.checkins, found.rhythm, appointments, found.negotiation
+    )
     return Conversation(
         found.catalogs,
         found.dialogues,
@@ -133,6 +151,7 @@ def build_conversation(found: Services) -> Conversation:
         SettingsReplies(found.rhythm, found.dialogues, found.inputs),
         CheckinReplies(found.checkins, found.reminders, found.dialogues, found.inputs, tz),
         appointments,
+        found.negotiation,
         pending,
         tz,
     )

@@ -55,10 +55,8 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     match decoded:
         case ConsentButton():
             await joining.consent_pressed(update, context, query, decoded)
-        case AgreementButton() if role in ("person", "worker"):
-            await negotiation.agreement_pressed(update, context, query, decoded)
-        case StepButton() if role in ("person", "worker"):
-            await negotiation.step_pressed(update, context, query, decoded)
+        case AgreementButton() | StepButton() if role == "worker":
+            await negotiation.worker_pressed(update, context, query, decoded)
         case CallAckButton() if role == "worker":
             await safety.worker_pressed(update, context, query, decoded)
         case RightsButton() if role == "person":

@@ -12,11 +12,6 @@ from telegram.ext import ContextTypes
 from bot.engine import Prompt
 from bot.i18n import Translator
 from bot.logs import frames
-from bot.pending_states import (
-    AgreementProblem,
-    AgreementSteps,
-    ChangeDraft,
-)
 from bot.telegram import calls
 from bot.telegram.calls import Markup
 from bot.telegram.render import pressed_label, prompt_keyboard, show_choice, split_text
@@ -85,20 +80,19 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """After a command, the question waiting for an answer comes back, below it: a dialogue's,
     or one waiting for free words (the summary's topics, an agreement's wording)."""
-    # Late imports: these modules import this one.
-    from bot.telegram import agreement_inputs
+    # Late import: the renderer imports this module.
     from bot.telegram.replying import show
 
     found = services(context)
-    pending = await found.inputs.peek(caller().account)
-    if isinstance(pending, ChangeDraft | AgreementProblem | AgreementSteps) and (
-        await agreement_inputs.reask(update, context, pending)
-    ):
-        return
-    who = caller().person
-    if who is None or caller().role != "person":
-        return
-    await show(update, context, await found.conversation.question_again(who, caller().account))
+    who = caller()
+    if who.role == "worker" and who.worker is not None:
+        translator = tr(context)
+        again = await found.worker_conversation.question_again(who.worker, who.account, translator)
+        await show(update, context, again)
+    elif who.role == "person" and who.person is not None:
+        await show(
+            update, context, await found.conversation.question_again(who.person, who.account)
+        )
 
 
 async def send_question(

@@ -10,7 +10,6 @@ from telegram.ext import ContextTypes
 
 from bot.actions import Callback
 from bot.engine import VoiceAnswer
-from bot.telegram import agreement_inputs
 from bot.telegram.render import pressed_label
 from bot.telegram.replying import show
 from bot.telegram.roles import caller, person, services
@@ -46,9 +45,6 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def back_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/retour: the question before, with every answer kept."""
-    # An agreement being answered still goes back in its own handler.
-    if await agreement_inputs.back_command(update, context):
-        return
     await converse(update, context, Command("back"))
 
 

@@ -14,7 +14,6 @@ from telegram.ext import ContextTypes
 
 from bot import replies
 from bot.replies import (
-    AgreementWords,
     ClosePressed,
     DialogueQuestion,
     DocumentAttachment,
@@ -112,11 +111,6 @@ async def _show_part(
             if chat is not None:
                 document = InputFile(data, filename=file_name)
                 await context.bot.send_document(chat.id, document, caption=caption)
-        case AgreementWords(agreement_id=agreement_id, words=words):
-            # Late import: agreements still build their replies in the transport.
-            from bot.telegram.negotiation import change_words
-
-            await change_words(update, context, agreement_id, words)
         case _:
             assert_never(part)
 

@@ -7,7 +7,6 @@ from telegram.ext import ContextTypes
 
 from bot.pictures.qr import qr_png
 from bot.telegram import safety
-from bot.telegram.agreement_inputs import worker_text
 from bot.telegram.common import say, tr
 from bot.telegram.render import png_file
 from bot.telegram.replying import show
@@ -50,13 +49,26 @@ async def worker_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     themselves bring the numbers; else a pointer to the commands."""
     message = update.effective_message
     if message is not None and message.text:
-        if await worker_text(update, context, message.text):
+        found = services(context)
+        translator = tr(context)
+        said = await found.worker_conversation.said(
+            worker(), caller().account, message.text, translator
+        )
+        if said is not None:
+            await show(update, context, said)
             return
         if await pending_text(update, context, message.text):
             return
         if await safety.screen(update, context, message.text):
             return
     await say(update, context, tr(context).message("worker.use_commands"))
+
+
+async def back_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/retour from a worker: back one question in the agreement being written or answered."""
+    found = services(context)
+    reply = await found.worker_conversation.back(worker(), caller().account, tr(context))
+    await show(update, context, reply)
 
 
 async def admin_invite_worker_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

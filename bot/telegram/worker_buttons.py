@@ -15,13 +15,15 @@ from bot.actions import (
     WorkerButton,
 )
 from bot.pending_states import AppointmentWhen
-from bot.telegram import agreed, agreement_drafting, worker_appointments
-from bot.telegram.common import close_with_choice, tr
+from bot.telegram import negotiation, worker_appointments
+from bot.telegram.common import tr
 from bot.telegram.replying import show
 from bot.telegram.roles import caller, services, worker
 from bot.usecases.access import NotYours
 from bot.usecases.agreements import AgreementClosed
 
+# The worker's buttons about a person's agreement (bot/usecases/worker_conversation.py).
+AGREEMENT_WORK = ("agree", "rounds", "agsend", "agredo", "agback")
 # What a worker's button about one of their persons does, given that person's id.
 PersonHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, int], Awaitable[None]]
 
@@ -45,12 +47,10 @@ async def worker_pressed(
             await worker_appointments.take_proposal(update, context, button.appointment_id)
             await query.answer()
             return
+        if button.action in AGREEMENT_WORK:
+            await negotiation.worker_pressed(update, context, query, button)
+            return
         handlers: dict[PersonAction, PersonHandler] = {
-            "agree": agreement_drafting.start_agreement,
-            "rounds": agreed.show_rounds_to_worker,
-            "agsend": _send_agreement,
-            "agredo": agreement_drafting.rewrite_steps,
-            "agback": agreement_drafting.worker_step_back,
             "rdv": worker_appointments.ask_appointment,
             "rdvok": worker_appointments.confirm_appointment,
             "rdvcancel": worker_appointments.cancel_appointment,
@@ -60,15 +60,6 @@ async def worker_pressed(
         await query.answer()
     except (NotYours, AgreementClosed):
         await query.answer(translator.message("worker.not_yours"))
-
-
-async def _send_agreement(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: int
-) -> None:
-    query = update.callback_query
-    if query is not None:
-        await close_with_choice(context, query)
-    await agreement_drafting.send_proposal(update, context, person_id)
 
 
 async def pending_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:

@@ -41,7 +41,7 @@ from bot.actions import (
 from bot.domain import Person
 from bot.engine import PREVIOUS, ButtonPress, TextAnswer, VoiceAnswer
 from bot.i18n import Catalogs, Translator, current_language
-from bot.pending_states import Forwarded, SummaryTopics
+from bot.pending_states import ChangeDraft, Forwarded, SummaryTopics
 from bot.replies import (
     ClosePressed,
     DialogueQuestion,
@@ -59,6 +59,7 @@ from bot.usecases.checkin_replies import CheckinReplies
 from bot.usecases.conversation_safety import SafetyReplies
 from bot.usecases.dialogues import Dialogues, NoDialogue, StaleButton, Turn
 from bot.usecases.inputs import PendingInputs
+from bot.usecases.negotiation_replies import NegotiationReplies
 from bot.usecases.pending_answers import PendingAnswers
 from bot.usecases.persons import Persons
 from bot.usecases.reminders import Reminders
@@ -90,7 +91,7 @@ class Pressed:
 
 
 CommandName = Literal[
-    "menu", "cancel", "back", "language", "prepare", "settings", "pause", "resume"
+    "menu", "cancel", "back", "language", "prepare", "settings", "pause", "resume", "agreed"
 ]
 
 
@@ -119,6 +120,7 @@ class Conversation:
         settings: SettingsReplies,
         checkins: CheckinReplies,
         appointments: AppointmentReplies,
+        negotiation: NegotiationReplies,
         pending: PendingAnswers,
         timezone: ZoneInfo,
     ) -> None:
@@ -132,6 +134,7 @@ class Conversation:
         self._settings = settings
         self._checkins = checkins
         self._appointments = appointments
+        self._negotiation = negotiation
         self._pending = pending
         self._timezone = timezone
 
@@ -205,6 +208,9 @@ class Conversation:
         pending = await self._inputs.peek(account)
         if isinstance(pending, SummaryTopics):
             return await self._summary.ask_topics_again(person, account, pending, self._tr)
+        if isinstance(pending, ChangeDraft):
+            # The change being written, where it was (nothing when its round has closed).
+            return await self._negotiation.reask(person, account, pending, self._tr)
         turn = await self._dialogues.current(person, self._tr)
         if turn is None or turn.prompt is None or turn.run_id is None:
             return Reply()
@@ -303,7 +309,15 @@ class Conversation:
             ):
                 # Another role's button, in the person's chat: old, or forged.
                 return await self._stale(person)
-            case RightsButton() | AgreementButton() | StepButton():
+            case AgreementButton():
+                chosen = self._chosen(label).choice
+                return await self._negotiation.pressed(person, account, action, chosen, self._tr)
+            case StepButton():
+                chosen = self._chosen(label).choice
+                return await self._negotiation.step_pressed(
+                    person, account, action, chosen, self._tr
+                )
+            case RightsButton():
                 # Still answered by each transport's own handler (not through here yet).
                 return await self._stale(person)
             case _:
@@ -439,6 +453,8 @@ class Conversation:
                 return await self._settings.pause(person, tr)
             case "resume":
                 return await self._settings.resume(person, tr)
+            case "agreed":
+                return await self._negotiation.agreed(person, tr)
             case _:
                 assert_never(name)
 
@@ -447,6 +463,8 @@ class Conversation:
         pending = await self._inputs.peek(account)
         if isinstance(pending, SummaryTopics):
             return await self._summary.back(person, account, pending, self._tr)
+        if isinstance(pending, ChangeDraft):
+            return await self._negotiation.back(person, account, pending, self._tr)
         try:
             turn = await self._dialogues.back(person, self._tr)
         except NoDialogue:

@@ -21,12 +21,13 @@ from bot.pending_states import (
     QuietBound,
     SummaryTopics,
 )
-from bot.replies import AgreementWords, Message, Reply, reply, say
+from bot.replies import Message, Reply, reply, say
 from bot.usecases.access import NotYours
 from bot.usecases.appointment_replies import AppointmentReplies
 from bot.usecases.checkins import CheckIns
 from bot.usecases.dates import DateProblem, parse_clock
 from bot.usecases.inputs import PendingInputs
+from bot.usecases.negotiation_replies import NegotiationReplies
 from bot.usecases.settings import RhythmSettings
 from bot.usecases.settings_replies import settings_message
 from bot.usecases.summary_replies import SummaryReplies
@@ -43,12 +44,14 @@ class PendingAnswers:
         checkins: CheckIns,
         rhythm: RhythmSettings,
         appointments: AppointmentReplies,
+        negotiation: NegotiationReplies,
     ) -> None:
         self._inputs = inputs
         self._summary = summary
         self._checkins = checkins
         self._rhythm = rhythm
         self._appointments = appointments
+        self._negotiation = negotiation
 
     async def answer(
         self,
@@ -81,7 +84,7 @@ class PendingAnswers:
             case ChangeDraft(agreement_id=agreement_id):
                 if text is None:
                     return say(tr.message("agreement.voice_not_here"))
-                return reply(AgreementWords(agreement_id, text))
+                return await self._negotiation.change_words(person, account, agreement_id, text, tr)
             case None | Forwarded() | AppointmentWhen() | AgreementProblem() | AgreementSteps():
                 # Nothing waits for a person's words here: they answer the dialogue.
                 return None
