@@ -52,6 +52,7 @@ from bot.usecases.settings import RhythmSettings
 from bot.usecases.sharing import SharedWork, SoleReplica
 from bot.usecases.summaries import Summaries
 from bot.usecases.throttle import Throttle
+from bot.usecases.worker_appointment_replies import WorkerAppointmentReplies
 from bot.usecases.worker_conversation import WorkerConversation
 from bot.usecases.worker_replies import WorkerReplies
 from bot.usecases.workers import Workers
@@ -112,9 +113,19 @@ class Services:
 
     @cached_property
     def worker_conversation(self) -> WorkerConversation:
-        """The worker's agreements: words, buttons, /retour, /convenu."""
+        """The worker's inputs and what they get back: words, buttons, /retour, /convenu."""
         drafting = DraftingReplies(self.agreements, self.summaries, self.inputs)
-        return WorkerConversation(self.workers, self.inputs, drafting, self.negotiation)
+        appointments = WorkerAppointmentReplies(
+            self.appointments,
+            self.summaries,
+            self.workers,
+            self.inputs,
+            self.clock,
+            self.settings.timezone,
+        )
+        return WorkerConversation(
+            self.workers, self.inputs, self.worker_desk, drafting, self.negotiation, appointments
+        )
 
     @cached_property
     def conversation(self) -> Conversation:

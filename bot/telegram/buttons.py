@@ -24,11 +24,10 @@ from bot.telegram import (
     callbacks,
     digest,
     joining,
-    negotiation,
     person,
     rights,
     safety,
-    worker_buttons,
+    worker,
 )
 from bot.telegram.common import forget_question, tr
 from bot.telegram.render import close_buttons
@@ -55,8 +54,6 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     match decoded:
         case ConsentButton():
             await joining.consent_pressed(update, context, query, decoded)
-        case AgreementButton() | StepButton() if role == "worker":
-            await negotiation.worker_pressed(update, context, query, decoded)
         case CallAckButton() if role == "worker":
             await safety.worker_pressed(update, context, query, decoded)
         case RightsButton() if role == "person":
@@ -66,9 +63,14 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await close_buttons(query)
             await digest.digest(update, context)
         case (
-            WorkerButton() | AckSummaryButton() | AcceptAgreementButton() | TakeProposalButton()
+            WorkerButton()
+            | AckSummaryButton()
+            | AcceptAgreementButton()
+            | TakeProposalButton()
+            | AgreementButton()
+            | StepButton()
         ) if role == "worker":
-            await worker_buttons.worker_pressed(update, context, query, decoded)
+            await worker.button_pressed(update, context, query, decoded)
         case _ if role == "person":
             # The dialogues, the menu, the language, the summary, forwarded words, the
             # safety step, and anything old or forged: the conversation use case.

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
 from bot.pictures.qr import qr_png
 from bot.telegram import safety
 from bot.telegram.common import say, tr
-from bot.telegram.render import png_file
+from bot.telegram.render import png_file, pressed_label
 from bot.telegram.replying import show
 from bot.telegram.roles import caller, services, worker
-from bot.telegram.worker_buttons import pending_text
 from bot.usecases.invitations import NotAllowed, TooManyOpenInvitations, invitation_link
+from bot.usecases.worker_conversation import WorkerPress
 
 
 async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -32,7 +32,10 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     date = translator.day(issued.invitation.expires_at, found.settings.timezone)
     if issued.invitation.pseudonym:
         caption = translator.message(
-            "worker.invite_caption", pseudonym=issued.invitation.pseudonym, date=date, link=link
+            "worker.invite_caption",
+            pseudonym=issued.invitation.pseudonym,
+            date=date,
+            link=link,
         )
     else:
         caption = translator.message("worker.invite_caption_anonymous", date=date, link=link)
@@ -41,7 +44,11 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def persons_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/personnes: the persons this worker supports, each a button to their card."""
-    await show(update, context, await services(context).worker_desk.persons(worker(), tr(context)))
+    await show(
+        update,
+        context,
+        await services(context).worker_desk.persons(worker(), tr(context)),
+    )
 
 
 async def worker_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -57,11 +64,26 @@ async def worker_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         if said is not None:
             await show(update, context, said)
             return
-        if await pending_text(update, context, message.text):
-            return
         if await safety.screen(update, context, message.text):
             return
     await say(update, context, tr(context).message("worker.use_commands"))
+
+
+async def button_pressed(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    query: CallbackQuery,
+    button: WorkerPress,
+) -> None:
+    """Every worker button: one use-case call, its reply rendered."""
+    found = services(context)
+    label = pressed_label(query)
+    translator = tr(context)
+    chosen = translator.message("bot.chosen", answer=label) if label else None
+    reply = await found.worker_conversation.pressed(
+        worker(), caller().account, button, chosen, translator
+    )
+    await show(update, context, reply, query)
 
 
 async def back_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

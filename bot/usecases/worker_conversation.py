@@ -1,12 +1,19 @@
 """What a worker's input means now, and what the bot answers, for every transport: words for
-the agreement being written or answered, its buttons, /retour, /convenu, and the buttons
-about one of their persons (bot/usecases/worker_replies.py)."""
+what waits (an agreement being written or answered, an appointment's date), every button,
+/retour, /convenu."""
 
 from __future__ import annotations
 
 from typing import assert_never
 
-from bot.actions import AgreementButton, StepButton, WorkerButton
+from bot.actions import (
+    AcceptAgreementButton,
+    AckSummaryButton,
+    AgreementButton,
+    StepButton,
+    TakeProposalButton,
+    WorkerButton,
+)
 from bot.domain import Worker
 from bot.i18n import Translator
 from bot.pending_states import (
@@ -27,10 +34,19 @@ from bot.usecases.agreement_drafting_replies import DraftingReplies
 from bot.usecases.agreements import AgreementClosed, BadChange
 from bot.usecases.inputs import PendingInputs
 from bot.usecases.negotiation_replies import NegotiationReplies, name_or_default
+from bot.usecases.worker_appointment_replies import WorkerAppointmentReplies
+from bot.usecases.worker_replies import LISTED, WorkerReplies
 from bot.usecases.workers import Workers
 
-# How many persons /convenu offers as buttons.
-LISTED = 90
+# Every button a worker may press.
+WorkerPress = (
+    AgreementButton
+    | StepButton
+    | WorkerButton
+    | AckSummaryButton
+    | AcceptAgreementButton
+    | TakeProposalButton
+)
 
 
 class WorkerConversation:
@@ -40,30 +56,35 @@ class WorkerConversation:
         self,
         workers: Workers,
         inputs: PendingInputs,
+        desk: WorkerReplies,
         drafting: DraftingReplies,
         negotiation: NegotiationReplies,
+        appointments: WorkerAppointmentReplies,
     ) -> None:
         self._workers = workers
         self._inputs = inputs
+        self._desk = desk
         self._drafting = drafting
         self._negotiation = negotiation
+        self._appointments = appointments
 
     async def said(self, worker: Worker, account: str, text: str, tr: Translator) -> Reply | None:
-        """A worker's words for the agreement being written or answered; None when no
-        agreement waits for them."""
+        """A worker's words for what waits for them (an agreement being written or answered,
+        an appointment's date); None when nothing does."""
         pending = await self._inputs.peek(account)
         match pending:
             case ChangeDraft(agreement_id=agreement_id):
                 return await self._negotiation.change_words(worker, account, agreement_id, text, tr)
             case AgreementProblem() | AgreementSteps():
                 return await self._drafting.words(worker, account, pending, text, tr)
+            case AppointmentWhen():
+                return await self._appointments.date_words(worker, account, pending, text, tr)
             case (
                 None
                 | LearnedWords()
                 | QuietBound()
                 | CannotWhy()
                 | CannotWhen()
-                | AppointmentWhen()
                 | SummaryTopics()
                 | Forwarded()
             ):
@@ -93,6 +114,10 @@ class WorkerConversation:
             return await self._drafting.reask(worker, account, pending, tr)
         return Reply()
 
+    async def appointments_pick(self, worker: Worker, tr: Translator) -> Reply:
+        """/rdv: choose a person, then type the date."""
+        return await self._appointments.pick(worker, tr)
+
     async def agreed(self, worker: Worker, tr: Translator) -> Reply:
         """/convenu: the worker picks whose rounds to see (straight to them with one person)."""
         listing = await self._workers.persons(worker)
@@ -101,7 +126,12 @@ class WorkerConversation:
         if len(listing) == 1:
             return await self._negotiation.rounds_for_worker(worker, listing[0].person_id, tr)
         rows = [
-            [(name_or_default(entry.pseudonym, tr), WorkerButton("rounds", entry.person_id))]
+            [
+                (
+                    name_or_default(entry.pseudonym, tr),
+                    WorkerButton("rounds", entry.person_id),
+                )
+            ]
             for entry in listing[:LISTED]
         ]
         return say(tr.message("worker.agreed_pick"), rows)
@@ -110,12 +140,20 @@ class WorkerConversation:
         self,
         worker: Worker,
         account: str,
-        button: AgreementButton | StepButton | WorkerButton,
+        button: WorkerPress,
         chosen: str | None,
         tr: Translator,
     ) -> Reply:
-        """A round's buttons, and the agreement actions of a worker's person buttons (agree,
-        rounds, agsend, agredo, agback); anything about someone else's persons is refused."""
+        """Every worker button: a round's, and those about one of their persons; anything
+        about someone else's persons is refused kindly."""
+        if isinstance(button, AckSummaryButton | AcceptAgreementButton):
+            return await self._desk.pressed(worker, button, tr)
+        if isinstance(button, TakeProposalButton):
+            try:
+                taken = await self._appointments.take_proposal(worker, button.appointment_id, tr)
+            except (NotYours, AgreementClosed):
+                return reply(Notice(tr.message("worker.not_yours")))
+            return taken + reply(Notice())
         if isinstance(button, AgreementButton):
             return await self._negotiation.pressed(worker, account, button, chosen, tr)
         if isinstance(button, StepButton):
@@ -125,6 +163,14 @@ class WorkerConversation:
         shown = Reply()
         try:
             match button.action:
+                case "card" | "hist" | "chart":
+                    return await self._desk.pressed(worker, button, tr)
+                case "rdv":
+                    shown = await self._appointments.ask(worker, account, person_id, tr)
+                case "rdvok":
+                    shown = await self._appointments.confirm(worker, account, person_id, tr)
+                case "rdvcancel":
+                    shown = await self._appointments.cancel(worker, person_id, tr)
                 case "agree":
                     shown = await self._drafting.start(worker, account, person_id, tr)
                 case "rounds":
@@ -138,7 +184,7 @@ class WorkerConversation:
                     shown = closed
                     shown += await self._drafting.step_back(worker, account, person_id, tr)
                 case _:
-                    raise NotYours  # not an agreement action: the transport routes those
+                    assert_never(button.action)
         except (NotYours, AgreementClosed):
             return shown + reply(Notice(tr.message("worker.not_yours")))
         # Answered once, after the use case said yes or no: Telegram refuses a second answer.
