@@ -22,7 +22,7 @@ from bot.i18n import Translator, current_language
 from bot.replies import EditQuestion, Reply
 from bot.services import Services
 from bot.usecases.agreement_layout import rounds_text
-from bot.usecases.conversation import Command, CommandName, Input, Pressed, Words
+from bot.usecases.conversation_inputs import Command, CommandName, Input, Pressed, Words
 from bot.usecases.persons import console_account
 
 # Commands the conversation use case answers, by the words typed (French and English).

@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from bot.telegram.person import converse
 from bot.telegram.replying import show
 from bot.telegram.roles import caller, services, worker
-from bot.usecases.conversation import Command
+from bot.usecases.conversation_inputs import Command
 
 
 async def agreed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -13,7 +13,7 @@ from bot.engine import VoiceAnswer
 from bot.telegram.render import pressed_label
 from bot.telegram.replying import show
 from bot.telegram.roles import caller, person, services
-from bot.usecases.conversation import Command, ForwardedWords, Input, Pressed, Words
+from bot.usecases.conversation_inputs import Command, ForwardedWords, Input, Pressed, Words
 
 
 async def converse(

@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.telegram.person import converse
-from bot.usecases.conversation import Command
+from bot.usecases.conversation_inputs import Command
 
 
 async def prepare_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

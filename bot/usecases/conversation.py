@@ -11,8 +11,7 @@ their input to `handle` and render what it returns.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal, assert_never
+from typing import assert_never
 from zoneinfo import ZoneInfo
 
 from bot.actions import (
@@ -39,25 +38,30 @@ from bot.actions import (
     WorkerButton,
 )
 from bot.domain import Person
-from bot.engine import PREVIOUS, ButtonPress, TextAnswer, VoiceAnswer
+from bot.engine import TextAnswer, VoiceAnswer
 from bot.i18n import Catalogs, Translator, current_language
 from bot.pending_states import ChangeDraft, Forwarded, SummaryTopics
 from bot.replies import (
     ClosePressed,
     DialogueQuestion,
-    EditQuestion,
-    Message,
     Notice,
-    Part,
     Reply,
-    RetireQuestion,
     reply,
     say,
 )
-from bot.usecases.appointment_replies import AppointmentReplies, day_warning_line
+from bot.usecases.appointment_replies import AppointmentReplies
 from bot.usecases.checkin_replies import CheckinReplies
+from bot.usecases.conversation_inputs import (
+    Command,
+    CommandName,
+    ForwardedWords,
+    Input,
+    Pressed,
+    Words,
+)
 from bot.usecases.conversation_safety import SafetyReplies
-from bot.usecases.dialogues import Dialogues, NoDialogue, StaleButton, Turn
+from bot.usecases.dialogue_replies import DialogueReplies
+from bot.usecases.dialogues import Dialogues, NoDialogue, Turn
 from bot.usecases.inputs import PendingInputs
 from bot.usecases.negotiation_replies import NegotiationReplies
 from bot.usecases.pending_answers import PendingAnswers
@@ -65,44 +69,6 @@ from bot.usecases.persons import Persons
 from bot.usecases.reminders import Reminders
 from bot.usecases.settings_replies import SettingsReplies
 from bot.usecases.summary_replies import SummaryReplies
-
-
-@dataclass(frozen=True)
-class Words:
-    """Free text the person typed."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class ForwardedWords:
-    """Someone else's words the person forwarded: never taken as hers without her say."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Pressed:
-    """A button; `label` is its text as the transport showed it (None if not known), and
-    `action` None for data we never wrote (forged, or from a format long gone)."""
-
-    action: Callback | None
-    label: str | None = None
-
-
-CommandName = Literal[
-    "menu", "cancel", "back", "language", "prepare", "settings", "pause", "resume", "agreed"
-]
-
-
-@dataclass(frozen=True)
-class Command:
-    """/menu, /annuler, /retour, /langue, /preparer, /reglages, /pause, /reprendre."""
-
-    name: CommandName
-
-
-Input = Words | ForwardedWords | VoiceAnswer | Pressed | Command
 
 
 class Conversation:
@@ -137,6 +103,7 @@ class Conversation:
         self._negotiation = negotiation
         self._pending = pending
         self._timezone = timezone
+        self._dialogue = DialogueReplies(catalogs, dialogues, inputs, reminders, timezone)
 
     @property
     def _tr(self) -> Translator:
@@ -171,37 +138,12 @@ class Conversation:
         await self._dialogues.shown(Turn((), question.prompt, question.run_id))
 
     async def menu(self, person: Person, said: Sequence[str] = ()) -> Reply:
-        """The menu, marking dialogues in progress or done; what is `said` before it may share
-        its message when short enough."""
-        tr = self._tr
-        rows: list[tuple[tuple[str, Callback], ...]] = [
-            (
-                (
-                    tr.message(f"bot.menu_{entry.status}", title=entry.title),
-                    MenuButton("open", entry.dialogue_id),
-                ),
-            )
-            for entry in await self._dialogues.menu(person, tr)
-        ]
-        rows.append(((tr.message("summary.menu_button"), SummaryButton("prep", 0, 0)),))
-        before = tuple(Message(text, joinable=True) for text in said)
-        return Reply((*before, Message(tr.message("bot.menu"), tuple(rows), joinable=True)))
+        """The menu (what is `said` before it may share its message)."""
+        return await self._dialogue.menu(person, said)
 
     async def turn(self, person: Person, turn: Turn) -> Reply:
-        """What a dialogue step says, then its question; the menu when finished.
-
-        The question shown before loses its buttons. A finished dialogue's last words (and
-        when its step's reminder comes) go with the menu: the menu is the one question then."""
-        if turn.finished:
-            said = list(turn.messages)
-            if turn.run_id is not None:
-                notice = await self._step_reminder_text(person, turn.run_id)
-                said += [notice] if notice is not None else []
-            return reply(RetireQuestion()) + await self.menu(person, said)
-        parts: list[Part] = [RetireQuestion(), *(Message(text) for text in turn.messages)]
-        if turn.prompt is not None and turn.run_id is not None:
-            parts.append(DialogueQuestion(turn.prompt, turn.run_id))
-        return Reply(tuple(parts))
+        """What a dialogue step says, then its question; the menu when finished."""
+        return await self._dialogue.turn(person, turn)
 
     async def question_again(self, person: Person, account: str) -> Reply:
         """After a command: the question waiting for an answer comes back below it."""
@@ -263,11 +205,11 @@ class Conversation:
     ) -> Reply:
         match action:
             case None:
-                return await self._stale(person)
+                return await self._dialogue.stale(person)
             case AnswerButton():
-                return await self._answer_pressed(person, action, label)
+                return await self._dialogue.answer_pressed(person, action, label)
             case MenuButton():
-                return await self._menu_pressed(person, account, action, label)
+                return await self._dialogue.menu_pressed(person, account, action, label)
             case LanguageButton(language=language):
                 closed = reply(Notice(), self._chosen(label))
                 if not await self._persons.change_language(person, language):
@@ -308,7 +250,7 @@ class Conversation:
                 | ConsentButton()
             ):
                 # Another role's button, in the person's chat: old, or forged.
-                return await self._stale(person)
+                return await self._dialogue.stale(person)
             case AgreementButton():
                 chosen = self._chosen(label).choice
                 return await self._negotiation.pressed(person, account, action, chosen, self._tr)
@@ -319,72 +261,9 @@ class Conversation:
                 )
             case RightsButton():
                 # Still answered by each transport's own handler (not through here yet).
-                return await self._stale(person)
+                return await self._dialogue.stale(person)
             case _:
                 assert_never(action)
-
-    async def _answer_pressed(
-        self, person: Person, button: AnswerButton, label: str | None
-    ) -> Reply:
-        """A button of a dialogue question; old or foreign ones get a kind answer."""
-        press = ButtonPress(button.turn, button.value)
-        try:
-            turn = await self._dialogues.press(person, button.run_id, press, self._tr)
-        except StaleButton:
-            return await self._stale(person)
-        if turn.same_question and turn.prompt is not None and turn.run_id is not None:
-            return reply(Notice(), EditQuestion(turn.prompt, turn.run_id))
-        answer = None if button.value == PREVIOUS else turn.chosen or label
-        chosen = self._tr.message("bot.chosen", answer=answer) if answer else None
-        return reply(Notice(), ClosePressed(chosen)) + await self.turn(person, turn)
-
-    async def _stale(self, person: Person) -> Reply:
-        """An unusable button: said so, and the live question back, so nobody is stuck."""
-        stale = reply(Notice(self._tr.message("bot.stale_button")), ClosePressed())
-        turn = await self._dialogues.current(person, self._tr)
-        if turn is None:
-            return stale + await self.menu(person)
-        return stale + await self.turn(person, turn)
-
-    async def _menu_pressed(
-        self, person: Person, account: str, button: MenuButton, label: str | None
-    ) -> Reply:
-        """Open (start or resume), show the last version, or redo a dialogue."""
-        action, dialogue_id = button.action, button.dialogue_id
-        if not self._dialogues.exists(dialogue_id):
-            return await self._stale(person)
-        if action == "menu":
-            return reply(Notice()) + await self.menu(person)
-        closed = reply(Notice(), self._chosen(label))
-        tr = self._tr
-        if action == "open":
-            menu = {
-                entry.dialogue_id: entry.status for entry in await self._dialogues.menu(person, tr)
-            }
-            if menu.get(dialogue_id) == "done":
-                return closed + await self._version(person, dialogue_id)
-        if action in ("open", "redo"):
-            await self._inputs.clear(account)
-            turn = await self._dialogues.open(person, dialogue_id, tr)
-            return closed + await self.turn(person, turn)
-        return closed + await self._version(person, dialogue_id)
-
-    async def _version(self, person: Person, dialogue_id: str) -> Reply:
-        """What the person last said in a finished dialogue, with Redo and Menu buttons."""
-        tr = self._tr
-        version = await self._dialogues.latest(person, dialogue_id, tr)
-        if version is None:
-            return await self.menu(person)
-        when = tr.date_time(version.finished_at, self._timezone)
-        lines = [tr.message("bot.version_header", title=version.title, date=when)]
-        lines += [f"• {label} : {value}" for label, value in version.lines]
-        return say(
-            "\n".join(lines),
-            [
-                [(tr.message("bot.redo"), MenuButton("redo", dialogue_id))],
-                [(tr.message("bot.back_to_menu"), MenuButton("menu", dialogue_id))],
-            ],
-        )
 
     async def _forward_pressed(
         self, person: Person, account: str, button: ForwardButton, label: str | None
@@ -470,15 +349,3 @@ class Conversation:
         except NoDialogue:
             return say(self._tr.message("bot.no_dialogue")) + await self.menu(person)
         return await self.turn(person, turn)
-
-    async def _step_reminder_text(self, person: Person, run_id: int) -> str | None:
-        """After Mes idées, when the step's reminder will come (None after another dialogue,
-        or when no reminder was asked for)."""
-        due_at = await self._reminders.step_reminder_at(person, run_id)
-        if due_at is None:
-            return None
-        tr = self._tr
-        date = tr.spoken(due_at, self._timezone, about=True)
-        # Like /rdv: a weekend or a public holiday may be a day the step cannot be done.
-        warning = day_warning_line(due_at, tr, self._timezone)
-        return f"{tr.message('reminder.step_when', date=date)}\n{warning}".strip()

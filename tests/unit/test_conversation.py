@@ -12,7 +12,7 @@ from bot.domain import Person
 from bot.pending_states import Forwarded, SummaryTopics
 from bot.replies import ClosePressed, DialogueQuestion, Message, Notice, Reply, RetireQuestion
 from bot.services import Services
-from bot.usecases.conversation import Command, ForwardedWords, Input, Pressed, Words
+from bot.usecases.conversation_inputs import Command, ForwardedWords, Input, Pressed, Words
 from tests.clock import ManualClock
 from tests.unit.actors import a_person, a_worker, finishes, opened
 

@@ -10,7 +10,7 @@ from bot.actions import AgreementButton, StepButton, WorkerButton
 from bot.config import Settings
 from bot.pending_states import AgreementProblem, AgreementSteps, ChangeDraft
 from bot.replies import Message, Notice, Reply
-from bot.usecases.conversation import Command, Pressed, Words
+from bot.usecases.conversation_inputs import Command, Pressed, Words
 from tests.clock import ManualClock
 from tests.unit.actors import a_person, a_worker, opened
 
