@@ -35,6 +35,7 @@ from bot.usecases.checkins import CheckIns
 from bot.usecases.clock import Clock, SystemClock
 from bot.usecases.consent import Consent
 from bot.usecases.conversation import Conversation
+from bot.usecases.conversation_safety import SafetyReplies
 from bot.usecases.dialogues import Dialogues
 from bot.usecases.digest import Digests
 from bot.usecases.distress import load_reader
@@ -123,8 +124,15 @@ class Services:
             self.clock,
             self.settings.timezone,
         )
+        safety = SafetyReplies(self.safety, self.catalogs, self.settings.timezone)
         return WorkerConversation(
-            self.workers, self.inputs, self.worker_desk, drafting, self.negotiation, appointments
+            self.workers,
+            self.inputs,
+            self.worker_desk,
+            drafting,
+            self.negotiation,
+            appointments,
+            safety,
         )
 
     @cached_property
@@ -138,7 +146,6 @@ def build_conversation(found: Services) -> Conversation:
     # Late import: the reply builders import use cases this module wires.
     from bot.usecases.appointment_replies import AppointmentReplies
     from bot.usecases.checkin_replies import CheckinReplies
-    from bot.usecases.conversation_safety import SafetyReplies
     from bot.usecases.pending_answers import PendingAnswers
     from bot.usecases.settings_replies import SettingsReplies
     from bot.usecases.summary_replies import SummaryReplies

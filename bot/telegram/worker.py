@@ -6,7 +6,6 @@ from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
 from bot.pictures.qr import qr_png
-from bot.telegram import safety
 from bot.telegram.common import say, tr
 from bot.telegram.render import png_file, pressed_label
 from bot.telegram.replying import show
@@ -44,29 +43,20 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def persons_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/personnes: the persons this worker supports, each a button to their card."""
-    await show(
-        update,
-        context,
-        await services(context).worker_desk.persons(worker(), tr(context)),
-    )
+    listing = await services(context).worker_desk.persons(worker(), tr(context))
+    await show(update, context, listing)
 
 
 async def worker_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Free text from a worker: the agreement being recorded; distress words about
     themselves bring the numbers; else a pointer to the commands."""
     message = update.effective_message
-    if message is not None and message.text:
-        found = services(context)
-        translator = tr(context)
-        said = await found.worker_conversation.said(
-            worker(), caller().account, message.text, translator
-        )
-        if said is not None:
-            await show(update, context, said)
-            return
-        if await safety.screen(update, context, message.text):
-            return
-    await say(update, context, tr(context).message("worker.use_commands"))
+    if message is None or not message.text:
+        await say(update, context, tr(context).message("worker.use_commands"))
+        return
+    conversation = services(context).worker_conversation
+    said = await conversation.said(worker(), caller().account, message.text, tr(context))
+    await show(update, context, said)
 
 
 async def button_pressed(

@@ -32,6 +32,7 @@ from bot.replies import ClosePressed, Notice, Reply, reply, say
 from bot.usecases.access import NotYours
 from bot.usecases.agreement_drafting_replies import DraftingReplies
 from bot.usecases.agreements import AgreementClosed, BadChange
+from bot.usecases.conversation_safety import SafetyReplies
 from bot.usecases.inputs import PendingInputs
 from bot.usecases.negotiation_replies import NegotiationReplies, name_or_default
 from bot.usecases.worker_appointment_replies import WorkerAppointmentReplies
@@ -60,6 +61,7 @@ class WorkerConversation:
         drafting: DraftingReplies,
         negotiation: NegotiationReplies,
         appointments: WorkerAppointmentReplies,
+        safety: SafetyReplies,
     ) -> None:
         self._workers = workers
         self._inputs = inputs
@@ -67,10 +69,21 @@ class WorkerConversation:
         self._drafting = drafting
         self._negotiation = negotiation
         self._appointments = appointments
+        self._safety = safety
 
-    async def said(self, worker: Worker, account: str, text: str, tr: Translator) -> Reply | None:
-        """A worker's words for what waits for them (an agreement being written or answered,
-        an appointment's date); None when nothing does."""
+    async def said(self, worker: Worker, account: str, text: str, tr: Translator) -> Reply:
+        """A worker's words: for what waits for them (an agreement being written or answered,
+        an appointment's date); else distress words about themselves bring the numbers; else
+        a pointer to the commands."""
+        waiting = await self._waiting(worker, account, text, tr)
+        if waiting is not None:
+            return waiting
+        help = await self._safety.screen(None, account, text)
+        return help if help is not None else say(tr.message("worker.use_commands"))
+
+    async def _waiting(
+        self, worker: Worker, account: str, text: str, tr: Translator
+    ) -> Reply | None:
         pending = await self._inputs.peek(account)
         match pending:
             case ChangeDraft(agreement_id=agreement_id):

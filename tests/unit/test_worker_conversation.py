@@ -1,5 +1,6 @@
-"""A worker's inputs through the worker conversation use case, without any transport: an
-appointment's date typed in two answers, read back, then set; other workers refused."""
+"""A worker's inputs through the worker conversation use case, without any transport: words
+with nothing waiting, an appointment's date typed in two answers, read back, then set;
+other workers refused."""
 
 from __future__ import annotations
 
@@ -29,7 +30,11 @@ async def test_an_appointment_typed_read_back_then_set(settings: Settings) -> No
         karim = await a_worker(services, "Karim", "telegram:102")
         amina = await a_person(services, sophie, "telegram:201")
         desk = services.worker_conversation
-        assert await desk.said(sophie, SOPHIE, "bonjour", tr) is None  # nothing waits
+        # Nothing waits: a pointer to the commands, unless the words state distress.
+        hello = await desk.said(sophie, SOPHIE, "bonjour", tr)
+        assert texts(hello) == [tr.message("worker.use_commands")]
+        help = await desk.said(sophie, SOPHIE, "je veux mourir", tr)
+        assert texts(help)[0] == tr.message("safety.heard")
 
         asked = await desk.pressed(sophie, SOPHIE, WorkerButton("rdv", amina.id), None, tr)
         assert texts(asked) == [tr.message("appointment.worker_ask", person="Amina")]
