@@ -147,6 +147,7 @@ def build_conversation(found: Services) -> Conversation:
     from bot.usecases.appointment_replies import AppointmentReplies
     from bot.usecases.checkin_replies import CheckinReplies
     from bot.usecases.pending_answers import PendingAnswers
+    from bot.usecases.rights_replies import RightsReplies
     from bot.usecases.settings_replies import SettingsReplies
     from bot.usecases.summary_replies import SummaryReplies
 
@@ -170,6 +171,7 @@ def build_conversation(found: Services) -> Conversation:
         CheckinReplies(found.checkins, found.reminders, found.dialogues, found.inputs, tz),
         appointments,
         found.negotiation,
+        RightsReplies(found.rights),
         pending,
         tz,
     )

@@ -15,7 +15,6 @@ from bot.actions import (
     CallAckButton,
     ConsentButton,
     ReminderButton,
-    RightsButton,
     StepButton,
     TakeProposalButton,
     WorkerButton,
@@ -25,7 +24,6 @@ from bot.telegram import (
     digest,
     joining,
     person,
-    rights,
     safety,
     worker,
 )
@@ -56,8 +54,6 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await joining.consent_pressed(update, context, query, decoded)
         case CallAckButton() if role == "worker":
             await safety.worker_pressed(update, context, query, decoded)
-        case RightsButton() if role == "person":
-            await rights.rights_pressed(update, context, query, decoded)
         case ReminderButton() if role == "worker":
             await query.answer()
             await close_buttons(query)

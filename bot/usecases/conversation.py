@@ -67,6 +67,7 @@ from bot.usecases.negotiation_replies import NegotiationReplies
 from bot.usecases.pending_answers import PendingAnswers
 from bot.usecases.persons import Persons
 from bot.usecases.reminders import Reminders
+from bot.usecases.rights_replies import RightsReplies
 from bot.usecases.settings_replies import SettingsReplies
 from bot.usecases.summary_replies import SummaryReplies
 
@@ -87,6 +88,7 @@ class Conversation:
         checkins: CheckinReplies,
         appointments: AppointmentReplies,
         negotiation: NegotiationReplies,
+        rights: RightsReplies,
         pending: PendingAnswers,
         timezone: ZoneInfo,
     ) -> None:
@@ -103,6 +105,7 @@ class Conversation:
         self._negotiation = negotiation
         self._pending = pending
         self._timezone = timezone
+        self._rights = rights
         self._dialogue = DialogueReplies(catalogs, dialogues, inputs, reminders, timezone)
 
     @property
@@ -260,8 +263,8 @@ class Conversation:
                     person, account, action, chosen, self._tr
                 )
             case RightsButton():
-                # Still answered by each transport's own handler (not through here yet).
-                return await self._dialogue.stale(person)
+                chosen = self._chosen(label).choice
+                return await self._rights.pressed(person, action, chosen, self._tr)
             case _:
                 assert_never(action)
 
@@ -334,6 +337,8 @@ class Conversation:
                 return await self._settings.resume(person, tr)
             case "agreed":
                 return await self._negotiation.agreed(person, tr)
+            case "erase":
+                return self._rights.ask_erase(person, tr)
             case _:
                 assert_never(name)
 

@@ -34,13 +34,23 @@ class Pressed:
 
 
 CommandName = Literal[
-    "menu", "cancel", "back", "language", "prepare", "settings", "pause", "resume", "agreed"
+    "menu",
+    "cancel",
+    "back",
+    "language",
+    "prepare",
+    "settings",
+    "pause",
+    "resume",
+    "agreed",
+    "erase",
 ]
 
 
 @dataclass(frozen=True)
 class Command:
-    """/menu, /annuler, /retour, /langue, /preparer, /reglages, /pause, /reprendre."""
+    """/menu, /annuler, /retour, /langue, /preparer, /reglages, /pause, /reprendre, /convenu,
+    /effacer."""
 
     name: CommandName
 

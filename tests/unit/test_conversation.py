@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.actions import AnswerButton, ForwardButton, HeldWordsButton, MenuButton, SummaryButton
+from bot.actions import (
+    AnswerButton,
+    ForwardButton,
+    HeldWordsButton,
+    MenuButton,
+    RightsButton,
+    SummaryButton,
+)
 from bot.config import Settings
 from bot.domain import Person
 from bot.pending_states import Forwarded, SummaryTopics
@@ -180,3 +187,24 @@ async def test_commands_without_a_dialogue_point_to_the_menu(settings: Settings)
             assert texts(reply)[-1] == message(services, "bot.menu")
             menu = [p for p in reply.parts if isinstance(p, Message)][-1]
             assert MenuButton("open", "probleme") in {c[1] for row in menu.choices for c in row}
+
+
+async def test_erase_asks_first_and_a_token_not_issued_erases_nothing(
+    settings: Settings,
+) -> None:
+    async with opened(settings, ManualClock(NOW)) as services:
+        sophie = await a_worker(services, "Sophie", "telegram:101")
+        amina = await a_person(services, sophie, ACCOUNT)
+
+        asked = await said(services, amina, Command("erase"))
+
+        (question,) = [p for p in asked.parts if isinstance(p, Message)]
+        assert question.text == message(services, "rights.erase_question")
+        erase = question.choices[0][0][1]
+        assert isinstance(erase, RightsButton) and erase.action == "erase"
+        forged = await said(services, amina, Pressed(RightsButton("erase", "0.000000000000")))
+        assert texts(forged) == [message(services, "rights.erase_question")]
+        assert await services.storage.get_person(amina.id) is not None
+        erased = await said(services, amina, Pressed(erase, "Oui"))
+        assert texts(erased) == [message(services, "rights.erased")]
+        assert await services.storage.get_person(amina.id) is None
