@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Protocol
 
 from bot.config import ConfigError, Settings
+from bot.conversations import Conversations, build_conversations
 from bot.engine import load_dialogues
 from bot.i18n import Catalogs, ui_text
 from bot.storage.base import SafetyStorage, Storage
@@ -28,21 +29,18 @@ from bot.storage.postgresql import PostgresStorage
 from bot.storage.sqlite import SqliteStorage
 from bot.storage.tables.keys import has_encrypted_rows
 from bot.storage.turn_cache import kept_for_turns
-from bot.usecases.agreement_drafting_replies import DraftingReplies
 from bot.usecases.agreements import Agreements
 from bot.usecases.appointments import Appointments
 from bot.usecases.checkins import CheckIns
 from bot.usecases.clock import Clock, SystemClock
 from bot.usecases.consent import Consent
 from bot.usecases.conversation import Conversation
-from bot.usecases.conversation_safety import SafetyReplies
 from bot.usecases.dialogues import Dialogues
 from bot.usecases.digest import Digests
 from bot.usecases.distress import load_reader
 from bot.usecases.inbox import InboxStorage
 from bot.usecases.inputs import PendingInputs
 from bot.usecases.invitations import Invitations
-from bot.usecases.negotiation_replies import NegotiationReplies
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.persons import Persons
 from bot.usecases.reachability import Reachability
@@ -53,7 +51,6 @@ from bot.usecases.settings import RhythmSettings
 from bot.usecases.sharing import SharedWork, SoleReplica
 from bot.usecases.summaries import Summaries
 from bot.usecases.throttle import Throttle
-from bot.usecases.worker_appointment_replies import WorkerAppointmentReplies
 from bot.usecases.worker_conversation import WorkerConversation
 from bot.usecases.worker_replies import WorkerReplies
 from bot.usecases.workers import Workers
@@ -99,82 +96,24 @@ class Services:
     turn_scope: Callable[[], AbstractContextManager[object]] = kept_for_turns
 
     @cached_property
-    def worker_desk(self) -> WorkerReplies:
-        """What a worker sees of the persons they support, for every transport."""
-        return WorkerReplies(
-            self.workers, self.summaries, self.agreements, self.appointments, self.settings.timezone
-        )
+    def conversations(self) -> Conversations:
+        """What each input means and the reply it gets, for every transport."""
+        return build_conversations(self)
 
-    @cached_property
-    def negotiation(self) -> NegotiationReplies:
-        """A round of what was agreed, answered from either side."""
-        return NegotiationReplies(
-            self.agreements, self.summaries, self.inputs, self.settings.timezone
-        )
-
-    @cached_property
-    def worker_conversation(self) -> WorkerConversation:
-        """The worker's inputs and what they get back: words, buttons, /retour, /convenu."""
-        drafting = DraftingReplies(self.agreements, self.summaries, self.inputs)
-        appointments = WorkerAppointmentReplies(
-            self.appointments,
-            self.summaries,
-            self.workers,
-            self.inputs,
-            self.clock,
-            self.settings.timezone,
-        )
-        safety = SafetyReplies(self.safety, self.catalogs, self.settings.timezone)
-        return WorkerConversation(
-            self.workers,
-            self.inputs,
-            self.worker_desk,
-            drafting,
-            self.negotiation,
-            appointments,
-            safety,
-        )
-
-    @cached_property
+    @property
     def conversation(self) -> Conversation:
-        """The person's inputs and what they get back, for every transport."""
-        return build_conversation(self)
+        """The person's inputs and what they get back."""
+        return self.conversations.person
 
+    @property
+    def worker_conversation(self) -> WorkerConversation:
+        """The worker's inputs and what they get back."""
+        return self.conversations.worker
 
-def build_conversation(found: Services) -> Conversation:
-    """The conversation use case over the use cases it routes to."""
-    # Late import: the reply builders import use cases this module wires.
-    from bot.usecases.appointment_replies import AppointmentReplies
-    from bot.usecases.checkin_replies import CheckinReplies
-    from bot.usecases.pending_answers import PendingAnswers
-    from bot.usecases.rights_replies import RightsReplies
-    from bot.usecases.settings_replies import SettingsReplies
-    from bot.usecases.summary_replies import SummaryReplies
-
-    tz = found.settings.timezone
-    summary = SummaryReplies(found.summaries, found.dialogues, found.inputs, found.clock, tz)
-    appointments = AppointmentReplies(
-        found.appointments, found.dialogues, found.inputs, found.clock, tz
-    )
-    pending = PendingAnswers(
-        found.inputs, summary, found.checkins, found.rhythm, appointments, found.negotiation
-    )
-    return Conversation(
-        found.catalogs,
-        found.dialogues,
-        found.inputs,
-        found.persons,
-        found.reminders,
-        SafetyReplies(found.safety, found.catalogs, tz),
-        summary,
-        SettingsReplies(found.rhythm, found.dialogues, found.inputs),
-        CheckinReplies(found.checkins, found.reminders, found.dialogues, found.inputs, tz),
-        appointments,
-        found.negotiation,
-        RightsReplies(found.rights),
-        pending,
-        tz,
-    )
+    @property
+    def worker_desk(self) -> WorkerReplies:
+        """What a worker sees of the persons they support."""
+        return self.conversations.worker_desk
 
 
 def sharing_for(settings: Settings) -> SharedWork:
