@@ -24,9 +24,9 @@ class ConsoleOutput:
         self.write()
         self.write(text)
 
-    def numbered(self, labels: Iterable[str]) -> None:
+    def numbered(self, labels: Iterable[str], start: int = 1) -> None:
         """Choices to answer with their number (or their words)."""
-        for number, label in enumerate(labels, start=1):
+        for number, label in enumerate(labels, start=start):
             self.write(f"  {number}. {label}")
 
     def prompt(self) -> None:

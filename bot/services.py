@@ -8,9 +8,11 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Protocol
 
 from bot.config import ConfigError, Settings
+from bot.conversations import Conversations, build_conversations
 from bot.engine import load_dialogues
 from bot.i18n import Catalogs, ui_text
 from bot.storage.base import SafetyStorage, Storage
@@ -32,6 +34,7 @@ from bot.usecases.appointments import Appointments
 from bot.usecases.checkins import CheckIns
 from bot.usecases.clock import Clock, SystemClock
 from bot.usecases.consent import Consent
+from bot.usecases.conversation import Conversation
 from bot.usecases.dialogues import Dialogues
 from bot.usecases.digest import Digests
 from bot.usecases.distress_lists import load_reader
@@ -48,6 +51,8 @@ from bot.usecases.settings import RhythmSettings
 from bot.usecases.sharing import SharedWork, SoleReplica
 from bot.usecases.summaries import Summaries
 from bot.usecases.throttle import Throttle
+from bot.usecases.worker_conversation import WorkerConversation
+from bot.usecases.worker_replies import WorkerReplies
 from bot.usecases.workers import Workers
 
 
@@ -89,6 +94,26 @@ class Services:
     sharing: SharedWork = field(default_factory=SoleReplica)
     # Around one lane's batch, inside its claim: persons and runs read once, kept in memory.
     turn_scope: Callable[[], AbstractContextManager[object]] = kept_for_turns
+
+    @cached_property
+    def conversations(self) -> Conversations:
+        """What each input means and the reply it gets, for every transport."""
+        return build_conversations(self)
+
+    @property
+    def conversation(self) -> Conversation:
+        """The person's inputs and what they get back."""
+        return self.conversations.person
+
+    @property
+    def worker_conversation(self) -> WorkerConversation:
+        """The worker's inputs and what they get back."""
+        return self.conversations.worker
+
+    @property
+    def worker_desk(self) -> WorkerReplies:
+        """What a worker sees of the persons they support."""
+        return self.conversations.worker_desk
 
 
 def sharing_for(settings: Settings) -> SharedWork:

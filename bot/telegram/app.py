@@ -26,7 +26,6 @@ from bot.logs import quiet_token_leaks
 from bot.services import Services
 from bot.telegram import (
     agreed,
-    agreement_inputs,
     buttons,
     common,
     joining,
@@ -165,7 +164,7 @@ def build_application(
     add(
         CommandHandler(
             ["retour", "back"],
-            agreement_inputs.worker_back_command,
+            worker.back_command,
             filters=IS_WORKER & filters.UpdateType.MESSAGE,
         )
     )

@@ -7,42 +7,25 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.telegram import (
-    appointments,
-    callbacks,
-    checkins,
-    digest,
-    joining,
-    negotiation,
-    person,
-    reminders,
-    rights,
-    safety,
-    settings,
-    summary,
-    worker_buttons,
-)
-from bot.telegram.callbacks import (
+from bot.actions import (
     AcceptAgreementButton,
     AckSummaryButton,
     AgreementButton,
     AnswerButton,
-    AppointmentButton,
     CallAckButton,
-    CallOfferButton,
-    CheckinButton,
     ConsentButton,
-    ForwardButton,
-    HeldWordsButton,
-    LanguageButton,
-    MenuButton,
     ReminderButton,
-    RightsButton,
-    SettingsButton,
     StepButton,
-    SummaryButton,
     TakeProposalButton,
     WorkerButton,
+)
+from bot.telegram import (
+    callbacks,
+    digest,
+    joining,
+    person,
+    safety,
+    worker,
 )
 from bot.telegram.common import forget_question, tr
 from bot.telegram.render import close_buttons
@@ -69,44 +52,25 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     match decoded:
         case ConsentButton():
             await joining.consent_pressed(update, context, query, decoded)
-        case AnswerButton() if role == "person":
-            await person.answer_pressed(update, context, query, decoded)
-        case MenuButton() if role == "person":
-            await person.menu_pressed(update, context, query, decoded)
-        case LanguageButton() if role == "person":
-            await person.language_pressed(update, context, query, decoded)
-        case SummaryButton() if role == "person":
-            await summary.summary_pressed(update, context, query, decoded)
-        case AgreementButton() if role in ("person", "worker"):
-            await negotiation.agreement_pressed(update, context, query, decoded)
-        case StepButton() if role in ("person", "worker"):
-            await negotiation.step_pressed(update, context, query, decoded)
-        case ForwardButton() if role == "person":
-            await person.forward_pressed(update, context, query, decoded)
-        case CallOfferButton() | HeldWordsButton() if role == "person":
-            await safety.safety_pressed(update, context, query, decoded)
         case CallAckButton() if role == "worker":
             await safety.worker_pressed(update, context, query, decoded)
-        case RightsButton() if role == "person":
-            await rights.rights_pressed(update, context, query, decoded)
-        case ReminderButton() if role == "person":
-            await reminders.reminder_pressed(update, context, query, decoded)
         case ReminderButton() if role == "worker":
             await query.answer()
             await close_buttons(query)
             await digest.digest(update, context)
-        case CheckinButton() if role == "person":
-            await checkins.checkin_pressed(update, context, query, decoded)
-        case AppointmentButton() if role == "person":
-            await appointments.appointment_pressed(update, context, query, decoded)
-        case SettingsButton() if role == "person":
-            await settings.settings_pressed(update, context, query, decoded)
         case (
-            WorkerButton() | AckSummaryButton() | AcceptAgreementButton() | TakeProposalButton()
+            WorkerButton()
+            | AckSummaryButton()
+            | AcceptAgreementButton()
+            | TakeProposalButton()
+            | AgreementButton()
+            | StepButton()
         ) if role == "worker":
-            await worker_buttons.worker_pressed(update, context, query, decoded)
+            await worker.button_pressed(update, context, query, decoded)
         case _ if role == "person":
-            await person.stale_pressed(update, context, query)
+            # The dialogues, the menu, the language, the summary, forwarded words, the
+            # safety step, and anything old or forged: the conversation use case.
+            await person.button_pressed(update, context, query, decoded)
         case _:
             log.info("callback_refused", extra={"role": role})
             await query.answer(tr(context).message("bot.stale_button"))

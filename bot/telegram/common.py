@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import assert_never
 
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -13,18 +12,6 @@ from telegram.ext import ContextTypes
 from bot.engine import Prompt
 from bot.i18n import Translator
 from bot.logs import frames
-from bot.pending_states import (
-    AgreementProblem,
-    AgreementSteps,
-    AppointmentWhen,
-    CannotWhen,
-    CannotWhy,
-    ChangeDraft,
-    Forwarded,
-    LearnedWords,
-    QuietBound,
-    SummaryTopics,
-)
 from bot.telegram import calls
 from bot.telegram.calls import Markup
 from bot.telegram.render import pressed_label, prompt_keyboard, show_choice, split_text
@@ -93,37 +80,19 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """After a command, the question waiting for an answer comes back, below it: a dialogue's,
     or one waiting for free words (the summary's topics, an agreement's wording)."""
-    # Late import: both modules import this one.
-    from bot.telegram import agreement_inputs, summary
+    # Late import: the renderer imports this module.
+    from bot.telegram.replying import show
 
-    pending = await services(context).inputs.peek(caller().account)
-    match pending:
-        case SummaryTopics():
-            if await summary.reask(update, context, pending):
-                return
-        case ChangeDraft() | AgreementProblem() | AgreementSteps():
-            if await agreement_inputs.reask(update, context, pending):
-                return
-        case (
-            None
-            | LearnedWords()
-            | QuietBound()
-            | CannotWhy()
-            | CannotWhen()
-            | AppointmentWhen()
-            | Forwarded()
-        ):
-            # Not asked again after a command (as before states were typed).
-            pass
-        case _:
-            assert_never(pending)
-    who = caller().person
-    if who is None or caller().role != "person":
-        return
-    turn = await services(context).dialogues.current(who, tr(context))
-    if turn is None or turn.prompt is None or turn.run_id is None:
-        return
-    await send_question(update, context, turn.prompt, turn.run_id)
+    found = services(context)
+    who = caller()
+    if who.role == "worker" and who.worker is not None:
+        translator = tr(context)
+        again = await found.worker_conversation.question_again(who.worker, who.account, translator)
+        await show(update, context, again)
+    elif who.role == "person" and who.person is not None:
+        await show(
+            update, context, await found.conversation.question_again(who.person, who.account)
+        )
 
 
 async def send_question(

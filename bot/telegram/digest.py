@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 from bot.telegram.common import say, tr
 from bot.telegram.roles import services, worker
 from bot.telegram.safety import open_calls_for_digest
-from bot.telegram.worker_card import person_name
+from bot.usecases.worker_replies import person_name
 
 
 async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -7,9 +7,9 @@ import logging
 from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, Update
 from telegram.ext import ContextTypes
 
+from bot.actions import ConsentButton
 from bot.domain import Invitation
 from bot.telegram import safety
-from bot.telegram.callbacks import ConsentButton
 from bot.telegram.common import close_with_choice, say, tr
 from bot.telegram.person import show_menu
 from bot.telegram.render import close_buttons, keyboard

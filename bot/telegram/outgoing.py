@@ -8,6 +8,14 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
+from bot.actions import (
+    AckSummaryButton,
+    AppointmentButton,
+    Callback,
+    ReminderButton,
+    TakeProposalButton,
+    WorkerButton,
+)
 from bot.domain import OutboxMessage, VoiceNote
 from bot.i18n import Translator
 from bot.messages import (
@@ -34,20 +42,12 @@ from bot.messages import (
 )
 from bot.services import Services
 from bot.telegram import safety, summary_view
-from bot.telegram.callbacks import (
-    AckSummaryButton,
-    AppointmentButton,
-    Callback,
-    ReminderButton,
-    TakeProposalButton,
-    WorkerButton,
-)
 from bot.telegram.negotiation import answer_buttons
 from bot.telegram.render import keyboard
-from bot.telegram.worker_card import chart_png
 from bot.usecases import summary_layout
 from bot.usecases.agreement_layout import amendment_text, proposal_text
 from bot.usecases.summary_content import SummaryView
+from bot.usecases.worker_replies import chart_png
 
 
 @dataclass(frozen=True)

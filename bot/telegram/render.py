@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest
 
+from bot.actions import AnswerButton, Callback
 from bot.engine import Prompt
 from bot.telegram import calls
-from bot.telegram.callbacks import AnswerButton, Callback, encode
+from bot.telegram.callbacks import encode
 from bot.telegram.calls import PlainKeyboard
 from bot.usecases.message_length import telegram_length
 

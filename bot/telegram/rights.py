@@ -5,14 +5,14 @@ from __future__ import annotations
 import io
 import logging
 
-from telegram import CallbackQuery, InputFile, Update
+from telegram import InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.telegram.callbacks import RightsButton
-from bot.telegram.common import close_with_choice, say, tr
-from bot.telegram.render import keyboard
+from bot.telegram.common import say, tr
+from bot.telegram.person import converse
 from bot.telegram.roles import person, services
+from bot.usecases.conversation_inputs import Command
 from bot.usecases.export_archive import export_archive
 from bot.usecases.rights import Export
 
@@ -49,32 +49,5 @@ async def _recordings(context: ContextTypes.DEFAULT_TYPE, export: Export) -> dic
 
 
 async def erase_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/effacer: a clear confirmation first."""
-    translator = tr(context)
-    token = services(context).rights.erase_token(person())
-    buttons = keyboard(
-        [
-            [(translator.message("rights.erase_yes"), RightsButton("erase", token))],
-            [(translator.message("rights.erase_no"), RightsButton("keep"))],
-        ]
-    )
-    await say(update, context, translator.message("rights.erase_question"), reply_markup=buttons)
-
-
-async def rights_pressed(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, button: RightsButton
-) -> None:
-    """Erase everything, or keep it."""
-    translator = tr(context)
-    await query.answer()
-    await close_with_choice(context, query)
-    if button.action != "erase":
-        await say(update, context, translator.message("rights.kept"))
-        return
-    rights = services(context).rights
-    if not rights.erase_confirmed(person(), button.token):
-        # Not the confirmation we issued (forged, or too old): ask again, erase nothing.
-        await erase_command(update, context)
-        return
-    await rights.erase(person())
-    await say(update, context, translator.message("rights.erased"))
+    """/effacer: a clear confirmation first (its answer: the conversation use case)."""
+    await converse(update, context, Command("erase"))

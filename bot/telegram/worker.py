@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
 from bot.pictures.qr import qr_png
-from bot.telegram import safety
-from bot.telegram.agreement_inputs import worker_text
-from bot.telegram.callbacks import WorkerButton
 from bot.telegram.common import say, tr
-from bot.telegram.render import keyboard, png_file
+from bot.telegram.render import png_file, pressed_label
+from bot.telegram.replying import show
 from bot.telegram.roles import caller, services, worker
-from bot.telegram.worker_buttons import pending_text
 from bot.usecases.invitations import NotAllowed, TooManyOpenInvitations, invitation_link
+from bot.usecases.worker_conversation import WorkerPress
 
 
 async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -33,7 +31,10 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     date = translator.day(issued.invitation.expires_at, found.settings.timezone)
     if issued.invitation.pseudonym:
         caption = translator.message(
-            "worker.invite_caption", pseudonym=issued.invitation.pseudonym, date=date, link=link
+            "worker.invite_caption",
+            pseudonym=issued.invitation.pseudonym,
+            date=date,
+            link=link,
         )
     else:
         caption = translator.message("worker.invite_caption_anonymous", date=date, link=link)
@@ -42,35 +43,44 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def persons_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/personnes: the persons this worker supports, each a button to their card."""
-    translator = tr(context)
-    found = services(context)
-    listing = await found.workers.persons(worker())
-    if not listing:
-        await say(update, context, translator.message("worker.persons_none"))
-        return
-    lines = [translator.message("worker.persons_header")]
-    rows = []
-    for entry in listing:
-        name = entry.pseudonym or translator.message("worker.no_pseudonym")
-        date = translator.day(entry.joined_at, found.settings.timezone) if entry.joined_at else ""
-        lines.append(translator.message("worker.persons_line", pseudonym=name, date=date))
-        rows.append([(name, WorkerButton("card", entry.person_id))])
-    lines.append(translator.message("worker.persons_pick"))
-    await say(update, context, "\n".join(lines), reply_markup=keyboard(rows[:90]))
+    listing = await services(context).worker_desk.persons(worker(), tr(context))
+    await show(update, context, listing)
 
 
 async def worker_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Free text from a worker: the agreement being recorded; distress words about
     themselves bring the numbers; else a pointer to the commands."""
     message = update.effective_message
-    if message is not None and message.text:
-        if await worker_text(update, context, message.text):
-            return
-        if await pending_text(update, context, message.text):
-            return
-        if await safety.screen(update, context, message.text):
-            return
-    await say(update, context, tr(context).message("worker.use_commands"))
+    if message is None or not message.text:
+        await say(update, context, tr(context).message("worker.use_commands"))
+        return
+    conversation = services(context).worker_conversation
+    said = await conversation.said(worker(), caller().account, message.text, tr(context))
+    await show(update, context, said)
+
+
+async def button_pressed(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    query: CallbackQuery,
+    button: WorkerPress,
+) -> None:
+    """Every worker button: one use-case call, its reply rendered."""
+    found = services(context)
+    label = pressed_label(query)
+    translator = tr(context)
+    chosen = translator.message("bot.chosen", answer=label) if label else None
+    reply = await found.worker_conversation.pressed(
+        worker(), caller().account, button, chosen, translator
+    )
+    await show(update, context, reply, query)
+
+
+async def back_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/retour from a worker: back one question in the agreement being written or answered."""
+    found = services(context)
+    reply = await found.worker_conversation.back(worker(), caller().account, tr(context))
+    await show(update, context, reply)
 
 
 async def admin_invite_worker_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

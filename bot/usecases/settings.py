@@ -6,13 +6,14 @@ import logging
 from datetime import time
 from typing import Literal
 
+# The settings a person may choose are named once, with the buttons that choose them.
+from bot.actions import Setting as Setting
 from bot.domain import Person
 from bot.storage.base import PersonStore
 from bot.usecases.reminders import Reminders
 
 log = logging.getLogger(__name__)
 
-Setting = Literal["evening", "morning", "sunday", "strengths", "other"]
 # What a settings button may choose; anything else is an old or forged button.
 EVENINGS = (18, 20, 22)
 MORNINGS = (8, 9, 10)
@@ -63,6 +64,10 @@ class RhythmSettings:
             await self._storage.set_rhythm(
                 person.id, quiet_from=at.hour, quiet_from_minute=at.minute
             )
+
+    async def as_stored(self, person: Person) -> Person:
+        """The person with the rhythm just chosen (the one in hand predates the change)."""
+        return await self._storage.get_person(person.id) or person
 
     async def pause(self, person: Person) -> None:
         """No reminder at all until the person resumes."""

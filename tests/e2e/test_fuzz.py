@@ -40,6 +40,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from telegram.ext import AIORateLimiter
 
+from bot.actions import AnswerButton, Callback, RightsButton
 from bot.config import Settings, load_settings
 from bot.engine.model import BACK, DONE, FIX, NO, OTHER, PREVIOUS, SKIP, SWITCH_SCALE, YES
 from bot.engine.prompts import CORRECT_PREFIX
@@ -47,15 +48,7 @@ from bot.i18n import ui_text
 from bot.services import Services
 from bot.telegram import callbacks
 from bot.telegram.app import PERSON_COMMANDS, inbox_of
-from bot.telegram.callbacks import (
-    MAX_BYTES,
-    AnswerButton,
-    Callback,
-    ForgedCallback,
-    RightsButton,
-    decode,
-    encode,
-)
+from bot.telegram.callbacks import MAX_BYTES, ForgedCallback, decode, encode
 from bot.telegram.joining import WORKER_COMMANDS
 from bot.telegram.render import MESSAGE_LIMIT, split_text
 from tests.conftest import ROOT, running_bot

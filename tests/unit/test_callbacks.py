@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.telegram.callbacks import (
+from bot.actions import (
     AcceptAgreementButton,
     AckSummaryButton,
     AgreementButton,
@@ -15,7 +15,6 @@ from bot.telegram.callbacks import (
     CallOfferButton,
     CheckinButton,
     ConsentButton,
-    ForgedCallback,
     ForwardButton,
     HeldWordsButton,
     LanguageButton,
@@ -26,9 +25,8 @@ from bot.telegram.callbacks import (
     SummaryButton,
     TakeProposalButton,
     WorkerButton,
-    decode,
-    encode,
 )
+from bot.telegram.callbacks import ForgedCallback, decode, encode
 
 
 @pytest.mark.parametrize(

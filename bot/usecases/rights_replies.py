@@ -1,0 +1,40 @@
+"""/effacer as replies: a clear confirmation first, then everything erased, or kept."""
+
+from __future__ import annotations
+
+from bot.actions import RightsButton
+from bot.domain import Person
+from bot.i18n import Translator
+from bot.replies import ClosePressed, Notice, Reply, reply, say
+from bot.usecases.rights import Rights
+
+
+class RightsReplies:
+    """The person's right to have all of their data erased."""
+
+    def __init__(self, rights: Rights) -> None:
+        self._rights = rights
+
+    def ask_erase(self, person: Person, tr: Translator) -> Reply:
+        """/effacer: the question, its "erase" button bound to a token issued now."""
+        token = self._rights.erase_token(person)
+        return say(
+            tr.message("rights.erase_question"),
+            [
+                [(tr.message("rights.erase_yes"), RightsButton("erase", token))],
+                [(tr.message("rights.erase_no"), RightsButton("keep"))],
+            ],
+        )
+
+    async def pressed(
+        self, person: Person, button: RightsButton, chosen: str | None, tr: Translator
+    ) -> Reply:
+        """Erase everything, or keep it; a confirmation we did not issue asks again."""
+        closed = reply(Notice(), ClosePressed(chosen))
+        if button.action != "erase":
+            return closed + say(tr.message("rights.kept"))
+        if not self._rights.erase_confirmed(person, button.token):
+            # Not the confirmation we issued (forged, or too old): ask again, erase nothing.
+            return closed + self.ask_erase(person, tr)
+        await self._rights.erase(person)
+        return closed + say(tr.message("rights.erased"))
