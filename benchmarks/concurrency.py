@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 from pathlib import Path
 from typing import Any
 
@@ -107,8 +108,15 @@ async def run(workdir: Path, persons: int, answers: int) -> dict[str, Any]:
         bursts = [[user.text(text) for text, _ in burst(user, answers)] for user in users]
         interleaved = [b[i] for i in range(answers) for b in bursts]
         gc.collect()
+        cpu = time.process_time()
         submitted, _ = await submit_all(app, probe, interleaved, patience)
+        cpu = time.process_time() - cpu
         answer_wave = _wave_figures(submitted, probe.done)
+        # What a loaded machine does not move much: the process's CPU (every thread, the
+        # driver and the in-memory Bot API included) per update, and the rate one core of
+        # its own would give at that cost.
+        answer_wave["cpu_ms_per_update"] = 1000 * cpu / max(len(submitted), 1)
+        answer_wave["updates_per_cpu_second"] = len(submitted) / max(cpu, 1e-9)
         await asyncio.sleep(0)
 
         wrong, example = await _verify(services, users, answers)

@@ -55,7 +55,7 @@ def _stderr_file(directory: Path, name: str) -> IO[bytes]:
     return (directory / f"{name}.stderr").open("wb")
 
 
-def _command(bot: str, server: LoopbackTelegram) -> list[str]:
+def command(bot: str, server: LoopbackTelegram) -> list[str]:
     if bot == "ours":
         return [sys.executable, "-m", "bot", "run"]
     return [
@@ -68,7 +68,7 @@ def _command(bot: str, server: LoopbackTelegram) -> list[str]:
     ]
 
 
-def _environment(server: LoopbackTelegram, directory: Path, key: str) -> dict[str, str]:
+def environment(server: LoopbackTelegram, directory: Path, key: str) -> dict[str, str]:
     """Ours' configuration, as an operator's .env would give it (the echo ignores it)."""
     kept = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
     return kept | {
@@ -88,9 +88,9 @@ async def start_once(bot: str, directory: Path, key: str) -> dict[str, Any]:
         try:
             started = time.perf_counter()
             process = await asyncio.create_subprocess_exec(
-                *_command(bot, server),
+                *command(bot, server),
                 cwd=ROOT,
-                env=_environment(server, directory, key),
+                env=environment(server, directory, key),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,

@@ -11,6 +11,12 @@ What each figure is:
   SQLite's C code, OpenSSL…) during the measured updates, divided by their number;
 - ratio: ours / echo on the same updates.
 
+`--startup` counts instead a whole process from its start to its first getUpdates, ours
+(`python -m bot run`) and the echo, each started under callgrind exactly as the start-up phase
+starts them (benchmarks/first_poll.py), against the fake Bot API over HTTP: what the wall
+time of that phase shows, without the machine's load in it. The dump is taken when the fake
+server has received the first getUpdates; ours' very first start (migrations) is left out.
+
 What it leaves out, by construction: the kernel's work (fsync, futex wake-ups, sockets) and
 how fast the instructions run (cache misses, a thread switching cores). CPU time per update
 (phase 1, `python -m benchmarks --only turns`) includes both; the gap between the two ratios
@@ -30,7 +36,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks import ROOT, journeys
+from benchmarks import ROOT, first_poll, journeys
 from benchmarks.apps import (
     bench_settings,
     drain_outbox,
@@ -44,13 +50,14 @@ from benchmarks.apps import (
     stop_ours,
 )
 from benchmarks.fakebot import FakeBotApi, Json
+from benchmarks.loopback import LoopbackTelegram
 from benchmarks.turns import replay, walk
 
 
-def _control(*arguments: str) -> None:
-    """Ask callgrind (this very process) to zero, dump or switch instrumentation."""
+def _control(*arguments: str, pid: int | None = None) -> None:
+    """Ask callgrind (this very process, or `pid`) to zero, dump or switch instrumentation."""
     subprocess.run(
-        ["callgrind_control", *arguments, str(os.getpid())],
+        ["callgrind_control", *arguments, str(pid or os.getpid())],
         check=False,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -92,6 +99,44 @@ async def _measured(persons: int) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+async def _first_poll(bot: str, directory: Path, key: str, folder: Path) -> None:
+    """Start `bot` under callgrind; dump its count at its first getUpdates, then kill it."""
+    async with LoopbackTelegram() as server:
+        process = await asyncio.create_subprocess_exec(
+            "valgrind",
+            "--tool=callgrind",
+            f"--callgrind-out-file={folder}/callgrind.out.%p",
+            *first_poll.command(bot, server),
+            cwd=ROOT,
+            env=first_poll.environment(server, directory, key),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        try:
+            await server.wait_for(
+                lambda: server.first_get_updates, timeout=600, message=f"{bot} polls"
+            )
+            _control(f"--dump={bot}", pid=process.pid)
+        finally:
+            process.kill()
+            await process.wait()
+
+
+def _startup() -> dict[str, int]:
+    """Instructions from start to first getUpdates, ours and the echo."""
+    key = new_key()
+    with tempfile.TemporaryDirectory(prefix="callgrind-") as folder:
+        work = Path(folder)
+        first, measured = work / "first", work / "measured"
+        first.mkdir()
+        measured.mkdir()
+        asyncio.run(_first_poll("ours", work / "data", key, first))  # migrations: left out
+        asyncio.run(_first_poll("ours", work / "data", key, measured))
+        asyncio.run(_first_poll("echo", work / "data", key, measured))
+        return _totals(measured)
+
+
 def _totals(folder: Path) -> dict[str, int]:
     """Each dump's trigger name and instruction total."""
     found: dict[str, int] = {}
@@ -109,6 +154,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.instructions", description=__doc__)
     parser.add_argument("--persons", type=int, default=2, help="persons walked (45 updates each)")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--startup", action="store_true", help="count from start to first getUpdates instead"
+    )
     args = parser.parse_args()
     if args.inside:
         print(f"updates {asyncio.run(_measured(args.persons))}")
@@ -116,6 +164,17 @@ def main() -> int:
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         print("valgrind (callgrind) is not installed")
         return 2
+    if args.startup:
+        found = _startup()
+        if set(found) != {"ours", "echo"}:
+            print(f"missing dumps: {found}")
+            return 1
+        started, echoed = found["ours"], found["echo"]
+        print(
+            f"Start to first getUpdates, instructions: ours {started / 1e6:.0f} M,"
+            f" bare PTB echo {echoed / 1e6:.0f} M; ratio {started / echoed:.2f}×"
+        )
+        return 0
     with tempfile.TemporaryDirectory(prefix="callgrind-") as folder:
         done = subprocess.run(
             [

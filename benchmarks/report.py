@@ -257,6 +257,11 @@ def _concurrency_rows(found: dict[str, Any]) -> list[Row]:
             wave["updates_per_second"] >= CROWD_TARGET_RATE if crowd else None,
         ),
         Row(
+            "Concurrency: the same, per CPU second of the process (driver included)",
+            f"{wave['updates_per_cpu_second']:.0f} updates/s ({wave['cpu_ms_per_update']:.2f} ms"
+            " CPU per update): the rate on one core of its own",
+        ),
+        Row(
             "Concurrency: latency queue → done, p50 / p99",
             f"{_ms(wave['latency_p50_ms'])} / {_ms(wave['latency_p99_ms'])}",
         ),

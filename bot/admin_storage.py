@@ -13,6 +13,7 @@ from typing import TextIO
 
 from bot.i18n import Translator
 from bot.services import Services
+from bot.storage.addresses import is_postgresql, without_password
 from bot.storage.crypto import (
     Cipher,
     encode_key,
@@ -23,7 +24,7 @@ from bot.storage.crypto import (
 )
 from bot.storage.database import Database
 from bot.storage.lock import DataLock
-from bot.storage.postgresql import PostgresStorage, is_postgresql, without_password
+from bot.storage.postgresql import PostgresStorage
 from bot.storage.tables.erasures import erased_file
 from bot.storage.transfer import TransferRefused, copy_to_postgresql
 

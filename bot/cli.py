@@ -7,10 +7,10 @@ import asyncio
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from importlib.metadata import PackageNotFoundError, version
 from types import FrameType
+from typing import TYPE_CHECKING
 
-from bot.admin import add_admin_commands, run_admin
+from bot.admin_commands import add_admin_commands
 from bot.config import ConfigError, Settings, load_dotenv, load_settings
 from bot.engine import DialogueError
 from bot.failures import CONFIGURATION, TEMPORARY, explain
@@ -18,26 +18,47 @@ from bot.french_argparse import FrenchArgumentParser
 from bot.i18n import ui_text
 from bot.logs import setup_logging
 from bot.services import Services
-from bot.storage.leadership import Leadership
 from bot.storage.lock import DataLock
+
+if TYPE_CHECKING:
+    from bot.storage.leadership import Leadership
 
 # The shell's code for "stopped by Ctrl-C".
 INTERRUPTED = 130
 
 
 def _version() -> str:
+    # Imported only for --version: importlib.metadata costs `equipage run` ~30 ms to load.
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("equipage")
     except PackageNotFoundError:  # run from a source tree that was never installed
         return "?"
 
 
+class _VersionAction(argparse.Action):
+    """argparse's --version, with the version looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        print(ui_text("cli.version", version=_version()))
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = FrenchArgumentParser(prog="equipage", description=ui_text("cli.description"))
     parser.add_argument(
         "--version",
-        action="version",
-        version=ui_text("cli.version", version=_version()),
+        action=_VersionAction,
         help=ui_text("cli.version_help"),
     )
     commands = parser.add_subparsers(
@@ -122,6 +143,8 @@ def _run(settings: Settings) -> int:
         # Polling replicas on one PostgreSQL database: one polls, the others wait to take
         # over. Webhook replicas are all active: they share lanes and jobs through claims
         # (bot/storage/claims.py).
+        from bot.storage.leadership import Leadership
+
         leadership = Leadership(settings.database_url)
         leadership.acquire()
     try:
@@ -178,6 +201,7 @@ def _interruptible(command: Callable[[], int]) -> int:
 
 
 async def _admin(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.admin import run_admin
     from bot.services import build_services
 
     services = build_services(settings)

@@ -13,10 +13,10 @@ from bot.config import Settings
 from bot.engine import DialogueError, load_dialogues
 from bot.i18n import Translator
 from bot.services import storage_for
+from bot.storage.addresses import without_password
 from bot.storage.common import TableStorage
 from bot.storage.crypto import Cipher, DecryptionError, key_path, load_or_create_key
 from bot.storage.postgresql import migration_files as postgresql_migrations
-from bot.storage.postgresql import without_password
 from bot.storage.sqlite import migration_files
 from bot.telegram.client import standalone_bot
 from bot.telegram.health import measure

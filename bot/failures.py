@@ -13,13 +13,12 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
 from bot.config import Settings
 from bot.i18n import ui_text
+from bot.storage.addresses import without_password
 from bot.storage.crypto import DecryptionError, key_path
-from bot.storage.postgresql import without_password
 
 # sysexits.h: 2 is argparse's "usage" code, which we share for settings a person must fix;
 # 75 (EX_TEMPFAIL) asks to try again later. deploy/equipage.service relies on both.
@@ -116,6 +115,8 @@ def _postgresql_failure(error: BaseException, settings: Settings) -> Failure | N
     """The server down or refusing us: said with its address (never its password)."""
     if settings.database_url is None:
         return None
+    import asyncpg  # here only: on SQLite the start-up never pays for importing it
+
     address = without_password(settings.database_url)
     if isinstance(
         error, asyncpg.InvalidAuthorizationSpecificationError | asyncpg.InvalidCatalogNameError

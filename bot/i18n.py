@@ -12,14 +12,16 @@ import re
 from contextvars import ContextVar
 from datetime import datetime
 from functools import cache
+from gettext import NullTranslations
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from babel.dates import format_datetime
-from babel.support import NullTranslations, Translations
 
 from bot.engine import load_ui_texts
 from bot.paths import project_dir
+
+if TYPE_CHECKING:
+    from babel.support import Translations
 
 SOURCE_LANGUAGE = "fr"
 DOMAIN = "messages"
@@ -32,6 +34,7 @@ def compile_catalog(po_path: Path) -> Translations:
     # Imported here: a catalogue is compiled when its language is first spoken.
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
+    from babel.support import Translations
 
     with po_path.open("rb") as po_file:
         catalog = read_po(po_file)
@@ -39,6 +42,14 @@ def compile_catalog(po_path: Path) -> Translations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer, domain=DOMAIN)
+
+
+def _format_datetime(moment: datetime, pattern: str, language: str) -> str:
+    """Babel's date formatting. Babel is imported at the first date written, not at
+    start-up: with its locale data, about 50 M instructions before the first getUpdates."""
+    from babel.dates import format_datetime
+
+    return str(format_datetime(moment, pattern, locale=language))
 
 
 class Catalogs:
@@ -118,7 +129,7 @@ class Translator:
         """'mardi 3 décembre à 14h30' in the user's language and the service's time zone."""
         local = moment.astimezone(timezone)
         pattern = self._first_of_month(self.message("format.datetime"), local)
-        return str(format_datetime(local, pattern, locale=self.language))
+        return _format_datetime(local, pattern, self.language)
 
     def _first_of_month(self, pattern: str, local: datetime) -> str:
         """On the 1st, the day as the language writes it ('1er' in French), quoted literally."""
@@ -137,7 +148,7 @@ class Translator:
         local = moment.astimezone(timezone)
 
         def part(pattern: str) -> str:
-            return str(format_datetime(local, pattern, locale=self.language))
+            return _format_datetime(local, pattern, self.language)
 
         clock = part(self.message("format.hour" if local.minute == 0 else "format.time"))
         return self.message(
@@ -152,7 +163,7 @@ class Translator:
         """'jeudi 3 décembre' in the user's language and the service's time zone."""
         local = moment.astimezone(timezone)
         pattern = self._first_of_month(self.message("format.date"), local)
-        return str(format_datetime(local, pattern, locale=self.language))
+        return _format_datetime(local, pattern, self.language)
 
 
 # The UI texts of the last few folders read, by folder and the files' sizes and times: the

@@ -16,7 +16,6 @@ from bot.conversations import Conversations, build_conversations
 from bot.engine import load_dialogues
 from bot.i18n import Catalogs, ui_text
 from bot.storage.base import SafetyStorage, Storage
-from bot.storage.claims import PgSharedWork
 from bot.storage.common import TableStorage
 from bot.storage.crypto import (
     Cipher,
@@ -25,7 +24,6 @@ from bot.storage.crypto import (
     load_or_create_key,
     load_or_create_secret,
 )
-from bot.storage.postgresql import PostgresStorage
 from bot.storage.sqlite import SqliteStorage
 from bot.storage.tables.keys import has_encrypted_rows
 from bot.storage.turn_cache import kept_for_turns
@@ -120,6 +118,9 @@ def sharing_for(settings: Settings) -> SharedWork:
     """Webhook replicas on PostgreSQL share the inbox and the jobs (bot/storage/claims.py);
     SQLite, and polling (one active replica behind the leader lock), keep them all."""
     if settings.database_url is not None and settings.webhook_url is not None:
+        # Imported here: a bot on SQLite never loads the PostgreSQL driver (start-up time).
+        from bot.storage.claims import PgSharedWork
+
         return PgSharedWork(settings.database_url)
     return SoleReplica()
 
@@ -127,6 +128,8 @@ def sharing_for(settings: Settings) -> SharedWork:
 def storage_for(settings: Settings, cipher: Cipher) -> TableStorage:
     """SQLite (a file path, the default) or PostgreSQL (EQUIPAGE_DATABASE=postgresql://…)."""
     if settings.database_url is not None:
+        from bot.storage.postgresql import PostgresStorage
+
         return PostgresStorage(
             settings.database_url,
             cipher,

@@ -17,7 +17,6 @@ mode one is active at a time (bot/storage/leadership.py).
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable
@@ -26,7 +25,6 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -46,21 +44,6 @@ _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 _QUERY = ("SELECT", "WITH", "VALUES", "SHOW")
 
 
-def is_postgresql(database: str) -> bool:
-    """Whether EQUIPAGE_DATABASE names a PostgreSQL server rather than a SQLite file."""
-    return database.startswith(("postgresql://", "postgres://"))
-
-
-def without_password(url: str) -> str:
-    """The address as it may be shown or logged: any password replaced by ***."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
-
-
-@functools.lru_cache(maxsize=1024)
 def translate(sql: str, serial: frozenset[str] = frozenset()) -> tuple[str, bool]:
     """SQLite's SQL as PostgreSQL's: `?` -> `$n`, `X''` -> an empty bytea; an INSERT into a
     table of `serial` (those with a sequence-backed id) returns the id, for `lastrowid`.

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeAlias
 
+import httpx
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -111,10 +112,19 @@ def build_application(
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
+    # Both clients share one TLS context: each would otherwise read the certificate
+    # authorities' file on its own (about 0.1 s of start-up each).
+    tls = (
+        {"verify": httpx.create_ssl_context()}
+        if request is None or get_updates_request is None
+        else {}
+    )
     # PTB's own default client, wrapped so a reply commits its update's mark first.
-    builder = builder.request(MarkFirstRequest(request or HTTPXRequest(connection_pool_size=256)))
+    builder = builder.request(
+        MarkFirstRequest(request or HTTPXRequest(connection_pool_size=256, httpx_kwargs=tls))
+    )
     # Updates arrive through a client that replaces lone surrogates (they would fail later).
-    builder = builder.get_updates_request(get_updates_request or CleanTextRequest())
+    builder = builder.get_updates_request(get_updates_request or CleanTextRequest(httpx_kwargs=tls))
     if settings.api_base_url:
         builder = builder.base_url(f"{settings.api_base_url}/bot").base_file_url(
             f"{settings.api_base_url}/file/bot"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from babel.dates import format_time
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -22,6 +21,8 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not entries:
         await say(update, context, translator.message("reminder.digest_none"))
         return
+    from babel.dates import format_time  # at first use: babel is not loaded at start-up
+
     lines = [translator.message("reminder.digest_title")]
     for entry in entries:
         lines.append(

@@ -7,6 +7,7 @@ and entry. The schema is documented in French in `dialogs/safety/README.md`.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,20 @@ class DistressListError(DialogueError):
     """A file of `dialogs/safety/` is missing or malformed (the message, in French, says where)."""
 
 
+@functools.lru_cache(maxsize=8192)
+def _word_piece(choice: str) -> tuple[str, str | None] | None:
+    """A list's word as a regex piece, and the word itself unless it is a beginning (`frap*`);
+    None if it is not written as the reader sees words (lower case, no accents…). Cached: a
+    set's words come back in every phrase naming the set (most of the lists' start-up)."""
+    plain = choice.rstrip("*")
+    if not plain or normalise(plain).split() != [plain]:
+        return None
+    if choice.endswith("*"):
+        # A word's beginning; each letter may be doubled or not (`frap*` finds `frappé`).
+        return "".join(re.escape(char) + "+" for char in squeeze(plain)) + r"\w*", None
+    return re.escape(plain), plain
+
+
 def _slot(slot: str, sets: dict[str, list[str]], where: str) -> tuple[str, list[str]]:
     """One pattern slot as a regex piece (ending with a space), and its literal words."""
     if slot == "...":
@@ -56,15 +71,13 @@ def _slot(slot: str, sets: dict[str, list[str]], where: str) -> tuple[str, list[
     literal: list[str] = []
     pieces: list[str] = []
     for choice in choices:
-        plain = choice.rstrip("*")
-        if not plain or normalise(plain).split() != [plain]:
+        found = _word_piece(choice)
+        if found is None:
             raise DistressListError(ui_text("safety.list_bad_word", where=where, word=choice))
-        if choice.endswith("*"):
-            # A word's beginning; each letter may be doubled or not (`frap*` finds `frappé`).
-            pieces.append("".join(re.escape(char) + "+" for char in squeeze(plain)) + r"\w*")
-        else:
-            pieces.append(re.escape(plain))
-            literal.append(plain)
+        piece, word = found
+        pieces.append(piece)
+        if word is not None:
+            literal.append(word)
     alternatives = "(?:" + "|".join(pieces) + ")"
     if negative:
         return rf"(?!{alternatives} )", []

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
-from babel.dates import format_time
-
 from bot.domain import Person
 from bot.i18n import Translator
 from bot.usecases.rhythm import quiet_from, quiet_until
@@ -121,4 +119,6 @@ def settings_view(who: Person, translator: Translator) -> tuple[str, list[list[C
 def clock_text(at: time, translator: Translator) -> str:
     """'20h' or '20h30', as the person reads a time of day."""
     pattern = translator.message("format.hour" if at.minute == 0 else "format.time")
+    from babel.dates import format_time  # at first use: babel is not loaded at start-up
+
     return str(format_time(at, pattern, locale=translator.language))

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.lists import format_list
-
 from bot.actions import WorkerButton
 from bot.domain import Worker
 from bot.i18n import Translator
@@ -33,6 +31,8 @@ def what_the_person_receives(
         when = translator.spoken(scheduled.announced_at, tz)
         lines.append(translator.message("appointment.worker_announce_later", date=when))
     if scheduled.reminders:
+        from babel.lists import format_list  # at first use: babel is not loaded at start-up
+
         dates = format_list(
             [translator.spoken(moment, tz) for moment in scheduled.reminders],
             locale=translator.language,

@@ -35,7 +35,7 @@ from tests.stored import rows as stored_rows
 async def admin(settings: Settings, *words: str) -> str:
     """Run `equipage admin …` against the same database, as IT would while the bot runs."""
     parser = argparse.ArgumentParser()
-    from bot.admin import add_admin_commands
+    from bot.admin_commands import add_admin_commands
 
     add_admin_commands(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["admin", *words])

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bot.config import POSTGRESQL_ANCHOR, Settings
 from bot.i18n import ui_text
+from bot.storage.addresses import without_password
 from bot.storage.lock import DataLock
-from bot.storage.postgresql import without_password
 from tests.conftest import running_bot
 from tests.e2e.helpers import (
     asked,
