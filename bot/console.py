@@ -22,6 +22,7 @@ from bot.i18n import Translator, current_language
 from bot.replies import EditQuestion, Reply
 from bot.services import Services
 from bot.usecases.agreement_layout import rounds_text
+from bot.usecases.anyone_replies import Someone
 from bot.usecases.conversation_inputs import Command, CommandName, Input, Pressed, Words
 from bot.usecases.persons import console_account
 
@@ -61,6 +62,7 @@ class Console:
         self._screen = ConsoleScreen(self._out, services.conversation)
         # /mes_donnees writes its files here: the folder the terminal was opened in.
         self._rights = ConsoleRights(services, folder or Path.cwd(), self._out)
+        self._anyone = services.anyone
 
     @property
     def _tr(self) -> Translator:
@@ -96,6 +98,9 @@ class Console:
                 self._out.write(self._tr.message("console.bye"))
                 return
 
+    def _someone(self, person: Person) -> Someone:
+        return Someone(self._account, person=person)
+
     async def _converse(self, person: Person, said: Input) -> Reply:
         return await self._services.conversation.handle(person, self._account, said)
 
@@ -118,9 +123,9 @@ class Console:
                 # The terminal has no button to bring the menu back: it comes by itself.
                 await self._screen.show(await self._services.conversation.menu(person))
         elif command in ("/aide", "/help"):
-            self._out.write(self._tr.message("bot.help"))
-        elif command == "/urgence":
-            self._out.write(self._tr.message("bot.emergency"))
+            await self._screen.show(await self._anyone.help(self._someone(person)))
+        elif command in ("/urgence", "/emergency"):
+            await self._screen.show(await self._anyone.emergency(self._someone(person)))
         elif command == "/mes_donnees":
             await self._rights.export(person, self._tr)
         elif command == "/effacer":
@@ -130,7 +135,7 @@ class Console:
         elif command == "/convenu":
             await self._show_agreements(person)
         else:
-            self._out.write(self._tr.message("bot.unknown_command"))
+            await self._screen.show(await self._anyone.unknown_command(self._someone(person)))
         return True
 
     async def _free_text(self, person: Person, line: str) -> None:

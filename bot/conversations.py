@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.usecases.agreement_drafting_replies import DraftingReplies
+from bot.usecases.anyone_replies import AnyoneReplies
 from bot.usecases.appointment_replies import AppointmentReplies
 from bot.usecases.checkin_replies import CheckinReplies
 from bot.usecases.conversation import Conversation
@@ -26,11 +27,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Conversations:
-    """The person's conversation, the worker's, and the worker's view of their persons."""
+    """The person's conversation, the worker's, the worker's view of their persons, and
+    what anyone's chat gets (help, emergency numbers, what we cannot read)."""
 
     person: Conversation
     worker: WorkerConversation
     worker_desk: WorkerReplies
+    anyone: AnyoneReplies
 
 
 def build_conversations(found: Services) -> Conversations:
@@ -73,4 +76,4 @@ def build_conversations(found: Services) -> Conversations:
         WorkerAppointmentReplies(found.appointments, found.workers, found.inputs, found.clock, tz),
         safety,
     )
-    return Conversations(person, worker, desk)
+    return Conversations(person, worker, desk, AnyoneReplies(found.catalogs, person, worker))

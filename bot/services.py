@@ -30,6 +30,7 @@ from bot.storage.sqlite import SqliteStorage
 from bot.storage.tables.keys import has_encrypted_rows
 from bot.storage.turn_cache import kept_for_turns
 from bot.usecases.agreements import Agreements
+from bot.usecases.anyone_replies import AnyoneReplies
 from bot.usecases.appointments import Appointments
 from bot.usecases.checkins import CheckIns
 from bot.usecases.clock import Clock, SystemClock
@@ -114,6 +115,11 @@ class Services:
     def worker_desk(self) -> WorkerReplies:
         """What a worker sees of the persons they support."""
         return self.conversations.worker_desk
+
+    @property
+    def anyone(self) -> AnyoneReplies:
+        """What every chat gets, whoever writes: help, emergency numbers, bad input."""
+        return self.conversations.anyone
 
 
 def sharing_for(settings: Settings) -> SharedWork:
