@@ -12,6 +12,7 @@ from bot.usecases.appointment_replies import AppointmentReplies
 from bot.usecases.checkin_replies import CheckinReplies
 from bot.usecases.conversation import Conversation
 from bot.usecases.conversation_safety import SafetyReplies
+from bot.usecases.digest_replies import DigestReplies
 from bot.usecases.negotiation_replies import NegotiationReplies
 from bot.usecases.pending_answers import PendingAnswers
 from bot.usecases.rights_replies import RightsReplies
@@ -75,5 +76,6 @@ def build_conversations(found: Services) -> Conversations:
         negotiation,
         WorkerAppointmentReplies(found.appointments, found.workers, found.inputs, found.clock, tz),
         safety,
+        DigestReplies(found.safety, found.digests, tz),
     )
     return Conversations(person, worker, desk, AnyoneReplies(found.catalogs, person, worker))

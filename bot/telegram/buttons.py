@@ -21,10 +21,8 @@ from bot.actions import (
 )
 from bot.telegram import (
     callbacks,
-    digest,
     joining,
     person,
-    safety,
     worker,
 )
 from bot.telegram.common import forget_question, tr
@@ -52,14 +50,10 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     match decoded:
         case ConsentButton():
             await joining.consent_pressed(update, context, query, decoded)
-        case CallAckButton() if role == "worker":
-            await safety.worker_pressed(update, context, query, decoded)
-        case ReminderButton() if role == "worker":
-            await query.answer()
-            await close_buttons(query)
-            await digest.digest(update, context)
         case (
-            WorkerButton()
+            CallAckButton()
+            | ReminderButton()
+            | WorkerButton()
             | AckSummaryButton()
             | AcceptAgreementButton()
             | TakeProposalButton()
