@@ -13,6 +13,7 @@ from bot.usecases.checkin_replies import CheckinReplies
 from bot.usecases.conversation import Conversation
 from bot.usecases.conversation_safety import SafetyReplies
 from bot.usecases.digest_replies import DigestReplies
+from bot.usecases.invitation_replies import InvitationReplies
 from bot.usecases.negotiation_replies import NegotiationReplies
 from bot.usecases.pending_answers import PendingAnswers
 from bot.usecases.rights_replies import RightsReplies
@@ -29,12 +30,14 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Conversations:
     """The person's conversation, the worker's, the worker's view of their persons, and
-    what anyone's chat gets (help, emergency numbers, what we cannot read)."""
+    what anyone's chat gets (help, emergency numbers, what we cannot read), and invitations
+    issued from a chat."""
 
     person: Conversation
     worker: WorkerConversation
     worker_desk: WorkerReplies
     anyone: AnyoneReplies
+    invitations: InvitationReplies
 
 
 def build_conversations(found: Services) -> Conversations:
@@ -78,4 +81,5 @@ def build_conversations(found: Services) -> Conversations:
         safety,
         DigestReplies(found.safety, found.digests, tz),
     )
-    return Conversations(person, worker, desk, AnyoneReplies(found.catalogs, person, worker))
+    anyone = AnyoneReplies(found.catalogs, person, worker)
+    return Conversations(person, worker, desk, anyone, InvitationReplies(found.invitations, tz))

@@ -41,6 +41,7 @@ from bot.usecases.digest import Digests
 from bot.usecases.distress_lists import load_reader
 from bot.usecases.inbox import InboxStorage
 from bot.usecases.inputs import PendingInputs
+from bot.usecases.invitation_replies import InvitationReplies
 from bot.usecases.invitations import Invitations
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.persons import Persons
@@ -120,6 +121,11 @@ class Services:
     def anyone(self) -> AnyoneReplies:
         """What every chat gets, whoever writes: help, emergency numbers, bad input."""
         return self.conversations.anyone
+
+    @property
+    def invitation_replies(self) -> InvitationReplies:
+        """Invitations issued from a chat, with their link and QR code."""
+        return self.conversations.invitations
 
 
 def sharing_for(settings: Settings) -> SharedWork:
