@@ -14,6 +14,7 @@ from bot.usecases.conversation import Conversation
 from bot.usecases.conversation_safety import SafetyReplies
 from bot.usecases.digest_replies import DigestReplies
 from bot.usecases.invitation_replies import InvitationReplies
+from bot.usecases.joining_replies import JoiningReplies
 from bot.usecases.negotiation_replies import NegotiationReplies
 from bot.usecases.pending_answers import PendingAnswers
 from bot.usecases.rights_replies import RightsReplies
@@ -30,14 +31,15 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Conversations:
     """The person's conversation, the worker's, the worker's view of their persons, and
-    what anyone's chat gets (help, emergency numbers, what we cannot read), and invitations
-    issued from a chat."""
+    what anyone's chat gets (help, emergency numbers, what we cannot read), invitations
+    issued from a chat, and how anyone joins."""
 
     person: Conversation
     worker: WorkerConversation
     worker_desk: WorkerReplies
     anyone: AnyoneReplies
     invitations: InvitationReplies
+    joining: JoiningReplies
 
 
 def build_conversations(found: Services) -> Conversations:
@@ -82,4 +84,8 @@ def build_conversations(found: Services) -> Conversations:
         DigestReplies(found.safety, found.digests, tz),
     )
     anyone = AnyoneReplies(found.catalogs, person, worker)
-    return Conversations(person, worker, desk, anyone, InvitationReplies(found.invitations, tz))
+    invitations = InvitationReplies(found.invitations, tz)
+    joining = JoiningReplies(
+        found.catalogs, found.invitations, found.consent, found.workers, person
+    )
+    return Conversations(person, worker, desk, anyone, invitations, joining)

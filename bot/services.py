@@ -43,6 +43,7 @@ from bot.usecases.inbox import InboxStorage
 from bot.usecases.inputs import PendingInputs
 from bot.usecases.invitation_replies import InvitationReplies
 from bot.usecases.invitations import Invitations
+from bot.usecases.joining_replies import JoiningReplies
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.persons import Persons
 from bot.usecases.reachability import Reachability
@@ -126,6 +127,11 @@ class Services:
     def invitation_replies(self) -> InvitationReplies:
         """Invitations issued from a chat, with their link and QR code."""
         return self.conversations.invitations
+
+    @property
+    def joining(self) -> JoiningReplies:
+        """/start, invitation links and consent."""
+        return self.conversations.joining
 
 
 def sharing_for(settings: Settings) -> SharedWork:

@@ -14,7 +14,7 @@ from bot.usecases.anyone_replies import Someone
 def someone() -> Someone:
     """Who wrote this update, as the use cases know them."""
     who = caller()
-    return Someone(who.account, who.person, who.worker)
+    return Someone(who.account, who.person, who.worker, who.closed_worker)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

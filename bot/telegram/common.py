@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from telegram import CallbackQuery, Update
+from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
@@ -15,7 +15,7 @@ from bot.i18n import Translator
 from bot.logs import frames
 from bot.telegram import calls
 from bot.telegram.calls import Markup
-from bot.telegram.render import pressed_label, prompt_keyboard, show_choice, split_text
+from bot.telegram.render import prompt_keyboard, split_text
 from bot.telegram.roles import services
 
 log = logging.getLogger(__name__)
@@ -49,12 +49,6 @@ async def say(
         markup = reply_markup if index == len(parts) - 1 else None
         sent = await calls.send_text(context.bot, chat.id, part, markup)
     return sent
-
-
-async def close_with_choice(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery) -> None:
-    """The answered message keeps its text and shows the button chosen (✅ …); its buttons go."""
-    label = pressed_label(query)
-    await show_choice(query, tr(context).message("bot.chosen", answer=label) if label else None)
 
 
 async def send_question(

@@ -29,6 +29,8 @@ class Someone:
     account: str
     person: Person | None = None
     worker: Worker | None = None
+    # A worker whose access an admin closed: told so, rather than "ask for a link".
+    closed_worker: bool = False
 
     @property
     def role(self) -> Role:
