@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 class Conversations:
     """The person's conversation, the worker's, the worker's view of their persons, and
     what anyone's chat gets (help, emergency numbers, what we cannot read), invitations
-    issued from a chat, and how anyone joins."""
+    issued from a chat, how anyone joins, and the person's data to read."""
 
     person: Conversation
     worker: WorkerConversation
@@ -40,6 +40,7 @@ class Conversations:
     anyone: AnyoneReplies
     invitations: InvitationReplies
     joining: JoiningReplies
+    rights: RightsReplies
 
 
 def build_conversations(found: Services) -> Conversations:
@@ -53,6 +54,7 @@ def build_conversations(found: Services) -> Conversations:
     appointments = AppointmentReplies(
         found.appointments, found.dialogues, found.inputs, found.clock, tz
     )
+    rights = RightsReplies(found.rights, tz)
     pending = PendingAnswers(
         found.inputs, summary, found.checkins, found.rhythm, appointments, negotiation
     )
@@ -68,7 +70,7 @@ def build_conversations(found: Services) -> Conversations:
         CheckinReplies(found.checkins, found.reminders, found.dialogues, found.inputs, tz),
         appointments,
         negotiation,
-        RightsReplies(found.rights),
+        rights,
         pending,
         tz,
     )
@@ -88,4 +90,4 @@ def build_conversations(found: Services) -> Conversations:
     joining = JoiningReplies(
         found.catalogs, found.invitations, found.consent, found.workers, person
     )
-    return Conversations(person, worker, desk, anyone, invitations, joining)
+    return Conversations(person, worker, desk, anyone, invitations, joining, rights)
