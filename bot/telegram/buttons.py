@@ -25,9 +25,9 @@ from bot.telegram import (
     person,
     worker,
 )
-from bot.telegram.common import forget_question, tr
-from bot.telegram.render import close_buttons
-from bot.telegram.roles import caller
+from bot.telegram.common import forget_question
+from bot.telegram.replying import show
+from bot.telegram.roles import caller, services
 
 log = logging.getLogger(__name__)
 
@@ -67,5 +67,4 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await person.button_pressed(update, context, query, decoded)
         case _:
             log.info("callback_refused", extra={"role": role})
-            await query.answer(tr(context).message("bot.stale_button"))
-            await close_buttons(query)
+            await show(update, context, services(context).anyone.refused_button(), query)

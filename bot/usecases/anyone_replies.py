@@ -1,5 +1,6 @@
 """What anyone's chat gets, whoever they are (a person, a worker, a stranger): /aide by role,
-/urgence, a command we do not know, a message we cannot read, an edited message. One use
+/urgence, a command we do not know, a message we cannot read, an edited message, a button
+not theirs. One use
 case for every transport; each only renders the reply."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from typing import Literal
 
 from bot.domain import Person, Worker
 from bot.i18n import Catalogs, Translator
-from bot.replies import Reply, say
+from bot.replies import ClosePressed, Notice, Reply, reply, say
 from bot.usecases.conversation import Conversation
 from bot.usecases.worker_conversation import WorkerConversation
 
@@ -74,6 +75,11 @@ class AnyoneReplies:
         """An edited message does not change a stored answer: how to correct instead (its
         new words are screened for distress first)."""
         return await self._screened(who, words) + say(self._tr.message("bot.edited"))
+
+    def refused_button(self) -> Reply:
+        """A button this caller may not press (another role's, old, or forged): a kind
+        word on the button, and the pressed message loses its buttons."""
+        return reply(Notice(self._tr.message("bot.stale_button")), ClosePressed())
 
     async def question_again(self, who: Someone) -> Reply:
         """After a command, the question waiting for an answer comes back, below it: a

@@ -5,7 +5,7 @@ words screened for distress first and held for nothing."""
 from __future__ import annotations
 
 from bot.config import Settings
-from bot.replies import DialogueQuestion
+from bot.replies import ClosePressed, DialogueQuestion, Notice
 from bot.usecases.anyone_replies import Someone
 from tests.clock import ManualClock
 from tests.unit.actors import a_worker, opened
@@ -59,3 +59,12 @@ async def test_a_caption_stating_distress_brings_help_and_holds_nothing(
         assert texts(photo)[-1] == message(services, "bot.unsupported")
         assert message(services, "safety.keep_question") not in texts(photo)  # held for nothing
         assert texts(edited) == [message(services, "bot.edited")]
+
+
+async def test_a_button_not_theirs_gets_a_kind_word_and_loses_its_buttons(
+    settings: Settings,
+) -> None:
+    async with opened(settings, ManualClock(NOW)) as services:
+        refused = services.anyone.refused_button()
+
+    assert refused.parts == (Notice(message(services, "bot.stale_button")), ClosePressed())
