@@ -21,7 +21,7 @@ from bot.engine import Button
 from bot.i18n import Translator, current_language
 from bot.replies import EditQuestion, Reply
 from bot.services import Services
-from bot.usecases.agreement_layout import rounds_text
+from bot.usecases.anyone_replies import Someone
 from bot.usecases.conversation_inputs import Command, CommandName, Input, Pressed, Words
 from bot.usecases.persons import console_account
 
@@ -38,6 +38,8 @@ CONVERSATION_COMMANDS: dict[str, CommandName] = {
     "/reglages": "settings",
     "/pause": "pause",
     "/reprendre": "resume",
+    "/convenu": "agreed",
+    "/effacer": "erase",
 }
 
 
@@ -61,6 +63,8 @@ class Console:
         self._screen = ConsoleScreen(self._out, services.conversation)
         # /mes_donnees writes its files here: the folder the terminal was opened in.
         self._rights = ConsoleRights(services, folder or Path.cwd(), self._out)
+        self._anyone = services.anyone
+        self._erasing = False  # the erase question is open: lines answer it or are refused
 
     @property
     def _tr(self) -> Translator:
@@ -96,6 +100,9 @@ class Console:
                 self._out.write(self._tr.message("console.bye"))
                 return
 
+    def _someone(self, person: Person) -> Someone:
+        return Someone(self._account, person=person)
+
     async def _converse(self, person: Person, said: Input) -> Reply:
         return await self._services.conversation.handle(person, self._account, said)
 
@@ -108,37 +115,35 @@ class Console:
             await self._free_text(person, line)
             return True
         self._screen.close()
-        self._rights.close()
+        self._erasing = False
         if command in CONVERSATION_COMMANDS:
             name = CONVERSATION_COMMANDS[command]
             if name in ("prepare", "cancel"):
                 self._screen.leave_question()
             await self._screen.show(await self._converse(person, Command(name)))
+            # Until it is answered, a line is taken for nothing else than the erase question.
+            self._erasing = name == "erase"
             if name == "cancel":
                 # The terminal has no button to bring the menu back: it comes by itself.
                 await self._screen.show(await self._services.conversation.menu(person))
         elif command in ("/aide", "/help"):
-            self._out.write(self._tr.message("bot.help"))
-        elif command == "/urgence":
-            self._out.write(self._tr.message("bot.emergency"))
+            await self._screen.show(await self._anyone.help(self._someone(person)))
+        elif command in ("/urgence", "/emergency"):
+            await self._screen.show(await self._anyone.emergency(self._someone(person)))
         elif command == "/mes_donnees":
             await self._rights.export(person, self._tr)
-        elif command == "/effacer":
-            self._screen.leave_question()
-            await self._services.dialogues.leave(person)
-            self._rights.ask_erase(person, self._tr)
-        elif command == "/convenu":
-            await self._show_agreements(person)
         else:
-            self._out.write(self._tr.message("bot.unknown_command"))
+            await self._screen.show(await self._anyone.unknown_command(self._someone(person)))
         return True
 
     async def _free_text(self, person: Person, line: str) -> None:
         """A line answers the erase question, a choice shown, a button of the dialogue's
         question, or else it is words for the conversation (screened there first)."""
-        if await self._rights.takes(person, line, self._tr):
-            return
         chosen = self._screen.choice(line)
+        if self._erasing and chosen is None:
+            self._out.say(self._tr.message("console.erase_choices"))
+            return
+        self._erasing = False
         if chosen is not None:
             label, action = chosen
             await self._screen.show(await self._converse(person, Pressed(action, label)))
@@ -175,16 +180,6 @@ class Console:
         if ticked is None:
             ticked = await self._converse(person, Words(" ".join(ticks)))
         await self._screen.show(ticked)
-
-    async def _show_agreements(self, person: Person) -> None:
-        """/convenu: every round with the worker, as the person reads them in Telegram."""
-        rounds = await self._services.agreements.rounds(person.id)
-        if not rounds:
-            self._out.write(self._tr.message("agreement.none"))
-            return
-        header = self._tr.message("agreement.history_header")
-        timezone = self._services.settings.timezone
-        self._out.write(rounds_text(header, rounds, self._tr, timezone, reader="person"))
 
 
 def _numbers(line: str) -> list[str]:

@@ -25,6 +25,7 @@ from bot.replies import (
     RetireQuestion,
     Rows,
     VoiceAttachment,
+    WorkerCommandMenu,
 )
 from bot.usecases.conversation import Conversation
 
@@ -86,6 +87,8 @@ class ConsoleScreen:
                         self._out.say(caption)
                 case ClosePressed():
                     pass  # the terminal keeps no pressed message to edit
+                case WorkerCommandMenu():
+                    pass  # the terminal is a person's only
                 case _:
                     assert_never(part)
         if asks:

@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.usecases.agreement_drafting_replies import DraftingReplies
+from bot.usecases.anyone_replies import AnyoneReplies
 from bot.usecases.appointment_replies import AppointmentReplies
 from bot.usecases.checkin_replies import CheckinReplies
 from bot.usecases.conversation import Conversation
 from bot.usecases.conversation_safety import SafetyReplies
+from bot.usecases.digest_replies import DigestReplies
+from bot.usecases.invitation_replies import InvitationReplies
+from bot.usecases.joining_replies import JoiningReplies
 from bot.usecases.negotiation_replies import NegotiationReplies
 from bot.usecases.pending_answers import PendingAnswers
 from bot.usecases.rights_replies import RightsReplies
@@ -26,11 +30,17 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Conversations:
-    """The person's conversation, the worker's, and the worker's view of their persons."""
+    """The person's conversation, the worker's, the worker's view of their persons, and
+    what anyone's chat gets (help, emergency numbers, what we cannot read), invitations
+    issued from a chat, how anyone joins, and the person's data to read."""
 
     person: Conversation
     worker: WorkerConversation
     worker_desk: WorkerReplies
+    anyone: AnyoneReplies
+    invitations: InvitationReplies
+    joining: JoiningReplies
+    rights: RightsReplies
 
 
 def build_conversations(found: Services) -> Conversations:
@@ -44,6 +54,7 @@ def build_conversations(found: Services) -> Conversations:
     appointments = AppointmentReplies(
         found.appointments, found.dialogues, found.inputs, found.clock, tz
     )
+    rights = RightsReplies(found.rights, tz)
     pending = PendingAnswers(
         found.inputs, summary, found.checkins, found.rhythm, appointments, negotiation
     )
@@ -59,7 +70,7 @@ def build_conversations(found: Services) -> Conversations:
         CheckinReplies(found.checkins, found.reminders, found.dialogues, found.inputs, tz),
         appointments,
         negotiation,
-        RightsReplies(found.rights),
+        rights,
         pending,
         tz,
     )
@@ -72,5 +83,11 @@ def build_conversations(found: Services) -> Conversations:
         negotiation,
         WorkerAppointmentReplies(found.appointments, found.workers, found.inputs, found.clock, tz),
         safety,
+        DigestReplies(found.safety, found.digests, tz),
     )
-    return Conversations(person, worker, desk)
+    anyone = AnyoneReplies(found.catalogs, person, worker)
+    invitations = InvitationReplies(found.invitations, tz)
+    joining = JoiningReplies(
+        found.catalogs, found.invitations, found.consent, found.workers, person
+    )
+    return Conversations(person, worker, desk, anyone, invitations, joining, rights)

@@ -111,6 +111,14 @@ class DocumentAttachment:
     caption: str | None = None
 
 
+@dataclass(frozen=True)
+class WorkerCommandMenu:
+    """From now on this chat is a worker's: their own commands, in their language, are the
+    ones offered (Telegram: the chat's command menu)."""
+
+    language: str
+
+
 Part = (
     Message
     | DialogueQuestion
@@ -122,6 +130,7 @@ Part = (
     | VoiceAttachment
     | PictureAttachment
     | DocumentAttachment
+    | WorkerCommandMenu
 )
 
 

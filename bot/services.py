@@ -28,6 +28,7 @@ from bot.storage.sqlite import SqliteStorage
 from bot.storage.tables.keys import has_encrypted_rows
 from bot.storage.turn_cache import kept_for_turns
 from bot.usecases.agreements import Agreements
+from bot.usecases.anyone_replies import AnyoneReplies
 from bot.usecases.appointments import Appointments
 from bot.usecases.checkins import CheckIns
 from bot.usecases.clock import Clock, SystemClock
@@ -38,7 +39,9 @@ from bot.usecases.digest import Digests
 from bot.usecases.distress_lists import load_reader
 from bot.usecases.inbox import InboxStorage
 from bot.usecases.inputs import PendingInputs
+from bot.usecases.invitation_replies import InvitationReplies
 from bot.usecases.invitations import Invitations
+from bot.usecases.joining_replies import JoiningReplies
 from bot.usecases.outbox import OutboxSignal
 from bot.usecases.persons import Persons
 from bot.usecases.reachability import Reachability
@@ -112,6 +115,21 @@ class Services:
     def worker_desk(self) -> WorkerReplies:
         """What a worker sees of the persons they support."""
         return self.conversations.worker_desk
+
+    @property
+    def anyone(self) -> AnyoneReplies:
+        """What every chat gets, whoever writes: help, emergency numbers, bad input."""
+        return self.conversations.anyone
+
+    @property
+    def invitation_replies(self) -> InvitationReplies:
+        """Invitations issued from a chat, with their link and QR code."""
+        return self.conversations.invitations
+
+    @property
+    def joining(self) -> JoiningReplies:
+        """/start, invitation links and consent."""
+        return self.conversations.joining
 
 
 def sharing_for(settings: Settings) -> SharedWork:

@@ -27,6 +27,7 @@ from bot.logs import quiet_token_leaks
 from bot.services import Services
 from bot.telegram import (
     agreed,
+    anyone,
     buttons,
     common,
     joining,
@@ -139,8 +140,8 @@ def build_application(
 
     # Everyone.
     add(CommandHandler("start", joining.start_command))
-    add(CommandHandler(["urgence", "emergency"], common.emergency_command))
-    add(CommandHandler(["aide", "help"], common.help_command))
+    add(CommandHandler(["urgence", "emergency"], anyone.emergency_command))
+    add(CommandHandler(["aide", "help"], anyone.help_command))
     add(CallbackQueryHandler(buttons.button_pressed))
     add(membership.membership_handler())
 
@@ -163,7 +164,7 @@ def build_application(
     add(CommandHandler("reglages", settings_command, filters=IS_PERSON))
     add(CommandHandler("pause", pause_command, filters=IS_PERSON))
     add(CommandHandler("reprendre", resume_command, filters=IS_PERSON))
-    add(MessageHandler(filters.UpdateType.EDITED & IS_PERSON, common.edited_message))
+    add(MessageHandler(filters.UpdateType.EDITED & IS_PERSON, anyone.edited_message))
     add(MessageHandler(filters.TEXT & ~filters.COMMAND & IS_PERSON, person.text_answer))
     add(MessageHandler(filters.VOICE & IS_PERSON, person.voice_answer))
 
@@ -185,8 +186,8 @@ def build_application(
     add(MessageHandler(IS_STRANGER, joining.stranger_message))
 
     # Whatever is left: unknown commands, stickers, photos, locations…
-    add(MessageHandler(filters.COMMAND, common.unknown_command))
-    add(MessageHandler(filters.ALL, common.unsupported_message))
+    add(MessageHandler(filters.COMMAND, anyone.unknown_command))
+    add(MessageHandler(filters.ALL, anyone.unsupported_message))
 
     application.add_error_handler(common.error_handler)
     return application

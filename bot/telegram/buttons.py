@@ -21,15 +21,13 @@ from bot.actions import (
 )
 from bot.telegram import (
     callbacks,
-    digest,
     joining,
     person,
-    safety,
     worker,
 )
-from bot.telegram.common import forget_question, tr
-from bot.telegram.render import close_buttons
-from bot.telegram.roles import caller
+from bot.telegram.common import forget_question
+from bot.telegram.replying import show
+from bot.telegram.roles import caller, services
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +50,10 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     match decoded:
         case ConsentButton():
             await joining.consent_pressed(update, context, query, decoded)
-        case CallAckButton() if role == "worker":
-            await safety.worker_pressed(update, context, query, decoded)
-        case ReminderButton() if role == "worker":
-            await query.answer()
-            await close_buttons(query)
-            await digest.digest(update, context)
         case (
-            WorkerButton()
+            CallAckButton()
+            | ReminderButton()
+            | WorkerButton()
             | AckSummaryButton()
             | AcceptAgreementButton()
             | TakeProposalButton()
@@ -73,5 +67,4 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await person.button_pressed(update, context, query, decoded)
         case _:
             log.info("callback_refused", extra={"role": role})
-            await query.answer(tr(context).message("bot.stale_button"))
-            await close_buttons(query)
+            await show(update, context, services(context).anyone.refused_button(), query)

@@ -1,11 +1,12 @@
-"""What every chat gets, whoever they are: identity and locale, help, safety, bad input."""
+"""What every chat shares in Telegram: sending text, the one live dialogue question, the
+failure notice."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 
-from telegram import CallbackQuery, Update
+from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
@@ -14,8 +15,8 @@ from bot.i18n import Translator
 from bot.logs import frames
 from bot.telegram import calls
 from bot.telegram.calls import Markup
-from bot.telegram.render import pressed_label, prompt_keyboard, show_choice, split_text
-from bot.telegram.roles import caller, current_caller, services
+from bot.telegram.render import prompt_keyboard, split_text
+from bot.telegram.roles import services
 
 log = logging.getLogger(__name__)
 
@@ -50,51 +51,6 @@ async def say(
     return sent
 
 
-async def close_with_choice(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery) -> None:
-    """The answered message keeps its text and shows the button chosen (✅ …); its buttons go."""
-    label = pressed_label(query)
-    await show_choice(query, tr(context).message("bot.chosen", answer=label) if label else None)
-
-
-HELP_BY_ROLE = {"person": "bot.help", "worker": "worker.help", "stranger": "join.stranger"}
-
-
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/aide: a few short lines on what this role can do."""
-    await say(update, context, tr(context).message(HELP_BY_ROLE[caller().role]))
-    await ask_again(update, context)
-
-
-async def emergency_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/urgence: the French emergency numbers, at any moment, even mid-dialogue."""
-    await say(update, context, tr(context).message("bot.emergency"))
-    await ask_again(update, context)
-
-
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any command we do not know: say so kindly and point to /aide."""
-    await say(update, context, tr(context).message("bot.unknown_command"))
-    await ask_again(update, context)
-
-
-async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """After a command, the question waiting for an answer comes back, below it: a dialogue's,
-    or one waiting for free words (the summary's topics, an agreement's wording)."""
-    # Late import: the renderer imports this module.
-    from bot.telegram.replying import show
-
-    found = services(context)
-    who = caller()
-    if who.role == "worker" and who.worker is not None:
-        translator = tr(context)
-        again = await found.worker_conversation.question_again(who.worker, who.account, translator)
-        await show(update, context, again)
-    elif who.role == "person" and who.person is not None:
-        await show(
-            update, context, await found.conversation.question_again(who.person, who.account)
-        )
-
-
 async def send_question(
     update: Update, context: ContextTypes.DEFAULT_TYPE, prompt: Prompt, run_id: int
 ) -> int | None:
@@ -124,31 +80,6 @@ def forget_question(context: ContextTypes.DEFAULT_TYPE, message_id: int) -> None
     """The question `message_id` was closed by its own button press: nothing left to retire."""
     if context.chat_data is not None and context.chat_data.get(LIVE_QUESTION) == message_id:
         del context.chat_data[LIVE_QUESTION]
-
-
-async def unsupported_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stickers, photos, locations…: we only read text and voice notes (a caption is
-    screened for distress all the same)."""
-    await _screen_words(update, context)
-    await say(update, context, tr(context).message("bot.unsupported"))
-
-
-async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An edited message does not change a stored answer; say how to correct instead (its
-    new words are screened for distress first)."""
-    await _screen_words(update, context)
-    await say(update, context, tr(context).message("bot.edited"))
-
-
-async def _screen_words(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Every message's words go through the safety step, whatever else happens to them."""
-    # Late import: the safety step renders with this module's `say`.
-    from bot.telegram import safety
-
-    message = update.effective_message
-    words = message.text or message.caption if message is not None else None
-    if words and current_caller.get() is not None:
-        await safety.screen(update, context, words, hold=False)
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

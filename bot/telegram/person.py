@@ -33,11 +33,6 @@ async def menu_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await converse(update, context, Command("menu"))
 
 
-async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The menu, marking dialogues in progress or done (after joining, for one)."""
-    await show(update, context, await services(context).conversation.menu(person()))
-
-
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/annuler: leave the current dialogue; the answers are kept for later."""
     await converse(update, context, Command("cancel"))

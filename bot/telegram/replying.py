@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import assert_never
 
-from telegram import CallbackQuery, InputFile, Message, Update
+from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, InputFile, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -24,6 +24,7 @@ from bot.replies import (
     Reply,
     RetireQuestion,
     VoiceAttachment,
+    WorkerCommandMenu,
 )
 from bot.telegram import calls
 from bot.telegram.calls import Markup
@@ -111,8 +112,32 @@ async def _show_part(
             if chat is not None:
                 document = InputFile(data, filename=file_name)
                 await context.bot.send_document(chat.id, document, caption=caption)
+        case WorkerCommandMenu(language=language):
+            chat = update.effective_chat
+            if chat is not None:
+                await register_worker_commands(context, chat.id, language)
         case _:
             assert_never(part)
+
+
+# (command, UI text key of its description), as a worker's menu shows them.
+WORKER_COMMANDS = (
+    ("inviter", "worker.command_invite"),
+    ("personnes", "worker.command_persons"),
+    ("rdv", "appointment.command_appointment"),
+    ("convenu", "agreement.command_agreed"),
+    ("aide", "worker.command_help"),
+    ("urgence", "worker.command_emergency"),
+)
+
+
+async def register_worker_commands(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, language: str
+) -> None:
+    """A worker's own command menu, in their chat only."""
+    translator = services(context).catalogs.translator(language)
+    commands = [BotCommand(name, translator.message(key)) for name, key in WORKER_COMMANDS]
+    await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
 
 
 async def _edit(

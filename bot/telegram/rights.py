@@ -9,8 +9,9 @@ from telegram import InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.telegram.common import say, tr
+from bot.telegram.common import tr
 from bot.telegram.person import converse
+from bot.telegram.replying import show
 from bot.telegram.roles import person, services
 from bot.usecases.conversation_inputs import Command
 from bot.usecases.export_archive import export_archive
@@ -20,17 +21,15 @@ log = logging.getLogger(__name__)
 
 
 async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/mes_donnees: a file to read, then a zip with it, the same as JSON, and the recordings."""
-    found = services(context)
+    """/mes_donnees: a few words and a file to read (the use case's reply), then a zip with
+    it, the same as JSON, and the recordings, which only Telegram holds (getFile)."""
+    rights = services(context).conversations.rights
     translator = tr(context)
-    export = await found.rights.export(person(), translator, found.settings.timezone)
+    export, told = await rights.export(person(), translator)
+    await show(update, context, told)
     chat = update.effective_chat
     assert chat is not None
     name = translator.message("rights.export_filename")
-    await say(update, context, translator.message("rights.export_intro"))
-    await context.bot.send_document(
-        chat.id, InputFile(io.BytesIO(export.text.encode("utf-8")), filename=f"{name}.txt")
-    )
     sounds = await _recordings(context, export)
     archive = export_archive(export, sounds, name)
     await context.bot.send_document(chat.id, InputFile(io.BytesIO(archive), filename=f"{name}.zip"))

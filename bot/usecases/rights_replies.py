@@ -1,19 +1,31 @@
-"""/effacer as replies: a clear confirmation first, then everything erased, or kept."""
+"""/mes_donnees and /effacer as replies: the person's data to read; a clear confirmation
+first, then everything erased, or kept."""
 
 from __future__ import annotations
+
+from zoneinfo import ZoneInfo
 
 from bot.actions import RightsButton
 from bot.domain import Person
 from bot.i18n import Translator
-from bot.replies import ClosePressed, Notice, Reply, reply, say
-from bot.usecases.rights import Rights
+from bot.replies import ClosePressed, DocumentAttachment, Notice, Reply, reply, say
+from bot.usecases.rights import Export, Rights
 
 
 class RightsReplies:
-    """The person's right to have all of their data erased."""
+    """The person's rights to read all of their data, and to have it all erased."""
 
-    def __init__(self, rights: Rights) -> None:
+    def __init__(self, rights: Rights, timezone: ZoneInfo) -> None:
         self._rights = rights
+        self._tz = timezone
+
+    async def export(self, person: Person, tr: Translator) -> tuple[Export, Reply]:
+        """/mes_donnees: the export, and the reply: a few words, then the file to read. The
+        archive follows from the transport, which holds the recordings (and their files)."""
+        export = await self._rights.export(person, tr, self._tz)
+        name = tr.message("rights.export_filename")
+        text = DocumentAttachment(export.text.encode("utf-8"), f"{name}.txt")
+        return export, say(tr.message("rights.export_intro")) + reply(text)
 
     def ask_erase(self, person: Person, tr: Translator) -> Reply:
         """/effacer: the question, its "erase" button bound to a token issued now."""

@@ -10,6 +10,8 @@ from bot.actions import (
     AcceptAgreementButton,
     AckSummaryButton,
     AgreementButton,
+    CallAckButton,
+    ReminderButton,
     StepButton,
     TakeProposalButton,
     WorkerButton,
@@ -33,6 +35,7 @@ from bot.usecases.access import NotYours
 from bot.usecases.agreement_drafting_replies import DraftingReplies
 from bot.usecases.agreements import AgreementClosed, BadChange
 from bot.usecases.conversation_safety import SafetyReplies
+from bot.usecases.digest_replies import DigestReplies
 from bot.usecases.inputs import PendingInputs
 from bot.usecases.negotiation_replies import NegotiationReplies, name_or_default
 from bot.usecases.worker_appointment_replies import WorkerAppointmentReplies
@@ -47,6 +50,8 @@ WorkerPress = (
     | AckSummaryButton
     | AcceptAgreementButton
     | TakeProposalButton
+    | CallAckButton
+    | ReminderButton
 )
 
 
@@ -62,6 +67,7 @@ class WorkerConversation:
         negotiation: NegotiationReplies,
         appointments: WorkerAppointmentReplies,
         safety: SafetyReplies,
+        digest: DigestReplies,
     ) -> None:
         self._workers = workers
         self._inputs = inputs
@@ -70,6 +76,7 @@ class WorkerConversation:
         self._negotiation = negotiation
         self._appointments = appointments
         self._safety = safety
+        self._digest = digest
 
     async def said(self, worker: Worker, account: str, text: str, tr: Translator) -> Reply:
         """A worker's words: for what waits for them (an agreement being written or answered,
@@ -159,6 +166,11 @@ class WorkerConversation:
     ) -> Reply:
         """Every worker button: a round's, and those about one of their persons; anything
         about someone else's persons is refused kindly."""
+        if isinstance(button, CallAckButton):
+            return await self._digest.acknowledge(worker, button, chosen, tr)
+        if isinstance(button, ReminderButton):
+            # "Voir" under the evening reminder: the digest; the reminder's buttons go.
+            return reply(Notice(), ClosePressed()) + await self._digest.digest(worker, tr)
         if isinstance(button, AckSummaryButton | AcceptAgreementButton):
             return await self._desk.pressed(worker, button, tr)
         if isinstance(button, TakeProposalButton):
