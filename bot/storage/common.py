@@ -7,6 +7,7 @@ from pathlib import Path
 from bot.storage.crypto import Cipher
 from bot.storage.tables.agreements import AgreementsTable
 from bot.storage.tables.audit import AuditTable
+from bot.storage.tables.checkins import CheckinsTable
 from bot.storage.tables.inbox import InboxTable
 from bot.storage.tables.keys import KeysTable
 from bot.storage.tables.operations import OperationsTable
@@ -33,6 +34,7 @@ class TableStorage(
     KeysTable,
     OperationsTable,
     RemindersTable,
+    CheckinsTable,
     InboxTable,
 ):
     """Every table's queries; a backend adds its connections, migrations and backups."""

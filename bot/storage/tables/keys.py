@@ -9,11 +9,11 @@ from pathlib import Path
 from bot.storage.crypto import Cipher, DecryptionError
 from bot.storage.database import Database, Transaction, bound
 from bot.storage.tables.agreements import CHANGE, PROBLEM, STEPS
+from bot.storage.tables.checkins import LEARNED, STEP
 from bot.storage.tables.inbox import RAW as INBOX_RAW
 from bot.storage.tables.outbox import OUTBOX_OWNER, PAYLOAD
 from bot.storage.tables.pending import DATA
 from bot.storage.tables.persons import PSEUDONYM
-from bot.storage.tables.reminders import LEARNED, STEP
 from bot.storage.tables.runs import RUN_STATE
 from bot.storage.tables.safety import WORDS
 from bot.storage.tables.summaries import CONTENT
