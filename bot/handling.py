@@ -8,8 +8,11 @@ So after a kill -9, an update is either handled again from scratch (nothing of i
 shown) or not at all (its effect is on disk): never both effect and repeat.
 
 A button answer (answerCallbackQuery) does not commit the mark: Telegram itself takes one
-answer per press and refuses a second, so a handler that answers its button, then writes,
-is handled again whole when the process died in between (bot/telegram/marking.py).
+answer per press and refuses a second. A press is answered with the rest of its reply, after
+the use case's writes (the use case decides what the answer says): a process that died
+before the first write handles the press again whole (its repeated answer refused, see
+bot/telegram/marking.py); one that died after it loses the answer with the rest of the
+reply, like any reply in hand at a kill, and the person presses or writes again.
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ between its mark and its reply, not answered (the person's next message is).
 
 Button answers are the exception: Telegram accepts one answer per press and refuses the
 next ("query is too old … or query ID is invalid"). They commit no mark, so a press whose
-handler died after answering and before writing is handled again whole after a restart; the
-refusal of its repeated answer is then taken as the success it stands for.
+handler died before its first write (a press that writes nothing, or one answered early) is
+handled again whole after a restart; the refusal of its repeated answer is then taken as the
+success it stands for.
 """
 
 from __future__ import annotations
