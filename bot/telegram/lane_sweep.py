@@ -12,11 +12,10 @@ process; TCP keepalives for a lost machine).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
+from bot.jobs import Repeating
 from bot.telegram.ordering import FairLanes
 from bot.usecases.clock import Clock
 from bot.usecases.inbox import InboxStorage
@@ -36,31 +35,27 @@ class LaneSweep:
         self._storage = storage
         self._clock = clock
         self._lanes = lanes
-        self._task: asyncio.Task[None] | None = None
+        self._job = Repeating(
+            "inbox-sweep", SWEEP_SECONDS, self._sweep_once, first_delay=SWEEP_SECONDS
+        )
 
     def start(self) -> None:
         """Sweep every `SWEEP_SECONDS` until stopped."""
-        self._task = asyncio.create_task(self._sweep(), name="inbox-sweep")
+        self._job.start()
 
     async def stop(self) -> None:
         """Stop sweeping."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._job.stop()
 
-    async def _sweep(self) -> None:
+    async def _sweep_once(self) -> None:
         """Try the lanes whose oldest update has waited too long (their replica died
         holding them, or nobody tried them yet)."""
-        while True:
-            await asyncio.sleep(SWEEP_SECONDS)
-            try:
-                now = self._clock.now()
-                lanes = await self._storage.inbox_lanes(now - timedelta(seconds=SWEEP_AGE))
-            except Exception as error:  # the next round tries again
-                log.warning("inbox_sweep_failed", extra={"error": type(error).__name__})
-                continue
-            for lane, _, urgent in lanes:
-                if not self._lanes.holds(lane):
-                    self._lanes.notify(lane, urgent=urgent)
+        try:
+            now = self._clock.now()
+            lanes = await self._storage.inbox_lanes(now - timedelta(seconds=SWEEP_AGE))
+        except Exception as error:  # the next round tries again
+            log.warning("inbox_sweep_failed", extra={"error": type(error).__name__})
+            return
+        for lane, _, urgent in lanes:
+            if not self._lanes.holds(lane):
+                self._lanes.notify(lane, urgent=urgent)
